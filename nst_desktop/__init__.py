@@ -1,0 +1,3 @@
+"""nst-desktop: a desktop studio for neural style transfer."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,80 @@
+"""The small value objects that cross the engine's boundary.
+
+They hold NumPy arrays, never tensors, so the GUI and the CLI need no torch to handle them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .settings import Settings
+
+RGB8 = npt.NDArray[np.uint8]
+"""An image as an HxWx3 ``uint8`` array in sRGB."""
+RGBF = npt.NDArray[np.float32]
+"""An image as an HxWx3 ``float32`` array in sRGB, 0..1."""
+
+Stage = Literal["loading", "preparing", "painting"]
+
+
+class CancelToken(Protocol):
+    """Anything with ``is_set()``; a ``threading.Event`` fits."""
+
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class StyleImage:
+    """One painting to learn from, with its share in the blend."""
+
+    image: RGB8
+    weight: float = 1.0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One report from a running job.
+
+    ``step`` counts finished optimisation steps over all levels (0 while loading/preparing);
+    ``eta`` is the estimated seconds left, ``None`` until there is enough to estimate from.
+    ``preview``, when present, is the current picture at the current level's size.
+    """
+
+    stage: Stage
+    step: int
+    total: int
+    level: int
+    levels: int
+    size: tuple[int, int]
+    losses: Mapping[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0
+    eta: float | None = None
+    preview: RGB8 | None = None
+
+    @property
+    def fraction(self) -> float:
+        return 0.0 if self.total <= 0 else min(1.0, self.step / self.total)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished picture, with the settings that made it (seed and device resolved)."""
+
+    image: RGB8
+    image_float: RGBF
+    settings: Settings
+    device: str
+    seconds: float
+    steps: int
+    losses: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height)."""
+        return int(self.image.shape[1]), int(self.image.shape[0])
