@@ -1,0 +1,23 @@
+"""``nst-desktop`` and ``python -m nst_desktop``: the window without a subcommand, the CLI with one."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+CLI_COMMANDS = frozenset({"stylize", "presets", "-h", "--help", "--version"})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in CLI_COMMANDS:
+        from nst_desktop.cli import main as cli_main
+
+        return cli_main(args)
+    from nst_desktop.gui.app import main as gui_main
+
+    return gui_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
