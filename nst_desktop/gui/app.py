@@ -1,0 +1,166 @@
+"""Application set-up: ``nst-desktop`` with no subcommand, and the installers' ``--smoke-test``.
+
+Only Qt is imported before the window shows; the model loads afterwards on the worker thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+SMOKE_SIZE = 64
+SMOKE_STEPS = 12
+SMOKE_TIMEOUT_MS = 300_000
+
+
+def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(
+        prog="nst-desktop",
+        description="Open the nst-desktop studio window (see 'nst-desktop --help' for the CLI).",
+    )
+    parser.add_argument("content", nargs="?", type=Path, help="photo to open")
+    parser.add_argument("styles", nargs="*", type=Path, help="paintings to take the style from")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="stylize the built-in sample at a small size offscreen, save and check it, then exit",
+    )
+    return parser.parse_known_args(list(argv))
+
+
+def sample_images() -> tuple[list[Path], list[Path]]:
+    """The built-in sample photos and paintings (either list empty if not installed)."""
+    from nst_desktop.engine.paths import samples_dir
+
+    root = samples_dir()
+    suffixes = {".jpg", ".jpeg", ".png"}
+
+    def listing(folder: Path) -> list[Path]:
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in suffixes and p.is_file())
+
+    return listing(root / "content"), listing(root / "style")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, qt_args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.smoke_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("nst-desktop")
+    QCoreApplication.setApplicationName("nst-desktop")
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(["nst-desktop", *qt_args])
+    QGuiApplication.setApplicationDisplayName("nst-desktop")
+    QGuiApplication.setDesktopFileName("nst-desktop")
+    from nst_desktop.engine.paths import resources_dir
+
+    icon = resources_dir() / "icons" / "nst-desktop.svg"
+    if icon.is_file():
+        QGuiApplication.setWindowIcon(QIcon(str(icon)))
+
+    if args.smoke_test:
+        return _smoke_test(app)
+
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    open_initial_images(window, args.content, args.styles)
+    QTimer.singleShot(300, window.warm_up)
+    return int(app.exec())
+
+
+def open_initial_images(window: object, content: Path | None, styles: Sequence[Path]) -> None:
+    """The images named on the command line, else the built-in sample photo and painting."""
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    sample_content, sample_styles = sample_images()
+    window.gallery.set_samples(sample_styles)
+    if content is not None:
+        window.set_photo(content)
+        for style in styles:
+            window.add_style(style)
+        return
+    if sample_content:
+        window.set_photo(sample_content[0])
+    if sample_styles:
+        window.add_style(sample_styles[0])
+
+
+def _smoke_test(app: object) -> int:
+    """Exercise the real path end to end: window, worker thread, engine, save, read back."""
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+    from .main_window import MainWindow
+
+    def fail(message: str) -> int:
+        sys.stderr.write(f"nst-desktop smoke test FAILED: {message}\n")
+        return 1
+
+    with tempfile.TemporaryDirectory(prefix="nst-smoke-") as tmp:
+        folder = Path(tmp)
+        window = MainWindow(qsettings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+        window.show()
+        open_initial_images(window, None, [])
+        if window.content is None or not window.gallery.styles():
+            _write_synthetic_samples(folder)
+            sys.stderr.write("nst-desktop smoke test: built-in samples missing, using synthetic images\n")
+            window.set_photo(folder / "content.png")
+            window.add_style(folder / "style.png")
+        window.controls.set_settings(
+            window.controls.settings().replace(size=SMOKE_SIZE, steps=SMOKE_STEPS, seed=1)
+        )
+        loop = QEventLoop()
+        window.controller.finished.connect(loop.quit)
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        timer.start(SMOKE_TIMEOUT_MS)
+        window.stylize()
+        if not window.controller.busy:
+            return fail(f"the run did not start ({window.banner.text() or 'no message'})")
+        loop.exec()
+        if window.controller.busy:
+            window.close()
+            return fail("the run did not finish in time")
+        if window.result is None:
+            return fail(window.banner.text() or "the run ended without a result")
+        out = window.save_to(folder / "smoke.png")
+        if out is None or not out.is_file():
+            return fail(window.banner.text() or "the result was not saved")
+        from . import imaging
+
+        image = imaging.load_image(out)
+        meta = imaging.read_metadata(out)
+        if max(image.shape[:2]) != SMOKE_SIZE:
+            return fail(f"the saved picture is {image.shape[1]}x{image.shape[0]}, not {SMOKE_SIZE} px long")
+        if meta is None or meta["settings"].get("size") != SMOKE_SIZE:
+            return fail("the saved picture does not carry its settings")
+        device = window.device_text
+        seconds = window.result.seconds
+        window.close()
+    sys.stdout.write(f"nst-desktop smoke test passed ({device}, {seconds:.1f} s)\n")
+    return 0
+
+
+def _write_synthetic_samples(folder: Path) -> None:
+    import numpy as np
+
+    from . import imaging
+
+    y, x = np.mgrid[0:96, 0:128]
+    content = np.stack([x * 2, y * 2, (x + y)], axis=-1).clip(0, 255).astype(np.uint8)
+    style = ((np.sin(x / 3.0) * np.cos(y / 5.0) + 1) * 127).astype(np.uint8)
+    imaging.save_image(folder / "content.png", content)
+    imaging.save_image(folder / "style.png", np.stack([style, 255 - style, style // 2], axis=-1))

@@ -1,0 +1,132 @@
+"""One job at a time: owns the worker thread's whole lifecycle (start, cancel, shut down).
+
+The window talks only to this object, so no other code can leave a ``QThread`` running or
+destroy one that is.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal, Slot
+
+from nst_desktop.engine import Progress, Result
+
+from .worker import Engine, Job, RealEngine, StylizeWorker
+
+log = logging.getLogger(__name__)
+
+
+class JobController(QObject):
+    """Re-emits the worker's signals on the GUI thread and keeps the thread's bookkeeping."""
+
+    started = Signal()
+    status = Signal(str)
+    device_ready = Signal(str)
+    progress = Signal(object)  # Progress
+    succeeded = Signal(object)  # Result
+    failed = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+    """After the outcome signal, once the controller can take a new job."""
+
+    def __init__(self, engine: Engine | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._engine: Engine = engine if engine is not None else RealEngine()
+        self._thread: QThread | None = None
+        self._worker: StylizeWorker | None = None
+        self._cancel = threading.Event()
+        self._job: Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def stopping(self) -> bool:
+        return self.busy and self._cancel.is_set()
+
+    @property
+    def job(self) -> Job | None:
+        return self._job
+
+    def start(self, job: Job) -> bool:
+        """Start ``job``; refuse (return False) while another is still running."""
+        if self.busy:
+            return False
+        self._cancel = threading.Event()
+        self._job = job
+        thread = QThread(self)
+        thread.setObjectName("nst-stylize")
+        worker = StylizeWorker(job, self._cancel, self._engine)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.status.connect(self._on_status)
+        worker.device_ready.connect(self._on_device_ready)
+        worker.progress.connect(self._on_progress)
+        worker.succeeded.connect(self._on_succeeded)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.done.connect(thread.quit)
+        thread.finished.connect(worker.deleteLater)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        thread.start()
+        self.started.emit()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the running job to stop; the engine notices within a fraction of a second."""
+        self._cancel.set()
+
+    def shutdown(self, timeout_ms: int = 1500) -> bool:
+        """Cancel and wait up to ``timeout_ms``; True when no thread is left running."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self.cancel()
+        thread.quit()  # harmless while run() is busy; ends the loop as soon as it returns
+        if not thread.wait(QDeadlineTimer(timeout_ms)):
+            log.warning("The stylize thread did not stop within %d ms", timeout_ms)
+            return False
+        # The queued finished/deleteLater may not run any more (we are closing): tidy up here.
+        self._on_thread_finished()
+        return True
+
+    @Slot(str)
+    def _on_status(self, text: str) -> None:
+        self.status.emit(text)
+
+    @Slot(str)
+    def _on_device_ready(self, text: str) -> None:
+        self.device_ready.emit(text)
+
+    @Slot(object)
+    def _on_progress(self, progress: Progress) -> None:
+        if not self._cancel.is_set():
+            self.progress.emit(progress)
+
+    @Slot(object)
+    def _on_succeeded(self, result: Result) -> None:
+        self.succeeded.emit(result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.failed.emit(message)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.cancelled.emit()
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        thread.wait()  # finished is emitted just before the thread really ends
+        self._thread = None
+        self._worker = None
+        self._job = None
+        thread.deleteLater()
+        self.finished.emit()

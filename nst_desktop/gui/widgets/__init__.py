@@ -1,0 +1,1 @@
+"""The window's building blocks, each usable and testable on its own."""

@@ -1,0 +1,293 @@
+"""Presets: the same files and folder as the command line, managed from one row of controls.
+
+Dialogs go through small ``ask_*`` methods so tests can answer them without a modal loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from nst_desktop.engine import EngineError, Settings
+from nst_desktop.engine.presets import Preset, PresetStore
+
+PRESET_FILTER = "nst-desktop presets (*.json);;All files (*)"
+
+
+class PresetBar(QWidget):
+    """Choosing a preset applies it; the menu saves, renames, deletes, imports, exports, resets."""
+
+    preset_applied = Signal(object, str)  # Settings, name
+    message = Signal(str, bool)  # text, is_error
+
+    def __init__(
+        self,
+        current_settings: Callable[[], Settings],
+        store: PresetStore | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._current_settings = current_settings
+        self.store = store if store is not None else PresetStore()
+        self._presets: list[Preset] = []
+        self.last_dir = ""
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.combo = QComboBox()
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.combo.setToolTip("Choose a preset to set all the controls at once")
+        self.combo.activated.connect(self._on_activated)
+        layout.addWidget(self.combo, 1)
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save the current controls as a new preset")
+        self.save_button.clicked.connect(self.save_as_new)
+        layout.addWidget(self.save_button)
+        self.menu_button = QToolButton()
+        self.menu_button.setText("⋯")
+        self.menu_button.setToolTip("Manage presets")
+        self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.menu_button)
+        self.update_action = menu.addAction(
+            "Update this preset with the current controls", self.update_current
+        )
+        self.rename_action = menu.addAction("Rename…", self.rename_current)
+        self.delete_action = menu.addAction("Delete", self.delete_current)
+        menu.addSeparator()
+        menu.addAction("Import…", self.import_file)
+        self.export_action = menu.addAction("Export…", self.export_current)
+        menu.addSeparator()
+        menu.addAction("Reset the built-in presets", self.reset_builtins)
+        menu.aboutToShow.connect(self._update_actions)
+        self.menu_button.setMenu(menu)
+        layout.addWidget(self.menu_button)
+        self.refresh()
+
+    # Dialog hooks (replaced in tests) --------------------------------------------------------
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok and value.strip() else None
+
+    def ask_open_path(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a preset", self.last_dir, PRESET_FILTER)
+        return Path(path) if path else None
+
+    def ask_save_path(self, suggested: str) -> Path | None:
+        start = str(Path(self.last_dir) / suggested) if self.last_dir else suggested
+        path, _ = QFileDialog.getSaveFileName(self, "Export the preset", start, PRESET_FILTER)
+        return Path(path) if path else None
+
+    def confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "nst-desktop", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # State -----------------------------------------------------------------------------------
+
+    def refresh(self, select: str | None = None) -> None:
+        current = select if select is not None else self.current_name()
+        try:
+            self._presets = self.store.list()
+        except EngineError as exc:
+            self._presets = []
+            self.message.emit(str(exc), True)
+        blocker = QSignalBlocker(self.combo)
+        self.combo.clear()
+        self.combo.addItem("Choose a preset…", None)
+        for preset in self._presets:
+            label = preset.name
+            if preset.builtin:
+                label += "  (built-in)"
+            elif self._is_customised(preset):
+                label += "  (customised)"
+            self.combo.addItem(label, preset.name)
+            if preset.description:
+                self.combo.setItemData(self.combo.count() - 1, preset.description, 3)  # ToolTipRole
+        index = self.combo.findData(current) if current else 0
+        self.combo.setCurrentIndex(max(0, index))
+        del blocker
+        problems = self.store.problems
+        if problems:
+            self.message.emit(" ".join(p.message for p in problems[:3]), True)
+
+    def _is_customised(self, preset: Preset) -> bool:
+        return not preset.builtin and self._customised(preset.name)
+
+    def _customised(self, name: str) -> bool:
+        try:
+            return self.store.is_customised(name)
+        except EngineError:
+            return False
+
+    def names(self) -> list[str]:
+        return [p.name for p in self._presets]
+
+    def current_name(self) -> str | None:
+        data = self.combo.currentData()
+        return str(data) if data else None
+
+    def current_preset(self) -> Preset | None:
+        name = self.current_name()
+        return next((p for p in self._presets if p.name == name), None)
+
+    def _update_actions(self) -> None:
+        preset = self.current_preset()
+        user = preset is not None and not preset.builtin
+        self.update_action.setEnabled(preset is not None)
+        self.rename_action.setEnabled(user and not self._customised(preset.name))  # type: ignore[union-attr]
+        self.delete_action.setEnabled(user)
+        self.delete_action.setText(
+            "Restore the built-in version" if user and self._customised(preset.name) else "Delete"  # type: ignore[union-attr]
+        )
+        self.export_action.setEnabled(preset is not None)
+
+    # Actions -----------------------------------------------------------------------------------
+
+    def select(self, name: str) -> bool:
+        """Choose ``name`` as if the artist had picked it."""
+        index = self.combo.findData(name)
+        if index < 0:
+            return False
+        self.combo.setCurrentIndex(index)
+        self._on_activated(index)
+        return True
+
+    def _on_activated(self, index: int) -> None:
+        name = self.combo.itemData(index)
+        if not name:
+            return
+        try:
+            preset = self.store.get(str(name))
+        except EngineError as exc:
+            self.message.emit(str(exc), True)
+            self.refresh()
+            return
+        self.preset_applied.emit(preset.settings, preset.name)
+
+    def _settings(self) -> Settings | None:
+        try:
+            return self._current_settings()
+        except EngineError as exc:
+            self.message.emit(str(exc), True)
+            return None
+
+    def save_as_new(self) -> None:
+        settings = self._settings()
+        if settings is None:
+            return
+        name = self.ask_text("Save preset", "Name for the new preset:")
+        if name is None:
+            return
+        overwrite = False
+        if name.casefold() in (n.casefold() for n in self.names()):
+            if not self.confirm(f"There is already a preset called '{name}'. Replace it?"):
+                return
+            overwrite = True
+        self._do(
+            lambda: self.store.save(name, settings, overwrite=overwrite), f"Saved the preset '{name}'.", name
+        )
+
+    def update_current(self) -> None:
+        preset = self.current_preset()
+        settings = self._settings()
+        if preset is None or settings is None:
+            return
+        self._do(
+            lambda: self.store.save(preset.name, settings, description=preset.description, overwrite=True),
+            f"Updated the preset '{preset.name}'.",
+            preset.name,
+        )
+
+    def rename_current(self) -> None:
+        preset = self.current_preset()
+        if preset is None:
+            return
+        new = self.ask_text("Rename preset", f"New name for '{preset.name}':", preset.name)
+        if new is None or new == preset.name:
+            return
+        self._do(lambda: self.store.rename(preset.name, new), f"Renamed '{preset.name}' to '{new}'.", new)
+
+    def delete_current(self) -> None:
+        preset = self.current_preset()
+        if preset is None:
+            return
+        customised = self._customised(preset.name)
+        question = (
+            f"Restore the built-in '{preset.name}', dropping your changes to it?"
+            if customised
+            else f"Delete the preset '{preset.name}'?"
+        )
+        if not self.confirm(question):
+            return
+        done = (
+            f"Restored the built-in '{preset.name}'."
+            if customised
+            else f"Deleted the preset '{preset.name}'."
+        )
+        self._do(lambda: self.store.delete(preset.name), done, preset.name if customised else "")
+
+    def import_file(self) -> None:
+        path = self.ask_open_path()
+        if path is None:
+            return
+        self.last_dir = str(path.parent)
+        try:
+            preset = self.store.import_file(path)
+        except EngineError as exc:
+            self.message.emit(str(exc), True)
+            return
+        self.refresh(select=preset.name)
+        self.message.emit(f"Imported the preset '{preset.name}'.", False)
+
+    def export_current(self) -> None:
+        preset = self.current_preset()
+        if preset is None:
+            self.message.emit("Choose a preset to export first.", True)
+            return
+        path = self.ask_save_path(f"{preset.name}.json")
+        if path is None:
+            return
+        self.last_dir = str(path.parent)
+        self._do(
+            lambda: self.store.export(preset.name, path),
+            f"Exported '{preset.name}' to {path.name}.",
+            preset.name,
+        )
+
+    def reset_builtins(self) -> None:
+        if not self.confirm("Reset every built-in preset to how it shipped? Your own presets are kept."):
+            return
+        try:
+            reset = self.store.reset_builtins()
+        except EngineError as exc:
+            self.message.emit(str(exc), True)
+            return
+        self.refresh()
+        self.message.emit(
+            f"Reset {len(reset)} built-in preset{'s' if len(reset) != 1 else ''}."
+            if reset
+            else "The built-in presets were already as shipped.",
+            False,
+        )
+
+    def _do(self, action: Callable[[], object], done: str, select: str) -> None:
+        try:
+            action()
+        except EngineError as exc:
+            self.message.emit(str(exc), True)
+            return
+        self.refresh(select=select or None)
+        self.message.emit(done, False)
