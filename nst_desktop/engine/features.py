@@ -1,0 +1,65 @@
+"""VGG19 cut after the deepest layer a run needs, returning the activations the losses read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+from .settings import Pooling
+from .weights import CONV_LAYERS, ConvWeights
+
+#: Layer names in network order: conv/relu pairs and a pool after each block.
+LAYER_NAMES: tuple[str, ...] = tuple(
+    name
+    for conv, _, _, _ in CONV_LAYERS
+    for name in (
+        (conv, "relu" + conv[4:])
+        + ((f"pool{conv[4]}",) if conv in ("conv1_2", "conv2_2", "conv3_4", "conv4_4", "conv5_4") else ())
+    )
+)
+
+
+class VGGFeatures(nn.Module):
+    """The truncated network; weights are frozen buffers-in-spirit (``requires_grad=False``)."""
+
+    def __init__(self, weights: ConvWeights, last_layer: str, pooling: Pooling = "max") -> None:
+        super().__init__()
+        if last_layer not in LAYER_NAMES:
+            raise ValueError(f"unknown VGG19 layer {last_layer!r}")
+        self.names: list[str] = list(LAYER_NAMES[: LAYER_NAMES.index(last_layer) + 1])
+        layers: list[nn.Module] = []
+        for name in self.names:
+            if name.startswith("conv"):
+                weight, bias = weights[name]
+                conv = nn.Conv2d(weight.shape[1], weight.shape[0], kernel_size=3, padding=1)
+                with torch.no_grad():
+                    conv.weight.copy_(weight)
+                    conv.bias.copy_(bias)
+                layers.append(conv)
+            elif name.startswith("relu"):
+                # In place is safe: a conv's backward needs its input, not its output.
+                layers.append(nn.ReLU(inplace=True))
+            elif pooling == "max":
+                layers.append(nn.MaxPool2d(2, 2, ceil_mode=True))
+            else:
+                layers.append(nn.AvgPool2d(2, 2, ceil_mode=True))
+        self.layers = nn.ModuleList(layers)
+        self.requires_grad_(False)
+        self.eval()
+
+    def forward(self, x: torch.Tensor, wanted: Iterable[str]) -> dict[str, torch.Tensor]:  # type: ignore[override]
+        wanted = set(wanted)
+        out: dict[str, torch.Tensor] = {}
+        for name, layer in zip(self.names, self.layers):
+            x = layer(x)
+            if name in wanted:
+                out[name] = x
+                if len(out) == len(wanted):
+                    break
+        return out
+
+
+def deepest(layers: Iterable[str]) -> str:
+    return max(layers, key=LAYER_NAMES.index)

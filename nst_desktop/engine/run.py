@@ -1,0 +1,352 @@
+"""``stylize()``: one plain function from photo, paintings and settings to a picture.
+
+Progress goes out through a callback, cancellation comes in through a token polled before
+every network evaluation (so L-BFGS's inner evaluations cannot hide a cancel), and nothing
+here knows about Qt, files or the terminal. The CLI, the GUI's worker and the tests all call it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import colour
+from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
+from .errors import Cancelled, EngineError, OutOfMemory, SettingsError
+from .features import VGGFeatures, deepest
+from .losses import Targets, Weights, blend_grams, gram, total_loss
+from .schedule import Level, plan
+from .settings import STYLE_LAYERS, Settings
+from .types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
+from .weights import CAFFE_MEAN_BGR, load_conv_weights
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Progress], None]
+
+#: Long-side bounds for a style image at one level: below, Gram matrices carry no texture;
+#: above, memory grows for little gain.
+STYLE_MIN_SIDE = 32
+STYLE_MAX_SIDE = 2048
+
+_models: dict[tuple[str, str, str], VGGFeatures] = {}
+_models_lock = threading.Lock()
+
+
+def get_model(device: torch.device, pooling: str, last_layer: str) -> VGGFeatures:
+    """The truncated VGG19 for this device, built once per process and reused across runs."""
+    key = (str(device), pooling, last_layer)
+    with _models_lock:
+        model = _models.get(key)
+        if model is None:
+            weights = load_conv_weights()
+            model = VGGFeatures(weights, last_layer, pooling)  # type: ignore[arg-type]
+            model.to(device)
+            _models[key] = model
+        return model
+
+
+def warm_up(device: str = "auto") -> str:
+    """Load the weights and the default model now (the GUI does this off its thread at start)."""
+    dev = resolve_device(device)
+    get_model(dev, "max", deepest([*STYLE_LAYERS, "relu4_2"]))
+    return describe_device(dev)
+
+
+def stylize(
+    content: RGB8,
+    styles: Sequence[StyleImage],
+    settings: Settings,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    preview_interval: float = 0.5,
+) -> Result:
+    """Paint ``content`` in the blended manner of ``styles``.
+
+    Raises :class:`Cancelled` when ``cancel`` is set, and an :class:`EngineError` subclass
+    (with a sentence for the user) for anything the user can fix, out-of-memory included.
+    """
+    _check_inputs(content, styles)
+    seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
+    settings = settings.replace(seed=seed)
+    device = resolve_device(settings.device)
+    painter = _Painter(content, styles, settings, device, on_progress, cancel, preview_interval)
+    try:
+        return painter.run()
+    except (Cancelled, EngineError):
+        raise
+    except Exception as exc:
+        if not is_out_of_memory(exc):
+            raise
+        size = painter.current_size
+        del painter
+        release_memory(device)
+        where = "the GPU" if device.type != "cpu" else "this computer"
+        hint = "a smaller output size" + (" or the CPU" if device.type != "cpu" else "")
+        raise OutOfMemory(
+            f"{where.capitalize()} ran out of memory painting at {size[0]}x{size[1]} px; try {hint}."
+        ) from None
+
+
+def _check_inputs(content: RGB8, styles: Sequence[StyleImage]) -> None:
+    if not isinstance(content, np.ndarray) or content.ndim != 3 or content.shape[2] != 3:
+        raise TypeError("content must be an HxWx3 uint8 array")
+    if not styles:
+        raise SettingsError("Add at least one style image.")
+    for style in styles:
+        if not isinstance(style.image, np.ndarray) or style.image.ndim != 3 or style.image.shape[2] != 3:
+            raise TypeError("style images must be HxWx3 uint8 arrays")
+        if not math.isfinite(style.weight) or style.weight < 0:
+            raise SettingsError("Each style's blend weight must be zero or more.")
+    if sum(s.weight for s in styles) <= 0:
+        raise SettingsError("At least one style needs a blend weight above zero.")
+
+
+@dataclass
+class _Timing:
+    """Per-level step times, for an ETA that knows small levels cost less per step."""
+
+    per_level: list[tuple[int, float, int]] = field(default_factory=list)  # (pixels, seconds, steps)
+
+    def seconds_per_step(self, pixels: int) -> float | None:
+        rows = [(p, s / n) for p, s, n in self.per_level if n > 0]
+        if not rows:
+            return None
+        if len(rows) == 1 or len({p for p, _ in rows}) == 1:
+            p, t = rows[-1]
+            return t * pixels / p
+        # Least squares fit of t = a + b * pixels over the levels seen so far.
+        xs = np.array([p for p, _ in rows], dtype=np.float64)
+        ys = np.array([t for _, t in rows], dtype=np.float64)
+        b, a = np.polyfit(xs, ys, 1)
+        return float(max(a + b * pixels, ys[-1] * pixels / xs[-1] * 0.5))
+
+
+class _Painter:
+    def __init__(
+        self,
+        content: RGB8,
+        styles: Sequence[StyleImage],
+        settings: Settings,
+        device: torch.device,
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+        preview_interval: float,
+    ) -> None:
+        self.content = content
+        self.styles = list(styles)
+        self.settings = settings
+        self.device = device
+        self.on_progress = on_progress
+        self.cancel = cancel
+        self.preview_interval = preview_interval
+        self.start = time.perf_counter()
+        self.levels = plan(content.shape[1], content.shape[0], settings.size, settings.steps, settings.levels)
+        self.total = sum(level.steps for level in self.levels)
+        self.current_size = (self.levels[0].width, self.levels[0].height)
+        self.done = 0
+        self.level_done = 0
+        self.timing = _Timing()
+        self.last_preview = -math.inf
+        self.terms: dict[str, float] = {}
+        self.mean = torch.tensor(CAFFE_MEAN_BGR, dtype=torch.float32, device=device).view(1, 3, 1, 1)
+        self.generator = torch.Generator(device="cpu").manual_seed(settings.seed or 0)
+        self.rng = np.random.default_rng(settings.seed)
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled()
+
+    def report(self, level: Level, stage: str, image: torch.Tensor | None = None, force: bool = False) -> None:
+        if self.on_progress is None:
+            return
+        now = time.perf_counter()
+        preview = None
+        if image is not None and (force or now - self.last_preview >= self.preview_interval):
+            preview = _to_uint8(self.to_rgb(image, level))
+            self.last_preview = now
+        self.on_progress(
+            Progress(
+                stage=stage,  # type: ignore[arg-type]
+                step=self.done,
+                total=self.total,
+                level=level.index + 1,
+                levels=len(self.levels),
+                size=(level.width, level.height),
+                losses=dict(self.terms),
+                elapsed=now - self.start,
+                eta=self.eta(level),
+                preview=preview,
+            )
+        )
+
+    def eta(self, level: Level) -> float | None:
+        if self.done < 3:
+            return None
+        remaining = 0.0
+        for lv in self.levels[level.index :]:
+            per_step = self.timing.seconds_per_step(lv.pixels)
+            if per_step is None:
+                return None
+            steps_left = lv.steps - (self.level_done if lv.index == level.index else 0)
+            remaining += per_step * max(0, steps_left)
+        return remaining
+
+    # -- image conversions -----------------------------------------------------------------
+
+    def to_tensor(self, rgb: RGBF) -> torch.Tensor:
+        """HxWx3 RGB 0..255 -> 1x3xHxW in Caffe's BGR, mean-subtracted space, on the device."""
+        t = torch.from_numpy(np.ascontiguousarray(rgb[..., ::-1])).to(self.device)
+        return t.permute(2, 0, 1).unsqueeze(0) - self.mean
+
+    def to_rgb(self, image: torch.Tensor, level: Level) -> RGBF:
+        """Back to HxWx3 RGB 0..255, with the photo's chroma put back in luminance mode."""
+        bgr = (image.detach() + self.mean).clamp(0.0, 255.0)[0]
+        rgb: RGBF = bgr.flip(0).permute(1, 2, 0).float().cpu().numpy()
+        if self.settings.keep_colors == "luminance":
+            rgb = colour.with_chroma_of(rgb, _resize(self.content.astype(np.float32), level.width, level.height))
+        return rgb
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def run(self) -> Result:
+        s = self.settings
+        first = self.levels[0]
+        self.report(first, "loading")
+        layers = {s.content_layer, *STYLE_LAYERS}
+        model = get_model(self.device, s.pooling, deepest(layers))
+        weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
+        image: torch.Tensor | None = None
+        for level in self.levels:
+            self.current_size = (level.width, level.height)
+            self.level_done = 0
+            self.check_cancel()
+            self.report(level, "preparing")
+            targets, content_t = self.targets(model, level)
+            image = self.start_image(level, content_t) if image is None else _upsample(image, level)
+            image = self.optimise(model, level, image, targets, weights)
+        assert image is not None
+        last = self.levels[-1]
+        self.report(last, "painting", image, force=True)
+        rgb = self.to_rgb(image, last)
+        return Result(
+            image=_to_uint8(rgb),
+            image_float=(rgb / 255.0).astype(np.float32),
+            settings=s,
+            device=describe_device(self.device),
+            seconds=time.perf_counter() - self.start,
+            steps=self.done,
+            losses=dict(self.terms),
+        )
+
+    def targets(self, model: VGGFeatures, level: Level) -> tuple[Targets, torch.Tensor]:
+        s = self.settings
+        content_rgb = _resize(self.content.astype(np.float32), level.width, level.height)
+        if s.keep_colors == "luminance":
+            content_rgb = colour.luminance_rgb(content_rgb)
+        style_side = int(np.clip(round(s.brush_scale * max(level.width, level.height)), STYLE_MIN_SIDE, STYLE_MAX_SIDE))
+        with torch.no_grad():
+            content_t = self.to_tensor(content_rgb)
+            content_features = model(content_t, [s.content_layer])[s.content_layer]
+            per_style = []
+            for style in self.styles:
+                if style.weight <= 0:
+                    continue
+                self.check_cancel()
+                h, w = style.image.shape[:2]
+                scale = style_side / max(w, h)
+                rgb = _resize(style.image.astype(np.float32), max(1, round(w * scale)), max(1, round(h * scale)))
+                if s.keep_colors == "luminance":
+                    rgb = colour.match_luminance(colour.luminance_rgb(rgb), content_rgb)
+                elif s.keep_colors == "histogram":
+                    rgb = colour.match_colour_statistics(rgb, content_rgb)
+                feats = model(self.to_tensor(rgb), STYLE_LAYERS)
+                per_style.append({k: gram(v) for k, v in feats.items()})
+            grams = blend_grams(per_style, [st.weight for st in self.styles if st.weight > 0])
+        layer_weights = dict(zip(STYLE_LAYERS, s.style_layer_weights))
+        return Targets.build(s.content_layer, content_features, grams, layer_weights, content_t), content_t
+
+    def start_image(self, level: Level, content_t: torch.Tensor) -> torch.Tensor:
+        init = self.settings.init
+        if init == "content":
+            return content_t.clone()
+        if init == "noise":
+            noise = torch.rand((1, 3, level.height, level.width), generator=self.generator) * 255.0
+            return noise.to(self.device) - self.mean
+        # "style_colors": noise in the palette of the (blended) styles.
+        palette = np.concatenate([st.image.reshape(-1, 3) for st in self.styles if st.weight > 0]).astype(np.float32)
+        if self.settings.keep_colors == "luminance":
+            palette = colour.luminance_rgb(palette[None])[0]
+        noise_rgb = colour.colour_noise(palette, (level.height, level.width), self.rng)
+        return self.to_tensor(noise_rgb)
+
+    def optimise(
+        self, model: VGGFeatures, level: Level, image: torch.Tensor, targets: Targets, weights: Weights
+    ) -> torch.Tensor:
+        s = self.settings
+        image = image.detach().contiguous().clone().requires_grad_(True)
+        optimizer: torch.optim.Optimizer
+        if s.optimizer == "lbfgs":
+            optimizer = torch.optim.LBFGS(
+                [image], lr=1.0, max_iter=1, history_size=50, tolerance_grad=0.0, tolerance_change=0.0
+            )
+        else:
+            optimizer = torch.optim.Adam([image], lr=s.learning_rate)
+        wanted = sorted(targets.layers)
+        low, high = -self.mean, 255.0 - self.mean
+
+        def closure() -> torch.Tensor:
+            self.check_cancel()
+            optimizer.zero_grad(set_to_none=True)
+            feats = model(image, wanted)
+            loss, terms = total_loss(image, feats, targets, weights)
+            # The normalised loss spreads over every pixel, so its gradient per pixel shrinks as
+            # 1/pixels; L-BFGS then skips its curvature updates (y.s < 1e-10) and crawls. Scaling
+            # by the pixel count keeps per-pixel gradients the same at every size.
+            (loss * level.pixels).backward()  # type: ignore[no-untyped-call]
+            self.terms = {k: float(v.detach()) for k, v in terms.items()} | {"total": float(loss.detach())}
+            return loss
+
+        level_start = time.perf_counter()
+        for _ in range(level.steps):
+            optimizer.step(closure)
+            if s.optimizer == "adam":
+                with torch.no_grad():
+                    image.copy_(torch.maximum(torch.minimum(image, high), low))
+            self.done += 1
+            self.level_done += 1
+            self.report(level, "painting", image)
+        self.timing.per_level.append((level.pixels, time.perf_counter() - level_start, level.steps))
+        with torch.no_grad():
+            return torch.maximum(torch.minimum(image.detach(), high), low)
+
+
+def _resize(rgb: RGBF, width: int, height: int) -> RGBF:
+    """Antialiased bicubic resize of an HxWx3 float image (shrinking or enlarging)."""
+    if rgb.shape[1] == width and rgb.shape[0] == height:
+        return rgb
+    t = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).unsqueeze(0)
+    out = F.interpolate(t, size=(height, width), mode="bicubic", antialias=True, align_corners=False)
+    result: RGBF = out[0].permute(1, 2, 0).clamp(0.0, 255.0).contiguous().numpy()
+    return result
+
+
+def _upsample(image: torch.Tensor, level: Level) -> torch.Tensor:
+    return F.interpolate(image.detach(), size=(level.height, level.width), mode="bicubic", align_corners=False)
+
+
+def _to_uint8(rgb: RGBF) -> RGB8:
+    out: RGB8 = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    return out

@@ -1,0 +1,75 @@
+"""Coarse-to-fine: the sizes a run goes through and the steps each one gets.
+
+Big structure forms cheaply at a small size; each larger level starts from the previous one
+upsampled, so it only refines. Sizes grow by sqrt(2) (a doubling of pixels) as in
+crowsonkb/style-transfer-pytorch, from about 64 px on the long side.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .errors import ImageError
+
+COARSEST = 64
+GROWTH = math.sqrt(2.0)
+#: VGG19 halves the picture four times before relu5_1; less than this leaves nothing to see.
+MIN_SHORT_SIDE = 16
+
+
+@dataclass(frozen=True)
+class Level:
+    index: int
+    width: int
+    height: int
+    steps: int
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+def fit(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """(w, h) with the given long side and the same aspect ratio."""
+    scale = long_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def plan(width: int, height: int, size: int, steps: int, levels: int = 0) -> list[Level]:
+    """Levels from coarse to fine, ending exactly at ``size`` on the long side.
+
+    ``levels=0`` picks as many as fit above :data:`COARSEST`; steps are shared with a double
+    portion for the first level, where the composition is decided.
+    """
+    final_w, final_h = fit(width, height, size)
+    if min(final_w, final_h) < MIN_SHORT_SIDE:
+        raise ImageError(
+            f"The photo is too thin for this output size ({final_w}x{final_h} px); "
+            f"choose a larger size or a less elongated photo."
+        )
+    if levels == 0:
+        levels = 1 + max(0, math.floor(math.log(size / COARSEST) / math.log(GROWTH) + 1e-9))
+    levels = max(1, min(levels, steps))
+    sides = [round(size / GROWTH**k) for k in reversed(range(levels))]
+    dims = [fit(width, height, s) for s in sides]
+    dims = [d for d in dims if min(d) >= MIN_SHORT_SIDE] or [(final_w, final_h)]
+    shares = [2.0] + [1.0] * (len(dims) - 1)
+    counts = _split(steps, shares)
+    return [Level(i, w, h, n) for i, ((w, h), n) in enumerate(zip(dims, counts))]
+
+
+def _split(total: int, shares: list[float]) -> list[int]:
+    """Whole numbers proportional to ``shares``, each at least 1, adding up to ``total``."""
+    raw = [total * s / sum(shares) for s in shares]
+    counts = [max(1, math.floor(r)) for r in raw]
+    # Hand out what rounding left to the levels that lost the most, finest first on ties.
+    order = sorted(range(len(raw)), key=lambda i: (raw[i] - counts[i], i), reverse=True)
+    i = 0
+    while sum(counts) < total:
+        counts[order[i % len(order)]] += 1
+        i += 1
+    while sum(counts) > total:
+        j = max(range(len(counts)), key=lambda k: counts[k])
+        counts[j] -= 1
+    return counts
