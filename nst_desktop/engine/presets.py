@@ -258,22 +258,11 @@ class PresetStore:
         Everything is checked before anything is written, so a bad file never leaves half a
         preset behind.
         """
-        path = Path(path)
-        try:
-            doc = _read_json(path, "The file")
-            if isinstance(doc, dict) and "kind" not in doc and "schema_version" in doc:
-                settings = _parse_settings(doc, path, "The file")
-                description = ""
-                default_name = path.stem.strip()[:MAX_NAME_LENGTH]
-            else:
-                parsed = _parse_preset(doc, path, "The file")
-                settings, description, default_name = parsed.settings, parsed.description, parsed.name
-        except _BadFile as bad:
-            raise PresetError(bad.message) from None
+        preset = read_preset_file(path)
         return self.save(
-            name if name is not None else default_name,
-            settings,
-            description=description,
+            name if name is not None else preset.name,
+            preset.settings,
+            description=preset.description,
             overwrite=overwrite,
         )
 
@@ -359,6 +348,23 @@ class PresetStore:
 
 
 # Files.
+
+
+def read_preset_file(path: Path) -> Preset:
+    """Read a preset file (or a bare settings document) without adding it to any store.
+
+    The CLI's ``--preset FILE`` uses this: a shared look can be tried before it is imported.
+    """
+    path = Path(path)
+    try:
+        doc = _read_json(path, "The file")
+        if isinstance(doc, dict) and "kind" not in doc and "schema_version" in doc:
+            settings = _parse_settings(doc, path, "The file")
+            return Preset(path.stem.strip()[:MAX_NAME_LENGTH], settings, path=path)
+        parsed = _parse_preset(doc, path, "The file")
+    except _BadFile as bad:
+        raise PresetError(bad.message) from None
+    return Preset(parsed.name, parsed.settings, parsed.description, path=path)
 
 
 def _read_folder(

@@ -1,0 +1,270 @@
+"""``nst-desktop stylize`` and ``nst-desktop presets``: the engine for scripts and batch work.
+
+Exit status: 0 done; 2 bad input or usage (one line on stderr, no traceback, no output file);
+130 interrupted (Ctrl-C stops the run through the engine's cancel token, so nothing half
+written is left behind).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn, TextIO
+
+from . import __version__
+from .engine.errors import Cancelled, EngineError, OutputError, SettingsError
+from .engine.settings import Settings
+from .engine.types import Progress
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A command-line mistake; reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nst-desktop", description="Neural style transfer on the original VGG19.")
+    parser.add_argument("--version", action="version", version=f"nst-desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    st = sub.add_parser("stylize", help="paint a photo in the manner of one or more style images")
+    st.add_argument("content", type=Path, help="the photo")
+    st.add_argument(
+        "--style", action="append", required=True, metavar="PATH[:WEIGHT]", help="a style image, repeatable"
+    )
+    st.add_argument("-o", "--output", type=Path, required=True, help="result file (.png, .jpg or .tif)")
+    st.add_argument("--preset", metavar="NAME|FILE", help="start from a preset (by name or a .json file)")
+    st.add_argument("--size", type=int, help="long side of the output in pixels")
+    st.add_argument("--steps", type=int, help="optimisation steps over all levels")
+    st.add_argument("--seed", type=int, help="seed for a reproducible result")
+    st.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    st.add_argument("--keep-colors", choices=["none", "luminance", "histogram"])
+    st.add_argument("--style-strength", type=float, help="0 none .. 1 balanced .. 10 very bold")
+    st.add_argument("--keep-content", type=float, help="0 ignore the photo .. 1 balanced .. 10 very close")
+    st.add_argument("--smoothness", type=float, help="0 none .. 1 light .. 10 very smooth")
+    st.add_argument("--brush-scale", type=float, help="size of the strokes (1 = the style image's own)")
+    st.add_argument("--optimizer", choices=["lbfgs", "adam"])
+    st.add_argument("--init", choices=["content", "noise", "style_colors"])
+    st.add_argument("--pooling", choices=["max", "avg"])
+    st.add_argument("--levels", type=int, help="coarse-to-fine levels (0 = automatic)")
+    st.add_argument("--json", action="store_true", help="print a JSON summary on stdout when done")
+    st.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    pr = sub.add_parser("presets", help="list, show, export or import presets")
+    psub = pr.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    psub.add_parser("list", help="list the presets")
+    show = psub.add_parser("show", help="print a preset's settings as JSON")
+    show.add_argument("name")
+    exp = psub.add_parser("export", help="write a preset to a file")
+    exp.add_argument("name")
+    exp.add_argument("file", type=Path)
+    imp = psub.add_parser("import", help="add a preset from a file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--name", help="name to give it (default: the name in the file)")
+    imp.add_argument("--overwrite", action="store_true", help="replace a preset of the same name")
+    return parser
+
+
+# Flag name -> Settings field, for the flags that override a preset when given.
+_OVERRIDES = {
+    "size": "size",
+    "steps": "steps",
+    "seed": "seed",
+    "device": "device",
+    "keep_colors": "keep_colors",
+    "style_strength": "style_strength",
+    "keep_content": "keep_content",
+    "smoothness": "smoothness",
+    "brush_scale": "brush_scale",
+    "optimizer": "optimizer",
+    "init": "init",
+    "pooling": "pooling",
+    "levels": "levels",
+}
+
+
+def parse_style(spec: str) -> tuple[Path, float]:
+    """``PATH[:WEIGHT]``; a colon not followed by a number is part of the path (``C:\\x.jpg``)."""
+    head, sep, tail = spec.rpartition(":")
+    if sep and head:
+        try:
+            weight = float(tail)
+        except ValueError:
+            return Path(spec), 1.0
+        if not math.isfinite(weight) or weight < 0:
+            raise UsageError(f"the style weight in {spec!r} must be a number of zero or more")
+        return Path(head), weight
+    return Path(spec), 1.0
+
+
+def resolve_settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if args.preset:
+        from .engine.presets import PresetStore, read_preset_file
+
+        candidate = Path(args.preset)
+        if candidate.suffix.lower() == ".json" or candidate.is_file():
+            settings = read_preset_file(candidate).settings
+        else:
+            settings = PresetStore().get(args.preset).settings
+    changes = {field: getattr(args, flag) for flag, field in _OVERRIDES.items() if getattr(args, flag) is not None}
+    return settings.replace(**changes)
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; occasional plain lines when stderr is a file or a pipe."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last_line = -1.0
+        self.last_step = -1
+
+    def __call__(self, p: Progress) -> None:
+        if p.stage != "painting":
+            if self.tty:
+                self.stream.write(f"\r{p.stage}...".ljust(79))
+                self.stream.flush()
+            return
+        eta = "" if p.eta is None else f" ETA {_duration(p.eta)}"
+        text = (
+            f"level {p.level}/{p.levels} {p.size[0]}x{p.size[1]}  step {p.step}/{p.total}"
+            f"  {_duration(p.elapsed)}{eta}"
+        )
+        if self.tty:
+            width = 24
+            filled = round(width * p.fraction)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}".ljust(79))
+            self.stream.flush()
+        elif p.elapsed - self.last_line >= 5.0 or (p.step == p.total and self.last_step != p.step):
+            self.stream.write(text + "\n")
+            self.last_line = p.elapsed
+        self.last_step = p.step
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def cmd_stylize(args: argparse.Namespace) -> int:
+    from .engine.images import OUTPUT_SUFFIXES, load_image, save_image
+    from .engine.metadata import result_metadata
+    from .engine.run import STYLE_MAX_SIDE
+    from .engine.types import StyleImage
+
+    settings = resolve_settings(args)
+    output: Path = args.output
+    if output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise OutputError(f"The output must end in one of {', '.join(OUTPUT_SUFFIXES)}: {output.name}.")
+    if not output.parent.resolve().is_dir():
+        raise OutputError(f"The folder for the output does not exist: {output.parent}.")
+    style_specs = [parse_style(s) for s in args.style]
+    content = load_image(args.content, max_side=settings.size)
+    style_side = min(STYLE_MAX_SIDE, max(64, math.ceil(settings.size * settings.brush_scale)))
+    styles = [StyleImage(load_image(p, max_side=style_side), w, p.name) for p, w in style_specs]
+
+    cancel = threading.Event()
+    bar = None if args.quiet else ProgressBar(sys.stderr)
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        # First Ctrl-C: stop cleanly through the engine; a second one falls back to the default.
+        cancel.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        from .engine.run import stylize
+
+        result = stylize(content, styles, settings, on_progress=bar, cancel=cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if bar is not None:
+            bar.close()
+    written = save_image(
+        output, result.image_float, metadata=result_metadata(result, content_name=args.content.name, styles=styles)
+    )
+    if args.json:
+        summary: dict[str, Any] = {
+            "output": str(written),
+            "seconds": round(result.seconds, 3),
+            "size": list(result.size),
+            "steps": result.steps,
+            "device": result.device,
+            "seed": result.settings.seed,
+            "losses": {k: round(v, 6) for k, v in result.losses.items()},
+            "settings": result.settings.to_dict(),
+        }
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        sys.stderr.write(f"Saved {written} ({result.size[0]}x{result.size[1]}, {result.seconds:.1f} s).\n")
+    return EXIT_OK
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from .engine.presets import PresetStore
+
+    store = PresetStore()
+    if args.action == "list":
+        presets = store.list()
+        width = max((len(p.name) for p in presets), default=0)
+        for p in presets:
+            kind = "built-in" if p.builtin else ("customised" if store.is_customised(p.name) else "yours")
+            sys.stdout.write(f"{p.name.ljust(width)}  {kind:<10}  {p.description}\n")
+        for problem in store.problems:
+            sys.stderr.write(f"warning: {problem.message}\n")
+    elif args.action == "show":
+        sys.stdout.write(store.get(args.name).settings.to_json() + "\n")
+    elif args.action == "export":
+        path = store.export(args.name, args.file)
+        sys.stderr.write(f"Exported '{args.name}' to {path}.\n")
+    elif args.action == "import":
+        preset = store.import_file(args.file, name=args.name, overwrite=args.overwrite)
+        sys.stderr.write(f"Imported '{preset.name}'.\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="nst-desktop: %(message)s")
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "stylize":
+            return cmd_stylize(args)
+        return cmd_presets(args)
+    except UsageError as exc:
+        sys.stderr.write(f"nst-desktop: usage error: {exc} (see nst-desktop {_help_for(argv)}--help)\n")
+        return EXIT_BAD_INPUT
+    except (EngineError, SettingsError) as exc:
+        sys.stderr.write(f"nst-desktop: {exc}\n")
+        return EXIT_BAD_INPUT
+    except (Cancelled, KeyboardInterrupt):
+        sys.stderr.write("nst-desktop: interrupted; nothing was written.\n")
+        return EXIT_INTERRUPTED
+
+
+def _help_for(argv: Sequence[str] | None) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return f"{args[0]} " if args and args[0] in ("stylize", "presets") else ""
