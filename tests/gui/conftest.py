@@ -21,6 +21,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/gui" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            # The offscreen platform's own notice, not something the app does.
+            item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"))
 
 
 class FakeEngine:
@@ -87,7 +89,12 @@ class FakeEngine:
                         level=level,
                         levels=2,
                         size=(out_w, out_h),
-                        losses={"content": 10.0 / step, "style": 100.0 / step, "tv": 1.0, "total": 111.0 / step},
+                        losses={
+                            "content": 10.0 / step,
+                            "style": 100.0 / step,
+                            "tv": 1.0,
+                            "total": 111.0 / step,
+                        },
                         elapsed=now - start,
                         eta=(total - step) * self.step_seconds,
                         preview=preview,
