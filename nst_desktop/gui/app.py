@@ -58,8 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     QCoreApplication.setOrganizationName("nst-desktop")
     QCoreApplication.setApplicationName("nst-desktop")
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(["nst-desktop", *qt_args])
+    app = QApplication.instance()
+    if app is None:
+        # Fractional scale factors (125 %, 150 %) as they are, not rounded: crisp at high DPI.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(["nst-desktop", *qt_args])
     QGuiApplication.setApplicationDisplayName("nst-desktop")
     QGuiApplication.setDesktopFileName("nst-desktop")
     from nst_desktop.engine.paths import resources_dir

@@ -262,6 +262,7 @@ class MainWindow(QMainWindow):
         self.device_label.setToolTip("Where the painting is computed")
         self.statusBar().addPermanentWidget(self.device_label)
         self.resize(1220, 800)
+        self.preset_bar.refresh()  # again, now that damaged files can be reported
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
-from nst_desktop.engine import ImageError, OutOfMemory
+from nst_desktop.engine import OutOfMemory
 from nst_desktop.engine.images import load_image, read_metadata
 from nst_desktop.gui.controller import JobController
 from nst_desktop.gui.worker import ImageInput, Job
