@@ -14,7 +14,6 @@ import math
 import signal
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -124,7 +123,9 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
             settings = read_preset_file(candidate).settings
         else:
             settings = PresetStore().get(args.preset).settings
-    changes = {field: getattr(args, flag) for flag, field in _OVERRIDES.items() if getattr(args, flag) is not None}
+    changes = {
+        field: getattr(args, flag) for flag, field in _OVERRIDES.items() if getattr(args, flag) is not None
+    }
     return settings.replace(**changes)
 
 
@@ -205,7 +206,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     written = save_image(
-        output, result.image_float, metadata=result_metadata(result, content_name=args.content.name, styles=styles)
+        output,
+        result.image_float,
+        metadata=result_metadata(result, content_name=args.content.name, styles=styles),
     )
     if args.json:
         summary: dict[str, Any] = {

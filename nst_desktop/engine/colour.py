@@ -22,11 +22,13 @@ _YIQ_TO_RGB = np.linalg.inv(_RGB_TO_YIQ)
 
 
 def to_yiq(rgb: F32) -> F32:
-    return (rgb.astype(np.float64) @ _RGB_TO_YIQ.T).astype(np.float32)
+    out: F32 = (rgb.astype(np.float64) @ _RGB_TO_YIQ.T).astype(np.float32)
+    return out
 
 
 def from_yiq(yiq: F32) -> F32:
-    return (yiq.astype(np.float64) @ _YIQ_TO_RGB.T).astype(np.float32)
+    out: F32 = (yiq.astype(np.float64) @ _YIQ_TO_RGB.T).astype(np.float32)
+    return out
 
 
 def luminance_rgb(rgb: F32) -> F32:
@@ -40,14 +42,16 @@ def match_luminance(style_gray: F32, content_gray: F32) -> F32:
     s_mean, s_std = float(style_gray.mean()), float(style_gray.std())
     c_mean, c_std = float(content_gray.mean()), float(content_gray.std())
     scaled = (style_gray - s_mean) * (c_std / max(s_std, 1e-3)) + c_mean
-    return np.clip(scaled, 0.0, 255.0).astype(np.float32)
+    out: F32 = np.clip(scaled, 0.0, 255.0).astype(np.float32)
+    return out
 
 
 def with_chroma_of(luma_rgb: F32, colour_source: F32) -> F32:
     """Combine a stylised luma with the photo's chroma (both HxWx3, same size)."""
     yiq = to_yiq(colour_source)
     yiq[..., 0] = luma_rgb.mean(axis=-1)
-    return np.clip(from_yiq(yiq), 0.0, 255.0).astype(np.float32)
+    out: F32 = np.clip(from_yiq(yiq), 0.0, 255.0).astype(np.float32)
+    return out
 
 
 def match_colour_statistics(source: F32, reference: F32) -> F32:
@@ -63,7 +67,8 @@ def match_colour_statistics(source: F32, reference: F32) -> F32:
     cov_r = np.cov(ref, rowvar=False) + np.eye(3) * 1e-3
     transform = _sqrtm(cov_r) @ np.linalg.inv(_sqrtm(cov_s))
     out = (src - mu_s) @ transform.T + mu_r
-    return np.clip(out, 0.0, 255.0).reshape(source.shape).astype(np.float32)
+    result: F32 = np.clip(out, 0.0, 255.0).reshape(source.shape).astype(np.float32)
+    return result
 
 
 def colour_noise(reference: F32, shape: tuple[int, int], rng: np.random.Generator) -> F32:
@@ -73,7 +78,8 @@ def colour_noise(reference: F32, shape: tuple[int, int], rng: np.random.Generato
     cov = np.cov(ref, rowvar=False) + np.eye(3) * 1e-3
     z = rng.standard_normal((shape[0] * shape[1], 3))
     out = z @ _sqrtm(cov).T + mu
-    return np.clip(out, 0.0, 255.0).reshape(shape[0], shape[1], 3).astype(np.float32)
+    result: F32 = np.clip(out, 0.0, 255.0).reshape(shape[0], shape[1], 3).astype(np.float32)
+    return result
 
 
 def _sqrtm(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -36,7 +36,9 @@ def resolve_device(choice: str) -> torch.device:
         return torch.device("cuda")
     if choice == "mps":
         if not _mps_available():
-            raise DeviceError("Apple GPU (MPS) was requested, but it is not available here; choose Automatic or CPU.")
+            raise DeviceError(
+                "Apple GPU (MPS) was requested, but it is not available here; choose Automatic or CPU."
+            )
         return torch.device("mps")
     raise DeviceError(f"Unknown device {choice!r}; choose auto, cpu, cuda or mps.")
 

@@ -36,6 +36,7 @@ class VGGFeatures(nn.Module):
                 conv = nn.Conv2d(weight.shape[1], weight.shape[0], kernel_size=3, padding=1)
                 with torch.no_grad():
                     conv.weight.copy_(weight)
+                    assert conv.bias is not None
                     conv.bias.copy_(bias)
                 layers.append(conv)
             elif name.startswith("relu"):
@@ -49,10 +50,10 @@ class VGGFeatures(nn.Module):
         self.requires_grad_(False)
         self.eval()
 
-    def forward(self, x: torch.Tensor, wanted: Iterable[str]) -> dict[str, torch.Tensor]:  # type: ignore[override]
+    def forward(self, x: torch.Tensor, wanted: Iterable[str]) -> dict[str, torch.Tensor]:
         wanted = set(wanted)
         out: dict[str, torch.Tensor] = {}
-        for name, layer in zip(self.names, self.layers):
+        for name, layer in zip(self.names, self.layers, strict=True):
             x = layer(x)
             if name in wanted:
                 out[name] = x

@@ -29,12 +29,17 @@ def gram(features: torch.Tensor) -> torch.Tensor:
     return (flat @ flat.t()) / (h * w)
 
 
-def blend_grams(per_style: Sequence[Mapping[str, torch.Tensor]], weights: Sequence[float]) -> dict[str, torch.Tensor]:
+def blend_grams(
+    per_style: Sequence[Mapping[str, torch.Tensor]], weights: Sequence[float]
+) -> dict[str, torch.Tensor]:
     """One Gram target per layer from several styles (as neural-style blends them)."""
     total = float(sum(weights))
     layers = per_style[0].keys()
     return {
-        layer: sum((g[layer] * (w / total) for g, w in zip(per_style, weights)), torch.zeros_like(per_style[0][layer]))
+        layer: sum(
+            (g[layer] * (w / total) for g, w in zip(per_style, weights, strict=True)),
+            torch.zeros_like(per_style[0][layer]),
+        )
         for layer in layers
     }
 

@@ -169,7 +169,9 @@ class _Painter:
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled()
 
-    def report(self, level: Level, stage: str, image: torch.Tensor | None = None, force: bool = False) -> None:
+    def report(
+        self, level: Level, stage: str, image: torch.Tensor | None = None, force: bool = False
+    ) -> None:
         if self.on_progress is None:
             return
         now = time.perf_counter()
@@ -216,7 +218,9 @@ class _Painter:
         bgr = (image.detach() + self.mean).clamp(0.0, 255.0)[0]
         rgb: RGBF = bgr.flip(0).permute(1, 2, 0).float().cpu().numpy()
         if self.settings.keep_colors == "luminance":
-            rgb = colour.with_chroma_of(rgb, _resize(self.content.astype(np.float32), level.width, level.height))
+            rgb = colour.with_chroma_of(
+                rgb, _resize(self.content.astype(np.float32), level.width, level.height)
+            )
         return rgb
 
     # -- the run ---------------------------------------------------------------------------
@@ -256,7 +260,9 @@ class _Painter:
         content_rgb = _resize(self.content.astype(np.float32), level.width, level.height)
         if s.keep_colors == "luminance":
             content_rgb = colour.luminance_rgb(content_rgb)
-        style_side = int(np.clip(round(s.brush_scale * max(level.width, level.height)), STYLE_MIN_SIDE, STYLE_MAX_SIDE))
+        style_side = int(
+            np.clip(round(s.brush_scale * max(level.width, level.height)), STYLE_MIN_SIDE, STYLE_MAX_SIDE)
+        )
         with torch.no_grad():
             content_t = self.to_tensor(content_rgb)
             content_features = model(content_t, [s.content_layer])[s.content_layer]
@@ -267,7 +273,9 @@ class _Painter:
                 self.check_cancel()
                 h, w = style.image.shape[:2]
                 scale = style_side / max(w, h)
-                rgb = _resize(style.image.astype(np.float32), max(1, round(w * scale)), max(1, round(h * scale)))
+                rgb = _resize(
+                    style.image.astype(np.float32), max(1, round(w * scale)), max(1, round(h * scale))
+                )
                 if s.keep_colors == "luminance":
                     rgb = colour.match_luminance(colour.luminance_rgb(rgb), content_rgb)
                 elif s.keep_colors == "histogram":
@@ -275,7 +283,7 @@ class _Painter:
                 feats = model(self.to_tensor(rgb), STYLE_LAYERS)
                 per_style.append({k: gram(v) for k, v in feats.items()})
             grams = blend_grams(per_style, [st.weight for st in self.styles if st.weight > 0])
-        layer_weights = dict(zip(STYLE_LAYERS, s.style_layer_weights))
+        layer_weights = dict(zip(STYLE_LAYERS, s.style_layer_weights, strict=True))
         return Targets.build(s.content_layer, content_features, grams, layer_weights, content_t), content_t
 
     def start_image(self, level: Level, content_t: torch.Tensor) -> torch.Tensor:
@@ -286,7 +294,9 @@ class _Painter:
             noise = torch.rand((1, 3, level.height, level.width), generator=self.generator) * 255.0
             return noise.to(self.device) - self.mean
         # "style_colors": noise in the palette of the (blended) styles.
-        palette = np.concatenate([st.image.reshape(-1, 3) for st in self.styles if st.weight > 0]).astype(np.float32)
+        palette = np.concatenate([st.image.reshape(-1, 3) for st in self.styles if st.weight > 0]).astype(
+            np.float32
+        )
         if self.settings.keep_colors == "luminance":
             palette = colour.luminance_rgb(palette[None])[0]
         noise_rgb = colour.colour_noise(palette, (level.height, level.width), self.rng)
@@ -321,7 +331,7 @@ class _Painter:
 
         level_start = time.perf_counter()
         for _ in range(level.steps):
-            optimizer.step(closure)
+            optimizer.step(closure)  # type: ignore[no-untyped-call]
             if s.optimizer == "adam":
                 with torch.no_grad():
                     image.copy_(torch.maximum(torch.minimum(image, high), low))
@@ -344,7 +354,9 @@ def _resize(rgb: RGBF, width: int, height: int) -> RGBF:
 
 
 def _upsample(image: torch.Tensor, level: Level) -> torch.Tensor:
-    return F.interpolate(image.detach(), size=(level.height, level.width), mode="bicubic", align_corners=False)
+    return F.interpolate(
+        image.detach(), size=(level.height, level.width), mode="bicubic", align_corners=False
+    )
 
 
 def _to_uint8(rgb: RGBF) -> RGB8:

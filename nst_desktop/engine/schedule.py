@@ -56,7 +56,7 @@ def plan(width: int, height: int, size: int, steps: int, levels: int = 0) -> lis
     dims = [d for d in dims if min(d) >= MIN_SHORT_SIDE] or [(final_w, final_h)]
     shares = [2.0] + [1.0] * (len(dims) - 1)
     counts = _split(steps, shares)
-    return [Level(i, w, h, n) for i, ((w, h), n) in enumerate(zip(dims, counts))]
+    return [Level(i, w, h, n) for i, ((w, h), n) in enumerate(zip(dims, counts, strict=True))]
 
 
 def _split(total: int, shares: list[float]) -> list[int]:

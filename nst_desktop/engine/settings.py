@@ -162,7 +162,9 @@ class Settings:
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"The settings are not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc}).") from None
+            raise SettingsError(
+                f"The settings are not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})."
+            ) from None
         return cls.from_dict(data)
 
 
