@@ -1,0 +1,590 @@
+"""Reading photos and paintings, and writing results, so that any file an artist has just works.
+
+Whatever goes in (a phone JPEG lying on its side, a CMYK scan, a 16-bit TIFF, a transparent
+PNG, a wide-gamut photo with its own colour profile) comes out as one predictable thing: an
+HxWx3 ``uint8`` sRGB array, upright, transparency flattened onto white. Whatever cannot be read
+becomes an :class:`ImageError` whose message is one sentence naming the file.
+
+Results are written atomically (see :mod:`.atomic`), tagged sRGB, and carry the settings that
+made them, so a result can be dropped back into the app to recover its look.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import logging
+import os
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import tifffile
+from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL.PngImagePlugin import PngInfo
+
+from .atomic import atomic_path, atomic_write_bytes
+from .errors import ImageError, OutputError
+from .types import RGB8, RGBF
+
+try:
+    from PIL import ImageCms
+
+    _HAVE_CMS = True
+except ImportError:  # pragma: no cover - only on a Pillow built without Little CMS
+    _HAVE_CMS = False
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "INPUT_FILTER",
+    "INPUT_SUFFIXES",
+    "MAX_PIXELS",
+    "MIN_SIDE",
+    "OUTPUT_SUFFIXES",
+    "load_image",
+    "load_image_bytes",
+    "read_metadata",
+    "save_image",
+]
+
+MAX_PIXELS: int = 250_000_000
+"""Largest image (width x height) we agree to decode: far beyond any camera, far below a bomb."""
+MIN_SIDE: int = 16
+"""Smallest short side the engine can use: VGG19 pools it down 16-fold before the deepest layers."""
+
+OUTPUT_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+JPEG_QUALITY = 95
+METADATA_KEY = "nst-desktop"
+"""PNG text keyword, JSON wrapper key (JPEG comment, TIFF description) for embedded settings."""
+
+# A JPEG COM segment holds at most 65533 bytes; the margin keeps clear of that edge.
+_JPEG_COMMENT_LIMIT = 65_000
+_SIDECAR_SUFFIX = ".json"
+# Shrinking first by an integer factor (Image.reduce) is fast; the last factor of 3 or less is
+# left to Lanczos, which is what keeps the result sharp and free of aliasing.
+_REDUCING_GAP = 3.0
+# Decoding a JPEG at 1/2, 1/4 or 1/8 size keeps at least this factor above the final size, so
+# the high-quality resampling that follows still has detail to work with.
+_DRAFT_HEADROOM = 2
+
+Image.init()
+# Only formats an artist plausibly has; the others are rarely used and more rarely fuzzed.
+_READ_FORMATS: tuple[str, ...] = tuple(
+    f for f in ("JPEG", "PNG", "WEBP", "TIFF", "GIF", "BMP", "PPM", "AVIF") if f in Image.OPEN
+)
+_SUFFIX_FORMATS = (*_READ_FORMATS, "MPO")  # camera JPEGs with extra frames; JPEG's opener reads them
+_COMMON_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif")
+_readable = {ext for ext, fmt in Image.registered_extensions().items() if fmt in _SUFFIX_FORMATS}
+INPUT_SUFFIXES: tuple[str, ...] = (
+    *(ext for ext in _COMMON_SUFFIXES if ext in _readable),
+    *sorted(_readable.difference(_COMMON_SUFFIXES)),
+)
+"""Suffixes of the files :func:`load_image` reads, the common ones first."""
+INPUT_FILTER: str = "Images ({})".format(" ".join(f"*{ext}" for ext in INPUT_SUFFIXES))
+
+# Pillow's own bomb guard would refuse (or warn about) images we accept. Raise it to our limit so
+# both agree; ours runs on ``img.size`` right after opening, before anything is decoded.
+if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PIXELS:
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def load_image(path: str | os.PathLike[str], *, max_side: int | None = None) -> RGB8:
+    """Read an image file as an upright HxWx3 ``uint8`` sRGB array.
+
+    With ``max_side``, an image whose long side exceeds it is shrunk to it, decoding JPEGs at a
+    reduced size directly so that a 100-megapixel photo costs little memory; smaller images are
+    never enlarged. Raises :class:`ImageError` for anything that is not a usable image.
+    """
+    _check_max_side(max_side)
+    p = Path(path)
+    name = _display_name(p)
+    with _open_input(p, name) as fp:
+        return _decode(fp, name, max_side)
+
+
+def load_image_bytes(data: bytes, *, name: str = "image", max_side: int | None = None) -> RGB8:
+    """:func:`load_image` for data already in memory (a paste, a drop from a browser).
+
+    ``name`` only serves to make the error messages meaningful.
+    """
+    _check_max_side(max_side)
+    name = _clean(name) or "image"
+    if not data:
+        raise ImageError(f"{name} is empty.")
+    return _decode(io.BytesIO(data), name, max_side)
+
+
+def _check_max_side(max_side: int | None) -> None:
+    # A wrong max_side is the caller's bug, not the user's, so it is not an ImageError.
+    if max_side is not None and (
+        isinstance(max_side, bool) or not isinstance(max_side, int) or max_side < MIN_SIDE
+    ):
+        raise ValueError(f"max_side must be an integer of at least {MIN_SIDE} or None, not {max_side!r}")
+
+
+def _clean(text: str) -> str:
+    """Keep messages on one line whatever characters a file name holds."""
+    return "".join("\N{REPLACEMENT CHARACTER}" if ord(c) < 32 or ord(c) == 127 else c for c in text)
+
+
+def _display_name(path: Path) -> str:
+    return _clean(path.name or str(path))
+
+
+def _open_input(path: Path, name: str) -> IO[bytes]:
+    """Open a file for reading, turning each way it can fail into a sentence."""
+    if path.is_dir():
+        raise ImageError(f"{name} is a folder, not an image.")
+    try:
+        fp = open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except FileNotFoundError as exc:
+        raise ImageError(f"{name} does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise ImageError(f"{name} is a folder, not an image.") from exc
+    except PermissionError as exc:
+        raise ImageError(f"nst-desktop is not allowed to read {name}.") from exc
+    except OSError as exc:
+        raise ImageError(f"{name} cannot be opened ({_reason(exc)}).") from exc
+    try:
+        empty = os.fstat(fp.fileno()).st_size == 0
+    except OSError:
+        empty = False
+    if empty:
+        fp.close()
+        raise ImageError(f"{name} is empty.")
+    return fp
+
+
+def _reason(exc: OSError) -> str:
+    return _clean(exc.strerror or type(exc).__name__).rstrip(".").lower()
+
+
+def _too_large(name: str, size: tuple[int, int] | None = None) -> ImageError:
+    dims = f" ({size[0]}x{size[1]} px)" if size else ""
+    return ImageError(
+        f"{name} is too large{dims}; nst-desktop reads images of up to {MAX_PIXELS / 1e6:g} megapixels."
+    )
+
+
+def _decode(fp: IO[bytes], name: str, max_side: int | None) -> RGB8:
+    """Decode the first frame of an image, converting every decoder failure into one sentence.
+
+    Pillow's decoders signal damage with many exception types (OSError, SyntaxError, ValueError,
+    EOFError, struct.error, zlib.error, IndexError...), so all of them become "damaged".
+    """
+    try:
+        with Image.open(fp, formats=_READ_FORMATS) as img:
+            return _to_rgb8(img, name, max_side)
+    except ImageError:
+        raise
+    except UnidentifiedImageError as exc:
+        raise ImageError(f"{name} is not an image nst-desktop can read.") from exc
+    except Image.DecompressionBombError as exc:
+        raise _too_large(name) from exc
+    except MemoryError as exc:
+        raise ImageError(f"{name} is too large to load with the memory available.") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, LookupError, TypeError, ArithmeticError) as exc:
+        log.debug("Could not decode %s", name, exc_info=True)
+        raise ImageError(f"{name} is damaged or incomplete, so nst-desktop cannot read it.") from exc
+    except Exception as exc:
+        log.error("Unexpected failure decoding %s", name, exc_info=True)
+        raise ImageError(f"{name} is damaged or incomplete, so nst-desktop cannot read it.") from exc
+
+
+def _target_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int] | None:
+    """The size after shrinking to ``max_side``, or ``None`` when the image already fits."""
+    w, h = size
+    long = max(w, h)
+    if max_side is None or long <= max_side:
+        return None
+    scale = max_side / long
+    return (max(1, round(w * scale)), max(1, round(h * scale)))
+
+
+def _to_rgb8(img: Image.Image, name: str, max_side: int | None) -> RGB8:
+    w, h = img.size
+    # Checked on the header's size, before a single pixel is decoded.
+    if w * h > MAX_PIXELS:
+        raise _too_large(name, (w, h))
+    if min(w, h) < MIN_SIDE:
+        raise ImageError(
+            f"{name} is too small ({w}x{h} px); use an image at least {MIN_SIDE} px on each side."
+        )
+    target = _target_size((w, h), max_side)
+    if target is not None:
+        if min(target) < MIN_SIDE:
+            raise ImageError(
+                f"{name} is too thin ({w}x{h} px) to shrink to {max_side} px; "
+                f"use an image with less extreme proportions."
+            )
+        # JPEG only (a no-op elsewhere): let libjpeg decode at 1/2, 1/4 or 1/8 size.
+        img.draft("RGB", (target[0] * _DRAFT_HEADROOM, target[1] * _DRAFT_HEADROOM))
+    img.load()
+    icc = img.info.get("icc_profile")
+    before = img.size
+    _apply_orientation(img, name)
+    if target is not None and img.size != before:
+        target = (target[1], target[0])
+    img = _flatten(_to_8bit(img))
+    if target is not None and img.size != target:
+        img = img.resize(target, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+    img = _to_srgb(img, icc if isinstance(icc, bytes) else None, name)
+    return np.ascontiguousarray(np.array(img, dtype=np.uint8))
+
+
+def _apply_orientation(img: Image.Image, name: str) -> None:
+    """Turn phone photos upright; a broken EXIF block is not worth refusing the photo for."""
+    try:
+        ImageOps.exif_transpose(img, in_place=True)
+    except Exception:
+        log.warning("%s has unreadable orientation data; using it as stored.", name, exc_info=True)
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """Bring any mode down to one of L, LA, RGB, RGBA or CMYK with 8 bits per channel.
+
+    CMYK stays CMYK so that its colour profile, if any, can still be applied.
+    """
+    mode = img.mode
+    if mode in ("RGB", "L", "P") and "transparency" in img.info:
+        return img.convert("LA" if mode == "L" else "RGBA")
+    if mode == "P":
+        return img.convert("RGBA" if img.palette is not None and img.palette.mode == "RGBA" else "RGB")
+    if mode in ("PA", "RGBa"):
+        return img.convert("RGBA")
+    if mode == "La":
+        return img.convert("LA")
+    if mode == "1":
+        return img.convert("L")
+    if mode.startswith("I") or mode == "F":
+        return Image.fromarray(_scale_to_8bit(np.asarray(img), mode))
+    if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return img
+    return img.convert("RGB")  # RGBX, YCbCr, HSV, LAB
+
+
+def _scale_to_8bit(values: npt.NDArray[Any], mode: str) -> npt.NDArray[np.uint8]:
+    """Map high-bit-depth grey levels onto 0..255 by the range the format implies.
+
+    16-bit data maps 65535 to 255 (dividing by 257). 32-bit integer and float data carry no
+    declared range, so it is inferred: floats within 0..1 are fractions, data within 0..255 is
+    already 8-bit, within 0..65535 is 16-bit, and anything else is stretched from its minimum
+    to its maximum.
+    """
+    data = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    if mode.startswith("I;16"):
+        scaled = data / 257.0
+    else:
+        lo = float(data.min()) if data.size else 0.0
+        hi = float(data.max()) if data.size else 0.0
+        if lo >= 0.0 and hi <= 1.0 and mode == "F":
+            scaled = data * 255.0
+        elif lo >= 0.0 and hi <= 255.0:
+            scaled = data
+        elif lo >= 0.0 and hi <= 65535.0:
+            scaled = data / 257.0
+        else:
+            scaled = (data - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(data)
+    return np.rint(np.clip(scaled, 0.0, 255.0)).astype(np.uint8)
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """Composite transparency onto white, as the picture would look on a page."""
+    if img.mode not in ("LA", "RGBA"):
+        return img
+    base = img.mode[:-1]
+    background = Image.new(base, img.size, 255 if base == "L" else (255, 255, 255))
+    background.paste(img.convert(base), mask=img.getchannel("A"))
+    return background
+
+
+def _to_srgb(img: Image.Image, icc: bytes | None, name: str) -> Image.Image:
+    """Convert through the embedded colour profile, so wide-gamut photos keep their colours."""
+    if icc and _HAVE_CMS:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(img, source, _srgb_profile(), outputMode="RGB")
+        except (OSError, ValueError, TypeError, ImageCms.PyCMSError) as exc:
+            log.warning("%s has a colour profile that cannot be applied (%s); reading it as sRGB.", name, exc)
+        else:
+            if converted is not None:
+                return converted
+    return img if img.mode == "RGB" else img.convert("RGB")
+
+
+if _HAVE_CMS:
+
+    @cache
+    def _srgb_profile() -> ImageCms.ImageCmsProfile:
+        return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@cache
+def _srgb_icc() -> bytes | None:
+    """The sRGB profile embedded in every output, built once."""
+    if not _HAVE_CMS:  # pragma: no cover
+        log.warning("Pillow has no colour management; results are saved without an sRGB profile.")
+        return None
+    return _srgb_profile().tobytes()
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+_Format = Literal["png", "jpeg", "tiff"]
+_FORMATS: dict[str, _Format] = {
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".tif": "tiff",
+    ".tiff": "tiff",
+}
+
+
+def save_image(
+    path: str | os.PathLike[str],
+    image: RGB8 | RGBF,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a result atomically, in the format its suffix names, tagged sRGB.
+
+    - ``.png``: 8-bit RGB; metadata in an iTXt chunk with keyword ``nst-desktop``.
+    - ``.jpg``/``.jpeg``: 8-bit, quality 95, no chroma subsampling (painted textures are full of
+      fine colour detail); metadata in the COM comment segment when it fits in one (under
+      65,000 bytes), otherwise in a sidecar ``<name>.json`` written next to it, atomically too.
+    - ``.tif``/``.tiff``: 16-bit RGB, deflate-compressed; from ``float32`` data all 65536 levels
+      are used, ``uint8`` data is stretched (x 257). Metadata in ImageDescription.
+
+    JPEG comments and TIFF descriptions are free text any program may set, so they hold
+    ``{"nst-desktop": metadata}`` to be recognisable; the PNG keyword already is. A sidecar left
+    from an earlier save under the same name is removed when the new file needs none, so that
+    :func:`read_metadata` never reports the settings of a picture that is gone.
+
+    ``image`` is HxWx3, ``uint8`` or float in 0..1 (clipped, rounded). Raises
+    :class:`OutputError` if the file cannot be written; the destination is then as it was.
+    """
+    final = Path(path)
+    name = _display_name(final)
+    fmt = _FORMATS.get(final.suffix.lower())
+    if fmt is None:
+        raise OutputError(
+            f"nst-desktop cannot save {name}; choose a name ending in "
+            f"{', '.join(OUTPUT_SUFFIXES[:-1])} or {OUTPUT_SUFFIXES[-1]}."
+        )
+    array = _check_array(image)
+    # Serialised up front: metadata JSON cannot represent is the caller's bug (TypeError or
+    # ValueError from json), and must not be mistaken for a failure to write.
+    plain = None if metadata is None else _metadata_json(metadata, wrapped=False)
+    wrapped = None if metadata is None else _metadata_json(metadata, wrapped=True)
+    folder = final.parent
+    if final.is_dir():
+        raise OutputError(f"{name} is a folder; choose a file name for the result.")
+    if not folder.is_dir():
+        raise OutputError(f"{name} cannot be saved because its folder {_clean(str(folder))} does not exist.")
+
+    comment = sidecar = None
+    if fmt == "jpeg" and metadata is not None and wrapped is not None:
+        if len(wrapped) < _JPEG_COMMENT_LIMIT:  # ASCII, so characters are bytes
+            comment = wrapped
+        else:
+            sidecar = json.dumps(dict(metadata), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        with atomic_path(final) as temp:
+            if fmt == "png":
+                _write_png(temp, _to_uint8(array), plain)
+            elif fmt == "jpeg":
+                _write_jpeg(temp, _to_uint8(array), comment)
+            else:
+                _write_tiff(temp, _to_uint16(array), wrapped)
+    except OSError as exc:
+        raise _output_error(exc, name, folder) from exc
+    except MemoryError as exc:
+        raise OutputError(f"{name} could not be saved: there was not enough memory.") from exc
+    except (ValueError, TypeError) as exc:
+        log.error("Unexpected failure writing %s", name, exc_info=True)
+        raise OutputError(f"{name} could not be saved because its encoder failed.") from exc
+
+    _write_sidecar(final, name, sidecar)
+    return final
+
+
+def _check_array(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[2] != 3 or array.shape[0] < 1 or array.shape[1] < 1:
+        raise ValueError(f"save_image needs an HxWx3 array, not shape {array.shape}")
+    if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"save_image needs uint8 or float data, not {array.dtype}")
+    return array
+
+
+def _to_uint8(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
+    if array.dtype == np.uint8:
+        return np.ascontiguousarray(array, dtype=np.uint8)
+    data = np.nan_to_num(array.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+    out: npt.NDArray[np.uint8] = np.rint(np.clip(data, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return out
+
+
+def _to_uint16(array: npt.NDArray[Any]) -> npt.NDArray[np.uint16]:
+    if array.dtype == np.uint8:
+        return array.astype(np.uint16) * np.uint16(257)
+    data = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=1.0, neginf=0.0)
+    return np.rint(np.clip(data, 0.0, 1.0) * 65535.0).astype(np.uint16)
+
+
+def _metadata_json(metadata: Mapping[str, Any], *, wrapped: bool) -> str:
+    body: Any = {METADATA_KEY: dict(metadata)} if wrapped else dict(metadata)
+    return json.dumps(body, ensure_ascii=True, allow_nan=False)
+
+
+def _write_png(temp: Path, data: npt.NDArray[np.uint8], text: str | None) -> None:
+    info = PngInfo()
+    if text is not None:
+        info.add_itxt(METADATA_KEY, text, zip=len(text) > 1024)
+    options: dict[str, Any] = {"pnginfo": info}
+    icc = _srgb_icc()
+    if icc:
+        options["icc_profile"] = icc
+    Image.fromarray(data).save(temp, format="PNG", **options)
+
+
+def _write_jpeg(temp: Path, data: npt.NDArray[np.uint8], comment: str | None) -> None:
+    options: dict[str, Any] = {"quality": JPEG_QUALITY, "subsampling": 0, "optimize": True}
+    icc = _srgb_icc()
+    if icc:
+        options["icc_profile"] = icc
+    if comment is not None:
+        options["comment"] = comment.encode("ascii")
+    Image.fromarray(data).save(temp, format="JPEG", **options)
+
+
+def _write_tiff(temp: Path, data: npt.NDArray[np.uint16], text: str | None) -> None:
+    icc = _srgb_icc()
+    # 34675 InterColorProfile, type 7 (UNDEFINED), written with the image's first page.
+    extratags = [(34675, 7, len(icc), icc, True)] if icc else []
+    tifffile.imwrite(
+        temp,
+        data,
+        photometric="rgb",
+        compression="zlib",
+        predictor=True,
+        description=text,
+        metadata=None,  # no tifffile "shaped" JSON in ImageDescription
+        software="nst-desktop",
+        extratags=extratags,
+    )
+
+
+def _write_sidecar(final: Path, name: str, text: str | None) -> None:
+    sidecar = _sidecar_path(final)
+    if text is None:
+        if sidecar.is_file():
+            try:
+                sidecar.unlink()
+            except OSError:
+                log.warning("Could not remove the outdated settings file %s", sidecar, exc_info=True)
+        return
+    try:
+        atomic_write_bytes(sidecar, text.encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(
+            f"{name} was saved, but its settings could not be written to {_display_name(sidecar)} "
+            f"({_reason(exc)})."
+        ) from exc
+
+
+def _sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + _SIDECAR_SUFFIX)
+
+
+def _output_error(exc: OSError, name: str, folder: Path) -> OutputError:
+    where = _clean(str(folder))
+    if isinstance(exc, PermissionError):
+        return OutputError(f"nst-desktop is not allowed to write {name} in {where}.")
+    if isinstance(exc, FileNotFoundError):
+        return OutputError(f"{name} cannot be saved because its folder {where} does not exist.")
+    if isinstance(exc, IsADirectoryError):
+        return OutputError(f"{name} is a folder; choose a file name for the result.")
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return OutputError(f"There is not enough disk space in {where} to save {name}.")
+    return OutputError(f"{name} could not be saved ({_reason(exc)}).")
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The settings a result was made with, or ``None`` for a picture that carries none.
+
+    Looks in the places :func:`save_image` writes to, then in a ``<name>.json`` sidecar. Damaged
+    metadata is ignored with a warning rather than refusing the picture; an unreadable file
+    raises :class:`ImageError`.
+    """
+    p = Path(path)
+    name = _display_name(p)
+    with _open_input(p, name) as fp:
+        try:
+            with Image.open(fp, formats=_READ_FORMATS) as img:
+                found = _embedded_text(img)
+        except UnidentifiedImageError as exc:
+            raise ImageError(f"{name} is not an image nst-desktop can read.") from exc
+        except Image.DecompressionBombError as exc:
+            raise _too_large(name) from exc
+        except (OSError, SyntaxError, ValueError, EOFError, LookupError, TypeError, ArithmeticError) as exc:
+            log.debug("Could not read the header of %s", name, exc_info=True)
+            raise ImageError(f"{name} is damaged or incomplete, so nst-desktop cannot read it.") from exc
+    if found is not None:
+        text, wrapped = found
+        return _parse_metadata(text, wrapped=wrapped, where=name)
+    sidecar = _sidecar_path(p)
+    if not sidecar.is_file():
+        return None
+    try:
+        text = sidecar.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("Could not read the settings file %s: %s", sidecar, exc)
+        return None
+    return _parse_metadata(text, wrapped=False, where=_display_name(sidecar))
+
+
+def _embedded_text(img: Image.Image) -> tuple[str, bool] | None:
+    """The metadata text stored in the image, and whether it is wrapped in ``{"nst-desktop": ...}``."""
+    if img.format == "PNG":
+        value = img.info.get(METADATA_KEY)
+        return (str(value), False) if isinstance(value, str) else None
+    if img.format in ("JPEG", "MPO"):
+        raw = img.info.get("comment")
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    elif img.format == "TIFF":
+        tags = getattr(img, "tag_v2", None)
+        text = tags.get(270) if tags is not None else None
+    else:
+        return None
+    if isinstance(text, str) and text.lstrip().startswith('{"' + METADATA_KEY + '"'):
+        return text, True
+    return None  # absent, or some other program's comment or description
+
+
+def _parse_metadata(text: str, *, wrapped: bool, where: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        log.warning("The settings stored in %s are not valid JSON; ignoring them.", where)
+        return None
+    if wrapped:
+        data = data.get(METADATA_KEY) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        log.warning("The settings stored in %s are not a JSON object; ignoring them.", where)
+        return None
+    return data
