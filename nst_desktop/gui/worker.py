@@ -26,6 +26,7 @@ from . import imaging
 
 log = logging.getLogger(__name__)
 
+PROGRESS_INTERVAL = 0.05
 OOM_ADVICE = "Try a smaller output size, or choose the CPU under Advanced › Device."
 
 
@@ -110,6 +111,8 @@ class StylizeWorker(QObject):
         self._job = job
         self._cancel = cancel
         self._engine = engine
+        self._last_emit = -1e9
+        self._last_stage = ""
 
     @Slot()
     def run(self) -> None:
@@ -171,7 +174,17 @@ class StylizeWorker(QObject):
         self.succeeded.emit(result)
 
     def _on_progress(self, progress: Progress) -> None:
-        # Called on this thread by the engine; the engine may reuse its buffer, so copy.
+        # Called on this thread by the engine, once per step: on a fast GPU that is hundreds
+        # a second, more than the GUI needs, so plain step reports are thinned out by time.
+        now = time.monotonic()
+        routine = (
+            progress.preview is None and progress.stage == self._last_stage and progress.step < progress.total
+        )
+        if routine and now - self._last_emit < PROGRESS_INTERVAL:
+            return
+        self._last_emit = now
+        self._last_stage = progress.stage
+        # The engine may reuse its buffer, so the preview is copied before it crosses threads.
         if progress.preview is not None:
             progress = _with_preview(progress, np.array(progress.preview, dtype=np.uint8, copy=True))
         self.progress.emit(progress)

@@ -5,6 +5,8 @@ Every control only edits values here; nothing runs until Stylize, so a change ne
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -66,19 +68,23 @@ TIPS = {
 
 
 class SliderRow(QWidget):
-    """A slider and a spin box showing the same number, for a float setting."""
+    """A slider and a spin box showing the same number.
+
+    The slider is curved so the neutral value 1 sits in the middle: the useful range of these
+    weights is around 1, and a linear 0..10 slider would crowd it into the first tenth.
+    """
 
     value_changed = Signal(float)
+    STEPS = 1000
 
     def __init__(self, low: float, high: float, step: float, decimals: int = 2, tip: str = "") -> None:
         super().__init__()
-        self._scale = 10**decimals
+        self._low, self._high = low, high
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(round(low * self._scale), round(high * self._scale))
-        self.slider.setSingleStep(max(1, round(step * self._scale)))
-        self.slider.setPageStep(max(1, round(step * 5 * self._scale)))
+        self.slider.setRange(0, self.STEPS)
+        self.slider.setPageStep(self.STEPS // 20)
         self.spin = QDoubleSpinBox()
         self.spin.setRange(low, high)
         self.spin.setSingleStep(step)
@@ -92,20 +98,34 @@ class SliderRow(QWidget):
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
 
+    def _to_value(self, position: int) -> float:
+        t = position / self.STEPS
+        if self._low > 0:  # geometric: low .. 1 .. high
+            return float(self._low * (self._high / self._low) ** t)
+        exponent = math.log(self._high) / math.log(2.0)  # t = 0.5 gives 1
+        return float(self._high * t**exponent)
+
+    def _to_position(self, value: float) -> int:
+        value = min(max(value, self._low), self._high)
+        if self._low > 0:
+            t = math.log(value / self._low) / math.log(self._high / self._low)
+        else:
+            exponent = math.log(self._high) / math.log(2.0)
+            t = (value / self._high) ** (1.0 / exponent) if value > 0 else 0.0
+        return round(t * self.STEPS)
+
     def value(self) -> float:
         return float(self.spin.value())
 
     def set_value(self, value: float) -> None:
         self.spin.setValue(value)
 
-    def _from_slider(self, raw: int) -> None:
-        value = raw / self._scale
-        if abs(value - self.spin.value()) > 0.5 / self._scale:
-            self.spin.setValue(value)
+    def _from_slider(self, position: int) -> None:
+        self.spin.setValue(self._to_value(position))
 
     def _from_spin(self, value: float) -> None:
         self.slider.blockSignals(True)
-        self.slider.setValue(round(value * self._scale))
+        self.slider.setValue(self._to_position(value))
         self.slider.blockSignals(False)
         self.value_changed.emit(float(value))
 
@@ -145,11 +165,10 @@ class ControlsPanel(QWidget):
         self.quality.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.quality.setToolTip(TIPS["quality"])
         self.quality_label = QLabel()
-        self.quality_label.setMinimumWidth(72)
+        self.quality_label.setMinimumWidth(120)
+        self.quality_label.setToolTip(TIPS["quality"])
         quality_row = QHBoxLayout()
-        quality_row.addWidget(QLabel("Faster"))
         quality_row.addWidget(self.quality, 1)
-        quality_row.addWidget(QLabel("Better"))
         quality_row.addWidget(self.quality_label)
 
         for label, field, widget in (
@@ -274,7 +293,7 @@ class ControlsPanel(QWidget):
 
     def _on_quality(self, index: int) -> None:
         name, steps = QUALITY_LEVELS[index]
-        self.quality_label.setText(f"{name} ({steps})")
+        self.quality_label.setText(f"{name} · {steps} steps")
         if not self._updating:
             self._updating = True
             self.steps.setValue(steps)
@@ -293,7 +312,7 @@ class ControlsPanel(QWidget):
         index = min(range(len(QUALITY_LEVELS)), key=lambda i: abs(QUALITY_LEVELS[i][1] - steps))
         self.quality.setValue(index)
         name, level_steps = QUALITY_LEVELS[index]
-        self.quality_label.setText(f"{name} ({steps})" if steps != level_steps else f"{name} ({level_steps})")
+        self.quality_label.setText(f"{name} · {steps} steps")
 
     def _on_random_seed(self, random: bool) -> None:
         self.seed.setEnabled(not random)

@@ -6,7 +6,13 @@ import math
 from collections.abc import Mapping
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+
+#: Terms below this fraction of the largest are off the chart: the content term starts at ~0
+#: when painting from the photo, and a log axis down to 1e-10 would flatten everything else.
+DYNAMIC_RANGE = 1e-4
+REDRAW_MS = 150
 
 TERMS: tuple[tuple[str, str, str], ...] = (
     ("total", "Total", "#e8e8e8"),
@@ -21,8 +27,14 @@ class LossPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self._stack = QStackedLayout(self)
+        self.placeholder = QLabel(
+            "The loss curves appear here while the picture is painted:\n"
+            "lower means closer to the photo's shapes and the painting's texture."
+        )
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: #9a9aa2; background: #202024;")
         self.plot = pg.PlotWidget(background="#202024")
         self.plot.setMinimumHeight(120)
         self.plot.setLogMode(x=False, y=True)
@@ -43,14 +55,21 @@ class LossPlot(QWidget):
         self.setToolTip(
             "How far the picture is from the photo (content) and the painting (style) as it is painted"
         )
-        layout.addWidget(self.plot)
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self.redraw)
+        self._stack.addWidget(self.placeholder)
+        self._stack.addWidget(self.plot)
 
     def clear(self) -> None:
         self._x.clear()
         for values in self._y.values():
             values.clear()
+        self._redraw.stop()
         for curve in self._curves.values():
             curve.setData([], [])
+        self._stack.setCurrentWidget(self.placeholder)
 
     def add(self, step: int, losses: Mapping[str, float]) -> None:
         if not losses or (self._x and step <= self._x[-1]):
@@ -59,8 +78,28 @@ class LossPlot(QWidget):
         for key in self._y:
             value = float(losses.get(key, math.nan))
             self._y[key].append(value if value > 0 and math.isfinite(value) else math.nan)
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def redraw(self) -> None:
+        """Draw what has arrived; coalesced so a fast run cannot flood the event loop."""
+        if not self._x:
+            return
         for key, curve in self._curves.items():
             curve.setData(self._x, self._y[key], connect="finite")
+        self._stack.setCurrentWidget(self.plot)
+        self._fit_y()
+
+    def _fit_y(self) -> None:
+        values = [v for series in self._y.values() for v in series if math.isfinite(v)]
+        if not values:
+            return
+        high = max(values)
+        low = max(min(values), high * DYNAMIC_RANGE)
+        if high <= low:
+            low = high / 10
+        self.plot.setXRange(0, max(1.0, self._x[-1]), padding=0.02)
+        self.plot.setYRange(math.log10(low), math.log10(high), padding=0.08)
 
     def points(self) -> int:
         return len(self._x)

@@ -211,14 +211,16 @@ class PreviewPanel(QWidget):
         bar.setContentsMargins(4, 0, 4, 0)
         self.fit_button = _tool("Fit", "Fit the picture in the view (Ctrl+0)")
         self.fit_button.clicked.connect(self.view.fit)
-        self.actual_button = _tool("100%", "Show actual pixels (Ctrl+1)")
+        self.actual_button = _tool("1:1", "Show actual pixels (Ctrl+1)")
         self.actual_button.clicked.connect(lambda: self.view.set_zoom(1.0 / self._pixel_ratio()))
         self.zoom_out_button = _tool("−", "Zoom out (Ctrl+-)")
         self.zoom_out_button.clicked.connect(lambda: self.view.zoom_by(1 / 1.25))
         self.zoom_in_button = _tool("+", "Zoom in (Ctrl++)")
         self.zoom_in_button.clicked.connect(lambda: self.view.zoom_by(1.25))
         self.zoom_label = QLabel("")
-        self.zoom_label.setMinimumWidth(48)
+        self.zoom_label.setMinimumWidth(44)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.zoom_label.setToolTip("Zoom: scroll over the picture to zoom, drag to pan")
         self.view.zoom_changed.connect(self._show_zoom)
         for widget in (
             self.fit_button,
