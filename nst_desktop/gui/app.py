@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("nst-desktop")
     QCoreApplication.setApplicationName("nst-desktop")
     app = QApplication.instance()
+    created = app is None
     if app is None:
         # Fractional scale factors (125 %, 150 %) as they are, not rounded: crisp at high DPI.
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         QGuiApplication.setWindowIcon(QIcon(str(icon)))
 
     if args.smoke_test:
+        if created:  # never replace the handler of a host that made the app (pytest-qt)
+            _quiet_offscreen_notice()
         return _smoke_test(app)
 
     from .main_window import MainWindow
@@ -155,6 +158,18 @@ def _smoke_test(app: object) -> int:
         window.close()
     sys.stdout.write(f"nst-desktop smoke test passed ({device}, {seconds:.1f} s)\n")
     return 0
+
+
+def _quiet_offscreen_notice() -> None:
+    """Drop the offscreen platform's harmless notice so the installers' log shows only ours."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, context: object, message: str) -> None:
+        if "propagateSizeHints" in message or kind == QtMsgType.QtDebugMsg:
+            return
+        sys.stderr.write(f"{message}\n")
+
+    qInstallMessageHandler(handler)
 
 
 def _write_synthetic_samples(folder: Path) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -428,6 +429,11 @@ class MainWindow(QMainWindow):
         return imaging.qimage_to_array(image)
 
     def paste_photo(self) -> None:
+        """Ctrl+V: into the paintings when their area has the focus, else as the photo."""
+        focus = QApplication.focusWidget()
+        if focus is not None and (focus is self.gallery or self.gallery.isAncestorOf(focus)):
+            self.paste_style()
+            return
         self._paste(self._on_photo_pasted, self._on_photo_files)
 
     def paste_style(self) -> None:

@@ -10,12 +10,10 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QImage,
-    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPixmap,
-    QShortcut,
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QWidget
 
@@ -55,9 +53,6 @@ class DropArea(QFrame):
         self._pixmap: QPixmap | None = None
         self._caption = ""
         self._hovering = False
-        paste = QShortcut(QKeySequence.StandardKey.Paste, self)
-        paste.setContext(Qt.ShortcutContext.WidgetShortcut)
-        paste.activated.connect(self.paste_from_clipboard)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(260, self.minimumHeight())

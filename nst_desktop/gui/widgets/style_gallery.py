@@ -96,7 +96,8 @@ class StyleGallery(QWidget):
         self._cards_layout.setSpacing(4)
         layout.addLayout(self._cards_layout)
         self.drop_area = DropArea(
-            "Drop paintings here\nor click to browse · Ctrl+V to paste\n(several at once to blend them)",
+            "Drop paintings here\nor click to browse · Ctrl+Shift+V to paste\n"
+            "(several at once to blend them)",
             min_height=84,
         )
         self.drop_area.setToolTip("Add one or more style images (paintings) to learn the look from")
