@@ -49,10 +49,25 @@ class VGGFeatures(nn.Module):
         self.layers = nn.ModuleList(layers)
         self.requires_grad_(False)
         self.eval()
+        self.channels_last = False
+
+    def place(self, device: torch.device) -> VGGFeatures:
+        """Move to ``device`` in the memory layout its convolutions run fastest in.
+
+        Channels-last (NHWC) makes oneDNN's CPU convolutions about 1.5x faster here and suits
+        cuDNN; Apple's MPS gains nothing from it, so it keeps the default layout.
+        """
+        self.channels_last = device.type in ("cpu", "cuda")
+        fmt = torch.channels_last if self.channels_last else torch.contiguous_format
+        self.to(device=device, memory_format=fmt)
+        return self
 
     def forward(self, x: torch.Tensor, wanted: Iterable[str]) -> dict[str, torch.Tensor]:
         wanted = set(wanted)
         out: dict[str, torch.Tensor] = {}
+        if self.channels_last:
+            # The caller's image stays NCHW (L-BFGS needs a flat view of its gradient).
+            x = x.contiguous(memory_format=torch.channels_last)
         for name, layer in zip(self.names, self.layers, strict=True):
             x = layer(x)
             if name in wanted:

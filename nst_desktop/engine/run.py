@@ -50,7 +50,7 @@ def get_model(device: torch.device, pooling: str, last_layer: str) -> VGGFeature
         if model is None:
             weights = load_conv_weights()
             model = VGGFeatures(weights, last_layer, pooling)  # type: ignore[arg-type]
-            model.to(device)
+            model.place(device)
             _models[key] = model
         return model
 
