@@ -58,8 +58,9 @@ class VGGFeatures(nn.Module):
         cuDNN; Apple's MPS gains nothing from it, so it keeps the default layout.
         """
         self.channels_last = device.type in ("cpu", "cuda")
-        fmt = torch.channels_last if self.channels_last else torch.contiguous_format
-        self.to(device=device, memory_format=fmt)
+        self.to(device)
+        if self.channels_last:
+            self.to(memory_format=torch.channels_last)
         return self
 
     def forward(self, x: torch.Tensor, wanted: Iterable[str]) -> dict[str, torch.Tensor]:
