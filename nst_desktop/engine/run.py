@@ -27,7 +27,7 @@ from .losses import Targets, Weights, blend_grams, gram, total_loss
 from .schedule import Level, plan
 from .settings import STYLE_LAYERS, Settings
 from .types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
-from .weights import CAFFE_MEAN_BGR, load_conv_weights
+from .weights import CAFFE_MEAN_BGR, load_weight_set
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,23 @@ ProgressCallback = Callable[[Progress], None]
 STYLE_MIN_SIDE = 32
 STYLE_MAX_SIDE = 2048
 
-_models: dict[tuple[str, str, str], VGGFeatures] = {}
+_models: dict[tuple[str, str, str, str], VGGFeatures] = {}
 _models_lock = threading.Lock()
 
 
-def get_model(device: torch.device, pooling: str, last_layer: str) -> VGGFeatures:
-    """The truncated VGG19 for this device, built once per process and reused across runs."""
-    key = (str(device), pooling, last_layer)
+def get_model(
+    device: torch.device, pooling: str, last_layer: str, weight_set: str = "original"
+) -> VGGFeatures:
+    """The truncated VGG19 for this device, built once per process and reused across runs.
+
+    Never downloads: a weight set that is not cached yet raises a :class:`WeightsError` saying
+    how to ask for it, because a 548 MB download must be the user's explicit choice.
+    """
+    key = (str(device), pooling, last_layer, weight_set)
     with _models_lock:
         model = _models.get(key)
         if model is None:
-            weights = load_conv_weights()
+            weights = load_weight_set(weight_set)
             model = VGGFeatures(weights, last_layer, pooling)  # type: ignore[arg-type]
             model.place(device)
             _models[key] = model
@@ -114,22 +120,33 @@ def _check_inputs(content: RGB8, styles: Sequence[StyleImage]) -> None:
 
 @dataclass
 class _Timing:
-    """Per-level step times, for an ETA that knows small levels cost less per step."""
+    """Measured step times, for an ETA that knows small levels cost less per step.
 
-    per_level: list[tuple[int, float, int]] = field(default_factory=list)  # (pixels, seconds, steps)
+    Each finished level gives one (pixels, seconds per step) point and the level in progress
+    gives a provisional one, so the estimate for a larger level is a fit of
+    ``t = a + b * pixels`` as soon as two sizes have been seen. Small levels carry a fixed
+    overhead per step, so extrapolating from one of them alone would overestimate.
+    """
+
+    finished: list[tuple[int, float]] = field(default_factory=list)  # (pixels, seconds per step)
+    current: tuple[int, float] | None = None
 
     def seconds_per_step(self, pixels: int) -> float | None:
-        rows = [(p, s / n) for p, s, n in self.per_level if n > 0]
+        rows = [*self.finished, *([self.current] if self.current else [])]
         if not rows:
             return None
-        if len(rows) == 1 or len({p for p, _ in rows}) == 1:
-            p, t = rows[-1]
+        known = {p: t for p, t in rows}  # the latest measurement of a size wins
+        if pixels in known:
+            return known[pixels]
+        if len(known) == 1:
+            p, t = next(iter(known.items()))
             return t * pixels / p
-        # Least squares fit of t = a + b * pixels over the levels seen so far.
-        xs = np.array([p for p, _ in rows], dtype=np.float64)
-        ys = np.array([t for _, t in rows], dtype=np.float64)
+        xs = np.array(list(known), dtype=np.float64)
+        ys = np.array(list(known.values()), dtype=np.float64)
         b, a = np.polyfit(xs, ys, 1)
-        return float(max(a + b * pixels, ys[-1] * pixels / xs[-1] * 0.5))
+        # Never predict a larger level to be cheaper per pixel than half the largest one seen.
+        largest = int(np.argmax(xs))
+        return float(max(a + b * pixels, 0.5 * ys[largest] * pixels / xs[largest]))
 
 
 class _Painter:
@@ -230,7 +247,7 @@ class _Painter:
         first = self.levels[0]
         self.report(first, "loading")
         layers = {s.content_layer, *STYLE_LAYERS}
-        model = get_model(self.device, s.pooling, deepest(layers))
+        model = get_model(self.device, s.pooling, deepest(layers), s.weights)
         weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
         image: torch.Tensor | None = None
         for level in self.levels:
@@ -337,8 +354,11 @@ class _Painter:
                     image.copy_(torch.maximum(torch.minimum(image, high), low))
             self.done += 1
             self.level_done += 1
+            if self.level_done >= 2:
+                self.timing.current = (level.pixels, (time.perf_counter() - level_start) / self.level_done)
             self.report(level, "painting", image)
-        self.timing.per_level.append((level.pixels, time.perf_counter() - level_start, level.steps))
+        self.timing.current = None
+        self.timing.finished.append((level.pixels, (time.perf_counter() - level_start) / level.steps))
         with torch.no_grad():
             return torch.maximum(torch.minimum(image.detach(), high), low)
 
