@@ -59,7 +59,11 @@ def main() -> int:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(bogus))])
     event = QDropEvent(
-        QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
     )
     window.photo_area.dropEvent(event)
     wait(300)

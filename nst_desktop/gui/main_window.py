@@ -358,6 +358,7 @@ class MainWindow(QMainWindow):
     def _set_content(self, source: ImageInput, image: QImage) -> None:
         self.content = source
         self.content_image = image
+        self.setWindowTitle(f"{source.name} — nst-desktop")
         self.photo_area.set_image(image, source.name)
         self.preview.view.set_before(image)
         if not self.controller.busy:
@@ -627,9 +628,13 @@ class MainWindow(QMainWindow):
         """Load the model in the background at start so the first Stylize paints at once."""
         if self.controller.busy:
             return
+        try:
+            settings = self.controls.settings()
+        except EngineError:
+            settings = Settings()
         self._warming_up = True
         self.device_label.setText("Device: loading the model…")
-        self.controller.start(Job(content=None, styles=(), settings=self.controls.settings()))
+        self.controller.start(Job(content=None, styles=(), settings=settings))
         self._update_state()
 
     def stop(self) -> None:

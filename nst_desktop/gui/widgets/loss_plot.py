@@ -44,7 +44,8 @@ class LossPlot(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        # Bottom right, on a backing: the curves start high and fall, so that corner is the emptiest.
+        legend = self.plot.addLegend(offset=(-8, -8), labelTextSize="8pt", brush=pg.mkBrush(32, 32, 36, 220))
         legend.setColumnCount(len(TERMS))
         self._x: list[float] = []
         self._y: dict[str, list[float]] = {key: [] for key, _, _ in TERMS}

@@ -58,6 +58,7 @@ class PresetBar(QWidget):
         layout.addWidget(self.save_button)
         self.menu_button = QToolButton()
         self.menu_button.setText("⋯")
+        self.menu_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.menu_button.setToolTip("Manage presets")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.menu_button)
