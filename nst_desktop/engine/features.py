@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 from torch import nn
@@ -63,13 +63,25 @@ class VGGFeatures(nn.Module):
             self.to(memory_format=torch.channels_last)
         return self
 
-    def forward(self, x: torch.Tensor, wanted: Iterable[str]) -> dict[str, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, wanted: Iterable[str], poll: Callable[[], None] | None = None
+    ) -> dict[str, torch.Tensor]:
+        """Activations of the ``wanted`` layers.
+
+        ``poll`` is called between layers, forwards and (through gradient hooks) backwards,
+        so a cancel request raised from it interrupts even a multi-second evaluation of a
+        large picture instead of waiting for it to end.
+        """
         wanted = set(wanted)
         out: dict[str, torch.Tensor] = {}
         if self.channels_last:
             # The caller's image stays NCHW (L-BFGS needs a flat view of its gradient).
             x = x.contiguous(memory_format=torch.channels_last)
         for name, layer in zip(self.names, self.layers, strict=True):
+            if poll is not None and name.startswith("conv"):
+                poll()
+                if x.requires_grad:
+                    x.register_hook(_polling_hook(poll))  # type: ignore[no-untyped-call]
             x = layer(x)
             if name in wanted:
                 out[name] = x
@@ -80,3 +92,10 @@ class VGGFeatures(nn.Module):
 
 def deepest(layers: Iterable[str]) -> str:
     return max(layers, key=LAYER_NAMES.index)
+
+
+def _polling_hook(poll: Callable[[], None]) -> Callable[[torch.Tensor], None]:
+    def hook(grad: torch.Tensor) -> None:
+        poll()
+
+    return hook

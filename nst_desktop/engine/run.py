@@ -1,7 +1,8 @@
 """``stylize()``: one plain function from photo, paintings and settings to a picture.
 
-Progress goes out through a callback, cancellation comes in through a token polled before
-every network evaluation (so L-BFGS's inner evaluations cannot hide a cancel), and nothing
+Progress goes out through a callback, cancellation comes in through a token polled between
+the layers of every forward and backward pass (so neither L-BFGS's inner evaluations nor one
+slow evaluation of a large picture can hide a cancel), and nothing
 here knows about Qt, files or the terminal. The CLI, the GUI's worker and the tests all call it.
 """
 
@@ -337,7 +338,7 @@ class _Painter:
         def closure() -> torch.Tensor:
             self.check_cancel()
             optimizer.zero_grad(set_to_none=True)
-            feats = model(image, wanted)
+            feats = model(image, wanted, poll=self.check_cancel)
             loss, terms = total_loss(image, feats, targets, weights)
             # The normalised loss spreads over every pixel, so its gradient per pixel shrinks as
             # 1/pixels; L-BFGS then skips its curvature updates (y.s < 1e-10) and crawls. Scaling

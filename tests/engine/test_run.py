@@ -131,6 +131,15 @@ def test_cancel_is_polled_inside_optimiser_evaluations(
     assert evaluations < 6
 
 
+def test_cancel_interrupts_a_single_evaluation_midway(photo: np.ndarray, painting: np.ndarray) -> None:
+    # 16 convolutions are polled forwards and again backwards: a token that turns after
+    # 20 polls is seen during the first backward pass, long before the evaluation ends.
+    polls_left = _CountingToken(polls=20)
+    with pytest.raises(Cancelled):
+        run.stylize(photo, [StyleImage(painting)], TINY.replace(levels=1), cancel=polls_left)
+    assert polls_left.left == -1  # raised at the first poll after it turned
+
+
 def test_cancel_from_another_thread(photo: np.ndarray, painting: np.ndarray) -> None:
     cancel = threading.Event()
     started = threading.Event()
