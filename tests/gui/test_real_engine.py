@@ -44,3 +44,23 @@ def test_smoke_test_command(
     monkeypatch.setattr(sys, "argv", ["nst-desktop"])
     assert app.main(["--smoke-test"]) == 0
     assert "smoke test passed" in capsys.readouterr().out
+
+
+def test_real_engine_stops_within_a_second(qtbot, make_window, photo: Path, painting: Path) -> None:
+    import time
+
+    from nst_desktop.gui.worker import RealEngine
+
+    window = make_window(RealEngine())
+    window.set_photo(photo)
+    window.add_style(painting)
+    window.controls.set_settings(window.controls.settings().replace(size=96, steps=500, seed=1))
+    steps: list[int] = []
+    window.controller.progress.connect(lambda p: steps.append(p.step))
+    window.stylize()
+    qtbot.waitUntil(lambda: bool(steps) and steps[-1] >= 2, timeout=120_000)
+    started = time.perf_counter()
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.stop_button.click()
+    assert time.perf_counter() - started < 1.5
+    assert window.result is None and not window.controller.busy
