@@ -42,8 +42,8 @@ def main() -> int:
     wait(1500)
     window.grab().save(str(HERE / "first-launch.png"))
 
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 320
-    window.controls.set_settings(window.controls.settings().replace(size=size, steps=200, seed=2))
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 256
+    window.controls.set_settings(window.controls.settings().replace(size=size, steps=150, seed=2))
     window.stylize()
     start = time.monotonic()
     while window.controller.busy and window.progress.value() < 450 and time.monotonic() - start < 300:
