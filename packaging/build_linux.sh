@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Build the Linux bundle (onedir), the .deb and the portable .tar.gz.
+#
+#   packaging/build_linux.sh                 # everything, fast local compression
+#   DEB_XZ_LEVEL=6 GZIP_LEVEL=9 packaging/build_linux.sh    # release compression (CI)
+#
+# Outputs: packaging/dist/nst-desktop/ (the bundle), packaging/dist/nst-desktop_<v>_amd64.deb,
+#          packaging/dist/nst-desktop-<v>-linux-x86_64.tar.gz; timings in packaging/build/timings.txt
+# Environment:
+#   PYTHON          interpreter for the build venv (default python3; needs a shared libpython)
+#   VENV            build venv (default packaging/build/venv; created when missing)
+#   TORCH_SPEC      torch requirement (default torch==2.13.0: this machine's CPU wheel)
+#   TORCH_INDEX_URL extra index for torch (CI: https://download.pytorch.org/whl/cpu)
+#   DEB_XZ_LEVEL    xz level for the .deb (default 1; 6 or 9 for releases)
+#   DEB_COMPRESSOR  xz (default) or zstd
+#   GZIP_LEVEL      gzip level for the .tar.gz (default 1)
+#   SKIP_SMOKE=1    do not run the frozen app's --smoke-test
+#   SKIP_TARGZ=1    no .tar.gz
+#   NICE            prefix for heavy commands (default: nice -n 19 ionice -c3)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+cd "$ROOT"
+PYTHON="${PYTHON:-python3}"
+VENV="${VENV:-$HERE/build/venv}"
+TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
+DEB_XZ_LEVEL="${DEB_XZ_LEVEL:-1}"
+DEB_COMPRESSOR="${DEB_COMPRESSOR:-xz}"
+GZIP_LEVEL="${GZIP_LEVEL:-1}"
+if [[ -z "${NICE+x}" ]]; then
+  NICE="nice -n 19"
+  command -v ionice >/dev/null && NICE="$NICE ionice -c3"
+fi
+DIST="$HERE/dist"
+BUILD="$HERE/build"
+BUNDLE="$DIST/nst-desktop"
+TIMINGS="$BUILD/timings.txt"
+mkdir -p "$DIST" "$BUILD"
+: > "$TIMINGS"
+T0=$(date +%s)
+phase_start=$T0
+phase() {  # phase NAME: record the time since the previous phase
+  local now; now=$(date +%s)
+  printf '%-12s %5d s\n' "$1" $((now - phase_start)) | tee -a "$TIMINGS"
+  phase_start=$now
+}
+
+VERSION="$("$PYTHON" -c 'import re,sys;print(re.search(r"__version__ = \"(.+?)\"", open("nst_desktop/__init__.py").read()).group(1))')"
+echo "== nst-desktop $VERSION"
+
+# -- 1. build venv: CPU torch first, then the app's other dependencies, then PyInstaller ------
+if [[ ! -x "$VENV/bin/python" ]]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
+if [[ -n "${TORCH_INDEX_URL:-}" ]]; then
+  $NICE "${PIP[@]}" --index-url "$TORCH_INDEX_URL" --extra-index-url https://pypi.org/simple "$TORCH_SPEC"
+else
+  $NICE "${PIP[@]}" "$TORCH_SPEC"
+fi
+# `pip install .` must keep that torch: pin it with a constraint so nothing upgrades it.
+TORCH_HAVE="$("$VENV/bin/python" -c 'import torch;print(torch.__version__.split("+")[0])')"
+echo "torch==$TORCH_HAVE" > "$BUILD/torch-pin.txt"
+$NICE "${PIP[@]}" -c "$BUILD/torch-pin.txt" . "pyinstaller>=6.10"
+"$VENV/bin/python" - <<'PY'
+import importlib.metadata as md, sys, torch
+names = {d.metadata["Name"].lower() for d in md.distributions()}
+bad = sorted(n for n in names if n in {"torchvision", "torchaudio", "triton"} or n.startswith("nvidia-"))
+if bad:
+    sys.exit(f"the build venv must not contain {bad}: they would end up in (or break) the bundle")
+if torch.version.cuda is not None:
+    sys.exit(f"torch {torch.__version__} is a CUDA build; the bundle carries CPU torch")
+print(f"build venv: torch {torch.__version__} (CPU), no torchvision/triton/CUDA packages")
+PY
+phase venv
+
+# -- 2. the bundle -----------------------------------------------------------------------------
+rm -rf "$BUNDLE"
+$NICE "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
+  --distpath "$DIST" --workpath "$BUILD/pyinstaller" "$HERE/nst-desktop.spec"
+if find "$BUNDLE" \( -name 'libcuda*' -o -name 'libcudnn*' -o -name 'libnccl*' -o -name 'libcublas*' \
+     -o -path '*torchvision*' -o -path '*triton*' \) | grep -q .; then
+  echo "CUDA libraries, torchvision or triton found in the bundle" >&2; exit 1
+fi
+test -f "$BUNDLE/_internal/nst_desktop/resources/weights/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
+test -d "$BUNDLE/_internal/nst_desktop/resources/samples/content"
+test -f "$BUNDLE/_internal/nst_desktop/resources/presets/balanced.json"
+test -f "$BUNDLE/_internal/nst_desktop/resources/icons/nst-desktop.svg"
+phase pyinstaller
+
+# -- 3. the frozen app's own smoke test ------------------------------------------------------------
+if [[ "${SKIP_SMOKE:-0}" != 1 ]]; then
+  QT_QPA_PLATFORM=offscreen NST_DESKTOP_DATA_DIR="$(mktemp -d)" "$BUNDLE/nst-desktop" --smoke-test
+  "$BUNDLE/nst-desktop" --version
+fi
+phase smoke
+
+# -- 4. the .deb -------------------------------------------------------------------------------
+PKG="nst-desktop_${VERSION}_amd64"
+STAGE="$BUILD/deb/$PKG"
+rm -rf "$BUILD/deb"
+mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
+  "$STAGE/usr/share/doc/nst-desktop" "$STAGE/usr/share/icons/hicolor/scalable/apps"
+cp -al "$BUNDLE" "$STAGE/opt/nst-desktop" 2>/dev/null || cp -a "$BUNDLE" "$STAGE/opt/nst-desktop"
+ln -s ../../opt/nst-desktop/nst-desktop "$STAGE/usr/bin/nst-desktop"
+install -m644 "$HERE/linux/nst-desktop.desktop" "$STAGE/usr/share/applications/nst-desktop.desktop"
+install -m644 resources/icons/nst-desktop.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/nst-desktop.svg"
+for s in 16 24 32 48 64 128 256 512; do
+  install -Dm644 "resources/icons/nst-desktop-$s.png" "$STAGE/usr/share/icons/hicolor/${s}x${s}/apps/nst-desktop.png"
+done
+install -m644 "$HERE/linux/copyright" "$STAGE/usr/share/doc/nst-desktop/copyright"
+# Oldest glibc the bundle's ELF files need (the bootloader, libpython, Qt, torch ...).
+GLIBC="$(find "$BUNDLE" -type f \( -name '*.so*' -o -name nst-desktop \) -exec objdump -T {} + 2>/dev/null \
+  | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)"
+INSTALLED_SIZE="$(du -sk --apparent-size "$STAGE" | cut -f1)"
+sed -e "s/@VERSION@/$VERSION/" -e "s/@INSTALLED_SIZE@/$INSTALLED_SIZE/" -e "s/@GLIBC@/${GLIBC:-2.34}/" \
+  "$HERE/linux/control.in" > "$STAGE/DEBIAN/control"
+chmod -R u+rwX,go+rX,go-w "$STAGE"
+DEB="$DIST/$PKG.deb"
+rm -f "$DIST"/nst-desktop_*_amd64.deb
+if [[ "$DEB_COMPRESSOR" == zstd ]]; then
+  $NICE dpkg-deb --root-owner-group -Zzstd -z"${DEB_ZSTD_LEVEL:-3}" --build "$STAGE" "$DEB"
+else
+  $NICE dpkg-deb --root-owner-group -Zxz -z"$DEB_XZ_LEVEL" --build "$STAGE" "$DEB"
+fi
+desktop-file-validate "$STAGE/usr/share/applications/nst-desktop.desktop" 2>/dev/null \
+  || command -v desktop-file-validate >/dev/null || echo "(desktop-file-validate not installed: skipped)"
+phase deb
+
+# -- 5. the portable .tar.gz (the same folder) --------------------------------------------------
+if [[ "${SKIP_TARGZ:-0}" != 1 ]]; then
+  TGZ="$DIST/nst-desktop-${VERSION}-linux-x86_64.tar.gz"
+  rm -f "$DIST"/nst-desktop-*-linux-x86_64.tar.gz
+  $NICE tar -C "$DIST" --owner=0 --group=0 -cf - nst-desktop | $NICE gzip -"$GZIP_LEVEL" > "$TGZ"
+fi
+phase tar.gz
+
+# -- summary -----------------------------------------------------------------------------------
+{
+  printf 'total        %5d s\n' $(( $(date +%s) - T0 ))
+  echo "bundle  $(du -sh --apparent-size "$BUNDLE" | cut -f1)  ($(du -sb "$BUNDLE" | cut -f1) bytes)"
+  echo "deb     $(du -h --apparent-size "$DEB" | cut -f1)  ($(stat -c%s "$DEB") bytes, $DEB_COMPRESSOR)"
+  [[ -f "${TGZ:-}" ]] && echo "tar.gz  $(du -h --apparent-size "$TGZ" | cut -f1)  ($(stat -c%s "$TGZ") bytes, gzip -$GZIP_LEVEL)"
+  echo "glibc   >= ${GLIBC:-?}"
+} | tee -a "$TIMINGS"
