@@ -14,7 +14,7 @@ import math
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn, TextIO
@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--init", choices=["content", "noise", "style_colors"])
     st.add_argument("--pooling", choices=["max", "avg"])
     st.add_argument("--levels", type=int, help="coarse-to-fine levels (0 = automatic)")
+    st.add_argument("--weights", choices=["original", "torchvision"], help="which VGG19 paints")
+    st.add_argument(
+        "--download", action="store_true", help="download the chosen weights if not on this computer yet"
+    )
     st.add_argument("--json", action="store_true", help="print a JSON summary on stdout when done")
     st.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -96,6 +100,7 @@ _OVERRIDES = {
     "init": "init",
     "pooling": "pooling",
     "levels": "levels",
+    "weights": "weights",
 }
 
 
@@ -170,6 +175,24 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def _download_progress() -> Callable[[int, int | None], None]:
+    """A one-line counter on a terminal; a line per tenth when stderr is a file or a pipe."""
+    tty = sys.stderr.isatty()
+    shown = [-1]
+
+    def report(done: int, total: int | None) -> None:
+        mb = f"{done / 1e6:.0f}" + (f"/{total / 1e6:.0f} MB" if total else " MB")
+        tenth = done * 10 // total if total else done // 50_000_000
+        if tty:
+            sys.stderr.write(f"\rDownloading weights: {mb}".ljust(40) + ("\n" if done == total else ""))
+        elif tenth != shown[0]:
+            sys.stderr.write(f"Downloading weights: {mb}\n")
+        sys.stderr.flush()
+        shown[0] = tenth
+
+    return report
+
+
 def cmd_stylize(args: argparse.Namespace) -> int:
     from .engine.images import OUTPUT_SUFFIXES, load_image, save_image
     from .engine.metadata import result_metadata
@@ -186,6 +209,13 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     content = load_image(args.content, max_side=settings.size)
     style_side = min(STYLE_MAX_SIDE, max(64, math.ceil(settings.size * settings.brush_scale)))
     styles = [StyleImage(load_image(p, max_side=style_side), w, p.name) for p, w in style_specs]
+
+    if args.download:
+        from .engine.weights import download_weight_set, is_cached
+
+        if not is_cached(settings.weights):
+            # Ctrl-C here raises KeyboardInterrupt, which the download cleans up after.
+            download_weight_set(settings.weights, on_progress=None if args.quiet else _download_progress())
 
     cancel = threading.Event()
     bar = None if args.quiet else ProgressBar(sys.stderr)

@@ -27,6 +27,7 @@ Optimizer = Literal["lbfgs", "adam"]
 Init = Literal["content", "noise", "style_colors"]
 Pooling = Literal["max", "avg"]
 DeviceChoice = Literal["auto", "cpu", "cuda", "mps"]
+WeightsChoice = Literal["original", "torchvision"]
 
 #: The layers whose Gram matrices describe a style (Gatys et al. 2016).
 STYLE_LAYERS: Final = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -73,6 +74,9 @@ class Settings:
     learning_rate: float = 2.0
     """Adam's step in 0-255 pixel units (unused by L-BFGS)."""
     device: DeviceChoice = "auto"
+    weights: WeightsChoice = "original"
+    """Which VGG19 paints: "torchvision" gives another look but is a one-time download. Older
+    documents lack it and mean "original", so adding it kept the schema at 1."""
 
     def __post_init__(self) -> None:
         # Coerce what JSON hands over: lists for the tuple, 512.0 for 512.
@@ -100,6 +104,7 @@ class Settings:
         _check_choice("init", self.init, Init)
         _check_choice("pooling", self.pooling, Pooling)
         _check_choice("device", self.device, DeviceChoice)
+        _check_choice("weights", self.weights, WeightsChoice)
         if self.content_layer not in CONTENT_LAYERS:
             raise SettingsError(
                 f"The content layer must be one of {', '.join(CONTENT_LAYERS)}, not {self.content_layer!r}."

