@@ -68,9 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     QGuiApplication.setDesktopFileName("nst-desktop")
     from nst_desktop.engine.paths import resources_dir
 
-    icon = resources_dir() / "icons" / "nst-desktop.svg"
-    if icon.is_file():
-        QGuiApplication.setWindowIcon(QIcon(str(icon)))
+    icon = QIcon()
+    for path in sorted((resources_dir() / "icons").glob("nst-desktop*.png")):
+        icon.addFile(str(path))  # every size, so Qt picks a crisp one at any scale
+    if not icon.isNull():
+        QGuiApplication.setWindowIcon(icon)
 
     if args.smoke_test:
         if created:  # never replace the handler of a host that made the app (pytest-qt)
