@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
@@ -25,7 +25,7 @@ def drop(widget: QWidget, mime: QMimeData) -> tuple[bool, bool]:
     """Send enter + drop to ``widget``'s handlers; return (enter accepted, drop accepted)."""
     actions = Qt.DropAction.CopyAction
     enter = QDragEnterEvent(
-        QPointF(10, 10), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QPoint(10, 10), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     widget.dragEnterEvent(enter)
     event = QDropEvent(
