@@ -1,33 +1,65 @@
 """The document embedded in every result, so a picture can be reopened with its settings.
 
-One builder for the CLI and the GUI keeps the two from drifting apart; reading it back goes
-through :meth:`Settings.from_dict`, so old results migrate like presets do.
+One builder for the CLI, the GUI's save and its batch runs keeps them from drifting apart;
+reading it back goes through :meth:`Settings.from_dict`, so old results migrate like presets do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from .. import __version__
 from .errors import SettingsError
 from .settings import Settings
-from .types import Result, StyleImage
+from .types import Result
 
 APP = "nst-desktop"
 
 
-def result_metadata(result: Result, *, content_name: str, styles: Sequence[StyleImage]) -> dict[str, Any]:
-    return {
+class NamedWeight(Protocol):
+    """A style as the metadata records it (a ``StyleImage``, or the GUI's picked image)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
+def build_metadata(
+    settings: Settings,
+    *,
+    content_name: str,
+    styles: Sequence[NamedWeight],
+    device: str,
+    seconds: float | None = None,
+    complete: bool = True,
+) -> dict[str, Any]:
+    """``complete=False`` marks a picture saved from a stopped run (its last preview)."""
+    meta: dict[str, Any] = {
         "app": APP,
         "version": __version__,
-        "settings": result.settings.to_dict(),
+        "settings": settings.to_dict(),
         "content": content_name,
         "styles": [{"name": s.name, "weight": s.weight} for s in styles],
-        "device": result.device,
-        "seconds": round(result.seconds, 3),
-        "size": list(result.size),
+        "device": device,
     }
+    if seconds is not None:
+        meta["seconds"] = round(seconds, 3)
+    if not complete:
+        meta["stopped_early"] = True
+    return meta
+
+
+def result_metadata(result: Result, *, content_name: str, styles: Sequence[NamedWeight]) -> dict[str, Any]:
+    return build_metadata(
+        result.settings,
+        content_name=content_name,
+        styles=styles,
+        device=result.device,
+        seconds=result.seconds,
+    )
 
 
 def settings_from_metadata(meta: Mapping[str, Any]) -> Settings:

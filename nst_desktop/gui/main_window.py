@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import nst_desktop
 from nst_desktop.engine import EngineError, Progress, Result, Settings
+from nst_desktop.engine.metadata import build_metadata, result_metadata, settings_from_metadata
 from nst_desktop.engine.presets import PresetStore
 
 from . import imaging
@@ -549,7 +549,7 @@ class MainWindow(QMainWindow):
 
     def restore_settings(self, meta: dict[str, Any], source: str) -> bool:
         try:
-            settings = Settings.from_dict(meta["settings"])
+            settings = settings_from_metadata(meta)
         except EngineError as exc:
             self.show_message(f"Could not restore the settings from '{source}': {exc}")
             return False
@@ -579,14 +579,6 @@ class MainWindow(QMainWindow):
         if all(s.weight <= 0 for s in self.gallery.styles()):
             return "Give at least one painting a blend weight above zero."
         return ""
-
-    def _metadata_base(self, content_name: str) -> dict[str, Any]:
-        return {
-            "app": "nst-desktop",
-            "version": nst_desktop.__version__,
-            "content": content_name,
-            "styles": [{"name": s.name, "weight": s.weight} for s in self.gallery.styles()],
-        }
 
     def stylize(self) -> None:
         if self.controller.busy and not self._warming_up:
@@ -785,7 +777,6 @@ class MainWindow(QMainWindow):
             styles=self.gallery.styles(),
             settings=settings,
             output_path=output,
-            metadata=self._metadata_base(path.name),
         )
         self.loss_plot.clear()
         self.last_run_settings = settings
@@ -833,22 +824,16 @@ class MainWindow(QMainWindow):
         if picture is None:
             return None
         image, settings = picture
-        meta = self._metadata_base(self.content.name if self.content else "")
+        content_name = self.content.name if self.content else ""
         if self.result is not None:
-            meta.update(
-                {
-                    "settings": self.result.settings.to_dict(),
-                    "device": self.result.device,
-                    "seconds": round(self.result.seconds, 2),
-                }
-            )
+            meta = result_metadata(self.result, content_name=content_name, styles=self.gallery.styles())
         else:
-            meta.update(
-                {
-                    "settings": settings.to_dict() if settings else {},
-                    "device": self.device_text,
-                    "stopped_early": True,
-                }
+            meta = build_metadata(
+                settings or Settings(),
+                content_name=content_name,
+                styles=self.gallery.styles(),
+                device=self.device_text,
+                complete=False,
             )
         try:
             written = imaging.save_image(path, image, metadata=meta)

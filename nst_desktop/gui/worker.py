@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -87,7 +87,6 @@ class Job:
     settings: Settings
     output_path: Path | None = None
     """Batch runs save here on the worker thread; interactive runs leave saving to the artist."""
-    metadata: dict[str, Any] = field(default_factory=dict)
     preview_interval: float = 0.25
 
 
@@ -168,8 +167,9 @@ class StylizeWorker(QObject):
         )
         self._check_cancel()
         if job.output_path is not None:
-            metadata = dict(job.metadata)
-            metadata.update(result_metadata_fields(result))
+            from nst_desktop.engine.metadata import result_metadata
+
+            metadata = result_metadata(result, content_name=job.content.name, styles=job.styles)
             imaging.save_image(job.output_path, result.image_float, metadata=metadata)
         self.succeeded.emit(result)
 
@@ -195,11 +195,3 @@ def _with_preview(progress: Progress, preview: imaging.RGB8) -> Progress:
     from dataclasses import replace
 
     return replace(progress, preview=preview)
-
-
-def result_metadata_fields(result: Result) -> dict[str, Any]:
-    return {
-        "settings": result.settings.to_dict(),
-        "device": result.device,
-        "seconds": round(result.seconds, 2),
-    }
