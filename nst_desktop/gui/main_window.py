@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -597,7 +598,15 @@ class MainWindow(QMainWindow):
             self.progress.setFormat("Loading the model…")
             self._update_state()
             return
-        job = Job(content=self.content, styles=self.gallery.styles(), settings=settings)
+        allow_download = self._confirm_download(settings)
+        if allow_download is None:
+            return
+        job = Job(
+            content=self.content,
+            styles=self.gallery.styles(),
+            settings=settings,
+            allow_download=allow_download,
+        )
         self._begin(job)
         self.result = None
         self.partial = False
@@ -608,6 +617,25 @@ class MainWindow(QMainWindow):
         self.preview.view.set_canvas_size(
             *self._canvas_size(self.content_image.width(), self.content_image.height(), settings.size)
         )
+
+    def _confirm_download(self, settings: Settings) -> bool | None:
+        """Downloads happen only when the artist says so: True to allow, None when declined."""
+        if settings.weights == "original":
+            return False
+        from nst_desktop.engine import weights
+
+        if weights.is_cached(settings.weights):
+            return False
+        info = weights.weight_set(settings.weights)
+        question = (
+            f"Painting with the {info.title} weights needs a one-time download of about "
+            f"{info.download_mb} MB. Download it now?"
+        )
+        return True if self.ask_yes_no(question) else None
+
+    def ask_yes_no(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "nst-desktop", text)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _begin(self, job: Job) -> None:
         self._last_preview_shown = 0.0

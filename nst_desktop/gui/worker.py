@@ -87,6 +87,8 @@ class Job:
     settings: Settings
     output_path: Path | None = None
     """Batch runs save here on the worker thread; interactive runs leave saving to the artist."""
+    allow_download: bool = False
+    """The artist agreed to download a weight set that is not on this computer yet."""
     preview_interval: float = 0.25
 
 
@@ -153,6 +155,8 @@ class StylizeWorker(QObject):
             for s in job.styles
         ]
         self._check_cancel()
+        if job.allow_download and settings.weights != "original":
+            self._download(settings.weights)
         self.status.emit("Loading the model…")
         self.device_ready.emit(self._engine.warm_up(settings.device))
         self._check_cancel()
@@ -172,6 +176,25 @@ class StylizeWorker(QObject):
             metadata = result_metadata(result, content_name=job.content.name, styles=job.styles)
             imaging.save_image(job.output_path, result.image_float, metadata=metadata)
         self.succeeded.emit(result)
+
+    def _download(self, name: str) -> None:
+        from nst_desktop.engine import weights
+
+        if weights.is_cached(name):
+            return
+        title = weights.weight_set(name).title
+        last = -1e9
+
+        def on_bytes(done: int, total: int | None) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last < 0.25 and done != total:
+                return
+            last = now
+            amount = f"{done / 1e6:.0f} of {total / 1e6:.0f} MB" if total else f"{done / 1e6:.0f} MB"
+            self.status.emit(f"Downloading the {title} weights: {amount}…")
+
+        weights.download_weight_set(name, on_progress=on_bytes, cancel=self._cancel)
 
     def _on_progress(self, progress: Progress) -> None:
         # Called on this thread by the engine, once per step: on a fast GPU that is hundreds

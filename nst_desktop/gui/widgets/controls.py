@@ -64,6 +64,9 @@ TIPS = {
     "style_layers": "Weight of each texture scale, from fine (1) to coarse (5).",
     "learning_rate": "Step size for Adam (ignored by L-BFGS).",
     "device": "Where to compute. Auto picks a GPU when there is one.",
+    "weights": "Which trained network judges content and style. The original VGG19 ships with the app;\n"
+    "torchvision's retrained VGG19 paints a different texture and is downloaded once (548 MB) when you\n"
+    "first paint with it.",
 }
 
 
@@ -242,6 +245,12 @@ class ControlsPanel(QWidget):
         self.device = _combo(
             (("auto", "Auto"), ("cpu", "CPU"), ("cuda", "NVIDIA GPU (CUDA)"), ("mps", "Apple GPU (MPS)"))
         )
+        self.weights = _combo(
+            (
+                ("original", "Original VGG19 (built in)"),
+                ("torchvision", "torchvision VGG19 (548 MB download)"),
+            )
+        )
         for label, field, widget_or_layout in (
             ("Steps", "steps", self.steps),
             ("Seed", "seed", seed_row),
@@ -253,6 +262,7 @@ class ControlsPanel(QWidget):
             ("Texture scales", "style_layers", layers_row),
             ("Learning rate", "learning_rate", self.learning_rate),
             ("Device", "device", self.device),
+            ("Network", "weights", self.weights),
         ):
             caption = QLabel(label)
             caption.setToolTip(TIPS[field])
@@ -273,6 +283,7 @@ class ControlsPanel(QWidget):
             self.pooling,
             self.content_layer,
             self.device,
+            self.weights,
         ):
             combo.currentIndexChanged.connect(self._emit_changed)
         for spin in (self.size, self.levels, self.seed):
@@ -343,6 +354,7 @@ class ControlsPanel(QWidget):
                 spin.setValue(weight)
             self.learning_rate.setValue(settings.learning_rate)
             _select(self.device, settings.device)
+            _select(self.weights, settings.weights)
             # Values outside the sliders' ranges (from a preset or a file) are kept as they are.
             self._exact = settings
         finally:
@@ -374,6 +386,7 @@ class ControlsPanel(QWidget):
             style_layer_weights=tuple(spin.value() for spin in self.layer_weights),
             learning_rate=self.learning_rate.value(),
             device=self.device.currentData(),
+            weights=self.weights.currentData(),
         )
 
 
