@@ -282,6 +282,11 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="nst-desktop: %(message)s")
+    # The CLI reports broken preset files itself (`presets list` as warnings, otherwise as its one
+    # error line); the store's own warnings would repeat them and break the one-line rule.
+    presets_log = logging.getLogger("nst_desktop.engine.presets")
+    presets_level = presets_log.level
+    presets_log.setLevel(logging.ERROR)
     try:
         args = build_parser().parse_args(argv)
         if args.command == "stylize":
@@ -296,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Cancelled, KeyboardInterrupt):
         sys.stderr.write("nst-desktop: interrupted; nothing was written.\n")
         return EXIT_INTERRUPTED
+    finally:
+        presets_log.setLevel(presets_level)
 
 
 def _help_for(argv: Sequence[str] | None) -> str:
