@@ -10,13 +10,18 @@ CLI_COMMANDS = frozenset({"stylize", "presets", "-h", "--help", "--version"})
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in CLI_COMMANDS:
-        from nst_desktop.cli import main as cli_main
+    try:
+        if args and args[0] in CLI_COMMANDS:
+            from nst_desktop.cli import main as cli_main
 
-        return cli_main(args)
-    from nst_desktop.gui.app import main as gui_main
+            return cli_main(args)
+        from nst_desktop.gui.app import main as gui_main
 
-    return gui_main(args)
+        return gui_main(args)
+    except KeyboardInterrupt:
+        # Ctrl-C while the heavy modules are still importing: nothing has been written yet.
+        sys.stderr.write("nst-desktop: interrupted; nothing was written.\n")
+        return 130
 
 
 if __name__ == "__main__":

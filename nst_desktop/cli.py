@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import signal
 import sys
 import threading
@@ -205,6 +206,10 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         raise OutputError(f"The output must end in one of {', '.join(OUTPUT_SUFFIXES)}: {output.name}.")
     if not output.parent.resolve().is_dir():
         raise OutputError(f"The folder for the output does not exist: {output.parent}.")
+    if output.is_dir():
+        raise OutputError(f"The output {output} is a folder; give a file name such as result.png.")
+    if not os.access(output.parent.resolve(), os.W_OK):
+        raise OutputError(f"nst-desktop is not allowed to write into {output.parent.resolve()}.")
     style_specs = [parse_style(s) for s in args.style]
     content = load_image(args.content, max_side=settings.size)
     style_side = min(STYLE_MAX_SIDE, max(64, math.ceil(settings.size * settings.brush_scale)))
@@ -226,7 +231,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         cancel.set()
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
-    signal.signal(signal.SIGINT, on_sigint)
+    # Leave an ignored SIGINT alone (a background job in a script should not stop on Ctrl-C).
+    if previous is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, on_sigint)
     try:
         from .engine.run import stylize
 

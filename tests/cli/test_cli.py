@@ -354,6 +354,18 @@ _BAD_INPUTS: dict[str, tuple[Callable[[Path], list[str | Path]], list[str], str]
 }
 
 
+def test_output_that_is_a_folder_is_refused_before_painting(
+    capsys: pytest.CaptureFixture[str], out_dir: Path
+) -> None:
+    folder = out_dir / "looks-like.png"
+    folder.mkdir()
+    rc, out, err = cli(
+        capsys, "stylize", CONTENT, "--style", STYLE, "-o", folder, "--size", "48", "--steps", "500"
+    )
+    assert_one_line_failure(rc, err)
+    assert "is a folder" in err and sorted(p.name for p in out_dir.iterdir()) == ["looks-like.png"]
+
+
 @pytest.mark.parametrize("case", list(_BAD_INPUTS))
 def test_bad_input_exits_2_with_one_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, out_dir: Path, case: str
