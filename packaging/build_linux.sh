@@ -79,9 +79,12 @@ phase venv
 rm -rf "$BUNDLE"
 $NICE "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
   --distpath "$DIST" --workpath "$BUILD/pyinstaller" "$HERE/nst-desktop.spec"
-if find "$BUNDLE" \( -name 'libcuda*' -o -name 'libcudnn*' -o -name 'libnccl*' -o -name 'libcublas*' \
-     -o -path '*torchvision*' -o -path '*triton*' \) | grep -q .; then
-  echo "CUDA libraries, torchvision or triton found in the bundle" >&2; exit 1
+# (torch's own .py files mention triton in their names; those are fine and never import it)
+FORBIDDEN="$(find "$BUNDLE" \( -name 'libcuda*' -o -name 'libcudnn*' -o -name 'libnccl*' -o -name 'libcublas*' \
+  -o -name 'libcudart*' -o -path "$BUNDLE/_internal/torchvision" -o -path "$BUNDLE/_internal/triton" \
+  -o -path "$BUNDLE/_internal/nvidia" -o -name 'torchvision*.so' \))"
+if [[ -n "$FORBIDDEN" ]]; then
+  echo "CUDA libraries, torchvision or triton found in the bundle:" >&2; echo "$FORBIDDEN" >&2; exit 1
 fi
 test -f "$BUNDLE/_internal/nst_desktop/resources/weights/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
 test -d "$BUNDLE/_internal/nst_desktop/resources/samples/content"

@@ -113,6 +113,7 @@ APP_PID=$!
 WID=""
 for _ in $(seq 120); do
   WID="$(DISPLAY=":$DISPLAY_NUM" xdotool search --onlyvisible --name nst-desktop 2>/dev/null | head -1 || true)"
+  [[ -n "$WID" ]] || WID="$(DISPLAY=":$DISPLAY_NUM" xdotool search --onlyvisible --class nst-desktop 2>/dev/null | head -1 || true)"
   [[ -n "$WID" ]] && break
   kill -0 "$APP_PID" 2>/dev/null || { cat "$OUTDIR/window.log"; echo "the app exited" >&2; exit 1; }
   sleep 0.5
