@@ -68,9 +68,15 @@ done
 in_root useradd -m -s /bin/bash artist
 echo "packages in the clean root: $(in_root dpkg-query -W | wc -l)"
 
+# desktop-file-utils first (its only library, libglib2.0-0, is in our Depends anyway): its dpkg
+# trigger must register the app for image types when the .deb goes in ("Open with").
+in_root apt-get update -q > "$OUTDIR/apt-update.log"
+$NICE chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -q --no-install-recommends desktop-file-utils > "$OUTDIR/apt-dfu.log" 2>&1
+echo "packages in the clean root (+ desktop-file-utils): $(in_root dpkg-query -W | wc -l)"
+
 say "apt-get install ./$(basename "$DEB") (Depends only, no Recommends)"
 cp "$DEB" "$ROOTFS/tmp/"
-in_root apt-get update -q > "$OUTDIR/apt-update.log"
 $NICE chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -q --no-install-recommends "/tmp/$(basename "$DEB")" > "$OUTDIR/apt-install.log" 2>&1 \
   || { tail -30 "$OUTDIR/apt-install.log"; exit 1; }
@@ -81,6 +87,11 @@ echo "files and folders listed by dpkg -L: $(wc -l < "$OUTDIR/dpkg-L.txt")"
 test -x "$ROOTFS/opt/nst-desktop/nst-desktop"
 test -L "$ROOTFS/usr/bin/nst-desktop"
 desktop-file-validate "$ROOTFS/usr/share/applications/nst-desktop.desktop" && echo "desktop-file-validate: ok"
+MIMECACHE="$ROOTFS/usr/share/applications/mimeinfo.cache"
+for t in image/jpeg image/png image/tiff; do
+  grep -q "^$t=.*nst-desktop.desktop" "$MIMECACHE" || { echo "FAILED: $t not registered in mimeinfo.cache" >&2; exit 1; }
+done
+echo "\"Open with\": mimeinfo.cache lists nst-desktop.desktop for image/jpeg, image/png, image/tiff"
 
 say "ldd: does Qt's xcb platform plugin find every library it needs?"
 LIBPATH=/opt/nst-desktop/_internal:/opt/nst-desktop/_internal/PySide6/Qt/lib:/opt/nst-desktop/_internal/torch/lib
@@ -152,6 +163,9 @@ done
 stray="$(cd "$ROOTFS" && find opt usr etc var/lib/dpkg -iname '*nst-desktop*' 2>/dev/null || true)"
 [[ -n "$stray" ]] && { echo "LEFT (by name):"; echo "$stray"; left=$((left + 1)); }
 if in_root dpkg -s nst-desktop >/dev/null 2>&1; then echo "LEFT: dpkg still knows nst-desktop"; left=$((left + 1)); fi
+if grep -q "nst-desktop.desktop" "$MIMECACHE" 2>/dev/null; then
+  echo "LEFT: nst-desktop.desktop still in mimeinfo.cache"; left=$((left + 1))
+fi
 [[ $left == 0 ]] || { echo "FAILED: $left things left after purge" >&2; exit 1; }
 echo "nothing of the package is left ($(wc -l < "$OUTDIR/dpkg-L.txt") paths checked);"
 echo "the user's own files stay in /home/artist: $(cd "$ROOTFS/home/artist" && find . -mindepth 1 -maxdepth 3 | tr '\n' ' ')"
