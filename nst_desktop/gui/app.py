@@ -79,9 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _quiet_offscreen_notice()
         return _smoke_test(app)
 
+    from .file_open import FileOpenFilter
     from .main_window import MainWindow
 
     window = MainWindow()
+    app.installEventFilter(FileOpenFilter(window))
     window.show()
     open_initial_images(window, args.content, args.styles)
     QTimer.singleShot(300, window.warm_up)

@@ -538,6 +538,11 @@ class MainWindow(QMainWindow):
             if mime.hasImage():
                 self._on_photo_pasted(QImage(mime.imageData()))
             return
+        self.open_paths(paths)
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Files handed to the app as a whole (a drop on the window, Finder's "Open with",
+        the Dock icon): a result restores its settings, anything else becomes the photo."""
         photos = []
         for path in paths:
             meta = imaging.read_metadata(path) if path.is_file() else None

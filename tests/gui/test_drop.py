@@ -133,3 +133,20 @@ def test_sample_styles_are_one_click_away(window, painting: Path) -> None:
     assert len(actions) == 1
     actions[0].trigger()
     assert window.gallery.styles()[0].path == painting
+
+
+def test_a_file_opened_by_the_system_becomes_the_photo(window, photo: Path) -> None:
+    # What macOS sends when a photo is dropped on the Dock icon or opened from Finder.
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from nst_desktop.gui.file_open import FileOpenFilter
+
+    opener = FileOpenFilter(window)
+    app = QApplication.instance()
+    app.installEventFilter(opener)
+    try:
+        QApplication.sendEvent(app, QFileOpenEvent(str(photo)))
+    finally:
+        app.removeEventFilter(opener)
+    assert window.content is not None and window.content.path == photo
