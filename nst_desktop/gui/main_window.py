@@ -186,8 +186,10 @@ class MainWindow(QMainWindow):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(330)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._left_panel, self._left_scroll = left, scroll
+        self._fit_left_panel()
+        self.controls.advanced_toggle.toggled.connect(self._fit_left_panel)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -622,6 +624,19 @@ class MainWindow(QMainWindow):
         self.preview.view.set_canvas_size(
             *self._canvas_size(self.content_image.width(), self.content_image.height(), settings.size)
         )
+
+    @Slot()
+    def _fit_left_panel(self) -> None:
+        """Keep the controls panel wide enough for its widest row plus a vertical scroll bar.
+
+        Horizontal scrolling is off, so a panel narrower than its content (Advanced open adds
+        wide rows) would be cut off at the right edge instead.
+        """
+        layout = self._left_panel.layout()
+        if layout is not None:
+            layout.activate()
+        bar = self._left_scroll.verticalScrollBar().sizeHint().width()
+        self._left_scroll.setMinimumWidth(max(330, self._left_panel.minimumSizeHint().width() + bar))
 
     def _confirm_download(self, settings: Settings) -> bool | None:
         """Downloads happen only when the artist says so: True to allow, None when declined."""

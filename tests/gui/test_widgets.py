@@ -116,3 +116,13 @@ def test_loss_plot_coalesces_redraws(qtbot) -> None:
     qtbot.waitUntil(lambda: plot._stack.currentWidget() is plot.plot, timeout=1000)
     low, high = plot.plot.getViewBox().viewRange()[1]
     assert low > -6, "a near-zero first value must not stretch the log axis"
+
+
+def test_opening_advanced_never_clips_the_controls_panel(window) -> None:  # type: ignore[no-untyped-def]
+    # Horizontal scrolling is off on the left panel, so it must grow to its widest row.
+    window.controls.advanced_toggle.setChecked(True)
+    scroll, panel = window._left_scroll, window._left_panel
+    assert (
+        scroll.minimumWidth()
+        >= panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+    )

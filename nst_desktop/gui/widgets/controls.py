@@ -392,6 +392,10 @@ class ControlsPanel(QWidget):
 
 def _combo(items: tuple[tuple[str, str], ...]) -> QComboBox:
     combo = QComboBox()
+    # Long item texts must not widen the whole panel past its scroll area (they would be cut
+    # off at the right edge); the popup still shows them in full.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
     for key, label in items:
         combo.addItem(label, key)
     return combo
