@@ -1,6 +1,6 @@
 """Re-take the README screenshots: run under Xvfb, e.g.
 
-    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/take_screenshots.py
+    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/take_screenshots.py [SIZE [STEPS]]
 
 It opens the real app on the built-in samples, paints with the real engine and grabs the window
 at first launch, mid-run, at the end, and after dropping a file that is not an image.
@@ -43,7 +43,8 @@ def main() -> int:
     window.grab().save(str(HERE / "first-launch.png"))
 
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 256
-    window.controls.set_settings(window.controls.settings().replace(size=size, steps=150, seed=2))
+    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 150
+    window.controls.set_settings(window.controls.settings().replace(size=size, steps=steps, seed=2))
     window.stylize()
     start = time.monotonic()
     while window.controller.busy and window.progress.value() < 450 and time.monotonic() - start < 300:
