@@ -8,6 +8,7 @@ here knows about Qt, files or the terminal. The CLI, the GUI's worker and the te
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import secrets
@@ -96,13 +97,16 @@ def stylize(
         if not is_out_of_memory(exc):
             raise
         size = painter.current_size
-        del painter
-        release_memory(device)
-        where = "the GPU" if device.type != "cpu" else "this computer"
-        hint = "a smaller output size" + (" or the CPU" if device.type != "cpu" else "")
-        raise OutOfMemory(
-            f"{where.capitalize()} ran out of memory painting at {size[0]}x{size[1]} px; try {hint}."
-        ) from None
+    # Only outside the except block does the traceback let go of the failed run's tensors,
+    # so the memory can really be handed back before the next, smaller run.
+    del painter
+    gc.collect()
+    release_memory(device)
+    where = "the GPU" if device.type != "cpu" else "this computer"
+    hint = "a smaller output size" + (" or the CPU" if device.type != "cpu" else "")
+    raise OutOfMemory(
+        f"{where.capitalize()} ran out of memory painting at {size[0]}x{size[1]} px; try {hint}."
+    )
 
 
 def _check_inputs(content: RGB8, styles: Sequence[StyleImage]) -> None:
