@@ -149,9 +149,11 @@ def _smoke_test(app: object) -> int:
         out = window.save_to(folder / "smoke.png")
         if out is None or not out.is_file():
             return fail(window.banner.text() or "the result was not saved")
+        from nst_desktop.engine import images
+
         from . import imaging
 
-        image = imaging.load_image(out)
+        image = images.load_image(out)
         meta = imaging.read_metadata(out)
         if max(image.shape[:2]) != SMOKE_SIZE:
             return fail(f"the saved picture is {image.shape[1]}x{image.shape[0]}, not {SMOKE_SIZE} px long")
@@ -179,10 +181,10 @@ def _quiet_offscreen_notice() -> None:
 def _write_synthetic_samples(folder: Path) -> None:
     import numpy as np
 
-    from . import imaging
+    from nst_desktop.engine import images
 
     y, x = np.mgrid[0:96, 0:128]
     content = np.stack([x * 2, y * 2, (x + y)], axis=-1).clip(0, 255).astype(np.uint8)
     style = ((np.sin(x / 3.0) * np.cos(y / 5.0) + 1) * 127).astype(np.uint8)
-    imaging.save_image(folder / "content.png", content)
-    imaging.save_image(folder / "style.png", np.stack([style, 255 - style, style // 2], axis=-1))
+    images.save_image(folder / "content.png", content)
+    images.save_image(folder / "style.png", np.stack([style, 255 - style, style // 2], axis=-1))

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nst_desktop.engine import EngineError, Progress, Result, Settings
+from nst_desktop.engine import EngineError, Progress, Result, Settings, images
 from nst_desktop.engine.metadata import build_metadata, result_metadata, settings_from_metadata
 from nst_desktop.engine.presets import PresetStore
 
@@ -65,7 +65,7 @@ PASTE_MAX_SIDE = 4096
 PREVIEW_MIN_INTERVAL = 0.1
 MAX_RECENT = 10
 SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;TIFF image, 16-bit (*.tif *.tiff)"
-OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp);;All files (*)"
+OPEN_FILTER = f"{images.INPUT_FILTER};;All files (*)"
 
 
 class MessageBanner(QFrame):
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"'{path.name}' is not a file that can be opened.")
             return None
         try:
-            pixels = imaging.load_image(path, max_side=DISPLAY_MAX_SIDE)
+            pixels = images.load_image(path, max_side=DISPLAY_MAX_SIDE)
         except EngineError as exc:
             self.show_message(str(exc))
             return None
@@ -884,7 +884,7 @@ class MainWindow(QMainWindow):
                 complete=False,
             )
         try:
-            written = imaging.save_image(path, image, metadata=meta)
+            written = images.save_image(path, image, metadata=meta)
         except EngineError as exc:
             self.show_message(str(exc))
             return None

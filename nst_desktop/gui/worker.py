@@ -19,7 +19,16 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nst_desktop.engine import Cancelled, EngineError, OutOfMemory, Progress, Result, Settings, StyleImage
+from nst_desktop.engine import (
+    Cancelled,
+    EngineError,
+    OutOfMemory,
+    Progress,
+    Result,
+    Settings,
+    StyleImage,
+    images,
+)
 from nst_desktop.engine.types import CancelToken
 
 from . import imaging
@@ -72,7 +81,7 @@ class ImageInput:
 
     def load(self, max_side: int) -> imaging.RGB8:
         if self.path is not None:
-            return imaging.load_image(self.path, max_side=max_side)
+            return images.load_image(self.path, max_side=max_side)
         assert self.pixels is not None
         return self.pixels
 
@@ -174,7 +183,7 @@ class StylizeWorker(QObject):
             from nst_desktop.engine.metadata import result_metadata
 
             metadata = result_metadata(result, content_name=job.content.name, styles=job.styles)
-            imaging.save_image(job.output_path, result.image_float, metadata=metadata)
+            images.save_image(job.output_path, result.image_float, metadata=metadata)
         self.succeeded.emit(result)
 
     def _download(self, name: str) -> None:
