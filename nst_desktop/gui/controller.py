@@ -11,7 +11,7 @@ import threading
 
 from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal, Slot
 
-from nst_desktop.engine import Progress, Result
+from nst_desktop.engine import Progress
 
 from .worker import Engine, Job, RealEngine, StylizeWorker
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class JobController(QObject):
-    """Re-emits the worker's signals on the GUI thread and keeps the thread's bookkeeping."""
+    """Forwards the worker's signals to the GUI thread and keeps the thread's bookkeeping."""
 
     started = Signal()
     status = Signal(str)
@@ -62,12 +62,13 @@ class JobController(QObject):
         worker = StylizeWorker(job, self._cancel, self._engine)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.status.connect(self._on_status)
-        worker.device_ready.connect(self._on_device_ready)
+        # Signal-to-signal connections: queued onto this (GUI) thread like a slot would be.
+        worker.status.connect(self.status)
+        worker.device_ready.connect(self.device_ready)
         worker.progress.connect(self._on_progress)
-        worker.succeeded.connect(self._on_succeeded)
-        worker.failed.connect(self._on_failed)
-        worker.cancelled.connect(self._on_cancelled)
+        worker.succeeded.connect(self.succeeded)
+        worker.failed.connect(self.failed)
+        worker.cancelled.connect(self.cancelled)
         worker.done.connect(thread.quit)
         thread.finished.connect(worker.deleteLater)
         thread.finished.connect(self._on_thread_finished)
@@ -94,30 +95,10 @@ class JobController(QObject):
         self._on_thread_finished()
         return True
 
-    @Slot(str)
-    def _on_status(self, text: str) -> None:
-        self.status.emit(text)
-
-    @Slot(str)
-    def _on_device_ready(self, text: str) -> None:
-        self.device_ready.emit(text)
-
     @Slot(object)
     def _on_progress(self, progress: Progress) -> None:
         if not self._cancel.is_set():
             self.progress.emit(progress)
-
-    @Slot(object)
-    def _on_succeeded(self, result: Result) -> None:
-        self.succeeded.emit(result)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.failed.emit(message)
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self.cancelled.emit()
 
     @Slot()
     def _on_thread_finished(self) -> None:
