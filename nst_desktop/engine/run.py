@@ -178,6 +178,7 @@ class _Painter:
         self.current_size = (self.levels[0].width, self.levels[0].height)
         self.done = 0
         self.level_done = 0
+        self.level_content: RGBF = np.zeros((0, 0, 3), np.float32)  # the photo at this level's size
         self.timing = _Timing()
         self.last_preview = -math.inf
         self.terms: dict[str, float] = {}
@@ -199,7 +200,7 @@ class _Painter:
         now = time.perf_counter()
         preview = None
         if image is not None and (force or now - self.last_preview >= self.preview_interval):
-            preview = _to_uint8(self.to_rgb(image, level))
+            preview = _to_uint8(self.to_rgb(image))
             self.last_preview = now
         self.on_progress(
             Progress(
@@ -235,14 +236,12 @@ class _Painter:
         t = torch.from_numpy(np.ascontiguousarray(rgb[..., ::-1])).to(self.device)
         return t.permute(2, 0, 1).unsqueeze(0) - self.mean
 
-    def to_rgb(self, image: torch.Tensor, level: Level) -> RGBF:
+    def to_rgb(self, image: torch.Tensor) -> RGBF:
         """Back to HxWx3 RGB 0..255, with the photo's chroma put back in luminance mode."""
         bgr = (image.detach() + self.mean).clamp(0.0, 255.0)[0]
         rgb: RGBF = bgr.flip(0).permute(1, 2, 0).float().cpu().numpy()
         if self.settings.keep_colors == "luminance":
-            rgb = colour.with_chroma_of(
-                rgb, _resize(self.content.astype(np.float32), level.width, level.height)
-            )
+            rgb = colour.with_chroma_of(rgb, self.level_content)
         return rgb
 
     # -- the run ---------------------------------------------------------------------------
@@ -266,7 +265,7 @@ class _Painter:
         assert image is not None
         last = self.levels[-1]
         self.report(last, "painting", image, force=True)
-        rgb = self.to_rgb(image, last)
+        rgb = self.to_rgb(image)
         return Result(
             image=_to_uint8(rgb),
             image_float=(rgb / 255.0).astype(np.float32),
@@ -280,6 +279,8 @@ class _Painter:
     def targets(self, model: VGGFeatures, level: Level) -> tuple[Targets, torch.Tensor]:
         s = self.settings
         content_rgb = _resize(self.content.astype(np.float32), level.width, level.height)
+        # Kept for the previews of this level, which put the photo's chroma back.
+        self.level_content = content_rgb
         if s.keep_colors == "luminance":
             content_rgb = colour.luminance_rgb(content_rgb)
         style_side = int(
