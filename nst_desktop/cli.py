@@ -197,7 +197,7 @@ def _download_progress() -> Callable[[int, int | None], None]:
 def cmd_stylize(args: argparse.Namespace) -> int:
     from .engine.images import OUTPUT_SUFFIXES, load_image, save_image
     from .engine.metadata import result_metadata
-    from .engine.run import STYLE_MAX_SIDE
+    from .engine.schedule import style_side_for
     from .engine.types import StyleImage
 
     settings = resolve_settings(args)
@@ -212,7 +212,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         raise OutputError(f"nst-desktop is not allowed to write into {output.parent.resolve()}.")
     style_specs = [parse_style(s) for s in args.style]
     content = load_image(args.content, max_side=settings.size)
-    style_side = min(STYLE_MAX_SIDE, max(64, math.ceil(settings.size * settings.brush_scale)))
+    style_side = style_side_for(settings.size, settings.brush_scale)
     styles = [StyleImage(load_image(p, max_side=style_side), w, p.name) for p, w in style_specs]
 
     if args.download:

@@ -26,7 +26,7 @@ from .devices import describe_device, is_out_of_memory, release_memory, resolve_
 from .errors import Cancelled, EngineError, OutOfMemory, SettingsError
 from .features import VGGFeatures, deepest
 from .losses import Targets, Weights, blend_grams, gram, total_loss
-from .schedule import Level, plan
+from .schedule import Level, plan, style_side_for
 from .settings import STYLE_LAYERS, Settings
 from .types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
 from .weights import CAFFE_MEAN_BGR, load_weight_set
@@ -35,10 +35,6 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], None]
 
-#: Long-side bounds for a style image at one level: below, Gram matrices carry no texture;
-#: above, memory grows for little gain.
-STYLE_MIN_SIDE = 32
-STYLE_MAX_SIDE = 2048
 
 _models: dict[tuple[str, str, str, str], VGGFeatures] = {}
 _models_lock = threading.Lock()
@@ -283,9 +279,7 @@ class _Painter:
         self.level_content = content_rgb
         if s.keep_colors == "luminance":
             content_rgb = colour.luminance_rgb(content_rgb)
-        style_side = int(
-            np.clip(round(s.brush_scale * max(level.width, level.height)), STYLE_MIN_SIDE, STYLE_MAX_SIDE)
-        )
+        style_side = style_side_for(max(level.width, level.height), s.brush_scale)
         with torch.no_grad():
             content_t = self.to_tensor(content_rgb)
             content_features = model(content_t, [s.content_layer])[s.content_layer]

@@ -16,6 +16,10 @@ COARSEST = 64
 GROWTH = math.sqrt(2.0)
 #: VGG19 halves the picture four times before relu5_1; less than this leaves nothing to see.
 MIN_SHORT_SIDE = 16
+#: Long-side bounds for a style image at one level: below, Gram matrices carry no texture;
+#: above, memory grows for little gain.
+STYLE_MIN_SIDE = 32
+STYLE_MAX_SIDE = 2048
 
 
 @dataclass(frozen=True)
@@ -73,3 +77,12 @@ def _split(total: int, shares: list[float]) -> list[int]:
         j = max(range(len(counts)), key=lambda k: counts[k])
         counts[j] -= 1
     return counts
+
+
+def style_side_for(long_side: int, brush_scale: float) -> int:
+    """Long side the style images take at a level (or output) of ``long_side`` pixels.
+
+    The CLI and the GUI load style files at the output's value, so nothing larger than
+    the engine will use is ever decoded.
+    """
+    return int(min(STYLE_MAX_SIDE, max(STYLE_MIN_SIDE, round(brush_scale * long_side))))

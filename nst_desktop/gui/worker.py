@@ -29,6 +29,7 @@ from nst_desktop.engine import (
     StyleImage,
     images,
 )
+from nst_desktop.engine.schedule import style_side_for
 from nst_desktop.engine.types import CancelToken
 
 from . import imaging
@@ -101,10 +102,6 @@ class Job:
     preview_interval: float = 0.25
 
 
-def style_max_side(settings: Settings) -> int:
-    return max(64, int(settings.size * settings.brush_scale * 1.5))
-
-
 class StylizeWorker(QObject):
     """Runs one :class:`Job`; ends with exactly one of succeeded/failed/cancelled, then done."""
 
@@ -160,7 +157,11 @@ class StylizeWorker(QObject):
         self.status.emit("Reading images…")
         content = job.content.load(settings.size)
         styles = [
-            StyleImage(image=s.load(style_max_side(settings)), weight=s.weight, name=s.name)
+            StyleImage(
+                image=s.load(style_side_for(settings.size, settings.brush_scale)),
+                weight=s.weight,
+                name=s.name,
+            )
             for s in job.styles
         ]
         self._check_cancel()
