@@ -86,23 +86,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Flag name -> Settings field, for the flags that override a preset when given.
-_OVERRIDES = {
-    "size": "size",
-    "steps": "steps",
-    "seed": "seed",
-    "device": "device",
-    "keep_colors": "keep_colors",
-    "style_strength": "style_strength",
-    "keep_content": "keep_content",
-    "smoothness": "smoothness",
-    "brush_scale": "brush_scale",
-    "optimizer": "optimizer",
-    "init": "init",
-    "pooling": "pooling",
-    "levels": "levels",
-    "weights": "weights",
-}
+# Flags that override a preset when given; each is named after its Settings field.
+_OVERRIDES = (
+    "size",
+    "steps",
+    "seed",
+    "device",
+    "keep_colors",
+    "style_strength",
+    "keep_content",
+    "smoothness",
+    "brush_scale",
+    "optimizer",
+    "init",
+    "pooling",
+    "levels",
+    "weights",
+)
 
 
 def parse_style(spec: str) -> tuple[Path, float]:
@@ -129,9 +129,7 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
             settings = read_preset_file(candidate).settings
         else:
             settings = PresetStore().get(args.preset).settings
-    changes = {
-        field: getattr(args, flag) for flag, field in _OVERRIDES.items() if getattr(args, flag) is not None
-    }
+    changes = {name: getattr(args, name) for name in _OVERRIDES if getattr(args, name) is not None}
     return settings.replace(**changes)
 
 
