@@ -270,7 +270,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
         presets = store.list()
         width = max((len(p.name) for p in presets), default=0)
         for p in presets:
-            kind = "built-in" if p.builtin else ("customised" if store.is_customised(p.name) else "yours")
+            kind = "built-in" if p.builtin else ("customised" if p.customised else "yours")
             sys.stdout.write(f"{p.name.ljust(width)}  {kind:<10}  {p.description}\n")
         for problem in store.problems:
             sys.stderr.write(f"warning: {problem.message}\n")

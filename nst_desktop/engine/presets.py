@@ -17,6 +17,7 @@ slug collisions and names no file system accepts all keep working.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import json
 import logging
 import os
@@ -60,6 +61,8 @@ class Preset:
     description: str = ""
     builtin: bool = False
     path: Path | None = None
+    customised: bool = False
+    """A user preset standing in for the built-in of the same name (set by :meth:`PresetStore.list`)."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,8 @@ class PresetStore:
         self._raise_missing(scan, name)
 
     def is_customised(self, name: str) -> bool:
-        scan = self._scan()
-        return scan.builtin_named(name) is not None and scan.user_named(name) is not None
+        custom = self._scan().user_named(name)
+        return custom is not None and custom.customised
 
     # Writing.
 
@@ -189,7 +192,7 @@ class PresetStore:
         if target is None:
             target = self._free_path(clean, scan)
         self._write(target, _document(clean, description, settings), f"save the preset '{_show(clean)}'")
-        return Preset(clean, settings, description, False, target)
+        return Preset(clean, settings, description, False, target, customised=builtin is not None)
 
     def rename(self, old: str, new: str) -> Preset:
         scan = self._scan()
@@ -291,7 +294,11 @@ class PresetStore:
         )
         scan.broken += broken
         found, broken = _read_folder(self.directory, builtin=False, names=scan.user_file_names)
-        scan.user = [preset for preset, _ in found]
+        builtin_keys = {_key(p.name) for p, _ in scan.builtin}
+        scan.user = [
+            dataclasses.replace(preset, customised=True) if _key(preset.name) in builtin_keys else preset
+            for preset, _ in found
+        ]
         scan.broken += broken
         for path, bad in scan.broken:
             # Every call rescans; say it once per file and problem, not on every refresh.

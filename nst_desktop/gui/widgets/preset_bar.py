@@ -112,7 +112,7 @@ class PresetBar(QWidget):
             label = preset.name
             if preset.builtin:
                 label += "  (built-in)"
-            elif self._is_customised(preset):
+            elif preset.customised:
                 label += "  (customised)"
             self.combo.addItem(label, preset.name)
             if preset.description:
@@ -123,15 +123,6 @@ class PresetBar(QWidget):
         problems = self.store.problems
         if problems:
             self.message.emit(" ".join(p.message for p in problems[:3]), True)
-
-    def _is_customised(self, preset: Preset) -> bool:
-        return not preset.builtin and self._customised(preset.name)
-
-    def _customised(self, name: str) -> bool:
-        try:
-            return self.store.is_customised(name)
-        except EngineError:
-            return False
 
     def names(self) -> list[str]:
         return [p.name for p in self._presets]
@@ -147,12 +138,11 @@ class PresetBar(QWidget):
     def _update_actions(self) -> None:
         preset = self.current_preset()
         user = preset is not None and not preset.builtin
+        customised = preset is not None and preset.customised
         self.update_action.setEnabled(preset is not None)
-        self.rename_action.setEnabled(user and not self._customised(preset.name))  # type: ignore[union-attr]
+        self.rename_action.setEnabled(user and not customised)
         self.delete_action.setEnabled(user)
-        self.delete_action.setText(
-            "Restore the built-in version" if user and self._customised(preset.name) else "Delete"  # type: ignore[union-attr]
-        )
+        self.delete_action.setText("Restore the built-in version" if customised else "Delete")
         self.export_action.setEnabled(preset is not None)
 
     # Actions -----------------------------------------------------------------------------------
@@ -225,7 +215,7 @@ class PresetBar(QWidget):
         preset = self.current_preset()
         if preset is None:
             return
-        customised = self._customised(preset.name)
+        customised = preset.customised
         question = (
             f"Restore the built-in '{preset.name}', dropping your changes to it?"
             if customised
