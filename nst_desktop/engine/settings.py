@@ -24,7 +24,8 @@ SCHEMA_VERSION: Final = 1
 
 KeepColors = Literal["none", "luminance", "histogram"]
 Optimizer = Literal["lbfgs", "adam"]
-Init = Literal["content", "noise", "style_colors"]
+Init = Literal["content", "noise", "style_colors", "instant"]
+Method = Literal["optimise", "fast", "instant"]
 Pooling = Literal["max", "avg"]
 DeviceChoice = Literal["auto", "cpu", "cuda", "mps"]
 WeightsChoice = Literal["original", "torchvision"]
@@ -38,6 +39,7 @@ MIN_SIZE: Final = 32
 MAX_SIZE: Final = 8192
 MAX_STEPS: Final = 100_000
 MAX_LEVELS: Final = 12
+MAX_TEXT: Final = 4096
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,18 @@ class Settings:
     """Optimisation steps over all levels: more is slower and cleaner."""
     seed: int | None = None
     """Seed for reproducible runs; ``None`` picks one (the result records which)."""
+    method: Method = "optimise"
+    """Which system paints: "optimise" (Gatys: slow, best), "fast" (a trained fast style, one
+    pass) or "instant" (Ghiasi et al.'s arbitrary-style network, one pass, any painting)."""
+    fast_style: str = ""
+    """For method "fast": the fast style's name (built-in or the artist's) or its file."""
+    strength: float = 1.0
+    """For "fast" and "instant": how much of the style, 1 = all, 0 = the photo as it is."""
 
     # Advanced.
     optimizer: Optimizer = "lbfgs"
     init: Init = "content"
+    """Where the optimiser starts; "instant" starts from the instant picture (a quick refine)."""
     pooling: Pooling = "max"
     levels: int = 0
     """Coarse-to-fine levels; 0 chooses from the size, 1 optimises at full size only."""
@@ -76,7 +86,8 @@ class Settings:
     device: DeviceChoice = "auto"
     weights: WeightsChoice = "original"
     """Which VGG19 paints: "torchvision" gives another look but is a one-time download. Older
-    documents lack it and mean "original", so adding it kept the schema at 1."""
+    documents lack it and mean "original", so adding it kept the schema at 1 (as did adding
+    ``method``, ``fast_style`` and ``strength``, whose defaults mean what older documents did)."""
 
     def __post_init__(self) -> None:
         # Coerce what JSON hands over: lists for the tuple, 512.0 for 512.
@@ -94,6 +105,11 @@ class Settings:
         _check_number("smoothness", self.smoothness, 0.0, 100.0)
         _check_number("brush_scale", self.brush_scale, 0.1, 8.0)
         _check_number("learning_rate", self.learning_rate, 1e-4, 1000.0)
+        _check_number("strength", self.strength, 0.0, 1.0)
+        if not isinstance(self.fast_style, str):
+            raise SettingsError("The setting fast_style must be a name or a file path.")
+        if len(self.fast_style) > MAX_TEXT:
+            raise SettingsError(f"The setting fast_style is longer than {MAX_TEXT} characters.")
         _check_int("size", self.size, MIN_SIZE, MAX_SIZE)
         _check_int("steps", self.steps, 1, MAX_STEPS)
         _check_int("levels", self.levels, 0, MAX_LEVELS)
@@ -102,6 +118,7 @@ class Settings:
         _check_choice("keep_colors", self.keep_colors, KeepColors)
         _check_choice("optimizer", self.optimizer, Optimizer)
         _check_choice("init", self.init, Init)
+        _check_choice("method", self.method, Method)
         _check_choice("pooling", self.pooling, Pooling)
         _check_choice("device", self.device, DeviceChoice)
         _check_choice("weights", self.weights, WeightsChoice)
