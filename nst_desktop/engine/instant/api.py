@@ -1,0 +1,181 @@
+"""``stylize_instant()``: any painting's style in one pass (Ghiasi et al. 2017).
+
+The painting becomes a 100-number style vector (see ``vectors.py``) and a small transformer
+paints the photo with it. Everything the optimiser's settings mean and that this network can
+honour is honoured the optimiser's way: several paintings blend by their weights (here in the
+vector space, the network's own way to mix styles), ``strength`` slides from the photo's own
+vector (0) to the paintings' (1), and keep-colours works as in ``run.py``: luminance-only
+transfer with the photo's chroma put back, or the paintings recoloured to the photo's colour
+statistics first. The losses' weights, steps, levels and seed have no meaning for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .. import colour
+from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
+from ..errors import Cancelled, EngineError, ImageError, OutOfMemory, SettingsError
+from ..settings import Settings
+from ..types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
+from .model import get_network
+from .network import StyleTransformer
+from .vectors import style_vector
+
+ProgressCallback = Callable[[Progress], None]
+
+#: The transformer halves twice and reflects a 1 px border at a quarter size.
+MIN_SIDE = 16
+
+
+def stylize_instant(
+    content: RGB8,
+    styles: Sequence[StyleImage],
+    settings: Settings,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Result:
+    """Paint ``content`` (already at the output size) in the blended manner of ``styles``, in one pass.
+
+    Raises :class:`Cancelled` when ``cancel`` is set before or after the pass, and an
+    :class:`EngineError` subclass with one sentence for anything the user can fix.
+    """
+    start = time.perf_counter()
+    _check(content, styles)
+    h, w = content.shape[:2]
+
+    def report(stage: str, step: int, preview: RGB8 | None = None) -> None:
+        if on_progress is not None:
+            now = time.perf_counter() - start
+            on_progress(
+                Progress(
+                    stage=stage,  # type: ignore[arg-type]
+                    step=step,
+                    total=1,
+                    level=1,
+                    levels=1,
+                    size=(w, h),
+                    elapsed=now,
+                    eta=0.0 if step else None,
+                    preview=preview,
+                )
+            )
+
+    _check_cancel(cancel)
+    device = resolve_device(settings.device)
+    report("loading", 0)
+    try:
+        rgb = paint(content.astype(np.float32), styles, settings, device, cancel=cancel, on_stage=report)
+    except (Cancelled, EngineError):
+        raise
+    except Exception as exc:
+        if not is_out_of_memory(exc):
+            raise
+        release_memory(device)
+        where = "The GPU" if device.type != "cpu" else "This computer"
+        raise OutOfMemory(
+            f"{where} ran out of memory painting at {w}x{h} px; try a smaller output size."
+        ) from None
+    _check_cancel(cancel)
+    image: RGB8 = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    report("painting", 1, image)
+    return Result(
+        image=image,
+        image_float=(rgb / 255.0).astype(np.float32),
+        settings=settings.replace(method="instant"),
+        device=describe_device(device),
+        seconds=time.perf_counter() - start,
+        steps=0,
+        losses={},
+    )
+
+
+def paint(
+    content: RGBF,
+    styles: Sequence[StyleImage],
+    settings: Settings,
+    device: torch.device,
+    *,
+    cancel: CancelToken | None = None,
+    on_stage: Callable[[str, int], None] | None = None,
+) -> RGBF:
+    """The instant picture of an HxWx3 float photo in 0..255, as float RGB 0..255 of the same size.
+
+    The optimiser's ``init="instant"`` calls this too, at each level's size.
+    """
+    h, w = content.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise ImageError(
+            f"The photo is too small for instant style ({w}x{h} px); use at least {MIN_SIDE} px."
+        )
+    net = get_network(device)
+    _check_cancel(cancel)
+    if on_stage is not None:
+        on_stage("preparing", 0)
+    mode = settings.keep_colors
+    photo = colour.luminance_rgb(content) if mode == "luminance" else content
+    vectors, weights = [], []
+    for style in styles:
+        if style.weight <= 0:
+            continue
+        painting = style.image.astype(np.float32)
+        if mode == "luminance":
+            painting = colour.match_luminance(colour.luminance_rgb(painting), photo)
+        elif mode == "histogram":
+            painting = colour.match_colour_statistics(painting, content)
+        vectors.append(style_vector(net.predictor, painting, device))
+        weights.append(style.weight)
+        _check_cancel(cancel)
+    w_t = torch.tensor(weights, dtype=torch.float32, device=device)
+    vector = (torch.stack(vectors) * (w_t / w_t.sum()).unsqueeze(1)).sum(dim=0)
+    if settings.strength < 1.0:
+        own = style_vector(net.predictor, photo, device)
+        vector = settings.strength * vector + (1.0 - settings.strength) * own
+    _check_cancel(cancel)
+    if on_stage is not None:
+        on_stage("painting", 0)
+    out = transform(net.transformer, photo, vector)
+    if mode == "luminance":
+        out = colour.with_chroma_of(out, content)
+    return out
+
+
+def transform(transformer: StyleTransformer, rgb: RGBF, vector: torch.Tensor) -> RGBF:
+    """One transformer pass on float RGB 0..255 of any size (reflection-padded to a multiple of 4)."""
+    device = vector.device
+    h, w = rgb.shape[:2]
+    m = StyleTransformer.MULTIPLE
+    x = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32) / 255.0).to(device)
+    x = x.permute(2, 0, 1).unsqueeze(0)
+    pad_h, pad_w = -h % m, -w % m
+    if pad_h or pad_w:
+        x = F.pad(x, [0, pad_w, 0, pad_h], mode="reflect")
+    with torch.no_grad():
+        y = transformer(x, vector.view(1, -1))[0, :, :h, :w]
+    out: RGBF = (y.permute(1, 2, 0) * 255.0).float().cpu().numpy()
+    return out
+
+
+def _check(content: RGB8, styles: Sequence[StyleImage]) -> None:
+    if not isinstance(content, np.ndarray) or content.ndim != 3 or content.shape[2] != 3:
+        raise TypeError("content must be an HxWx3 uint8 array")
+    if not styles:
+        raise SettingsError("Add at least one style image.")
+    for style in styles:
+        if not isinstance(style.image, np.ndarray) or style.image.ndim != 3 or style.image.shape[2] != 3:
+            raise TypeError("style images must be HxWx3 uint8 arrays")
+        if not np.isfinite(style.weight) or style.weight < 0:
+            raise SettingsError("Each style's blend weight must be zero or more.")
+    if sum(s.weight for s in styles) <= 0:
+        raise SettingsError("At least one style needs a blend weight above zero.")
+
+
+def _check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
