@@ -8,20 +8,20 @@ written is left behind).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import math
-import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn, TextIO
 
 from . import __version__
-from .engine.errors import Cancelled, EngineError, OutputError, SettingsError
+from .engine.errors import Cancelled, EngineError, SettingsError
 from .engine.settings import Settings
 from .engine.types import Progress
 
@@ -193,61 +193,31 @@ def _download_progress() -> Callable[[int, int | None], None]:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
-    from .engine.images import OUTPUT_SUFFIXES, load_image, save_image
-    from .engine.metadata import result_metadata
-    from .engine.schedule import style_side_for
-    from .engine.types import StyleImage
+    from .engine.pipeline import ImageInput, Job, check_output, run_job
 
     settings = resolve_settings(args)
-    output: Path = args.output
-    if output.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise OutputError(f"The output must end in one of {', '.join(OUTPUT_SUFFIXES)}: {output.name}.")
-    if not output.parent.resolve().is_dir():
-        raise OutputError(f"The folder for the output does not exist: {output.parent}.")
-    if output.is_dir():
-        raise OutputError(f"The output {output} is a folder; give a file name such as result.png.")
-    if not os.access(output.parent.resolve(), os.W_OK):
-        raise OutputError(f"nst-desktop is not allowed to write into {output.parent.resolve()}.")
+    check_output(args.output)
     style_specs = [parse_style(s) for s in args.style]
-    content = load_image(args.content, max_side=settings.size)
-    style_side = style_side_for(settings.size, settings.brush_scale)
-    styles = [StyleImage(load_image(p, max_side=style_side), w, p.name) for p, w in style_specs]
-
-    if args.download:
-        from .engine.weights import download_weight_set, is_cached
-
-        if not is_cached(settings.weights):
-            # Ctrl-C here raises KeyboardInterrupt, which the download cleans up after.
-            download_weight_set(settings.weights, on_progress=None if args.quiet else _download_progress())
-
-    cancel = threading.Event()
-    bar = None if args.quiet else ProgressBar(sys.stderr)
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        # First Ctrl-C: stop cleanly through the engine; a second one falls back to the default.
-        cancel.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    # Leave an ignored SIGINT alone (a background job in a script should not stop on Ctrl-C).
-    if previous is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, on_sigint)
-    try:
-        from .engine.run import stylize
-
-        result = stylize(content, styles, settings, on_progress=bar, cancel=cancel)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if bar is not None:
-            bar.close()
-    written = save_image(
-        output,
-        result.image_float,
-        metadata=result_metadata(result, content_name=args.content.name, styles=styles),
+    job = Job(
+        content=ImageInput(args.content.name, path=args.content),
+        styles=tuple(ImageInput(p.name, path=p, weight=w) for p, w in style_specs),
+        settings=settings,
+        output_path=args.output,
+        allow_download=args.download,
     )
+    bar = None if args.quiet else ProgressBar(sys.stderr)
+    on_download = None if args.quiet else _download_progress()
+    with _ctrl_c_cancels() as cancel:
+        try:
+            result = run_job(job, on_progress=bar, cancel=cancel, on_download=on_download)
+        finally:
+            if bar is not None:
+                bar.close()
+    written = args.output
     if args.json:
         summary: dict[str, Any] = {
             "output": str(written),
+            "method": result.settings.method,
             "seconds": round(result.seconds, 3),
             "size": list(result.size),
             "steps": result.steps,
@@ -260,6 +230,26 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     else:
         sys.stderr.write(f"Saved {written} ({result.size[0]}x{result.size[1]}, {result.seconds:.1f} s).\n")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _ctrl_c_cancels() -> Iterator[threading.Event]:
+    """A cancel token that the first Ctrl-C sets (the engine then stops cleanly, writing nothing);
+    a second Ctrl-C falls back to Python's KeyboardInterrupt."""
+    cancel = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        cancel.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    # Leave an ignored SIGINT alone (a background job in a script should not stop on Ctrl-C).
+    if previous is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def cmd_presets(args: argparse.Namespace) -> int:

@@ -35,8 +35,13 @@ def build_metadata(
     device: str,
     seconds: float | None = None,
     complete: bool = True,
+    fast_style: str | None = None,
 ) -> dict[str, Any]:
-    """``complete=False`` marks a picture saved from a stopped run (its last preview)."""
+    """``complete=False`` marks a picture saved from a stopped run (its last preview).
+
+    ``fast_style`` names the fast style that painted it: the settings may hold a file path
+    that means nothing on another computer, the name still tells the viewer which look it is.
+    """
     meta: dict[str, Any] = {
         "app": APP,
         "version": __version__,
@@ -49,16 +54,25 @@ def build_metadata(
         meta["seconds"] = round(seconds, 3)
     if not complete:
         meta["stopped_early"] = True
+    if fast_style is not None:
+        meta["fast_style"] = fast_style
     return meta
 
 
-def result_metadata(result: Result, *, content_name: str, styles: Sequence[NamedWeight]) -> dict[str, Any]:
+def result_metadata(
+    result: Result,
+    *,
+    content_name: str,
+    styles: Sequence[NamedWeight],
+    fast_style: str | None = None,
+) -> dict[str, Any]:
     return build_metadata(
         result.settings,
         content_name=content_name,
         styles=styles,
         device=result.device,
         seconds=result.seconds,
+        fast_style=fast_style,
     )
 
 

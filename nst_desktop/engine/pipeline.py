@@ -1,0 +1,215 @@
+"""One job from files (or pasted pixels) to a saved picture, for every way of painting.
+
+The CLI's ``stylize``, the GUI's runs and its batch all go through :func:`run_job`, so the
+size images are read at, the choice of painter, the metadata and the no-partial-file rule are
+decided once. Each method's own painter (``run.stylize``, the fast styles, the instant
+network) stays a plain function of pixels; this module is the only place that knows files.
+Heavy modules (torch and the painters) are imported when a job needs them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from . import images
+from .errors import Cancelled, OutputError, SettingsError
+from .metadata import result_metadata
+from .schedule import fit, style_side_for
+from .settings import Settings
+from .types import RGB8, CancelToken, Progress, Result, StyleImage
+
+ProgressCallback = Callable[[Progress], None]
+StatusCallback = Callable[[str], None]
+DownloadCallback = Callable[[int, "int | None"], None]
+
+
+class Painter(Protocol):
+    """Paints loaded pixels; stands in for the method's engine (the GUI tests' fake)."""
+
+    def __call__(
+        self,
+        content: RGB8,
+        styles: Sequence[StyleImage],
+        settings: Settings,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        preview_interval: float = 0.5,
+    ) -> Result: ...
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    """An image the artist picked: a file (read afresh at the size the job needs) or pixels
+    already in memory (a paste), with the name results and messages show for it."""
+
+    name: str
+    path: Path | None = None
+    pixels: RGB8 | None = None
+    weight: float = 1.0
+
+    def load(self, max_side: int) -> RGB8:
+        """The image with its long side at most ``max_side`` (never enlarged)."""
+        if self.path is not None:
+            return images.load_image(self.path, max_side=max_side)
+        if self.pixels is None:
+            raise ValueError(f"ImageInput {self.name!r} has neither a path nor pixels")
+        h, w = self.pixels.shape[:2]
+        if max(w, h) <= max_side:
+            return self.pixels
+        return _resize(self.pixels, fit(w, h, max_side))
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one run needs, immutable so the GUI can keep editing its controls meanwhile."""
+
+    content: ImageInput
+    styles: tuple[ImageInput, ...]
+    """The paintings (ignored by method "fast", which paints with ``settings.fast_style``)."""
+    settings: Settings
+    output_path: Path | None = None
+    """Saved here (atomically, with metadata) when set; interactive runs leave saving to the artist."""
+    allow_download: bool = False
+    """The user agreed to download a VGG19 weight set that is not on this computer yet."""
+    preview_interval: float = 0.5
+    """Seconds between the optimiser's previews."""
+
+
+def check_output(path: Path) -> None:
+    """Refuse an output that could not be written, before minutes of painting are spent on it."""
+    if path.suffix.lower() not in images.OUTPUT_SUFFIXES:
+        raise OutputError(f"The output must end in one of {', '.join(images.OUTPUT_SUFFIXES)}: {path.name}.")
+    folder = path.parent.resolve()
+    if not folder.is_dir():
+        raise OutputError(f"The folder for the output does not exist: {path.parent}.")
+    if path.is_dir():
+        raise OutputError(f"The output {path} is a folder; give a file name such as result.png.")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"nst-desktop is not allowed to write into {folder}.")
+
+
+def run_job(
+    job: Job,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_status: StatusCallback | None = None,
+    on_download: DownloadCallback | None = None,
+    paint: Painter | None = None,
+) -> Result:
+    """Load, paint by ``job.settings.method``, then save when the job names an output.
+
+    ``on_status`` hears a short sentence at each stage; ``on_download`` the bytes of a weight
+    download the job allows. ``paint`` replaces the method's painter (for tests). Raises
+    :class:`Cancelled` (polled between stages and inside painting) and :class:`EngineError`
+    subclasses with a sentence for the user; nothing is written unless the run completes.
+    """
+    settings = job.settings
+
+    def stage(text: str) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        if on_status is not None:
+            on_status(text)
+
+    if job.output_path is not None:
+        check_output(job.output_path)
+    if settings.method != "fast" and not job.styles:
+        raise SettingsError("Add at least one painting to take the style from.")
+    if settings.method == "fast" and not settings.fast_style:
+        raise SettingsError("Choose a fast style to paint with.")
+    stage("Reading images…")
+    content, styles = _load_inputs(job)
+    if settings.method == "optimise" and job.allow_download:
+        _download_weights(settings.weights, on_download, cancel)
+    stage("Painting…")
+    fast_name: str | None = None
+    if paint is not None:
+        result = paint(
+            content,
+            styles,
+            settings,
+            on_progress=on_progress,
+            cancel=cancel,
+            preview_interval=job.preview_interval,
+        )
+    elif settings.method == "fast":
+        result, fast_name = _paint_fast(content, settings, on_progress, cancel)
+    elif settings.method == "instant":
+        from .instant import stylize_instant
+
+        result = stylize_instant(content, styles, settings, on_progress=on_progress, cancel=cancel)
+    else:
+        from .run import stylize
+
+        result = stylize(
+            content,
+            styles,
+            settings,
+            on_progress=on_progress,
+            cancel=cancel,
+            preview_interval=job.preview_interval,
+        )
+    if job.output_path is not None:
+        stage("Saving…")
+        metadata = result_metadata(result, content_name=job.content.name, styles=styles, fast_style=fast_name)
+        images.save_image(job.output_path, result.image_float, metadata=metadata)
+    return result
+
+
+def _load_inputs(job: Job) -> tuple[RGB8, list[StyleImage]]:
+    """The photo and paintings at the sizes this method paints them at."""
+    settings = job.settings
+    content = job.content.load(settings.size)
+    if settings.method == "optimise":
+        # The optimiser grows its own levels up to settings.size; paintings follow the brush scale.
+        side = style_side_for(settings.size, settings.brush_scale)
+    elif settings.method == "instant":
+        from .instant import STYLE_SIDE
+
+        side = STYLE_SIDE
+    else:
+        side = 0
+    if settings.method != "optimise":
+        # One-pass networks paint at the size they are given, so hand over the output size.
+        h, w = content.shape[:2]
+        content = _resize(content, fit(w, h, settings.size))
+    styles = [StyleImage(s.load(side), s.weight, s.name) for s in job.styles] if side else []
+    return content, styles
+
+
+def _paint_fast(
+    content: RGB8,
+    settings: Settings,
+    on_progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> tuple[Result, str]:
+    from .fast.apply import apply_fast_style
+    from .fast.store import FastStyleStore
+
+    style = FastStyleStore().get(settings.fast_style)
+    result = apply_fast_style(content, style, settings, on_progress=on_progress, cancel=cancel)
+    return result, str(style.name)
+
+
+def _download_weights(name: str, on_download: DownloadCallback | None, cancel: CancelToken | None) -> None:
+    from . import weights
+
+    if not weights.is_cached(name):
+        weights.download_weight_set(name, on_progress=on_download, cancel=cancel)
+
+
+def _resize(image: RGB8, size: tuple[int, int]) -> RGB8:
+    """``image`` at exactly ``size`` (width, height); the same array when it already is."""
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    resized = Image.fromarray(image).resize(size, Image.Resampling.LANCZOS)
+    return np.asarray(resized, dtype=np.uint8).copy()
