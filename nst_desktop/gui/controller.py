@@ -1,7 +1,9 @@
 """One job at a time: owns the worker thread's whole lifecycle (start, cancel, shut down).
 
-The window talks only to this object, so no other code can leave a ``QThread`` running or
-destroy one that is.
+A job is any ``fn(report, cancel) -> object`` (see :mod:`.worker`), so painting, warming up
+and anything later share one thread, one cancel and one set of outcome signals. The window
+talks only to this object, so no other code can leave a ``QThread`` running or destroy one
+that is.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal, Slot
 
 from nst_desktop.engine import Progress
 
-from .worker import Engine, Job, RealEngine, StylizeWorker
+from .worker import JobFn, JobWorker
 
 log = logging.getLogger(__name__)
 
@@ -23,21 +25,18 @@ class JobController(QObject):
 
     started = Signal()
     status = Signal(str)
-    device_ready = Signal(str)
     progress = Signal(object)  # Progress
-    succeeded = Signal(object)  # Result
-    failed = Signal(str)
+    succeeded = Signal(object)  # what the job function returned
+    failed = Signal(object)  # the exception; worker.failure_message() words it
     cancelled = Signal()
     finished = Signal()
     """After the outcome signal, once the controller can take a new job."""
 
-    def __init__(self, engine: Engine | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._engine: Engine = engine if engine is not None else RealEngine()
         self._thread: QThread | None = None
-        self._worker: StylizeWorker | None = None
+        self._worker: JobWorker | None = None
         self._cancel = threading.Event()
-        self._job: Job | None = None
 
     @property
     def busy(self) -> bool:
@@ -47,24 +46,18 @@ class JobController(QObject):
     def stopping(self) -> bool:
         return self.busy and self._cancel.is_set()
 
-    @property
-    def job(self) -> Job | None:
-        return self._job
-
-    def start(self, job: Job) -> bool:
-        """Start ``job``; refuse (return False) while another is still running."""
+    def start(self, fn: JobFn) -> bool:
+        """Run ``fn(report, cancel)`` on the worker thread; refuse (return False) while busy."""
         if self.busy:
             return False
         self._cancel = threading.Event()
-        self._job = job
         thread = QThread(self)
-        thread.setObjectName("nst-stylize")
-        worker = StylizeWorker(job, self._cancel, self._engine)
+        thread.setObjectName("nst-job")
+        worker = JobWorker(fn, self._cancel)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Signal-to-signal connections: queued onto this (GUI) thread like a slot would be.
         worker.status.connect(self.status)
-        worker.device_ready.connect(self.device_ready)
         worker.progress.connect(self._on_progress)
         worker.succeeded.connect(self.succeeded)
         worker.failed.connect(self.failed)
@@ -89,7 +82,7 @@ class JobController(QObject):
         self.cancel()
         thread.quit()  # harmless while run() is busy; ends the loop as soon as it returns
         if not thread.wait(QDeadlineTimer(timeout_ms)):
-            log.warning("The stylize thread did not stop within %d ms", timeout_ms)
+            log.warning("The worker thread did not stop within %d ms", timeout_ms)
             return False
         # The queued finished/deleteLater may not run any more (we are closing): tidy up here.
         self._on_thread_finished()
@@ -108,6 +101,5 @@ class JobController(QObject):
         thread.wait()  # finished is emitted just before the thread really ends
         self._thread = None
         self._worker = None
-        self._job = None
         thread.deleteLater()
         self.finished.emit()

@@ -56,7 +56,7 @@ from .widgets.loss_plot import LossPlot
 from .widgets.preset_bar import PresetBar
 from .widgets.preview import PreviewPanel
 from .widgets.style_gallery import StyleGallery
-from .worker import Engine, ImageInput, Job
+from .worker import Engine, ImageInput, Job, RealEngine, failure_message, stylize_call
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("nst-desktop")
         self.setAcceptDrops(True)
         self.qsettings = qsettings if qsettings is not None else QSettings()
-        self.controller = JobController(engine, self)
+        self.engine: Engine = engine if engine is not None else RealEngine()
+        self.controller = JobController(self)
+        self.current_job: Job | None = None
         self.content: ImageInput | None = None
         self.content_image: QImage | None = None
         self.result: Result | None = None
@@ -309,7 +311,6 @@ class MainWindow(QMainWindow):
     def _connect_controller(self) -> None:
         c = self.controller
         c.status.connect(self._on_status)
-        c.device_ready.connect(self._on_device_ready)
         c.progress.connect(self._on_progress)
         c.succeeded.connect(self._on_succeeded)
         c.failed.connect(self._on_failed)
@@ -661,7 +662,8 @@ class MainWindow(QMainWindow):
         self._last_preview_shown = 0.0
         self.progress.setValue(0)
         self.progress.setFormat("Starting…")
-        self.controller.start(job)
+        self.current_job = job
+        self.controller.start(stylize_call(self.engine, job))
         self._update_state()
 
     def warm_up(self) -> None:
@@ -674,7 +676,8 @@ class MainWindow(QMainWindow):
             settings = Settings()
         self._warming_up = True
         self.device_label.setText("Device: loading the model…")
-        self.controller.start(Job(content=None, styles=(), settings=settings))
+        engine, device = self.engine, settings.device
+        self.controller.start(lambda report, cancel: engine.warm_up(device))
         self._update_state()
 
     def stop(self) -> None:
@@ -695,8 +698,7 @@ class MainWindow(QMainWindow):
             self.progress.setFormat(text)
             self.statusBar().showMessage(text)
 
-    @Slot(str)
-    def _on_device_ready(self, text: str) -> None:
+    def _show_device(self, text: str) -> None:
         self.device_text = text
         self.device_label.setText(f"Device: {text}")
 
@@ -718,12 +720,16 @@ class MainWindow(QMainWindow):
                 self.preview.view.set_image(imaging.array_to_qimage(progress.preview))
 
     @Slot(object)
-    def _on_succeeded(self, result: Result | None) -> None:
-        if result is None:  # the warm-up
+    def _on_succeeded(self, outcome: object) -> None:
+        if self._warming_up:
+            self._show_device(str(outcome))
             return
+        assert isinstance(outcome, Result)
+        result = outcome
+        self._show_device(result.device)
         if self.batch_index is not None:
             self._batch_counts["done"] += 1
-            job = self.controller.job
+            job = self.current_job
             name = job.output_path.name if job is not None and job.output_path is not None else ""
             self.batch.set_status(self.batch_index, f"Done: {name}", str(job.output_path) if job else "")
         self.result = result
@@ -735,8 +741,9 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(f"Done: {w}×{h} px in {format_seconds(result.seconds)}")
         self.statusBar().showMessage("Finished. Save the picture or copy it to the clipboard.", 8000)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_failed(self, error: Exception) -> None:
+        message = failure_message(error)
         if self._warming_up:
             self.device_label.setText("Device: not ready")
             self._pending_start = False
@@ -764,6 +771,7 @@ class MainWindow(QMainWindow):
     def _on_finished(self) -> None:
         was_warming = self._warming_up
         self._warming_up = False
+        self.current_job = None
         if self.batch_index is not None:
             self.batch_index = None
             if self.batch_running:

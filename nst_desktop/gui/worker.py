@@ -1,8 +1,13 @@
-"""The object that runs one stylization on a worker thread and reports back through signals.
+"""The object that runs one job function on a worker thread and reports back through signals.
 
-It lives in a ``QThread`` (moved there, no parent) so the GUI thread never waits on the engine.
+A job is any ``fn(report, cancel) -> object``: a stylization, the model's warm-up, later a
+training run. ``report(Progress)`` sends progress, ``report(str)`` a status line. The worker
+lives in a ``QThread`` (moved there, no parent) so the GUI thread never waits on the engine.
 Cancelling goes through a ``threading.Event`` set from the GUI thread: a queued signal would
 sit unread until the busy worker returned to its event loop, which is too late.
+
+Failures cross the thread as the exception objects themselves; :func:`failure_message` turns
+one into the sentence the window shows.
 """
 
 from __future__ import annotations
@@ -10,34 +15,37 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nst_desktop.engine import (
-    Cancelled,
-    EngineError,
-    OutOfMemory,
-    Progress,
-    Result,
-    Settings,
-    StyleImage,
-    images,
-)
-from nst_desktop.engine.schedule import style_side_for
-from nst_desktop.engine.types import CancelToken
-
-from . import imaging
+from nst_desktop.engine import Cancelled, EngineError, OutOfMemory, Progress, Result
+from nst_desktop.engine.pipeline import ImageInput, Job
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "Engine",
+    "ImageInput",
+    "Job",
+    "JobFn",
+    "JobWorker",
+    "RealEngine",
+    "Report",
+    "failure_message",
+    "stylize_call",
+]
+
 PROGRESS_INTERVAL = 0.05
 OOM_ADVICE = "Try a smaller output size, or choose the CPU under Advanced › Device."
+
+Report = Callable[[object], None]
+"""``report(Progress)`` for progress, ``report(str)`` for a status line."""
+JobFn = Callable[[Report, threading.Event], object]
+"""What the worker runs: ``fn(report, cancel)``; its return value is the job's result."""
 
 
 class Engine(Protocol):
@@ -45,15 +53,14 @@ class Engine(Protocol):
 
     def warm_up(self, device: str = "auto") -> str: ...
 
-    def stylize(
+    def run_job(
         self,
-        content: imaging.RGB8,
-        styles: Sequence[StyleImage],
-        settings: Settings,
+        job: Job,
         *,
         on_progress: Callable[[Progress], None] | None = None,
-        cancel: CancelToken | None = None,
-        preview_interval: float = 0.5,
+        cancel: threading.Event | None = None,
+        on_status: Callable[[str], None] | None = None,
+        on_download: Callable[[int, int | None], None] | None = None,
     ) -> Result: ...
 
 
@@ -65,146 +72,97 @@ class RealEngine:
 
         return str(run.warm_up(device))
 
-    def stylize(self, content: Any, styles: Any, settings: Settings, **kwargs: Any) -> Result:
-        from nst_desktop.engine import run
+    def run_job(self, job: Job, **kwargs: Any) -> Result:
+        from nst_desktop.engine.pipeline import run_job
 
-        return run.stylize(content, styles, settings, **kwargs)
-
-
-@dataclass(frozen=True)
-class ImageInput:
-    """An image the artist picked: from a file (re-read at the run's size) or pasted pixels."""
-
-    name: str
-    path: Path | None = None
-    pixels: imaging.RGB8 | None = None
-    weight: float = 1.0
-
-    def load(self, max_side: int) -> imaging.RGB8:
-        if self.path is not None:
-            return images.load_image(self.path, max_side=max_side)
-        assert self.pixels is not None
-        return self.pixels
+        return run_job(job, **kwargs)
 
 
-@dataclass(frozen=True)
-class Job:
-    """Everything one run needs, immutable so the GUI can keep editing its controls."""
+def stylize_call(engine: Engine, job: Job) -> JobFn:
+    """The job function for one stylization (or one batch item) of ``job``."""
 
-    content: ImageInput | None
-    """``None`` only loads the model (the warm-up at start)."""
-    styles: tuple[ImageInput, ...]
-    settings: Settings
-    output_path: Path | None = None
-    """Batch runs save here on the worker thread; interactive runs leave saving to the artist."""
-    allow_download: bool = False
-    """The artist agreed to download a weight set that is not on this computer yet."""
-    preview_interval: float = 0.25
+    def call(report: Report, cancel: threading.Event) -> Result:
+        return engine.run_job(
+            job,
+            on_progress=report,
+            cancel=cancel,
+            on_status=report,
+            on_download=_download_status(report, job.settings.weights),
+        )
+
+    return call
 
 
-class StylizeWorker(QObject):
-    """Runs one :class:`Job`; ends with exactly one of succeeded/failed/cancelled, then done."""
+def _download_status(report: Report, weight_set: str) -> Callable[[int, int | None], None]:
+    """Byte counts of a weight download as a status line, a few times a second at most."""
+    last = -1e9
+
+    def on_bytes(done: int, total: int | None) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < 0.25 and done != total:
+            return
+        last = now
+        from nst_desktop.engine import weights
+
+        title = weights.weight_set(weight_set).title
+        amount = f"{done / 1e6:.0f} of {total / 1e6:.0f} MB" if total else f"{done / 1e6:.0f} MB"
+        report(f"Downloading the {title} weights: {amount}…")
+
+    return on_bytes
+
+
+def failure_message(exc: BaseException) -> str:
+    """The one sentence the window shows for a job that failed with ``exc``."""
+    if isinstance(exc, OutOfMemory):
+        message = str(exc)
+        return message if "smaller" in message.lower() else f"{message} {OOM_ADVICE}"
+    if isinstance(exc, EngineError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return f"The computer ran out of memory. {OOM_ADVICE}"
+    return f"Something went wrong inside nst-desktop ({type(exc).__name__}: {exc})."
+
+
+class JobWorker(QObject):
+    """Runs one job function; ends with exactly one of succeeded/failed/cancelled, then done."""
 
     status = Signal(str)
-    device_ready = Signal(str)
     progress = Signal(object)  # Progress, preview already a private copy
-    succeeded = Signal(object)  # Result
-    failed = Signal(str)
+    succeeded = Signal(object)  # whatever the job function returned
+    failed = Signal(object)  # the exception, its traceback dropped
     cancelled = Signal()
     done = Signal()
 
-    def __init__(self, job: Job, cancel: threading.Event, engine: Engine) -> None:
+    def __init__(self, fn: JobFn, cancel: threading.Event) -> None:
         super().__init__()  # no parent: it is moved to the worker thread
-        self._job = job
+        self._fn = fn
         self._cancel = cancel
-        self._engine = engine
         self._last_emit = -1e9
         self._last_stage = ""
 
     @Slot()
     def run(self) -> None:
         try:
-            self._run()
+            result = self._fn(self._report, self._cancel)
         except Cancelled:
             self.cancelled.emit()
-        except OutOfMemory as exc:
-            message = str(exc)
-            if "smaller" not in message.lower():
-                message = f"{message} {OOM_ADVICE}"
-            self.failed.emit(message)
-        except EngineError as exc:
-            self.failed.emit(str(exc))
-        except MemoryError:
-            self.failed.emit(f"The computer ran out of memory. {OOM_ADVICE}")
         except Exception as exc:  # noqa: BLE001 - the thread must always report an end
-            log.error("Unexpected error in the stylize worker:\n%s", traceback.format_exc())
-            self.failed.emit(f"Something went wrong inside nst-desktop ({type(exc).__name__}: {exc}).")
+            if not isinstance(exc, (EngineError, MemoryError)):
+                log.error("Unexpected error in a worker job", exc_info=exc)
+            self.failed.emit(_without_traceback(exc))
+        else:
+            self.succeeded.emit(result)
         finally:
             self.done.emit()
 
-    def _check_cancel(self) -> None:
-        if self._cancel.is_set():
-            raise Cancelled()
-
-    def _run(self) -> None:
-        job = self._job
-        settings = job.settings
-        if job.content is None:
-            self.status.emit("Loading the model…")
-            self.device_ready.emit(self._engine.warm_up(settings.device))
-            self.succeeded.emit(None)
-            return
-        self.status.emit("Reading images…")
-        content = job.content.load(settings.size)
-        styles = [
-            StyleImage(
-                image=s.load(style_side_for(settings.size, settings.brush_scale)),
-                weight=s.weight,
-                name=s.name,
-            )
-            for s in job.styles
-        ]
-        self._check_cancel()
-        if job.allow_download and settings.weights != "original":
-            self._download(settings.weights)
-        self.status.emit("Loading the model…")
-        self.device_ready.emit(self._engine.warm_up(settings.device))
-        self._check_cancel()
-        self.status.emit("Painting…")
-        result = self._engine.stylize(
-            content,
-            styles,
-            settings,
-            on_progress=self._on_progress,
-            cancel=self._cancel,
-            preview_interval=job.preview_interval,
-        )
-        self._check_cancel()
-        if job.output_path is not None:
-            from nst_desktop.engine.metadata import result_metadata
-
-            metadata = result_metadata(result, content_name=job.content.name, styles=job.styles)
-            images.save_image(job.output_path, result.image_float, metadata=metadata)
-        self.succeeded.emit(result)
-
-    def _download(self, name: str) -> None:
-        from nst_desktop.engine import weights
-
-        if weights.is_cached(name):
-            return
-        title = weights.weight_set(name).title
-        last = -1e9
-
-        def on_bytes(done: int, total: int | None) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if now - last < 0.25 and done != total:
-                return
-            last = now
-            amount = f"{done / 1e6:.0f} of {total / 1e6:.0f} MB" if total else f"{done / 1e6:.0f} MB"
-            self.status.emit(f"Downloading the {title} weights: {amount}…")
-
-        weights.download_weight_set(name, on_progress=on_bytes, cancel=self._cancel)
+    def _report(self, item: object) -> None:
+        if isinstance(item, Progress):
+            self._on_progress(item)
+        elif isinstance(item, str):
+            self.status.emit(item)
+        else:
+            raise TypeError(f"a job reports Progress or str, not {type(item).__name__}")
 
     def _on_progress(self, progress: Progress) -> None:
         # Called on this thread by the engine, once per step: on a fast GPU that is hundreds
@@ -219,12 +177,21 @@ class StylizeWorker(QObject):
         self._last_stage = progress.stage
         # The engine may reuse its buffer, so the preview is copied before it crosses threads.
         if progress.preview is not None:
-            progress = _with_preview(progress, np.array(progress.preview, dtype=np.uint8, copy=True))
+            progress = replace(progress, preview=np.array(progress.preview, dtype=np.uint8, copy=True))
         self.progress.emit(progress)
         time.sleep(0)  # let the GUI thread take the GIL for its repaint
 
 
-def _with_preview(progress: Progress, preview: imaging.RGB8) -> Progress:
-    from dataclasses import replace
-
-    return replace(progress, preview=preview)
+def _without_traceback(exc: BaseException) -> BaseException:
+    """Drop the tracebacks (already logged) so the GUI does not keep the failed run's frames,
+    and with them its tensors, alive while the message is on screen."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending += [current.__cause__, current.__context__]
+    return exc

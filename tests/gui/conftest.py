@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from PySide6.QtCore import QSettings
 
 from nst_desktop.engine import Cancelled, Progress, Result, Settings, StyleImage
 from nst_desktop.engine.images import save_image
+from nst_desktop.engine.pipeline import Job, run_job
 from nst_desktop.engine.types import CancelToken
 
 
@@ -29,6 +31,7 @@ class FakeEngine:
     """Stands in for torch: paints a blend of the inputs over ``steps`` short sleeps.
 
     ``fail`` raises that exception; ``block`` keeps painting until cancelled, like a long run.
+    Jobs go through the real pipeline (reading, saving, metadata); only the painting is fake.
     """
 
     def __init__(self, step_seconds: float = 0.002, fail: BaseException | None = None, block: bool = False):
@@ -43,6 +46,9 @@ class FakeEngine:
     def warm_up(self, device: str = "auto") -> str:
         self.warm_ups += 1
         return "Fake CPU (test)"
+
+    def run_job(self, job: Job, **kwargs: Any) -> Result:
+        return run_job(job, paint=self.stylize, **kwargs)
 
     def stylize(
         self,

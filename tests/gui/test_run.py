@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from nst_desktop.engine import OutOfMemory
 from nst_desktop.engine.images import load_image, read_metadata
 from nst_desktop.gui.controller import JobController
-from nst_desktop.gui.worker import ImageInput, Job
+from nst_desktop.gui.worker import ImageInput, Job, stylize_call
 
 from .conftest import FakeEngine
 
@@ -141,8 +141,10 @@ def test_controller_runs_one_job_at_a_time(
     from nst_desktop.engine import Settings
 
     fake_engine.block = True
-    controller = JobController(fake_engine)
-    job = Job(ImageInput("p", photo), (ImageInput("s", painting),), Settings(size=32, steps=5))
+    controller = JobController()
+    job = stylize_call(
+        fake_engine, Job(ImageInput("p", photo), (ImageInput("s", painting),), Settings(size=32, steps=5))
+    )
     outcomes: list[str] = []
     controller.succeeded.connect(lambda _r: outcomes.append("succeeded"))
     controller.cancelled.connect(lambda: outcomes.append("cancelled"))
@@ -193,3 +195,51 @@ def test_event_loop_never_stalls_during_a_run(qtbot, ready_window, fake_engine: 
     heartbeat.stop()
     assert window.result is not None and len(gaps) > 20
     assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+def test_controller_runs_any_job_function(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Status lines and progress share one report channel; previews are copied before crossing."""
+    import numpy as np
+
+    from nst_desktop.engine import Progress
+
+    controller = JobController()
+    statuses: list[str] = []
+    reports: list[Progress] = []
+    results: list[object] = []
+    controller.status.connect(statuses.append)
+    controller.progress.connect(reports.append)
+    controller.succeeded.connect(results.append)
+    buffer = np.full((4, 4, 3), 200, np.uint8)
+
+    def job(report, cancel):  # type: ignore[no-untyped-def]
+        report("Counting…")
+        report(Progress(stage="training", step=1, total=2, level=1, levels=1, size=(4, 4), preview=buffer))
+        buffer[:] = 0  # the engine reuses its buffer; the GUI must still see the picture it was sent
+        return threading.current_thread().name
+
+    with qtbot.waitSignal(controller.finished, timeout=3000):
+        assert controller.start(job)
+    assert statuses == ["Counting…"]
+    assert len(reports) == 1 and reports[0].stage == "training" and reports[0].preview.min() == 200
+    assert results and results[0] != threading.main_thread().name
+
+
+def test_failures_cross_the_thread_as_exceptions(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from nst_desktop.gui.worker import OOM_ADVICE, failure_message
+
+    controller = JobController()
+    errors: list[BaseException] = []
+    controller.failed.connect(errors.append)
+    boom = ValueError("bad value")
+
+    def job(report, cancel):  # type: ignore[no-untyped-def]
+        raise boom
+
+    with qtbot.waitSignal(controller.finished, timeout=3000):
+        controller.start(job)
+    assert errors == [boom] and boom.__traceback__ is None  # the failed run's frames are let go
+    assert failure_message(boom) == "Something went wrong inside nst-desktop (ValueError: bad value)."
+    assert failure_message(MemoryError()) == f"The computer ran out of memory. {OOM_ADVICE}"
+    assert failure_message(OutOfMemory("Out of memory at 9000 px.")).endswith(OOM_ADVICE)
+    assert failure_message(OutOfMemory("Try a smaller size.")) == "Try a smaller size."

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..worker import ImageInput
+from nst_desktop.engine.pipeline import ImageInput
+
 from .image_drop import DropArea
 
 THUMB = 56
