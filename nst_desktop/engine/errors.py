@@ -42,3 +42,7 @@ class OutOfMemory(EngineError):
 
 class Cancelled(Exception):
     """The run was stopped through its cancel token."""
+
+
+class FastStyleError(EngineError):
+    """A fast-style file cannot be read, written, trained or found."""

@@ -1,0 +1,226 @@
+"""Apply a fast style to a photo of any size, in bounded memory.
+
+Pictures up to :data:`WHOLE_PIXELS` run in one pass. Larger ones run in overlapping tiles:
+the network's instance normalisation would otherwise give every tile its own brightness and
+contrast, so its statistics are first recorded on the whole picture shrunk to
+:data:`WHOLE_PIXELS`, frozen, and shared by every tile; each tile also gets a margin of
+context that is thrown away, and neighbours cross-fade over their overlap, so no seam shows.
+Peak memory is then a few full-size float arrays plus one tile's activations.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import time
+from collections.abc import Callable, Iterator
+from typing import Final
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .. import colour
+from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
+from ..errors import Cancelled, OutOfMemory
+from ..settings import Settings
+from ..types import RGB8, RGBF, CancelToken, Progress, Result
+from .network import TransformerNet
+from .style_file import FastStyle
+
+ProgressCallback = Callable[[Progress], None]
+
+#: Up to this many pixels a picture runs whole (about 1.5 MP: 1448x1024, < 1 GB of activations).
+WHOLE_PIXELS: Final = 1536 * 1024
+#: Tiles are this big (before their context margin) when a picture is larger.
+TILE: Final = 768
+#: Context each tile sees beyond its own area, discarded afterwards (the network's reach).
+MARGIN: Final = 64
+#: Neighbouring tiles cross-fade over this many pixels.
+OVERLAP: Final = 64
+#: Rows recoloured at a time when keeping the photo's colours, to bound temporaries.
+_COLOUR_ROWS: Final = 256
+
+_nets: dict[tuple[int, str], tuple[FastStyle, TransformerNet]] = {}
+
+
+def apply_fast_style(
+    content: RGB8,
+    style: FastStyle,
+    settings: Settings,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    tile: int | None = None,
+) -> Result:
+    """Paint ``content`` (already at the output size) with ``style`` in one pass.
+
+    ``settings.strength`` fades the picture against the photo, ``settings.keep_colors`` puts
+    the photo's colours back. ``tile`` forces tiling at that tile size (tests use it).
+    """
+    start = time.perf_counter()
+    device = resolve_device(settings.device)
+    h, w = content.shape[:2]
+    _check_cancel(cancel)
+    if on_progress is not None:
+        on_progress(Progress("painting", 0, 1, 1, 1, (w, h), elapsed=0.0))
+    try:
+        net = _network(style, device)
+        with torch.inference_mode():
+            if tile is None and h * w <= WHOLE_PIXELS:
+                styled = _run_whole(net, content, device)
+            else:
+                styled = _run_tiled(net, content, device, tile or TILE, cancel)
+    except Cancelled:
+        raise
+    except Exception as exc:
+        if not is_out_of_memory(exc):
+            raise
+        gc.collect()
+        release_memory(device)
+        where = "The GPU" if device.type != "cpu" else "This computer"
+        raise OutOfMemory(f"{where} ran out of memory applying the fast style at {w}x{h} px.") from None
+    _check_cancel(cancel)
+    finish(styled, content, settings)
+    image: RGB8 = np.clip(np.rint(styled * 255.0), 0, 255).astype(np.uint8)
+    seconds = time.perf_counter() - start
+    if on_progress is not None:
+        on_progress(Progress("painting", 1, 1, 1, 1, (w, h), elapsed=seconds, eta=0.0, preview=image))
+    return Result(
+        image=image,
+        image_float=styled,
+        settings=settings.replace(method="fast", fast_style=settings.fast_style or style.name),
+        device=describe_device(device),
+        seconds=seconds,
+        steps=0,
+    )
+
+
+def finish(styled: RGBF, photo: RGB8, settings: Settings) -> None:
+    """Strength and keep-colours, in place, a band of rows at a time (bounded temporaries)."""
+    strength = settings.strength
+    if settings.keep_colors == "histogram":
+        recoloured = colour.match_colour_statistics(styled * 255.0, photo.astype(np.float32))
+        styled[...] = recoloured / 255.0
+    for top in range(0, styled.shape[0], _COLOUR_ROWS):
+        band = styled[top : top + _COLOUR_ROWS]
+        ref = photo[top : top + _COLOUR_ROWS].astype(np.float32)
+        if settings.keep_colors == "luminance":
+            band[...] = colour.with_chroma_of(colour.luminance_rgb(band * 255.0), ref) / 255.0
+        if strength < 1.0:
+            band *= strength
+            band += (1.0 - strength) / 255.0 * ref
+    np.clip(styled, 0.0, 1.0, out=styled)
+
+
+def _network(style: FastStyle, device: torch.device) -> TransformerNet:
+    """The style's network on ``device``, kept for the next picture (a batch reuses it)."""
+    key = (id(style), str(device))
+    cached = _nets.get(key)
+    if cached is not None and cached[0] is style:
+        return cached[1]
+    _nets.clear()
+    net = style.build(device)
+    if device.type in ("cpu", "cuda"):
+        net = net.to(memory_format=torch.channels_last)
+    _nets[key] = (style, net)
+    return net
+
+
+def _to_tensor(rgb: RGB8 | RGBF, device: torch.device) -> torch.Tensor:
+    t = torch.from_numpy(np.ascontiguousarray(rgb)).to(device)
+    t = t.permute(2, 0, 1).unsqueeze(0).float()
+    if rgb.dtype == np.uint8:
+        t = t / 255.0
+    return t.contiguous(memory_format=torch.channels_last) if device.type != "mps" else t
+
+
+def _padded_forward(net: TransformerNet, x: torch.Tensor) -> torch.Tensor:
+    """Reflect-pad to a multiple of 4 (the network's two halvings), run, crop back."""
+    h, w = x.shape[2:]
+    ph, pw = (-h) % 4, (-w) % 4
+    if ph or pw:
+        x = F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > 4 else "replicate")
+    out: torch.Tensor = net(x)
+    return out[:, :, :h, :w]
+
+
+def _run_whole(net: TransformerNet, content: RGB8, device: torch.device) -> RGBF:
+    out = _padded_forward(net, _to_tensor(content, device)).clamp(0.0, 1.0)
+    rgb: RGBF = out[0].permute(1, 2, 0).float().cpu().numpy().astype(np.float32, copy=True)
+    return rgb
+
+
+def _run_tiled(
+    net: TransformerNet, content: RGB8, device: torch.device, tile: int, cancel: CancelToken | None
+) -> RGBF:
+    h, w = content.shape[:2]
+    # 1. Statistics of the whole picture, at most WHOLE_PIXELS of it.
+    scale = min(1.0, math.sqrt(WHOLE_PIXELS / (h * w)))
+    small = _to_tensor(content, device)
+    if scale < 1.0:
+        small = F.interpolate(
+            small, size=(max(4, round(h * scale)), max(4, round(w * scale))), mode="bilinear",
+            antialias=True, align_corners=False,
+        )
+    net.record_statistics(True)
+    try:
+        _padded_forward(net, small)
+        del small
+        net.record_statistics(False)
+        # 2. Tiles with those statistics, cross-faded into one picture.
+        total = np.zeros((h, w, 3), np.float32)
+        weight = np.zeros((h, w, 1), np.float32)
+        for top, left, bottom, right in _tiles(h, w, tile):
+            _check_cancel(cancel)
+            # Context starts on the network's 4-pixel grid, so a tile samples like the whole.
+            t0, l0 = max(0, (top - MARGIN) // 4 * 4), max(0, (left - MARGIN) // 4 * 4)
+            b0, r0 = min(h, bottom + MARGIN), min(w, right + MARGIN)
+            out = _padded_forward(net, _to_tensor(content[t0:b0, l0:r0], device)).clamp(0.0, 1.0)
+            rgb = out[0].permute(1, 2, 0).float().cpu().numpy()
+            piece = rgb[top - t0 : bottom - t0, left - l0 : right - l0]
+            rows = _ramp(bottom - top, top > 0, bottom < h)
+            ramp = rows[:, None] * _ramp(right - left, left > 0, right < w)
+            total[top:bottom, left:right] += piece * ramp[..., None]
+            weight[top:bottom, left:right] += ramp[..., None]
+    finally:
+        net.release_statistics()
+    total /= np.maximum(weight, 1e-6)
+    return total
+
+
+def _tiles(h: int, w: int, tile: int) -> Iterator[tuple[int, int, int, int]]:
+    """Tile rectangles (top, left, bottom, right) that overlap their neighbours by OVERLAP."""
+    overlap = min(OVERLAP, tile // 2)
+    step = tile - overlap
+    rows = _starts(h, tile, step)
+    cols = _starts(w, tile, step)
+    for top in rows:
+        for left in cols:
+            yield top, left, min(h, top + tile), min(w, left + tile)
+
+
+def _starts(length: int, tile: int, step: int) -> list[int]:
+    if length <= tile:
+        return [0]
+    count = math.ceil((length - tile) / step) + 1
+    # Spread the tiles evenly so the last one is not a sliver.
+    return [round(i * (length - tile) / (count - 1)) for i in range(count)]
+
+
+def _ramp(length: int, fade_in: bool, fade_out: bool) -> np.ndarray:
+    """1 inside, rising linearly over the overlap at edges that have a neighbour."""
+    ramp = np.ones(length, np.float32)
+    n = min(OVERLAP, length // 2)
+    edge = (np.arange(n, dtype=np.float32) + 0.5) / n
+    if fade_in:
+        ramp[:n] = np.minimum(ramp[:n], edge)
+    if fade_out:
+        ramp[length - n :] = np.minimum(ramp[length - n :], edge[::-1])
+    return ramp
+
+
+def _check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+

@@ -1,0 +1,112 @@
+"""The artist's own photos a fast style learns from: found, read, and cut into training crops."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from ..errors import EngineError, FastStyleError
+from ..images import INPUT_SUFFIXES, load_image
+from ..types import RGB8
+
+#: One photo is held back for the preview; fewer than this many left teach nothing general.
+MIN_PHOTOS: Final = 4
+#: More than this many are sampled evenly (memory: each is kept at twice the training size).
+MAX_PHOTOS: Final = 2000
+
+
+@dataclass(frozen=True)
+class PhotoSet:
+    """Decoded photos at a bounded size, the held-back preview photo, and what was skipped."""
+
+    train: tuple[RGB8, ...]
+    preview: RGB8
+    preview_name: str
+    names: tuple[str, ...]
+    skipped: int
+
+
+def find_photos(folder: Path) -> list[Path]:
+    """Every readable-looking image under ``folder`` (recursively), in name order."""
+    if not folder.is_dir():
+        raise FastStyleError(f"The photo folder {_quote(str(folder))} does not exist or is not a folder.")
+    found: list[Path] = []
+    suffixes = {s.lower() for s in INPUT_SUFFIXES}
+
+    def on_error(exc: OSError) -> None:
+        pass  # a sub-folder we may not enter is skipped like a broken photo
+
+    for root, dirs, files in os.walk(folder, onerror=on_error, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and Path(name).suffix.lower() in suffixes:
+                found.append(Path(root) / name)
+    return found
+
+
+def load_photos(folder: Path, long_side: int) -> PhotoSet:
+    """Read the photos at ``long_side``; broken files are counted, never fatal."""
+    paths = find_photos(folder)
+    if len(paths) > MAX_PHOTOS:
+        picks = np.linspace(0, len(paths) - 1, MAX_PHOTOS).round().astype(int)
+        paths = [paths[i] for i in picks]
+    images: list[RGB8] = []
+    names: list[str] = []
+    skipped = 0
+    for path in paths:
+        try:
+            images.append(load_image(path, max_side=long_side))
+            names.append(path.name)
+        except EngineError:
+            skipped += 1
+        except OSError:
+            skipped += 1
+    if len(images) < MIN_PHOTOS + 1:
+        broken = f" ({skipped} could not be read)" if skipped else ""
+        raise FastStyleError(
+            f"The photo folder {_quote(str(folder))} has {len(images)} usable photos{broken}; "
+            f"training a fast style needs at least {MIN_PHOTOS + 1} (dozens of varied photos are better)."
+        )
+    return PhotoSet(
+        train=tuple(images[1:]),
+        preview=images[0],
+        preview_name=names[0],
+        names=tuple(names),
+        skipped=skipped,
+    )
+
+
+def random_crops(photos: tuple[RGB8, ...], size: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` square crops (Nx3xSxS float32, 0..1) at random places, scales and mirrorings.
+
+    A crop covers half to all of the photo's short side, so the network sees things at
+    several scales and learns a manner of painting rather than the few photos themselves.
+    """
+    from PIL import Image
+
+    out = np.empty((count, 3, size, size), np.float32)
+    for i in range(count):
+        photo = photos[int(rng.integers(len(photos)))]
+        h, w = photo.shape[:2]
+        side = int(round(min(h, w) * rng.uniform(0.5, 1.0)))
+        side = max(1, side)
+        top = int(rng.integers(0, h - side + 1))
+        left = int(rng.integers(0, w - side + 1))
+        crop = Image.fromarray(photo[top : top + side, left : left + side])
+        if side != size:
+            method = Image.Resampling.BICUBIC if side < size else Image.Resampling.BOX
+            crop = crop.resize((size, size), method)
+        arr = np.asarray(crop, dtype=np.float32) / 255.0
+        if rng.random() < 0.5:
+            arr = arr[:, ::-1]
+        out[i] = arr.transpose(2, 0, 1)
+    return out
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return f"'{clean[: limit - 1]}…'" if len(clean) > limit else f"'{clean}'"

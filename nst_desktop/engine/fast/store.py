@@ -1,0 +1,284 @@
+"""The built-in fast styles and the artist's own, by name: list, get, import, export, delete.
+
+Built-ins ship read-only in ``resources/styles``; the artist's live in the per-user data folder
+beside the presets (``styles/``). A name may be shadowed by the artist's own style only when
+they ask for it (``overwrite``), and a new file is created with link-or-fail, so two imports at
+once can never silently replace one another. A damaged file in either folder is skipped and
+reported, never deleted or repaired.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import dataclasses
+import os
+import re
+import secrets
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from .. import paths
+from ..atomic import atomic_path
+from ..errors import FastStyleError
+from ..types import RGB8
+from .style_file import (
+    MAX_NAME,
+    SUFFIX,
+    FastStyle,
+    _read_bytes,
+    parse_fast_style,
+    read_fast_style,
+    write_fast_style,
+)
+
+_SLUG_MAX: Final = 48
+
+
+@dataclass(frozen=True)
+class FastStyleInfo:
+    """One style as a gallery shows it (the weights are read only when it is used)."""
+
+    name: str
+    path: Path
+    builtin: bool
+    description: str
+    thumbnail: RGB8
+
+
+@dataclass(frozen=True)
+class FastStyleProblem:
+    path: Path
+    message: str
+
+
+def user_styles_dir() -> Path:
+    return paths.user_data_dir() / "styles"
+
+
+def builtin_styles_dir() -> Path:
+    return paths.resources_dir() / "styles"
+
+
+class FastStyleStore:
+    """The artist's styles folder layered over the built-in one; files are re-read only when changed."""
+
+    def __init__(self, directory: Path | None = None, builtin_directory: Path | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else user_styles_dir()
+        self.builtin_directory = (
+            Path(builtin_directory) if builtin_directory is not None else builtin_styles_dir()
+        )
+        self._cache: dict[Path, tuple[tuple[int, int], FastStyleInfo | str]] = {}
+        self.problems: builtins.list[FastStyleProblem] = []
+
+    # Reading.
+
+    def list(self) -> builtins.list[FastStyleInfo]:
+        """Built-ins in name order, each replaced by the artist's style of that name, then the rest."""
+        self.problems = []
+        builtin = self._folder(self.builtin_directory, builtin=True)
+        user = self._folder(self.directory, builtin=False)
+        by_key = {_key(s.name): s for s in user}
+        result = [by_key.pop(_key(b.name), b) for b in builtin]
+        return result + sorted(by_key.values(), key=lambda s: s.name.casefold())
+
+    def names(self) -> builtins.list[str]:
+        return [s.name for s in self.list()]
+
+    def find(self, name: str) -> FastStyleInfo | None:
+        key = _key(name)
+        return next((s for s in self.list() if _key(s.name) == key), None)
+
+    def get(self, name_or_path: str) -> FastStyle:
+        """A style by name, or from a ``.nststyle`` file when given a path."""
+        info = self.find(name_or_path)
+        if info is not None:
+            return read_fast_style(info.path)
+        candidate = Path(name_or_path)
+        if candidate.suffix.lower() == SUFFIX or os.sep in name_or_path or "/" in name_or_path:
+            return read_fast_style(candidate)
+        known = ", ".join(self.names()) or "none"
+        raise FastStyleError(f"There is no fast style called {_quote(name_or_path)} (known: {_cap(known)}).")
+
+    # Writing.
+
+    def new_path(self, name: str) -> Path:
+        """A free file in the artist's folder for a style about to be trained as ``name``."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return self._free_path(_clean_name(name))
+
+    def import_file(self, path: Path, *, name: str | None = None, overwrite: bool = False) -> FastStyleInfo:
+        """Add a style from a file; checked in full before anything is written."""
+        data = _read_bytes(Path(path), _quote(Path(path).name))
+        style = parse_fast_style(data, _quote(Path(path).name))
+        clean = _clean_name(name if name is not None else style.name)
+        style = dataclasses.replace(style, name=clean)
+        target = self._target(clean, overwrite)
+        if target is None:
+            target = self._create(clean, style)
+        else:
+            write_fast_style(target, style)
+        return self._info(target, builtin=False)
+
+    def export(self, name: str, path: Path) -> Path:
+        """Copy a style to ``path`` (into a folder: named after the style), atomically."""
+        info = self.find(name)
+        if info is None:
+            self.get(name)  # raises the "no such style" sentence
+            raise AssertionError
+        path = Path(path)
+        if path.is_dir():
+            path = path / f"{_slug(info.name)}{SUFFIX}"
+        _refuse_special(path)
+        if path.exists() and os.path.samefile(path, info.path):
+            raise FastStyleError("The export would overwrite the style's own file; choose another place.")
+        data = _read_bytes(info.path, _quote(info.path.name))
+        try:
+            with atomic_path(path) as temp:
+                temp.write_bytes(data)
+        except OSError as exc:
+            where = _quote(str(path))
+            raise FastStyleError(f"Could not export the style to {where} ({_reason(exc)}).") from None
+        return path
+
+    def delete(self, name: str) -> None:
+        key = _key(name)
+        user = next((s for s in self._folder(self.directory, builtin=False) if _key(s.name) == key), None)
+        if user is None:
+            if any(_key(s.name) == key for s in self._folder(self.builtin_directory, builtin=True)):
+                raise FastStyleError("Built-in fast styles cannot be deleted.")
+            raise FastStyleError(f"There is no fast style called {_quote(name)}.")
+        try:
+            user.path.unlink()
+        except OSError as exc:
+            what = _quote(user.name)
+            raise FastStyleError(f"Could not delete the style {what} ({_reason(exc)}).") from None
+
+    # Internals.
+
+    def _target(self, clean: str, overwrite: bool) -> Path | None:
+        """The file to replace for ``clean``, None for a new one; refuses a clash unless asked."""
+        existing = self.find(clean)
+        if existing is None:
+            return None
+        if not overwrite:
+            kind = "a built-in fast style" if existing.builtin else "a fast style"
+            raise FastStyleError(
+                f"There is already {kind} called {_quote(existing.name)}; give another name or replace it."
+            )
+        return None if existing.builtin else existing.path
+
+    def _create(self, clean: str, style: FastStyle) -> Path:
+        """Write through a temporary file, then link it to a free name; a taken name is never replaced."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for _ in range(100):
+            target = self._free_path(clean)
+            staged = self.directory / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.new"
+            write_fast_style(staged, style)
+            try:
+                os.link(staged, target)
+            except FileExistsError:
+                continue  # another process took the name meanwhile: try the next one
+            finally:
+                with contextlib.suppress(OSError):
+                    staged.unlink()
+            return target
+        raise FastStyleError("Could not find a free file name for the style.")
+
+    def _free_path(self, clean: str) -> Path:
+        slug = _slug(clean)
+        for n in range(1, 1000):
+            candidate = self.directory / (f"{slug}{SUFFIX}" if n == 1 else f"{slug}-{n}{SUFFIX}")
+            if not os.path.lexists(candidate):
+                return candidate
+        raise FastStyleError("Could not find a free file name for the style.")
+
+    def _folder(self, folder: Path, *, builtin: bool) -> builtins.list[FastStyleInfo]:
+        try:
+            entries = sorted(folder.iterdir(), key=lambda p: p.name.casefold())
+        except OSError:
+            return []
+        found = []
+        for path in entries:
+            if path.name.startswith(".") or path.suffix.lower() != SUFFIX:
+                continue
+            try:
+                found.append(self._info(path, builtin=builtin))
+            except FastStyleError as exc:
+                self.problems.append(FastStyleProblem(path, str(exc)))
+        return found
+
+    def _info(self, path: Path, *, builtin: bool) -> FastStyleInfo:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise FastStyleError(f"{_quote(path.name)} cannot be read ({_reason(exc)}).") from None
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = self._cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            value = cached[1]
+        else:
+            try:
+                style = read_fast_style(path)
+                value = FastStyleInfo(style.name, path, builtin, style.description, style.thumbnail)
+            except FastStyleError as exc:
+                value = str(exc)
+            self._cache[path] = (stamp, value)
+        if isinstance(value, str):
+            raise FastStyleError(value)
+        return value
+
+
+def _refuse_special(path: Path) -> None:
+    """Exporting onto a device, FIFO or symlink would replace (or block on) it."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise FastStyleError(f"{_quote(str(path))} cannot be examined ({_reason(exc)}).") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise FastStyleError(f"{_quote(str(path))} exists and is not a regular file; choose another name.")
+
+
+def _normalise(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def _key(name: str) -> str:
+    return _normalise(name).casefold()
+
+
+def _clean_name(name: str) -> str:
+    if not isinstance(name, str):
+        raise FastStyleError("A fast style's name must be text.")
+    clean = _normalise(name)
+    if not clean:
+        raise FastStyleError("A fast style needs a name.")
+    if len(clean) > MAX_NAME:
+        raise FastStyleError(f"A fast style's name can be at most {MAX_NAME} characters long.")
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in clean):
+        raise FastStyleError("A fast style's name cannot contain control characters or line breaks.")
+    return clean
+
+
+def _slug(name: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:_SLUG_MAX].rstrip("-") or "style"
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return f"'{clean[: limit - 1]}…'" if len(clean) > limit else f"'{clean}'"
+
+
+def _cap(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _reason(exc: OSError) -> str:
+    return " ".join((exc.strerror or type(exc).__name__).split())

@@ -1,0 +1,252 @@
+"""The ``.nststyle`` file: one trained fast style, safe to open whatever its origin.
+
+It is a safetensors file: a length-prefixed JSON header and raw little-endian arrays, so
+opening it never executes code (unlike a pickle). Besides the network's weights (float16,
+which halves the file at no visible cost) it holds the painting's thumbnail, the training
+recipe and a schema version in the header's string metadata. Every way a file can be wrong
+(damaged, truncated, oversized, foreign, a pickle, weights of another shape) ends in one
+:class:`FastStyleError` sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import torch
+
+from ..atomic import atomic_path
+from ..errors import FastStyleError
+from ..types import RGB8
+from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
+
+SUFFIX: Final = ".nststyle"
+FORMAT: Final = "nst-desktop fast style"
+SCHEMA_VERSION: Final = 1
+#: A real style is 1-3 MB; anything far larger is not one of ours and is not read into memory.
+MAX_FILE_BYTES: Final = 64 * 1024 * 1024
+MAX_HEADER_BYTES: Final = 1024 * 1024
+MAX_NAME: Final = 80
+THUMBNAIL_SIDE: Final = 160
+_THUMB_KEY: Final = "thumbnail"
+
+
+@dataclass(frozen=True)
+class FastStyle:
+    """A trained style: the network's weights, what it looks like and how it was made."""
+
+    name: str
+    state: Mapping[str, torch.Tensor]
+    thumbnail: RGB8
+    width: int = DEFAULT_WIDTH
+    blocks: int = DEFAULT_BLOCKS
+    training: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    def build(self, device: torch.device | None = None) -> TransformerNet:
+        """The network with these weights, in float32, ready for inference."""
+        net = TransformerNet(self.width, self.blocks)
+        net.load_state_dict({k: v.float() for k, v in self.state.items()})
+        net.eval().requires_grad_(False)
+        if device is not None:
+            net.to(device)
+        return net
+
+
+def write_fast_style(path: str | os.PathLike[str], style: FastStyle) -> Path:
+    """Write ``style`` atomically; the weights are stored as float16."""
+    from safetensors.torch import save
+
+    final = Path(path)
+    tensors = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in style.state.items()}
+    tensors[_THUMB_KEY] = torch.from_numpy(np.ascontiguousarray(style.thumbnail, dtype=np.uint8))
+    meta = {
+        "format": FORMAT,
+        "schema_version": str(SCHEMA_VERSION),
+        "name": style.name,
+        "description": style.description,
+        "network": json.dumps({"width": style.width, "blocks": style.blocks}),
+        "training": json.dumps(dict(style.training), sort_keys=True),
+    }
+    data = save(tensors, metadata=meta)
+    with atomic_path(final) as temp, open(temp, "wb") as f:
+        f.write(data)
+    return final
+
+
+def read_fast_style(path: str | os.PathLike[str]) -> FastStyle:
+    """Read and check a fast style; any problem is a :class:`FastStyleError` sentence."""
+    p = Path(path)
+    label = _quote(p.name)
+    data = _read_bytes(p, label)
+    return parse_fast_style(data, label)
+
+
+def parse_fast_style(data: bytes, label: str = "The file") -> FastStyle:
+    if len(data) < 8:
+        raise FastStyleError(f"{label} is not a fast style (it is empty or cut short).")
+    header_len = int.from_bytes(data[:8], "little")
+    if header_len > MAX_HEADER_BYTES or 8 + header_len > len(data):
+        raise FastStyleError(f"{label} is not a fast style, or it is damaged or cut short.")
+    try:
+        header = json.loads(data[8 : 8 + header_len])
+    except (ValueError, UnicodeDecodeError):
+        raise FastStyleError(f"{label} is not a fast style, or it is damaged.") from None
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise FastStyleError(f"{label} is not an nst-desktop fast style.")
+    version = meta.get("schema_version", "")
+    if not isinstance(version, str) or not version.isdigit():
+        raise FastStyleError(f"{label} has an invalid schema version.")
+    if int(version) > SCHEMA_VERSION:
+        raise FastStyleError(
+            f"{label} comes from a newer version of nst-desktop (style schema {int(version)}); "
+            "please update nst-desktop."
+        )
+    width, blocks = _network_shape(meta.get("network"), label)
+    training = _json_object(meta.get("training", "{}"), label)
+    name = _text(meta.get("name"), label, MAX_NAME) or "Untitled"
+    description = _text(meta.get("description", ""), label, 1000)
+    from safetensors import SafetensorError
+    from safetensors.torch import load
+
+    try:
+        tensors = load(data)
+    except (SafetensorError, ValueError, RuntimeError, OverflowError):
+        raise FastStyleError(f"{label} is damaged (its weights cannot be read).") from None
+    thumbnail = tensors.pop(_THUMB_KEY, None)
+    expected = TransformerNet(width, blocks).state_dict()
+    if set(tensors) != set(expected):
+        raise FastStyleError(f"{label} holds weights for a different network.")
+    for key, tensor in tensors.items():
+        if tensor.shape != expected[key].shape or tensor.dtype not in (torch.float16, torch.float32):
+            raise FastStyleError(f"{label} holds weights of the wrong shape or type.")
+        if not bool(torch.isfinite(tensor).all()):
+            raise FastStyleError(f"{label} holds invalid weights (not finite numbers).")
+    return FastStyle(
+        name=name,
+        state=tensors,
+        thumbnail=_thumbnail(thumbnail, label),
+        width=width,
+        blocks=blocks,
+        training=training,
+        description=description,
+    )
+
+
+def make_thumbnail(image: RGB8, side: int = THUMBNAIL_SIDE) -> RGB8:
+    """A small copy of the painting for galleries (no larger than ``side``)."""
+    from PIL import Image
+
+    img = Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8))
+    img.thumbnail((side, side), Image.Resampling.LANCZOS)
+    thumb: RGB8 = np.asarray(img.convert("RGB"), dtype=np.uint8).copy()
+    return thumb
+
+
+def _read_bytes(p: Path, label: str) -> bytes:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(p, flags)
+    except FileNotFoundError:
+        raise FastStyleError(f"{label} does not exist.") from None
+    except IsADirectoryError:
+        raise FastStyleError(f"{label} is a folder, not a fast style.") from None
+    except PermissionError:
+        raise FastStyleError(f"nst-desktop is not allowed to read {label}.") from None
+    except OSError as exc:
+        raise FastStyleError(f"{label} cannot be opened ({_quote(exc.strerror or 'error')}).") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise FastStyleError(f"{label} is a folder, not a fast style.")
+        if not stat.S_ISREG(info.st_mode):
+            raise FastStyleError(f"{label} is not a regular file.")
+        if info.st_size > MAX_FILE_BYTES:
+            raise FastStyleError(
+                f"{label} is too large to be a fast style ({info.st_size // (1024 * 1024)} MB)."
+            )
+        chunks = []
+        remaining = MAX_FILE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > MAX_FILE_BYTES:
+            raise FastStyleError(f"{label} is too large to be a fast style.")
+        return data
+    except OSError as exc:
+        raise FastStyleError(f"{label} cannot be read ({_quote(exc.strerror or 'error')}).") from None
+    finally:
+        os.close(fd)
+
+
+def _network_shape(value: object, label: str) -> tuple[int, int]:
+    doc = _json_object(value, label)
+    width, blocks = doc.get("width"), doc.get("blocks")
+    if (
+        not isinstance(width, int)
+        or not isinstance(blocks, int)
+        or isinstance(width, bool)
+        or isinstance(blocks, bool)
+        or not 4 <= width <= 128
+        or not 1 <= blocks <= 16
+    ):
+        raise FastStyleError(f"{label} describes a network nst-desktop does not know.")
+    return width, blocks
+
+
+def _json_object(value: object, label: str) -> dict[str, Any]:
+    if not isinstance(value, str):
+        raise FastStyleError(f"{label} is damaged (its description is missing).")
+    try:
+        doc = json.loads(value, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise FastStyleError(f"{label} is damaged (its description is not valid).") from None
+    if not isinstance(doc, dict):
+        raise FastStyleError(f"{label} is damaged (its description is not valid).")
+    return doc
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(name)
+
+
+def _text(value: object, label: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise FastStyleError(f"{label} is damaged (its name is missing).")
+    clean = "".join(ch if ch.isprintable() else " " for ch in value).strip()
+    return clean[:limit]
+
+
+def _thumbnail(value: torch.Tensor | None, label: str) -> RGB8:
+    if value is None:
+        return np.zeros((1, 1, 3), np.uint8)
+    if (
+        value.dtype != torch.uint8
+        or value.ndim != 3
+        or value.shape[2] != 3
+        or not 1 <= value.shape[0] <= 1024
+        or not 1 <= value.shape[1] <= 1024
+    ):
+        raise FastStyleError(f"{label} has a damaged thumbnail.")
+    thumb: RGB8 = value.numpy().copy()
+    return thumb
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    """A file name or value as it may appear in a message: printable and capped."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    if len(clean) > limit:
+        clean = clean[: limit - 1] + "…"
+    return f"'{clean}'"

@@ -1,0 +1,486 @@
+"""Train a fast style: a feed-forward network that paints like the given paintings in one pass.
+
+Johnson et al. 2016's recipe with this engine's own normalised perceptual terms on the
+original VGG19 (so ``style_strength``, ``keep_content`` and ``smoothness`` mean what they mean
+for the optimiser): random crops of the artist's photos, batches, Adam. A plain function with
+a progress callback and a cancel token like ``stylize()``. It saves a checkpoint beside the
+output every ``checkpoint_seconds`` and when cancelled, so a stopped or crashed training
+resumes where it was (``resume=True``) and loses at most the steps since the last one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import math
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import numpy as np
+import torch
+
+from ..atomic import atomic_path
+from ..devices import describe_device, resolve_device
+from ..errors import Cancelled, FastStyleError, SettingsError
+from ..features import VGGFeatures
+from ..losses import Weights, blend_grams, gram
+from ..run import _resize, get_model
+from ..schedule import style_side_for
+from ..settings import CONTENT_LAYERS, STYLE_LAYERS
+from ..types import RGB8, CancelToken, Progress, StyleImage
+from ..weights import CAFFE_MEAN_BGR
+from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
+from .photos import PhotoSet, load_photos, random_crops
+from .style_file import FastStyle, make_thumbnail, write_fast_style
+
+ProgressCallback = Callable[[Progress], None]
+Precision = Literal["auto", "float32", "bfloat16"]
+
+CHECKPOINT_SUFFIX: Final = ".checkpoint"
+_EPS: Final = 1e-8
+_PREVIEW_SIDE: Final = 256
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """How a fast style is trained. ``content_layer`` relu2_2 follows Johnson et al.: a shallow
+    content layer keeps the photo's edges so the network paints over them instead of redrawing
+    the scene, which a single pass cannot do as well as the optimiser."""
+
+    size: int = 256
+    steps: int = 2000
+    batch: int = 4
+    seed: int | None = None
+    device: str = "auto"
+    style_strength: float = 1.0
+    keep_content: float = 1.0
+    smoothness: float = 1.0
+    brush_scale: float = 1.0
+    learning_rate: float = 1e-3
+    width: int = DEFAULT_WIDTH
+    content_layer: str = "relu2_2"
+    precision: Precision = "auto"
+    checkpoint_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        _int("size", self.size, 32, 1024)
+        _int("steps", self.steps, 1, 1_000_000)
+        _int("batch", self.batch, 1, 64)
+        _int("width", self.width, 4, 128)
+        if self.seed is not None:
+            _int("seed", self.seed, 0, 2**63 - 1)
+        for name, low, high in (
+            ("style_strength", 0.0, 100.0),
+            ("keep_content", 0.0, 100.0),
+            ("smoothness", 0.0, 100.0),
+            ("brush_scale", 0.1, 8.0),
+            ("learning_rate", 1e-6, 1.0),
+            ("checkpoint_seconds", 1.0, 86400.0),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise SettingsError(f"The training setting {name} must be a number.")
+            if not low <= value <= high:
+                raise SettingsError(f"The training setting {name} must be between {low:g} and {high:g}.")
+        if self.device not in ("auto", "cpu", "cuda", "mps"):
+            raise SettingsError("The training device must be one of auto, cpu, cuda, mps.")
+        if self.content_layer not in CONTENT_LAYERS:
+            raise SettingsError(f"The content layer must be one of {', '.join(CONTENT_LAYERS)}.")
+        if self.precision not in ("auto", "float32", "bfloat16"):
+            raise SettingsError("The precision must be one of auto, float32, bfloat16.")
+
+    def replace(self, **changes: Any) -> TrainSettings:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    output: Path
+    seconds: float
+    steps: int
+    device: str
+    losses: Mapping[str, float] = field(default_factory=dict)
+    skipped: int = 0
+    resumed_from: int = 0
+
+
+def checkpoint_path(output: Path) -> Path:
+    return output.with_name(output.name + CHECKPOINT_SUFFIX)
+
+
+def train_fast_style(
+    paintings: Sequence[StyleImage],
+    photos: Path,
+    output: Path,
+    settings: TrainSettings,
+    *,
+    name: str = "",
+    resume: bool = False,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    preview_interval: float = 2.0,
+) -> TrainResult:
+    """Train a fast style from ``paintings`` on the photos under ``photos``; write ``output``.
+
+    Raises :class:`Cancelled` (after saving a checkpoint) when ``cancel`` is set, and
+    :class:`FastStyleError` / :class:`SettingsError` sentences for what the artist can fix.
+    """
+    output = Path(output)
+    trainer = _Trainer(paintings, Path(photos), output, settings, name, on_progress, cancel, preview_interval)
+    return trainer.run(resume)
+
+
+class _Trainer:
+    def __init__(
+        self,
+        paintings: Sequence[StyleImage],
+        photos: Path,
+        output: Path,
+        settings: TrainSettings,
+        name: str,
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+        preview_interval: float,
+    ) -> None:
+        used = [p for p in paintings if p.weight > 0]
+        if not used:
+            raise SettingsError("Add at least one painting with a blend weight above zero.")
+        if not all(math.isfinite(p.weight) for p in paintings) or not math.isfinite(
+            sum(p.weight for p in used)
+        ):
+            raise SettingsError("Each painting's blend weight must be a finite number.")
+        self.paintings = used
+        self.photos_dir = photos
+        self.output = output
+        self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
+        self.settings = settings.replace(seed=self.seed)
+        self.name = name.strip()[:80] or output.stem[:80] or "Untitled"
+        self.on_progress = on_progress
+        self.cancel = cancel
+        self.preview_interval = preview_interval
+        self.device = resolve_device(settings.device)
+        self.start = time.perf_counter()
+        self.last_preview = -math.inf
+        self.losses: dict[str, float] = {}
+        self.step_times: list[float] = []
+        self.mean = torch.tensor(CAFFE_MEAN_BGR, dtype=torch.float32, device=self.device).view(1, 3, 1, 1)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled()
+
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        precision = self.settings.precision
+        if precision == "auto":
+            precision = "bfloat16" if _fast_bfloat16(self.device) else "float32"
+        if precision == "float32":
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=torch.bfloat16)
+
+    def to_vgg(self, rgb01: torch.Tensor) -> torch.Tensor:
+        """Nx3xHxW RGB 0..1 -> the Caffe BGR, mean-subtracted space VGG19 was trained on."""
+        return rgb01.flip(1) * 255.0 - self.mean
+
+    def report(self, step: int, net: TransformerNet | None, photos: PhotoSet | None, stage: str) -> None:
+        if self.on_progress is None:
+            return
+        now = time.perf_counter()
+        preview = None
+        if net is not None and photos is not None and now - self.last_preview >= self.preview_interval:
+            preview = self.preview(net, photos.preview)
+            self.last_preview = time.perf_counter()
+        eta = None
+        if len(self.step_times) >= 3:
+            recent = self.step_times[-50:]
+            eta = (self.settings.steps - step) * float(np.median(recent))
+        s = self.settings.size
+        self.on_progress(
+            Progress(
+                stage=stage,  # type: ignore[arg-type]
+                step=step,
+                total=self.settings.steps,
+                level=1,
+                levels=1,
+                size=(s, s),
+                losses=dict(self.losses),
+                elapsed=now - self.start,
+                eta=eta,
+                preview=preview,
+            )
+        )
+
+    def preview(self, net: TransformerNet, photo: RGB8) -> RGB8:
+        h, w = photo.shape[:2]
+        scale = min(1.0, _PREVIEW_SIDE / max(h, w))
+        ph, pw = max(4, round(h * scale) // 4 * 4), max(4, round(w * scale) // 4 * 4)
+        small = _resize(photo.astype(np.float32), pw, ph) / 255.0
+        x = torch.from_numpy(np.ascontiguousarray(small)).permute(2, 0, 1).unsqueeze(0).to(self.device)
+        with torch.no_grad():
+            y = net(x).clamp(0.0, 1.0)[0].permute(1, 2, 0).float().cpu().numpy()
+        out: RGB8 = np.clip(np.rint(y * 255.0), 0, 255).astype(np.uint8)
+        return out
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def run(self, resume: bool) -> TrainResult:
+        s = self.settings
+        self.report(0, None, None, "loading")
+        photos = load_photos(self.photos_dir, long_side=2 * s.size)
+        self.check_cancel()
+        model = get_model(self.device, "max", "relu5_1")
+        self.report(0, None, None, "preparing")
+        targets = self.style_targets(model)
+        self.check_cancel()
+        torch.manual_seed(self.seed)
+        net = TransformerNet(s.width, DEFAULT_BLOCKS).to(self.device)
+        if self.device.type in ("cpu", "cuda"):
+            net = net.to(memory_format=torch.channels_last)
+        optimizer = torch.optim.Adam(net.parameters(), lr=s.learning_rate)
+        recipe = self.recipe(photos)
+        first = 0
+        ckpt = checkpoint_path(self.output)
+        if resume:
+            first = self.load_checkpoint(ckpt, recipe, net, optimizer)
+        weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
+        last_save = time.perf_counter()
+        step = first
+        try:
+            for step in range(first, s.steps):
+                self.check_cancel()
+                t0 = time.perf_counter()
+                rng = np.random.default_rng([self.seed, step])
+                batch = torch.from_numpy(random_crops(photos.train, s.size, s.batch, rng)).to(self.device)
+                if self.device.type in ("cpu", "cuda"):
+                    batch = batch.contiguous(memory_format=torch.channels_last)
+                optimizer.zero_grad(set_to_none=True)
+                loss = self.loss(model, net, batch, targets, weights)
+                loss.backward()  # type: ignore[no-untyped-call]
+                optimizer.step()
+                self.step_times.append(time.perf_counter() - t0)
+                if time.perf_counter() - last_save >= s.checkpoint_seconds:
+                    self.save_checkpoint(ckpt, recipe, net, optimizer, step + 1)
+                    last_save = time.perf_counter()
+                self.report(step + 1, net, photos, "training")
+        except Cancelled:
+            if step > first or (step == first and self.step_times):
+                done = first + len(self.step_times)
+                self.save_checkpoint(ckpt, recipe, net, optimizer, done)
+            raise
+        style = FastStyle(
+            name=self.name,
+            state={k: v.detach().cpu() for k, v in net.state_dict().items()},
+            thumbnail=self.thumbnail(),
+            width=s.width,
+            blocks=DEFAULT_BLOCKS,
+            training=recipe
+            | {
+                "seconds": round(time.perf_counter() - self.start, 1),
+                "device": describe_device(self.device),
+                "final_losses": {k: round(v, 5) for k, v in self.losses.items()},
+            },
+        )
+        self.check_cancel()
+        write_fast_style(self.output, style)
+        with contextlib.suppress(OSError):
+            ckpt.unlink()
+        return TrainResult(
+            output=self.output,
+            seconds=time.perf_counter() - self.start,
+            steps=s.steps - first,
+            device=describe_device(self.device),
+            losses=dict(self.losses),
+            skipped=photos.skipped,
+            resumed_from=first,
+        )
+
+    def style_targets(self, model: VGGFeatures) -> dict[str, torch.Tensor]:
+        s = self.settings
+        side = style_side_for(s.size, s.brush_scale)
+        per_style = []
+        with torch.no_grad():
+            for painting in self.paintings:
+                h, w = painting.image.shape[:2]
+                scale = side / max(h, w)
+                size = (max(1, round(w * scale)), max(1, round(h * scale)))
+                rgb = _resize(painting.image.astype(np.float32), *size)
+                t = torch.from_numpy(np.ascontiguousarray(rgb / 255.0)).permute(2, 0, 1).unsqueeze(0)
+                feats = model(self.to_vgg(t.to(self.device)), STYLE_LAYERS)
+                per_style.append({k: gram(v) for k, v in feats.items()})
+        return blend_grams(per_style, [p.weight for p in self.paintings])
+
+    def loss(
+        self,
+        model: VGGFeatures,
+        net: TransformerNet,
+        batch: torch.Tensor,
+        targets: Mapping[str, torch.Tensor],
+        weights: Weights,
+    ) -> torch.Tensor:
+        s = self.settings
+        wanted = [*STYLE_LAYERS, s.content_layer]
+        with self.autocast():
+            out = net(batch)
+            with torch.no_grad():
+                content = model(self.to_vgg(batch), [s.content_layer])[s.content_layer].float()
+            feats = model(self.to_vgg(out), wanted, poll=self.check_cancel)
+        style = torch.zeros((), device=self.device)
+        for layer in STYLE_LAYERS:
+            g = _batch_gram(feats[layer].float())
+            target = targets[layer]
+            style = style + ((g - target).pow(2).sum((1, 2)) / (target.pow(2).sum() + _EPS)).mean()
+        style = style / len(STYLE_LAYERS)
+        f = feats[s.content_layer].float()
+        content_err = ((f - content).pow(2).sum((1, 2, 3)) / (content.pow(2).sum((1, 2, 3)) + _EPS)).mean()
+        out255 = out.float() * 255.0
+        ref = torch.clamp(_roughness(batch * 255.0), min=25.0)
+        tv = (_roughness(out255) / ref).mean()
+        # Pixels outside 0..1 cannot be shown; a soft penalty keeps the network inside.
+        spill = (out.float() - out.float().clamp(0.0, 1.0)).pow(2).mean()
+        total: torch.Tensor = weights.style * style + weights.content * content_err + weights.tv * tv + spill
+        self.losses = {
+            "style": float(style.detach()),
+            "content": float(content_err.detach()),
+            "tv": float(tv.detach()),
+            "total": float(total.detach()),
+        }
+        return total
+
+    def recipe(self, photos: PhotoSet) -> dict[str, Any]:
+        """What makes this training this training: a checkpoint only resumes the same one."""
+        digest = hashlib.sha256()
+        for p in self.paintings:
+            digest.update(np.ascontiguousarray(p.image).tobytes()[:: max(1, p.image.size // 65536)])
+            digest.update(repr(p.weight).encode())
+        return {
+            "settings": self.settings.to_dict(),
+            "paintings": [{"name": p.name[:200], "weight": p.weight} for p in self.paintings],
+            "paintings_sha256": digest.hexdigest(),
+            "photos": len(photos.train),
+            "photos_sha256": hashlib.sha256("\n".join(photos.names).encode()).hexdigest(),
+            "preview_photo": photos.preview_name[:200],
+            "skipped_photos": photos.skipped,
+            "loss": "nst-desktop normalised Gram/content/TV on the original VGG19",
+        }
+
+    def thumbnail(self) -> RGB8:
+        first = max(self.paintings, key=lambda p: p.weight)
+        return make_thumbnail(first.image)
+
+    def save_checkpoint(
+        self,
+        path: Path,
+        recipe: Mapping[str, Any],
+        net: TransformerNet,
+        opt: torch.optim.Optimizer,
+        step: int,
+    ) -> None:
+        state = {
+            "recipe": json.dumps(recipe, sort_keys=True),
+            "step": step,
+            "net": {k: v.detach().cpu() for k, v in net.state_dict().items()},
+            "optimizer": _to_cpu(opt.state_dict()),
+        }
+        try:
+            with atomic_path(path) as temp:
+                torch.save(state, temp)
+        except OSError as exc:
+            raise FastStyleError(f"The training checkpoint could not be written ({exc.strerror}).") from None
+
+    def load_checkpoint(
+        self, path: Path, recipe: Mapping[str, Any], net: TransformerNet, opt: torch.optim.Optimizer
+    ) -> int:
+        if not path.is_file():
+            raise FastStyleError(f"There is no checkpoint to resume from beside {self.output.name}.")
+        try:
+            # weights_only: a checkpoint is a file like any other; it must not run code.
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            saved = json.loads(state["recipe"])
+            mine = json.loads(json.dumps(recipe, sort_keys=True))
+            step = int(state["step"])
+            if _comparable(saved) != _comparable(mine):
+                raise FastStyleError(
+                    "The checkpoint beside the output was made from other paintings, photos or "
+                    "settings; train without resuming to start afresh."
+                )
+            net.load_state_dict(state["net"])
+            opt.load_state_dict(state["optimizer"])
+            _optimizer_to(opt, self.device)
+        except FastStyleError:
+            raise
+        except Exception:  # noqa: BLE001 - any damage reads as one sentence
+            raise FastStyleError(
+                "The training checkpoint is damaged; train without resuming to start afresh."
+            ) from None
+        if not 0 <= step <= self.settings.steps:
+            raise FastStyleError("The training checkpoint is past the number of steps asked for.")
+        return step
+
+
+def _comparable(recipe: Mapping[str, Any]) -> dict[str, Any]:
+    """The recipe without what may change between a run and its resumption (step count)."""
+    doc = json.loads(json.dumps(recipe))
+    doc.get("settings", {}).pop("steps", None)
+    doc.get("settings", {}).pop("checkpoint_seconds", None)
+    doc.get("settings", {}).pop("device", None)
+    return dict(doc)
+
+
+def _to_cpu(obj: Any) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_to_cpu(v) for v in obj]
+    return obj
+
+
+def _optimizer_to(opt: torch.optim.Optimizer, device: torch.device) -> None:
+    for state in opt.state.values():
+        for key, value in state.items():
+            if isinstance(value, torch.Tensor) and key != "step":
+                state[key] = value.to(device)
+
+
+def _batch_gram(features: torch.Tensor) -> torch.Tensor:
+    n, c, h, w = features.shape
+    flat = features.reshape(n, c, h * w)
+    out: torch.Tensor = flat @ flat.transpose(1, 2) / (h * w)
+    return out
+
+
+def _roughness(image: torch.Tensor) -> torch.Tensor:
+    """Per-image mean squared difference between neighbouring pixels."""
+    dx = image[..., :, 1:] - image[..., :, :-1]
+    dy = image[..., 1:, :] - image[..., :-1, :]
+    return dx.pow(2).mean((1, 2, 3)) + dy.pow(2).mean((1, 2, 3))
+
+
+def _fast_bfloat16(device: torch.device) -> bool:
+    """bfloat16 autocast halves the step time where the hardware computes it natively."""
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    if device.type == "cpu":
+        probe = getattr(torch.cpu, "_is_avx512_bf16_supported", None)
+        amx = getattr(torch.cpu, "_is_amx_tile_supported", None)
+        return bool((probe is not None and probe()) or (amx is not None and amx()))
+    return False
+
+
+def _int(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f"The training setting {name} must be a whole number.")
+    if not low <= value <= high:
+        raise SettingsError(f"The training setting {name} must be between {low} and {high}.")
+
