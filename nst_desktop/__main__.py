@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-CLI_COMMANDS = frozenset({"stylize", "presets", "-h", "--help", "--version"})
+CLI_COMMANDS = frozenset({"stylize", "presets", "train", "styles", "-h", "--help", "--version"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

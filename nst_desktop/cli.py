@@ -1,8 +1,8 @@
-"""``nst-desktop stylize`` and ``nst-desktop presets``: the engine for scripts and batch work.
+"""``nst-desktop stylize``, ``presets``, ``train`` and ``styles``: the engine for scripts and batch work.
 
 Exit status: 0 done; 2 bad input or usage (one line on stderr, no traceback, no output file);
 130 interrupted (Ctrl-C stops the run through the engine's cancel token, so nothing half
-written is left behind).
+written is left behind). ``train`` and ``styles`` live in :mod:`.cli_styles`.
 """
 
 from __future__ import annotations
@@ -46,9 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stylize", help="paint a photo in the manner of one or more style images")
     st.add_argument("content", type=Path, help="the photo")
+    st.add_argument("--style", action="append", metavar="PATH[:WEIGHT]", help="a style image, repeatable")
     st.add_argument(
-        "--style", action="append", required=True, metavar="PATH[:WEIGHT]", help="a style image, repeatable"
+        "--fast-style",
+        metavar="NAME|FILE",
+        help="paint in one pass with a trained fast style (a .nststyle file or a name from 'styles list')",
     )
+    st.add_argument(
+        "--instant", action="store_true", help="paint in one pass with the instant network (any painting)"
+    )
+    st.add_argument("--strength", type=float, help="fast and instant: how much of the style, 0..1")
     st.add_argument("-o", "--output", type=Path, required=True, help="result file (.png, .jpg or .tif)")
     st.add_argument("--preset", metavar="NAME|FILE", help="start from a preset (by name or a .json file)")
     st.add_argument("--size", type=int, help="long side of the output in pixels")
@@ -61,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--smoothness", type=float, help="0 none .. 1 light .. 10 very smooth")
     st.add_argument("--brush-scale", type=float, help="size of the strokes (1 = the style image's own)")
     st.add_argument("--optimizer", choices=["lbfgs", "adam"])
-    st.add_argument("--init", choices=["content", "noise", "style_colors"])
+    st.add_argument(
+        "--init",
+        choices=["content", "noise", "style_colors", "instant"],
+        help="where the optimiser starts (instant: refine the instant picture)",
+    )
     st.add_argument("--pooling", choices=["max", "avg"])
     st.add_argument("--levels", type=int, help="coarse-to-fine levels (0 = automatic)")
     st.add_argument("--weights", choices=["original", "torchvision"], help="which VGG19 paints")
@@ -83,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--name", help="name to give it (default: the name in the file)")
     imp.add_argument("--overwrite", action="store_true", help="replace a preset of the same name")
+
+    from .cli_styles import add_styles_parser, add_train_parser
+
+    add_train_parser(sub)
+    add_styles_parser(sub)
     return parser
 
 
@@ -102,6 +118,7 @@ _OVERRIDES = (
     "pooling",
     "levels",
     "weights",
+    "strength",
 )
 
 
@@ -120,6 +137,7 @@ def parse_style(spec: str) -> tuple[Path, float]:
 
 
 def resolve_settings(args: argparse.Namespace) -> Settings:
+    """The preset (if any), then the flags; the method follows --fast-style / --instant only."""
     settings = Settings()
     if args.preset:
         from .engine.presets import PresetStore, read_preset_file
@@ -130,7 +148,27 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         else:
             settings = PresetStore().get(args.preset).settings
     changes = {name: getattr(args, name) for name in _OVERRIDES if getattr(args, name) is not None}
+    if args.fast_style is not None:
+        changes.update(method="fast", fast_style=_fast_style_reference(args.fast_style))
+    else:
+        changes.update(method="instant" if args.instant else "optimise", fast_style="")
     return settings.replace(**changes)
+
+
+def _fast_style_reference(text: str) -> str:
+    """A name stays a name; a file becomes an absolute path, so the result's metadata still
+    finds it when the picture is reopened from another folder."""
+    candidate = Path(text)
+    if candidate.suffix.lower() == ".nststyle" or candidate.is_file():
+        return str(candidate.resolve())
+    return text
+
+
+def _check_method_flags(args: argparse.Namespace) -> None:
+    if args.fast_style is not None and (args.style or args.instant):
+        raise UsageError("--fast-style paints without paintings; leave out --style and --instant")
+    if args.fast_style is None and not args.style:
+        raise UsageError("the following arguments are required: --style (or --fast-style)")
 
 
 class ProgressBar:
@@ -143,16 +181,19 @@ class ProgressBar:
         self.last_step = -1
 
     def __call__(self, p: Progress) -> None:
-        if p.stage != "painting":
+        if p.stage not in ("painting", "training"):
             if self.tty:
                 self.stream.write(f"\r{p.stage}...".ljust(79))
                 self.stream.flush()
             return
         eta = "" if p.eta is None else f" ETA {_duration(p.eta)}"
-        text = (
-            f"level {p.level}/{p.levels} {p.size[0]}x{p.size[1]}  step {p.step}/{p.total}"
-            f"  {_duration(p.elapsed)}{eta}"
-        )
+        if p.stage == "training":
+            losses = " ".join(f"{k} {v:.3g}" for k, v in p.losses.items() if k != "total")
+            where = f"{losses}  " if losses else ""
+            text = f"step {p.step}/{p.total}  {where}{_duration(p.elapsed)}{eta}"
+        else:
+            level = f"level {p.level}/{p.levels} " if p.levels > 1 else ""
+            text = f"{level}{p.size[0]}x{p.size[1]}  step {p.step}/{p.total}  {_duration(p.elapsed)}{eta}"
         if self.tty:
             width = 24
             filled = round(width * p.fraction)
@@ -195,9 +236,10 @@ def _download_progress() -> Callable[[int, int | None], None]:
 def cmd_stylize(args: argparse.Namespace) -> int:
     from .engine.pipeline import ImageInput, Job, check_output, run_job
 
+    _check_method_flags(args)
     settings = resolve_settings(args)
     check_output(args.output)
-    style_specs = [parse_style(s) for s in args.style]
+    style_specs = [parse_style(s) for s in args.style or ()]
     job = Job(
         content=ImageInput(args.content.name, path=args.content),
         styles=tuple(ImageInput(p.name, path=p, weight=w) for p, w in style_specs),
@@ -207,7 +249,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     )
     bar = None if args.quiet else ProgressBar(sys.stderr)
     on_download = None if args.quiet else _download_progress()
-    with _ctrl_c_cancels() as cancel:
+    with ctrl_c_cancels() as cancel:
         try:
             result = run_job(job, on_progress=bar, cancel=cancel, on_download=on_download)
         finally:
@@ -233,7 +275,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _ctrl_c_cancels() -> Iterator[threading.Event]:
+def ctrl_c_cancels() -> Iterator[threading.Event]:
     """A cancel token that the first Ctrl-C sets (the engine then stops cleanly, writing nothing);
     a second Ctrl-C falls back to Python's KeyboardInterrupt."""
     cancel = threading.Event()
@@ -286,6 +328,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "stylize":
             return cmd_stylize(args)
+        if args.command in ("train", "styles"):
+            from . import cli_styles
+
+            return cli_styles.cmd_train(args) if args.command == "train" else cli_styles.cmd_styles(args)
         return cmd_presets(args)
     except UsageError as exc:
         sys.stderr.write(f"nst-desktop: usage error: {exc} (see nst-desktop {_help_for(argv)}--help)\n")
@@ -302,4 +348,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _help_for(argv: Sequence[str] | None) -> str:
     args = list(sys.argv[1:] if argv is None else argv)
-    return f"{args[0]} " if args and args[0] in ("stylize", "presets") else ""
+    return f"{args[0]} " if args and args[0] in ("stylize", "presets", "train", "styles") else ""

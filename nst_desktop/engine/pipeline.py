@@ -83,15 +83,15 @@ class Job:
     """Seconds between the optimiser's previews."""
 
 
-def check_output(path: Path) -> None:
+def check_output(path: Path, suffixes: Sequence[str] = images.OUTPUT_SUFFIXES) -> None:
     """Refuse an output that could not be written, before minutes of painting are spent on it."""
-    if path.suffix.lower() not in images.OUTPUT_SUFFIXES:
-        raise OutputError(f"The output must end in one of {', '.join(images.OUTPUT_SUFFIXES)}: {path.name}.")
+    if path.suffix.lower() not in suffixes:
+        raise OutputError(f"The output must end in {' or '.join(suffixes)}: {path.name}.")
     folder = path.parent.resolve()
     if not folder.is_dir():
         raise OutputError(f"The folder for the output does not exist: {path.parent}.")
     if path.is_dir():
-        raise OutputError(f"The output {path} is a folder; give a file name such as result.png.")
+        raise OutputError(f"The output {path} is a folder; give a file name such as result{suffixes[0]}.")
     if not os.access(folder, os.W_OK):
         raise OutputError(f"nst-desktop is not allowed to write into {folder}.")
 

@@ -1,0 +1,168 @@
+"""``nst-desktop train`` and ``nst-desktop styles``: making fast styles and keeping them.
+
+Same rules as ``stylize`` (see :mod:`.cli`): one-line errors with exit status 2, nothing
+half-written. Ctrl-C during ``train`` stops through the cancel token; the trainer then keeps
+its last checkpoint beside the output, and the same command with ``--resume`` continues it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .cli import EXIT_INTERRUPTED, EXIT_OK, ProgressBar, ctrl_c_cancels, parse_style
+from .engine.errors import Cancelled, ImageError
+
+STYLE_SUFFIX = ".nststyle"  # the fast engine's SUFFIX, repeated so that --help needs no torch
+
+# Flags of `train` that override TrainSettings' defaults when given; named after its fields.
+_TRAIN_FIELDS = ("size", "steps", "batch", "seed", "device")
+
+
+def add_train_parser(sub: Any) -> None:
+    tr = sub.add_parser("train", help="train a fast style from one or more paintings on a folder of photos")
+    tr.add_argument("paintings", nargs="+", metavar="PAINTING[:WEIGHT]", help="the paintings to learn from")
+    tr.add_argument("--photos", type=Path, required=True, metavar="DIR", help="folder of photos to train on")
+    tr.add_argument("-o", "--output", type=Path, required=True, help=f"the style file ({STYLE_SUFFIX})")
+    tr.add_argument("--size", type=int, help="side of the training crops in pixels (default 256)")
+    tr.add_argument("--steps", type=int, help="training steps")
+    tr.add_argument("--batch", type=int, help="photos per step")
+    tr.add_argument("--seed", type=int, help="seed for a reproducible training")
+    tr.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    tr.add_argument("--resume", action="store_true", help="continue from the checkpoint beside the output")
+    tr.add_argument("--name", help="the style's name (default: from the output file)")
+    tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout when done")
+    tr.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+
+
+def add_styles_parser(sub: Any) -> None:
+    sp = sub.add_parser("styles", help="list, show, import, export or delete fast styles")
+    ssub = sp.add_subparsers(dest="action", required=True, parser_class=type(sp))
+    ssub.add_parser("list", help="list the fast styles")
+    show = ssub.add_parser("show", help="print a style's name, training settings and file")
+    show.add_argument("name", help="a name from 'styles list', or a .nststyle file")
+    imp = ssub.add_parser("import", help="add a style from a .nststyle file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--name", help="name to give it (default: the name in the file)")
+    imp.add_argument("--overwrite", action="store_true", help="replace your style of the same name")
+    exp = ssub.add_parser("export", help="write a style to a file")
+    exp.add_argument("name")
+    exp.add_argument("file", type=Path)
+    delete = ssub.add_parser("delete", help="delete one of your styles")
+    delete.add_argument("name")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .engine.fast.train import TrainSettings, checkpoint_path, train_fast_style
+    from .engine.images import load_image
+    from .engine.pipeline import check_output
+    from .engine.schedule import style_side_for
+    from .engine.types import StyleImage
+
+    output: Path = args.output
+    settings = TrainSettings(**{f: getattr(args, f) for f in _TRAIN_FIELDS if getattr(args, f) is not None})
+    check_output(output, (STYLE_SUFFIX,))
+    if not args.photos.is_dir():
+        raise ImageError(f"The photos folder {args.photos} does not exist or is not a folder.")
+    specs = [parse_style(p) for p in args.paintings]
+    # The trainer shrinks paintings to this side itself; reading them at it saves the memory.
+    side = style_side_for(settings.size, settings.brush_scale)
+    paintings = [StyleImage(load_image(p, max_side=side), w, p.name) for p, w in specs]
+    bar = None if args.quiet else ProgressBar(sys.stderr)
+    with ctrl_c_cancels() as cancel:
+        try:
+            result = train_fast_style(
+                paintings,
+                args.photos,
+                output,
+                settings,
+                name=args.name or "",
+                resume=args.resume,
+                on_progress=bar,
+                cancel=cancel,
+            )
+        except Cancelled:
+            if bar is not None:
+                bar.close()
+                bar = None
+            if checkpoint_path(output).is_file():
+                sys.stderr.write(
+                    "nst-desktop: interrupted; the last checkpoint is kept: run the same command "
+                    "with --resume to continue.\n"
+                )
+            else:
+                sys.stderr.write("nst-desktop: interrupted; nothing was written.\n")
+            return EXIT_INTERRUPTED
+        finally:
+            if bar is not None:
+                bar.close()
+    if args.json:
+        summary = {
+            "output": str(result.output),
+            "seconds": round(result.seconds, 3),
+            "steps": result.steps,
+            "device": result.device,
+            "losses": {k: round(v, 6) for k, v in result.losses.items()},
+            "skipped": result.skipped,
+            "resumed_from": result.resumed_from,
+            "settings": settings.to_dict(),
+        }
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        sys.stderr.write(
+            f"Saved {result.output} ({result.steps} steps, {result.seconds:.1f} s on {result.device}). "
+            f"Paint with it: nst-desktop stylize PHOTO --fast-style {result.output} -o OUT.png\n"
+        )
+    return EXIT_OK
+
+
+def cmd_styles(args: argparse.Namespace) -> int:
+    from .engine.fast.store import FastStyleStore
+
+    store = FastStyleStore()
+    if args.action == "list":
+        styles = store.list()
+        width = max((len(s.name) for s in styles), default=0)
+        for s in styles:
+            kind = "built-in" if s.builtin else "yours"
+            sys.stdout.write(f"{s.name.ljust(width)}  {kind:<8}  {s.description}".rstrip() + "\n")
+        for problem in store.problems:
+            sys.stderr.write(f"warning: {problem.message}\n")
+        if not styles:
+            sys.stderr.write("No fast styles yet: make one with 'nst-desktop train' or 'styles import'.\n")
+    elif args.action == "show":
+        sys.stdout.write(json.dumps(_describe(store, args.name), indent=2) + "\n")
+    elif args.action == "import":
+        info = store.import_file(args.file, name=args.name, overwrite=args.overwrite)
+        sys.stderr.write(f"Imported '{info.name}' into {info.path.parent}.\n")
+    elif args.action == "export":
+        path = store.export(args.name, args.file)
+        sys.stderr.write(f"Exported '{args.name}' to {path}.\n")
+    elif args.action == "delete":
+        store.delete(args.name)
+        sys.stderr.write(f"Deleted '{args.name}'.\n")
+    return EXIT_OK
+
+
+def _describe(store: Any, name: str) -> dict[str, Any]:
+    """What ``styles show`` prints: everything about a style except its weights."""
+    from .engine.fast.style_file import read_fast_style
+
+    info = store.find(name)
+    if info is not None:
+        path, builtin = info.path, info.builtin
+    else:
+        path, builtin = Path(name).resolve(), False
+        if path.suffix.lower() != STYLE_SUFFIX and not path.is_file():
+            store.get(name)  # not a name and not a file: the store's "no such style" sentence
+    style = read_fast_style(path)
+    return {
+        "name": style.name,
+        "description": style.description,
+        "builtin": builtin,
+        "path": str(path),
+        "training": dict(style.training),
+    }
