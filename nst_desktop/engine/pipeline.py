@@ -115,8 +115,7 @@ def run_job(
     settings = job.settings
 
     def stage(text: str) -> None:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
+        _check_cancel(cancel)
         if on_status is not None:
             on_status(text)
 
@@ -131,38 +130,20 @@ def run_job(
     if settings.method == "optimise" and job.allow_download:
         _download_weights(settings.weights, on_download, cancel)
     stage("Painting…")
-    fast_name: str | None = None
-    if paint is not None:
-        result = paint(
-            content,
-            styles,
-            settings,
-            on_progress=on_progress,
-            cancel=cancel,
-            preview_interval=job.preview_interval,
-        )
-    elif settings.method == "fast":
-        result, fast_name = _paint_fast(content, settings, on_progress, cancel)
-    elif settings.method == "instant":
-        from .instant import stylize_instant
-
-        result = stylize_instant(content, styles, settings, on_progress=on_progress, cancel=cancel)
-    else:
-        from .run import stylize
-
-        result = stylize(
-            content,
-            styles,
-            settings,
-            on_progress=on_progress,
-            cancel=cancel,
-            preview_interval=job.preview_interval,
-        )
+    result, fast_name = _paint(job, content, styles, on_progress, cancel, paint)
+    # A Stop pressed as the last step finished still means stop: the artist keeps the preview
+    # they were looking at and no file appears after they asked for none.
+    _check_cancel(cancel)
     if job.output_path is not None:
         stage("Saving…")
         metadata = result_metadata(result, content_name=job.content.name, styles=styles, fast_style=fast_name)
         images.save_image(job.output_path, result.image_float, metadata=metadata)
     return result
+
+
+def _check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
 
 
 def _load_inputs(job: Job) -> tuple[RGB8, list[StyleImage]]:
@@ -184,6 +165,45 @@ def _load_inputs(job: Job) -> tuple[RGB8, list[StyleImage]]:
         content = _resize(content, fit(w, h, settings.size))
     styles = [StyleImage(s.load(side), s.weight, s.name) for s in job.styles] if side else []
     return content, styles
+
+
+def _paint(
+    job: Job,
+    content: RGB8,
+    styles: Sequence[StyleImage],
+    on_progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+    paint: Painter | None,
+) -> tuple[Result, str | None]:
+    """Run the painter ``job.settings.method`` names; the fast style's name comes back too."""
+    settings = job.settings
+    if paint is not None:
+        painted = paint(
+            content,
+            styles,
+            settings,
+            on_progress=on_progress,
+            cancel=cancel,
+            preview_interval=job.preview_interval,
+        )
+        return painted, None
+    if settings.method == "fast":
+        return _paint_fast(content, settings, on_progress, cancel)
+    if settings.method == "instant":
+        from .instant import stylize_instant
+
+        return stylize_instant(content, styles, settings, on_progress=on_progress, cancel=cancel), None
+    from .run import stylize
+
+    painted = stylize(
+        content,
+        styles,
+        settings,
+        on_progress=on_progress,
+        cancel=cancel,
+        preview_interval=job.preview_interval,
+    )
+    return painted, None
 
 
 def _paint_fast(
