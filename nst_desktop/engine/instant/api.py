@@ -23,7 +23,7 @@ from ..devices import describe_device, is_out_of_memory, release_memory, resolve
 from ..errors import Cancelled, EngineError, ImageError, OutOfMemory, SettingsError
 from ..settings import Settings
 from ..types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
-from .model import get_network
+from .model import get_network, prefers_channels_last
 from .network import StyleTransformer
 from .vectors import style_vector
 
@@ -156,6 +156,8 @@ def transform(transformer: StyleTransformer, rgb: RGBF, vector: torch.Tensor) ->
     pad_h, pad_w = -h % m, -w % m
     if pad_h or pad_w:
         x = F.pad(x, [0, pad_w, 0, pad_h], mode="reflect")
+    if prefers_channels_last(device):
+        x = x.contiguous(memory_format=torch.channels_last)
     with torch.no_grad():
         y = transformer(x, vector.view(1, -1))[0, :, :h, :w]
     out: RGBF = (y.permute(1, 2, 0) * 255.0).float().cpu().numpy()

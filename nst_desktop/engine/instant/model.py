@@ -64,8 +64,16 @@ def get_network(device: torch.device, path: Path | None = None) -> InstantNetwor
                     f"The instant style weights file {path} does not fit the network; reinstall nst-desktop."
                 ) from None
             net.eval().requires_grad_(False).to(device)
+            if prefers_channels_last(device):
+                net.to(memory_format=torch.channels_last)
             _networks[key] = net
         return net
+
+
+def prefers_channels_last(device: torch.device) -> bool:
+    """oneDNN and cuDNN run these small convolutions faster channels-last (measured on the CPU:
+    0.11 -> 0.077 s for a 512x512 transform on one thread); MPS gets the default layout."""
+    return device.type in ("cpu", "cuda")
 
 
 def _read(path: Path) -> dict[str, torch.Tensor]:

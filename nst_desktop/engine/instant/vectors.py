@@ -80,6 +80,8 @@ def style_vector(
             return cached
     t = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32) / 255.0)
     batch = views(t.permute(2, 0, 1).unsqueeze(0)).to(device)
+    if device.type in ("cpu", "cuda"):  # the layout the network was put in (model.py)
+        batch = batch.contiguous(memory_format=torch.channels_last)
     with torch.no_grad():
         vector: torch.Tensor = predictor(batch).mean(dim=0).clone()
     with _lock:
