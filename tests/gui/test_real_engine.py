@@ -64,3 +64,28 @@ def test_real_engine_stops_within_a_second(qtbot, make_window, photo: Path, pain
         window.stop_button.click()
     assert time.perf_counter() - started < 1.5
     assert window.result is None and not window.controller.busy
+
+
+def test_real_instant_job_through_the_controller(qtbot, photo: Path, painting: Path, tmp_path: Path) -> None:
+    """The one-pass methods share the controller and the pipeline with the optimiser."""
+    from nst_desktop.engine import Result, Settings
+    from nst_desktop.gui.controller import JobController
+    from nst_desktop.gui.worker import ImageInput, Job, RealEngine, stylize_call
+
+    controller = JobController()
+    results: list[object] = []
+    controller.succeeded.connect(results.append)
+    controller.failed.connect(results.append)
+    output = tmp_path / "instant.png"
+    job = Job(
+        ImageInput("photo.png", path=photo),
+        (ImageInput("painting.jpg", path=painting),),
+        Settings(method="instant", size=40),
+        output_path=output,
+    )
+    with qtbot.waitSignal(controller.finished, timeout=120_000):
+        assert controller.start(stylize_call(RealEngine(), job))
+    assert len(results) == 1 and isinstance(results[0], Result), results
+    assert max(results[0].size) == 40
+    meta = read_metadata(output)
+    assert meta is not None and meta["settings"]["method"] == "instant"
