@@ -4,8 +4,8 @@ Three parts, one JSON file (``results/instant.json``):
 
 * **speed**: our torch transformer on a 512x512 photo (and 512x320), the median of
   ``--repeats`` timed passes after two warm-up passes, with the thread count recorded; the
-  style vector of one 256x256 view and of a whole 4:3 painting
-  uncached (2 crops + the squeeze). Where ``onnxruntime`` is importable and the wheel is in ``build/instant``, the
+  style vector of one 256x256 view and of a whole 4:3 painting, uncached (2 crops + the
+  squeeze). Where ``onnxruntime`` is importable and the wheel is in ``build/instant``, the
   released int8 graph is timed the same way beside it (reference only, not a dependency).
 * **quality**: the instant picture of the first shared pair at 256 px against the optimiser's
   default 300-step run at the same size, both scored with the shared measure (``measure.py``).
@@ -26,7 +26,6 @@ import argparse
 import math
 import time
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +38,7 @@ from nst_desktop.engine import Settings, StyleImage
 from nst_desktop.engine.instant import api, model, vectors
 from nst_desktop.engine.losses import Weights, total_loss
 from nst_desktop.engine.run import _Painter, get_model, stylize, warm_up
+from nst_desktop.engine.schedule import plan
 from nst_desktop.engine.settings import STYLE_LAYERS
 
 #: Held-out pairs for the refine comparison: none is in common.PAIRS.
@@ -136,7 +136,9 @@ def engine_loss(content: np.ndarray, style: np.ndarray, picture: np.ndarray, set
     return float(loss)
 
 
-def score(pair: Any, measure: Measure, picture: np.ndarray, settings: Settings, seconds: float) -> dict[str, Any]:
+def score(
+    pair: Any, measure: Measure, picture: np.ndarray, settings: Settings, seconds: float
+) -> dict[str, Any]:
     m = measure(picture)
     return {
         "style_distance": m["style_distance"],
@@ -186,6 +188,27 @@ def refine(size: int, budgets: list[int], default_steps: int) -> list[dict[str, 
     return rows
 
 
+def coarse_to_fine(size: int, steps: int) -> list[dict[str, Any]]:
+    """The instant picture sent down the default coarse-to-fine schedule (explicit levels), beside
+    the default run from the photo: does the schedule add anything to an instant start?"""
+    rows = []
+    for content, style in HELD_OUT:
+        pair = prepare_pair(content, style, size=size)
+        base = Settings(size=size, seed=0, device="cpu", brush_scale=brush_scale_for(pair))
+        levels = len(plan(pair.content.shape[1], pair.content.shape[0], size, steps))
+        measure = Measure(pair.content, pair.style)
+        row: dict[str, Any] = {"pair": pair.name, "levels": levels}
+        result = stylize(pair.content, [StyleImage(pair.style)], base.replace(steps=steps))
+        row[f"default_{steps}"] = score(pair, measure, result.image, base, result.seconds)
+        vectors.clear_cache()
+        s = base.replace(init="instant", levels=levels, steps=steps)
+        result = stylize(pair.content, [StyleImage(pair.style)], s)
+        row[f"instant_coarse_to_fine_{steps}"] = score(pair, measure, result.image, base, result.seconds)
+        print(f"c2f {pair.name}: " + ", ".join(f"{k}={_fmt(v)}" for k, v in row.items() if k[0] in "di"))
+        rows.append(row)
+    return rows
+
+
 def _fmt(v: dict[str, float]) -> str:
     return (
         f"s{v['style_distance']:.4f}/c{v['content_distance']:.4f}/L{v['engine_loss']:.4f}/{v['seconds']:.1f}s"
@@ -201,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--optimiser-steps", type=int, default=300)
     parser.add_argument("--refine-steps", default="10,20,40")
     parser.add_argument("--default-steps", type=int, default=40)
-    parser.add_argument("--parts", default="speed,quality,refine")
+    parser.add_argument("--parts", default="speed,quality,refine", help="any of speed,quality,refine,c2f")
     parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes and budgets")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -221,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     if "refine" in parts:
         budgets = [int(n) for n in args.refine_steps.split(",")]
         data["refine"] = refine(args.size, budgets, args.default_steps)
+    if "c2f" in parts:
+        data["coarse_to_fine"] = coarse_to_fine(args.size, args.default_steps)
     save("instant_quick" if args.quick else f"instant_{'_'.join(sorted(parts))}", data)
     return 0
 

@@ -218,6 +218,7 @@ class ControlsPanel(QWidget):
                 ("content", "The photo"),
                 ("noise", "Random noise"),
                 ("style_colors", "Noise in the painting's colours"),
+                ("instant", "The instant picture (a quick refine)"),
             )
         )
         self.pooling = _combo((("max", "Max"), ("avg", "Average")))
