@@ -128,7 +128,7 @@ def _network(style: FastStyle, device: torch.device) -> TransformerNet:
 
 
 def _to_tensor(rgb: RGB8 | RGBF, device: torch.device) -> torch.Tensor:
-    t = torch.from_numpy(np.ascontiguousarray(rgb)).to(device)
+    t = torch.from_numpy(np.array(rgb, copy=True, order="C")).to(device)
     t = t.permute(2, 0, 1).unsqueeze(0).float()
     if rgb.dtype == np.uint8:
         t = t / 255.0
