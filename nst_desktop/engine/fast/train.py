@@ -49,9 +49,14 @@ _PREVIEW_SIDE: Final = 256
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """How a fast style is trained. ``content_layer`` relu2_2 follows Johnson et al.: a shallow
-    content layer keeps the photo's edges so the network paints over them instead of redrawing
-    the scene, which a single pass cannot do as well as the optimiser."""
+    """How a fast style is trained.
+
+    ``content_layer`` is relu4_2, the optimiser's, rather than Johnson et al.'s relu2_2: the
+    artist controls then mean what they mean for the optimiser, and the network learns the very
+    content term the shared quality measure scores. Measured on the built-in recipe: with relu2_2
+    at ``keep_content=1`` the relative content error was still 0.93 after 300 steps and the
+    pictures were blurred blobs with the photo lost; relu2_2 would need its own calibration.
+    """
 
     size: int = 256
     steps: int = 2000
@@ -64,7 +69,7 @@ class TrainSettings:
     brush_scale: float = 1.0
     learning_rate: float = 1e-3
     width: int = DEFAULT_WIDTH
-    content_layer: str = "relu2_2"
+    content_layer: str = "relu4_2"
     precision: Precision = "auto"
     checkpoint_seconds: float = 60.0
 
