@@ -25,12 +25,14 @@ from ..settings import Settings
 from ..types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
 from .model import get_network, prefers_channels_last
 from .network import StyleTransformer
-from .vectors import style_vector
+from .vectors import at_predictor_scale, style_vector
 
 ProgressCallback = Callable[[Progress], None]
 
 #: The transformer halves twice and reflects a 1 px border at a quarter size.
 MIN_SIDE = 16
+#: Pixels of the photo that keep-colours takes its colour statistics from.
+REFERENCE_PIXELS = 256 * 256
 
 
 def stylize_instant(
@@ -120,15 +122,18 @@ def paint(
         on_stage("preparing", 0)
     mode = settings.keep_colors
     photo = colour.luminance_rgb(content) if mode == "luminance" else content
+    # Colour statistics of a large photo need not every pixel: a regular sample will do.
+    step = max(1, int((h * w / REFERENCE_PIXELS) ** 0.5))
+    reference = np.ascontiguousarray(content[::step, ::step])
     vectors, weights = [], []
     for style in styles:
         if style.weight <= 0:
             continue
-        painting = style.image.astype(np.float32)
+        painting = at_predictor_scale(style.image)
         if mode == "luminance":
-            painting = colour.match_luminance(colour.luminance_rgb(painting), photo)
+            painting = colour.match_luminance(colour.luminance_rgb(painting), colour.luminance_rgb(reference))
         elif mode == "histogram":
-            painting = colour.match_colour_statistics(painting, content)
+            painting = colour.match_colour_statistics(painting, reference)
         vectors.append(style_vector(net.predictor, painting, device))
         weights.append(style.weight)
         _check_cancel(cancel)

@@ -39,6 +39,7 @@ OVERLAP: Final = 0.5
 CACHE_SIZE: Final = 64
 
 _cache: OrderedDict[tuple[str, str], torch.Tensor] = OrderedDict()
+_scaled: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -68,6 +69,31 @@ def views(rgb: torch.Tensor) -> torch.Tensor:
     return torch.cat(crops)
 
 
+def at_predictor_scale(rgb: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
+    """The painting (HxWx3, 0..255) scaled to the predictor's 256 px short side, as float32.
+
+    Cached by its pixels: keep-colours recolours this small copy on every run (its statistics
+    are the painting's, at a sixth of the pixels of a 1024 px painting), and a GUI repainting
+    on every slider move then neither resizes nor recolours the full painting again.
+    """
+    key = (pixels_key(rgb), "scaled")
+    with _lock:
+        cached = _scaled.get(key)
+        if cached is not None:
+            _scaled.move_to_end(key)
+            return cached
+    t = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32)).permute(2, 0, 1).unsqueeze(0)
+    h, w = t.shape[-2:]
+    scale = PREDICTOR_SIDE / min(h, w)
+    out = _resize(t / 255.0, max(PREDICTOR_SIDE, round(h * scale)), max(PREDICTOR_SIDE, round(w * scale)))
+    scaled: npt.NDArray[np.float32] = (out[0].permute(1, 2, 0) * 255.0).contiguous().numpy()
+    with _lock:
+        _scaled[key] = scaled
+        while len(_scaled) > CACHE_SIZE:
+            _scaled.popitem(last=False)
+    return scaled
+
+
 def style_vector(
     predictor: StylePredictor, rgb: npt.NDArray[np.generic], device: torch.device
 ) -> torch.Tensor:
@@ -94,6 +120,7 @@ def style_vector(
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _scaled.clear()
 
 
 def _resize(t: torch.Tensor, height: int, width: int) -> torch.Tensor:
