@@ -89,6 +89,8 @@ fi
 test -f "$BUNDLE/_internal/nst_desktop/resources/weights/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
 test -d "$BUNDLE/_internal/nst_desktop/resources/samples/content"
 test -f "$BUNDLE/_internal/nst_desktop/resources/presets/balanced.json"
+test -n "$(ls "$BUNDLE"/_internal/nst_desktop/resources/styles/*.nststyle)"
+test -f "$BUNDLE/_internal/nst_desktop/resources/instant/arbitrary_style.safetensors"
 test -f "$BUNDLE/_internal/nst_desktop/resources/icons/nst-desktop.svg"
 phase pyinstaller
 
