@@ -380,9 +380,9 @@ def _levels_for(settings: Settings) -> int:
     levels exist to find, so refining it at the output size is what pays. Measured at 256 px
     on three held-out pairs (benchmarks/README.md, "Instant style"): an instant start with 10
     full-size L-BFGS steps beat the default 40-step coarse-to-fine run from the photo on style
-    distance, content distance and loss (30-44 % lower) in less time, 20 steps by 39-50 %;
-    the same instant start sent down the 40-step coarse-to-fine schedule kept less of that
-    (from 2 % worse to 34 % better than the default): shrinking it blurs away the strokes the
+    distance, content distance and loss (30-43 % lower) in less time, 20 steps by 39-50 %;
+    the same instant start sent down the 40-step coarse-to-fine schedule was no reliable gain
+    (17 % worse to 35 % better than the default): shrinking it blurs away the strokes the
     coarse levels then paint again. An explicit ``levels`` above 1 is still honoured (starting from the
     instant picture at the first level's size).
     """

@@ -109,7 +109,7 @@ def paint(
 ) -> RGBF:
     """The instant picture of an HxWx3 float photo in 0..255, as float RGB 0..255 of the same size.
 
-    The optimiser's ``init="instant"`` calls this too, at each level's size.
+    The optimiser's ``init="instant"`` calls this too, at its first level's size.
     """
     h, w = content.shape[:2]
     if min(h, w) < MIN_SIDE:
