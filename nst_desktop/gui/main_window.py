@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +48,8 @@ from nst_desktop.engine.presets import PresetStore
 
 from . import imaging
 from .controller import JobController
+from .progress_text import describe_progress, format_seconds, free_output_path
+from .widgets.banner import MessageBanner
 from .widgets.batch_list import BatchList
 from .widgets.controls import ControlsPanel
 from .widgets.image_drop import DropArea, paths_from_mime
@@ -56,7 +57,10 @@ from .widgets.loss_plot import LossPlot
 from .widgets.preset_bar import PresetBar
 from .widgets.preview import PreviewPanel
 from .widgets.style_gallery import StyleGallery
+from .window_modes import PaintingModes, fast_metadata_args
 from .worker import Engine, ImageInput, Job, RealEngine, failure_message, stylize_call
+
+__all__ = ["MainWindow", "MessageBanner", "describe_progress", "format_seconds"]
 
 log = logging.getLogger(__name__)
 
@@ -68,49 +72,14 @@ SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;TIFF image, 16-bit 
 OPEN_FILTER = f"{images.INPUT_FILTER};;All files (*)"
 
 
-class MessageBanner(QFrame):
-    """A plain sentence above the picture: errors in red, news in blue, dismissable."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("MessageBanner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.is_error = False
-        self.hide()
-
-    def show_message(self, text: str, error: bool) -> None:
-        self.is_error = error
-        colours = ("#5c1f1f", "#ffd9d9", "#a33") if error else ("#1d3a55", "#d9ecff", "#357")
-        self.setStyleSheet(
-            f"#MessageBanner {{ background: {colours[0]}; border: 1px solid {colours[2]};"
-            " border-radius: 4px; }"
-            f"#MessageBanner QLabel {{ color: {colours[1]}; }}"
-        )
-        self.label.setText(text)
-        self.show()
-
-    def text(self) -> str:
-        return self.label.text() if self.isVisible() else ""
-
-
-class MainWindow(QMainWindow):
+class MainWindow(PaintingModes, QMainWindow):
     def __init__(
         self,
         engine: Engine | None = None,
         *,
         qsettings: QSettings | None = None,
         presets: PresetStore | None = None,
+        fast_styles: Any = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("nst-desktop")
@@ -133,7 +102,8 @@ class MainWindow(QMainWindow):
         self.batch_index: int | None = None
         self._batch_counts = {"done": 0, "failed": 0}
 
-        self._build_ui(presets)
+        self.instant_image: imaging.RGB8 | None = None
+        self._build_ui(presets, fast_styles)
         self._build_actions()
         self._connect_controller()
         self._restore_state()
@@ -141,7 +111,7 @@ class MainWindow(QMainWindow):
 
     # UI --------------------------------------------------------------------------------------
 
-    def _build_ui(self, presets: PresetStore | None) -> None:
+    def _build_ui(self, presets: PresetStore | None, fast_store: Any) -> None:
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 8, 8)
@@ -165,6 +135,7 @@ class MainWindow(QMainWindow):
         self.gallery.browse_requested.connect(self.browse_styles)
         self.gallery.sample_requested.connect(self._on_sample_style)
         self.gallery.changed.connect(self._update_state)
+        self.gallery.changed.connect(self._refresh_instant)
         style_layout.addWidget(self.gallery)
         left_layout.addWidget(style_box)
 
@@ -201,15 +172,18 @@ class MainWindow(QMainWindow):
         self.preview = PreviewPanel()
         self.preview.view.setAcceptDrops(False)
         self.preview.view.viewport().setAcceptDrops(False)
-        self.preview.view.set_placeholder("Drop a photo and a painting, then press Stylize")
+        self.preview.view.set_placeholder("Drop a photo and a painting: the instant picture appears here")
         centre_layout.addWidget(self.preview, 1)
 
         run_row = QHBoxLayout()
-        self.stylize_button = QPushButton("Stylize")
+        self.stylize_button = QPushButton("Paint")
         self.stylize_button.setObjectName("StylizeButton")
         self.stylize_button.setDefault(True)
         self.stylize_button.setMinimumWidth(110)
-        self.stylize_button.setToolTip("Paint the photo in the style of the paintings (Ctrl+Enter)")
+        self.stylize_button.setToolTip(
+            "Paint the photo in the style of the paintings with the optimiser: slower than the instant "
+            "picture, and better (Ctrl+Enter)"
+        )
         self.stylize_button.setStyleSheet(
             "#StylizeButton { background: #2f6fd1; color: white; font-weight: bold; padding: 6px 14px;"
             " border-radius: 4px; } #StylizeButton:disabled { background: #5a6170; color: #c8c8c8; }"
@@ -242,6 +216,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.loss_plot = LossPlot()
         self.tabs.addTab(self.loss_plot, "Progress")
+        self._build_modes(fast_store)
+        self.tabs.addTab(self.fast_styles, "Fast styles")
         self.batch = BatchList()
         self.batch.files_dropped.connect(self._add_batch_paths)
         self.batch.add_requested.connect(self.browse_batch)
@@ -289,9 +265,15 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "Paste as &painting", self.paste_style, "Ctrl+Shift+V")
         self.copy_action = self._action(edit_menu, "&Copy picture", self.copy_result, "Ctrl+Shift+C")
         run_menu = self.menuBar().addMenu("&Run")
-        self.stylize_action = self._action(run_menu, "&Stylize", self.stylize, "Ctrl+Return")
+        self.stylize_action = self._action(run_menu, "&Paint", self.stylize, "Ctrl+Return")
         self.stylize_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.stop_action = self._action(run_menu, "S&top", self.stop, "Esc")
+        run_menu.addSeparator()
+        self.train_action = self._action(
+            run_menu, "&Train a fast style from these paintings…", self.train_fast_style
+        )
+        self.resume_action = self._action(run_menu, "&Resume training", self.resume_training)
+        self.resume_action.setEnabled(self.stopped_training is not None)
         view_menu = self.menuBar().addMenu("&View")
         view = self.preview.view
         self._action(view_menu, "&Fit", view.fit, "Ctrl+0")
@@ -299,6 +281,7 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "Zoom &in", lambda: view.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
         self._action(view_menu, "Zoom &out", lambda: view.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
         self._action(view_menu, "&Before / after", self.preview.compare.toggle, "Ctrl+B")
+        self._action(self.menuBar().addMenu("&Help"), "&About nst-desktop", self.show_about)
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)
@@ -372,6 +355,7 @@ class MainWindow(QMainWindow):
             self.preview.view.set_canvas_size(*self._canvas_size(image.width(), image.height()))
             self.preview.view.set_image(image)
         self._update_state()
+        self._refresh_instant()
 
     def add_style(self, path: Path, weight: float = 1.0) -> bool:
         loaded = self._load_display(path)
@@ -397,7 +381,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.batch)
             self.show_message(
                 f"Added {added} photo{'s' if added != 1 else ''} to the batch. Choose an output folder and "
-                "press Stylize all to paint them one after another.",
+                "press Paint all to paint them one after another.",
                 error=False,
             )
 
@@ -713,6 +697,7 @@ class MainWindow(QMainWindow):
         if self.batch_index is not None:
             self.batch.set_status(self.batch_index, f"Painting {progress.fraction:.0%}")
         if progress.preview is not None:
+            self._modes_progress(progress.preview)
             self.last_preview = progress.preview
             now = time.monotonic()
             if now - self._last_preview_shown >= PREVIEW_MIN_INTERVAL:
@@ -723,6 +708,8 @@ class MainWindow(QMainWindow):
     def _on_succeeded(self, outcome: object) -> None:
         if self._warming_up:
             self._show_device(str(outcome))
+            return
+        if self._modes_succeeded(outcome):
             return
         assert isinstance(outcome, Result)
         result = outcome
@@ -749,6 +736,8 @@ class MainWindow(QMainWindow):
             self._pending_start = False
             self.show_message(message)
             return
+        if self._modes_failed(error):
+            return
         if self.batch_index is not None:
             self._batch_counts["failed"] += 1
             self.batch.set_status(self.batch_index, "Failed", message)
@@ -758,6 +747,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_cancelled(self) -> None:
+        if self._modes_cancelled():
+            return
         if self.batch_index is not None:
             self.batch.set_status(self.batch_index, "Stopped")
             self.batch_running = False
@@ -782,6 +773,7 @@ class MainWindow(QMainWindow):
         if was_warming and self._pending_start:
             self._pending_start = False
             self.stylize()
+        self._modes_finished()
 
     # Batch -----------------------------------------------------------------------------------
 
@@ -804,7 +796,7 @@ class MainWindow(QMainWindow):
     def start_batch(self) -> None:
         if self.controller.busy:
             return
-        if not self.gallery.styles():
+        if not self.gallery.styles() and self.batch.paint_with()[0] != "fast":
             self.show_message("Add at least one painting to take the style from.")
             return
         if self.batch.output_dir is None and self.choose_batch_folder() is None:
@@ -825,12 +817,14 @@ class MainWindow(QMainWindow):
             self._update_state()
             return
         path = self.batch.paths()[index]
+        method, fast_style = self.batch.paint_with()
+        settings = settings.replace(method=method, fast_style=fast_style)
         self.batch_index = index
         self.batch.set_status(index, "Painting…")
-        output = _free_output_path(self.batch.output_dir, f"{path.stem}-stylized.png")
+        output = free_output_path(self.batch.output_dir, f"{path.stem}-stylized.png")
         job = Job(
             content=ImageInput(name=path.name, path=path),
-            styles=self.gallery.styles(),
+            styles=() if method == "fast" else self.gallery.styles(),
             settings=settings,
             output_path=output,
         )
@@ -863,12 +857,14 @@ class MainWindow(QMainWindow):
         photo = Path(self.content.name).stem if self.content else "picture"
         styles = self.gallery.styles()
         style = Path(styles[0].name).stem if styles else "style"
+        if self.result is not None and self.result.settings.method == "fast":
+            style = Path(self.result.settings.fast_style).stem
         return f"{photo}-{style}.png".replace(" ", "-")
 
     def save_result(self) -> Path | None:
         picture = self.picture()
         if picture is None:
-            self.show_message("There is no picture to save yet: press Stylize first.")
+            self.show_message("There is no picture to save yet: press Paint first.")
             return None
         path = self.ask_save_path(self._suggested_name())
         if path is None:
@@ -882,7 +878,9 @@ class MainWindow(QMainWindow):
         image, settings = picture
         content_name = self.content.name if self.content else ""
         if self.result is not None:
-            meta = result_metadata(self.result, content_name=content_name, styles=self.gallery.styles())
+            extra = fast_metadata_args(self.result.settings)
+            styles = () if extra else self.gallery.styles()
+            meta = result_metadata(self.result, content_name=content_name, styles=styles, **extra)
         else:
             meta = build_metadata(
                 settings or Settings(),
@@ -906,7 +904,7 @@ class MainWindow(QMainWindow):
     def copy_result(self) -> None:
         picture = self.picture()
         if picture is None:
-            self.show_message("There is no picture to copy yet: press Stylize first.")
+            self.show_message("There is no picture to copy yet: press Paint first.")
             return
         pixels = self.result.image if self.result is not None else self.last_preview
         assert pixels is not None
@@ -916,6 +914,7 @@ class MainWindow(QMainWindow):
     # State -----------------------------------------------------------------------------------
 
     def _on_controls_changed(self) -> None:
+        self._on_look_changed()
         if (
             self.content_image is not None
             and not self.controller.busy
@@ -945,6 +944,7 @@ class MainWindow(QMainWindow):
         self.copy_button.setEnabled(has_picture)
         self.copy_action.setEnabled(has_picture)
         self.batch.set_running(running or self.batch_running)
+        self._modes_state(running)
         if not running and not waiting and self.progress.format() in ("Starting…", "Stopping…"):
             self.progress.setFormat("Ready")
 
@@ -983,46 +983,11 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.batch_running = False
         self._pending_start = False
+        self._fast_again = None
+        self.side_tasks.shutdown()
         if self.controller.busy and not self.controller.shutdown(1500):
             event.ignore()
             self.hide()
             self.controller.finished.connect(self.close)
             return
         event.accept()
-
-
-def describe_progress(progress: Progress) -> str:
-    if progress.stage == "loading":
-        return "Loading the model…"
-    level = f"Level {progress.level}/{progress.levels}" if progress.levels > 1 else ""
-    if progress.stage == "preparing":
-        w, h = progress.size
-        return f"{level + ' · ' if level else ''}preparing {w}×{h} px…"
-    parts = [p for p in (level, f"step {progress.step}/{progress.total}") if p]
-    if progress.eta is not None:
-        parts.append(f"about {format_seconds(progress.eta)} left")
-    return " · ".join(parts)
-
-
-def format_seconds(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def _free_output_path(folder: Path, name: str) -> Path:
-    """A name in ``folder`` that does not overwrite an earlier result."""
-    candidate = folder / name
-    stem, suffix = candidate.stem, candidate.suffix
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return candidate

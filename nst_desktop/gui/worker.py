@@ -77,6 +77,12 @@ class RealEngine:
 
         return run_job(job, **kwargs)
 
+    def instant_picture(self, content: np.ndarray, styles: Any, settings: Any) -> np.ndarray:
+        """The instant picture for the live preview (called on the side thread)."""
+        from .instant_preview import paint_instant
+
+        return paint_instant(content, styles, settings)
+
 
 def stylize_call(engine: Engine, job: Job) -> JobFn:
     """The job function for one stylization (or one batch item) of ``job``."""

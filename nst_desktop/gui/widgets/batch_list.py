@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -55,15 +56,45 @@ class BatchList(QWidget):
         self.folder_button.clicked.connect(self.folder_requested)
         self.folder_label = QLabel("No output folder chosen")
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.start_button = QPushButton("Stylize all")
+        self.method_combo = QComboBox()
+        self.method_combo.setToolTip(
+            "How to paint each photo: the optimiser (slow, best), the instant network, or a fast style"
+        )
+        self.set_fast_styles([])
+        self.start_button = QPushButton("Paint all")
         self.start_button.setToolTip("Paint every waiting photo with the current settings and styles")
         self.start_button.clicked.connect(self.start_requested)
         for widget in (self.add_button, self.clear_button, self.folder_button):
             row.addWidget(widget)
         row.addWidget(self.folder_label, 1)
+        row.addWidget(self.method_combo)
         row.addWidget(self.start_button)
         layout.addLayout(row)
         self._update_buttons()
+
+    def set_fast_styles(self, names: list[str]) -> None:
+        """Offer these fast styles besides the optimiser and the instant network."""
+        current = self.method_combo.currentData()
+        self.method_combo.blockSignals(True)
+        self.method_combo.clear()
+        self.method_combo.addItem("With the optimiser", "optimise:")
+        self.method_combo.addItem("Instant", "instant:")
+        for name in names:
+            self.method_combo.addItem(f"Fast style: {name}", f"fast:{name}")
+        index = self.method_combo.findData(current) if current is not None else 0
+        self.method_combo.setCurrentIndex(max(0, index))
+        self.method_combo.blockSignals(False)
+
+    def paint_with(self) -> tuple[str, str]:
+        """(method, fast style name) the batch paints with."""
+        method, _, style = str(self.method_combo.currentData() or "optimise:").partition(":")
+        return method, style
+
+    def set_paint_with(self, method: str, style: str = "") -> bool:
+        index = self.method_combo.findData(f"{method}:{style}")
+        if index >= 0:
+            self.method_combo.setCurrentIndex(index)
+        return index >= 0
 
     def add(self, paths: list[Path]) -> int:
         known = set(self.paths())
@@ -115,7 +146,7 @@ class BatchList(QWidget):
         self._update_buttons()
 
     def set_running(self, running: bool) -> None:
-        for widget in (self.add_button, self.clear_button, self.folder_button):
+        for widget in (self.add_button, self.clear_button, self.folder_button, self.method_combo):
             widget.setEnabled(not running)
         self.start_button.setEnabled(not running and self.count() > 0)
 

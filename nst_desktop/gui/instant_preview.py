@@ -1,0 +1,169 @@
+"""The live instant picture: the photo painted by the instant network as the artist edits.
+
+:class:`InstantPreview` is told what the window shows (photo, paintings, settings) on every
+change; when what the instant network would paint differs from what it last asked for, it
+submits one task to the side :class:`~.side_tasks.TaskRunner` under one key, so a burst of
+slider ticks leaves at most one task waiting behind the one running (the latest wins). The
+picture is computed at a preview size (``PREVIEW_SIDE`` long side at most, well under a
+second on a CPU); files are read on the side thread and kept, so a slider move costs only
+the network's pass (the engine caches each painting's style vector).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nst_desktop.engine import Settings, StyleImage
+from nst_desktop.engine.pipeline import ImageInput
+from nst_desktop.engine.schedule import fit
+
+from .imaging import RGB8
+from .side_tasks import TaskRunner
+
+PREVIEW_SIDE = 384
+TASK_KEY = "instant-preview"
+_CACHE_ITEMS = 12
+
+PaintFn = Callable[[RGB8, Sequence[StyleImage], Settings], RGB8]
+"""Paints the instant picture of a photo already at the preview size (runs on the side thread)."""
+
+
+def paint_instant(content: RGB8, styles: Sequence[StyleImage], settings: Settings) -> RGB8:
+    """The engine's instant picture (torch is imported here, on the side thread)."""
+    from nst_desktop.engine.instant import stylize_instant
+
+    return stylize_instant(content, styles, settings).image
+
+
+class InstantPreview(QObject):
+    """Keeps the instant picture in step with the window's inputs, off the GUI thread."""
+
+    ready = Signal(object)  # RGB8, a private array
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        paint: PaintFn = paint_instant,
+        side: int = PREVIEW_SIDE,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.paint = paint
+        self.side = side
+        self.enabled = True
+        self._wanted: tuple[Any, ...] | None = None
+        self._generation = -1
+        self._images: OrderedDict[tuple[Any, ...], RGB8] = OrderedDict()  # touched on the side thread only
+        self.runs = 0
+        runner.finished.connect(self._on_finished)
+        runner.failed.connect(self._on_failed)
+
+    @property
+    def pending(self) -> bool:
+        """A picture has been asked for and has not arrived yet."""
+        return self._generation >= 0
+
+    def update(self, content: ImageInput | None, styles: Sequence[ImageInput], settings: Settings) -> bool:
+        """Ask for the picture of these inputs unless it is the one last asked for; True if asked."""
+        usable = tuple(s for s in styles if s.weight > 0)
+        if not self.enabled or content is None or not usable:
+            self._wanted = None
+            return False
+        side = min(self.side, settings.size)
+        key = (
+            _source_key(content),
+            tuple((_source_key(s), s.weight) for s in usable),
+            round(settings.strength, 4),
+            settings.keep_colors,
+            settings.device,
+            side,
+        )
+        if key == self._wanted:
+            return False
+        self._wanted = key
+        preview_settings = settings.replace(method="instant", size=max(32, side), init="content")
+        self._generation = self.runner.submit(TASK_KEY, self._task(content, usable, preview_settings, side))
+        return True
+
+    def invalidate(self) -> None:
+        """Forget what was last asked for, so the next :meth:`update` paints again."""
+        self._wanted = None
+
+    def _task(
+        self, content: ImageInput, styles: tuple[ImageInput, ...], settings: Settings, side: int
+    ) -> Callable[[threading.Event], RGB8]:
+        def run(cancel: threading.Event) -> RGB8:
+            from nst_desktop.engine.instant import STYLE_SIDE
+
+            photo = self._load(content, side, exact=True)
+            paintings = [StyleImage(self._load(s, STYLE_SIDE), s.weight, s.name) for s in styles]
+            if cancel.is_set():
+                from nst_desktop.engine import Cancelled
+
+                raise Cancelled()
+            image = self.paint(photo, paintings, settings)
+            self.runs += 1
+            return np.array(image, dtype=np.uint8, copy=True)
+
+        return run
+
+    def _load(self, source: ImageInput, side: int, exact: bool = False) -> RGB8:
+        key = (_source_key(source), side)
+        cached = self._images.get(key)
+        if cached is not None:
+            self._images.move_to_end(key)
+            return cached
+        pixels = source.load(side)
+        if exact:  # the photo at the preview size exactly (a small photo is scaled up)
+            h, w = pixels.shape[:2]
+            size = fit(w, h, side)
+            if (pixels.shape[1], pixels.shape[0]) != size:
+                from PIL import Image
+
+                pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
+        pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+        self._images[key] = pixels
+        while len(self._images) > _CACHE_ITEMS:
+            self._images.popitem(last=False)
+        return pixels
+
+    @Slot(str, int, object)
+    def _on_finished(self, key: str, generation: int, value: object) -> None:
+        if key != TASK_KEY or generation != self._generation:
+            return  # a stale picture: a newer one is on its way
+        self._generation = -1
+        self.ready.emit(value)
+
+    @Slot(str, int, object)
+    def _on_failed(self, key: str, generation: int, error: object) -> None:
+        if key != TASK_KEY or generation != self._generation:
+            return
+        self._generation = -1
+        self._wanted = None  # try again on the next change
+        from .worker import failure_message
+
+        self.failed.emit(failure_message(error) if isinstance(error, BaseException) else str(error))
+
+
+def _source_key(source: ImageInput) -> tuple[Any, ...]:
+    """Identifies an image's pixels: a file by path and modification, pasted pixels by object."""
+    if source.path is not None:
+        try:
+            stamp = os.stat(source.path).st_mtime_ns
+        except OSError:
+            stamp = 0
+        return ("file", str(source.path), stamp)
+    pixels = source.pixels
+    if pixels is None:
+        return ("none", source.name)
+    # A sample of the pixels too: an id alone could be reused by a later paste.
+    return ("pixels", id(pixels), pixels.shape, hash(np.ascontiguousarray(pixels[::16, ::16]).tobytes()))

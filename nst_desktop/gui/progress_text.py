@@ -1,0 +1,46 @@
+"""Words for the progress bar, durations, and free output names (shared by the window's parts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nst_desktop.engine import Progress
+
+
+def describe_progress(progress: Progress) -> str:
+    if progress.stage == "loading":
+        return "Loading the model…"
+    level = f"Level {progress.level}/{progress.levels}" if progress.levels > 1 else ""
+    if progress.stage == "preparing":
+        w, h = progress.size
+        return f"{level + ' · ' if level else ''}preparing {w}×{h} px…"
+    if progress.stage == "training":
+        level = "Training"
+    parts = [p for p in (level, f"step {progress.step}/{progress.total}") if p]
+    if progress.eta is not None:
+        parts.append(f"about {format_seconds(progress.eta)} left")
+    return " · ".join(parts)
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def free_output_path(folder: Path, name: str) -> Path:
+    """A name in ``folder`` that does not overwrite an earlier result."""
+    candidate = folder / name
+    stem, suffix = candidate.stem, candidate.suffix
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return candidate

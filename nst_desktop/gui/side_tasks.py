@@ -1,0 +1,132 @@
+"""Short background tasks beside the job controller: instant previews and fast-style files.
+
+One extra thread runs small tasks one at a time. Each task has a key; a task submitted while
+another of the same key is still waiting replaces it (the latest wins), so dragging a slider
+queues at most one preview however many ticks it sends. Results come back on the GUI thread
+with the generation number :meth:`TaskRunner.submit` returned, so callers can drop stale ones.
+The main :class:`~.controller.JobController` stays the one place for long jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal, Slot
+
+from nst_desktop.engine import Cancelled
+
+from .worker import _without_traceback
+
+log = logging.getLogger(__name__)
+
+TaskFn = Callable[[threading.Event], object]
+"""A task: ``fn(cancel) -> value``; it runs on the side thread and must not touch widgets."""
+
+_stranded: set[QThread] = set()
+"""Threads still finishing a task after their runner closed; kept alive until they end."""
+
+
+class _SideWorker(QObject):
+    done = Signal(str, int, object, bool)  # key, generation, value or exception, ok
+
+    def __init__(self, cancel: threading.Event) -> None:
+        super().__init__()  # no parent: moved to the side thread
+        self._cancel = cancel
+
+    @Slot(str, int, object)
+    def run(self, key: str, generation: int, fn: TaskFn) -> None:
+        try:
+            value = fn(self._cancel)
+        except Exception as exc:  # noqa: BLE001 - the runner must always hear an end
+            if not isinstance(exc, Cancelled):
+                log.info("Background task %s failed: %s", key, exc)
+            self.done.emit(key, generation, _without_traceback(exc), False)
+        else:
+            self.done.emit(key, generation, value, True)
+
+
+class TaskRunner(QObject):
+    """Runs submitted tasks on one side thread, one at a time, latest per key."""
+
+    finished = Signal(str, int, object)  # key, generation, value
+    failed = Signal(str, int, object)  # key, generation, exception
+    _start = Signal(str, int, object)
+
+    def __init__(self, parent: QObject | None = None, name: str = "nst-side") -> None:
+        super().__init__(parent)
+        self._name = name
+        self._cancel = threading.Event()
+        self._thread: QThread | None = None
+        self._worker: _SideWorker | None = None
+        self._pending: dict[str, tuple[int, TaskFn]] = {}
+        self._running: str | None = None
+        self._generation = 0
+        self._closed = False
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None or bool(self._pending)
+
+    def submit(self, key: str, fn: TaskFn) -> int:
+        """Queue ``fn`` under ``key`` (replacing a waiting one); returns its generation."""
+        self._generation += 1
+        if self._closed:
+            return self._generation
+        self._pending.pop(key, None)
+        self._pending[key] = (self._generation, fn)
+        self._dispatch()
+        return self._generation
+
+    def _ensure_thread(self) -> None:
+        # Started on first use, so a window that never needs it never owns a thread.
+        if self._thread is not None:
+            return
+        thread = QThread()  # no parent: it may outlive a runner closed mid-task (see shutdown)
+        thread.setObjectName(self._name)
+        worker = _SideWorker(self._cancel)
+        worker.moveToThread(thread)
+        self._start.connect(worker.run)
+        worker.done.connect(self._on_done)
+        thread.finished.connect(worker.deleteLater)
+        self._thread, self._worker = thread, worker
+        thread.start()
+
+    def _dispatch(self) -> None:
+        if self._running is not None or not self._pending or self._closed:
+            return
+        self._ensure_thread()
+        key = next(iter(self._pending))
+        generation, fn = self._pending.pop(key)
+        self._running = key
+        self._start.emit(key, generation, fn)
+
+    @Slot(str, int, object, bool)
+    def _on_done(self, key: str, generation: int, value: object, ok: bool) -> None:
+        self._running = None
+        if not self._closed:
+            if ok:
+                self.finished.emit(key, generation, value)
+            elif not isinstance(value, Cancelled):
+                self.failed.emit(key, generation, value)
+        self._dispatch()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Drop waiting tasks, cancel the running one, stop the thread; True when it stopped."""
+        self._closed = True
+        self._pending.clear()
+        self._cancel.set()
+        thread = self._thread
+        if thread is None:
+            return True
+        self._thread = None
+        thread.quit()
+        if thread.wait(QDeadlineTimer(timeout_ms)):
+            thread.deleteLater()
+            return True
+        # Never destroy a running QThread: keep it referenced until its task returns.
+        log.warning("A background task did not stop within %d ms", timeout_ms)
+        _stranded.add(thread)
+        thread.finished.connect(lambda t=thread: _stranded.discard(t))
+        return False

@@ -1,0 +1,263 @@
+"""Training a fast style from the window: the request, its time budget, the job, resuming.
+
+A :class:`TrainRequest` is plain data (no torch on the GUI thread); :func:`train_job` turns it
+into a job function for the :class:`~.controller.JobController`, which runs
+``train_fast_style`` on the worker thread like any stylization. Beside the style file being
+trained the job keeps a small record (``NAME.nststyle.training.json``) of what it was asked,
+so a training stopped by Stop, by closing the window or by a crash can be resumed from its
+checkpoint later, even after a restart; the record goes when the style is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+import unicodedata
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from nst_desktop.engine import paths
+from nst_desktop.engine.pipeline import ImageInput
+
+from .worker import JobFn, Report
+
+log = logging.getLogger(__name__)
+
+RECORD_SUFFIX = ".training.json"
+CHECKPOINT_SUFFIX = ".checkpoint"  # fast.train.CHECKPOINT_SUFFIX, without importing torch
+STYLE_SUFFIX = ".nststyle"
+MIN_PHOTOS = 5  # fast.photos needs 5 usable photos (one is held out for the preview)
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+
+# The built-in styles' recipe (packaging/train_builtin_styles.py): 128 px crops, the painting
+# at 256 px (brush scale 2), batches of 4. Only the number of steps follows the time budget.
+RECIPE = {"size": 128, "batch": 4, "brush_scale": 2.0}
+
+#: Seconds per training step when this computer has not trained yet: measured here with the
+#: recipe above (AMD EPYC, 2 cores shared with another training, CPU, 2 threads: 5.6-6.7 s a
+#: step, 8 steps), rounded up. After each training the window keeps the rate it measured.
+DEFAULT_SECONDS_PER_STEP = 6.5
+MIN_STEPS, MAX_STEPS = 20, 200_000
+
+BUDGETS: tuple[tuple[str, str, float], ...] = (
+    ("quick", "Quick sketch — about 10 minutes", 10 * 60),
+    ("good", "Good — about an hour", 60 * 60),
+    ("best", "Best — several hours (about 4)", 4 * 60 * 60),
+)
+
+
+def steps_for_budget(seconds: float, seconds_per_step: float) -> int:
+    """The steps that fit ``seconds`` at ``seconds_per_step``, within sensible bounds."""
+    per_step = max(seconds_per_step, 1e-3)
+    return int(min(MAX_STEPS, max(MIN_STEPS, round(seconds / per_step))))
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """One training as the artist asked for it (all plain values)."""
+
+    name: str
+    photos: Path
+    paintings: tuple[ImageInput, ...]
+    output: Path
+    steps: int
+    seed: int = field(default_factory=lambda: secrets.randbelow(2**31))
+    size: int = RECIPE["size"]  # type: ignore[assignment]
+    batch: int = RECIPE["batch"]  # type: ignore[assignment]
+    brush_scale: float = RECIPE["brush_scale"]
+    checkpoint_seconds: float = 60.0
+    resume: bool = False
+
+    @property
+    def checkpoint(self) -> Path:
+        return checkpoint_path(self.output)
+
+    @property
+    def record(self) -> Path:
+        return self.output.with_name(self.output.name + RECORD_SUFFIX)
+
+    def resumed(self) -> TrainRequest:
+        return replace(self, resume=True)
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """What a finished training job returns to the window."""
+
+    request: TrainRequest
+    output: Path
+    seconds: float
+    steps: int
+    device: str
+    seconds_per_step: float | None
+
+
+def checkpoint_path(output: Path) -> Path:
+    return output.with_name(output.name + CHECKPOINT_SUFFIX)
+
+
+def styles_dir() -> Path:
+    """The artist's fast styles folder (``fast.store.user_styles_dir``, without torch)."""
+    return paths.user_data_dir() / "styles"
+
+
+def slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48].rstrip("-") or "style"
+
+
+def new_output(name: str, folder: Path | None = None) -> Path:
+    """A style file for ``name`` that neither exists nor has a training of its own under way."""
+    folder = folder or styles_dir()
+    base = slug(name)
+    for n in range(1, 1000):
+        candidate = folder / (f"{base}{STYLE_SUFFIX}" if n == 1 else f"{base}-{n}{STYLE_SUFFIX}")
+        if not any(
+            os.path.lexists(p)
+            for p in (
+                candidate,
+                checkpoint_path(candidate),
+                candidate.with_name(candidate.name + RECORD_SUFFIX),
+            )
+        ):
+            return candidate
+    raise OSError("no free file name for the style")
+
+
+def count_photos(folder: Path) -> int:
+    """Image files directly in ``folder`` (a quick look: the engine checks they can be read)."""
+    try:
+        return sum(1 for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+    except OSError:
+        return 0
+
+
+# Records of trainings that can be resumed -------------------------------------------------------
+
+
+def save_record(request: TrainRequest) -> None:
+    """Write what resuming ``request`` needs (only paintings that are files can be resumed later)."""
+    if not all(p.path is not None for p in request.paintings):
+        return
+    doc: dict[str, Any] = {
+        "kind": "nst-desktop-training",
+        "name": request.name,
+        "photos": str(request.photos),
+        "output": str(request.output),
+        "paintings": [{"path": str(p.path), "weight": p.weight, "name": p.name} for p in request.paintings],
+    }
+    doc |= {k: v for k, v in asdict(request).items() if k in _NUMBERS}
+    try:
+        request.record.parent.mkdir(parents=True, exist_ok=True)
+        temp = request.record.with_name(request.record.name + ".tmp")
+        temp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        os.replace(temp, request.record)
+    except OSError as exc:
+        log.info("Could not write the training record %s: %s", request.record, exc)
+
+
+_NUMBERS = ("steps", "seed", "size", "batch", "brush_scale", "checkpoint_seconds")
+
+
+def remove_record(request: TrainRequest) -> None:
+    with contextlib.suppress(OSError):
+        request.record.unlink()
+
+
+def load_record(path: Path) -> TrainRequest | None:
+    """The resumable training ``path`` records; None when unreadable or its files are gone."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        paintings = tuple(
+            ImageInput(name=str(p["name"]), path=Path(p["path"]), weight=float(p["weight"]))
+            for p in doc["paintings"]
+        )
+        request = TrainRequest(
+            name=str(doc["name"]),
+            photos=Path(doc["photos"]),
+            paintings=paintings,
+            output=Path(doc["output"]),
+            steps=int(doc["steps"]),
+            seed=int(doc["seed"]),
+            size=int(doc["size"]),
+            batch=int(doc["batch"]),
+            brush_scale=float(doc["brush_scale"]),
+            checkpoint_seconds=float(doc.get("checkpoint_seconds", 60.0)),
+            resume=True,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not request.checkpoint.is_file() or not all(p.path and p.path.is_file() for p in paintings):
+        return None
+    return request
+
+
+def resumable(folder: Path | None = None) -> list[TrainRequest]:
+    """Trainings left with a checkpoint (stopped, closed or crashed), newest first."""
+    folder = folder or styles_dir()
+    try:
+        records = sorted(folder.glob(f"*{STYLE_SUFFIX}{RECORD_SUFFIX}"), key=_mtime, reverse=True)
+    except OSError:
+        return []
+    return [r for r in (load_record(p) for p in records) if r is not None]
+
+
+def find_resumable(name: str, folder: Path | None = None) -> TrainRequest | None:
+    key = " ".join(name.split()).casefold()
+    return next((r for r in resumable(folder) if " ".join(r.name.split()).casefold() == key), None)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+# The job ------------------------------------------------------------------------------------------
+
+
+def train_job(request: TrainRequest) -> JobFn:
+    """The job function that trains ``request`` on the worker thread (torch is imported there)."""
+
+    def call(report: Report, cancel: threading.Event) -> TrainOutcome:
+        from nst_desktop.engine.fast.train import TrainSettings, train_fast_style
+        from nst_desktop.engine.schedule import style_side_for
+        from nst_desktop.engine.types import StyleImage
+
+        report("Reading the paintings…")
+        side = style_side_for(request.size, request.brush_scale)
+        paintings = [StyleImage(p.load(side), p.weight, p.name) for p in request.paintings]
+        settings = TrainSettings(
+            size=request.size,
+            steps=request.steps,
+            batch=request.batch,
+            seed=request.seed,
+            brush_scale=request.brush_scale,
+            checkpoint_seconds=request.checkpoint_seconds,
+        )
+        request.output.parent.mkdir(parents=True, exist_ok=True)
+        save_record(request)
+        report(f"Training '{request.name}'…")
+        result = train_fast_style(
+            paintings,
+            request.photos,
+            request.output,
+            settings,
+            name=request.name,
+            resume=request.resume,
+            on_progress=report,
+            cancel=cancel,
+        )
+        remove_record(request)
+        trained = result.steps
+        rate = result.seconds / trained if trained >= 10 else None
+        return TrainOutcome(request, result.output, result.seconds, trained, result.device, rate)
+
+    return call

@@ -1,0 +1,279 @@
+"""The window's one-pass ways of painting, kept out of ``main_window.py``: the live instant
+picture, the fast-style gallery (click to paint, strength and keep-colours re-apply it) and
+training a fast style (dialog, job, Stop, Resume, the new style selected when done).
+
+:class:`PaintingModes` is mixed into :class:`~.main_window.MainWindow`; it uses the window's
+controller, preview and controls, and the window calls its ``_modes_*`` hooks from its own
+outcome slots. Long work (a fast style at the output size, a training) goes through the job
+controller like a stylization; the instant picture and the style files go through the side
+:class:`~.side_tasks.TaskRunner`, latest request first.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QDialog
+
+from nst_desktop.engine import EngineError, Settings
+
+from . import imaging, training
+from .about import AboutDialog
+from .instant_preview import InstantPreview
+from .side_tasks import TaskRunner
+from .train_dialog import TrainDialog
+from .training import TrainOutcome, TrainRequest
+from .widgets.fast_styles import FastStylesPanel
+from .worker import Job, failure_message
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+RATE_KEY = "training/seconds_per_step"
+
+
+class PaintingModes:
+    """Instant preview, fast styles and training for the main window (a mixin)."""
+
+    def _build_modes(self: MainWindow, fast_store: Any) -> None:
+        self.side_tasks = TaskRunner(self)
+        paint = getattr(self.engine, "instant_picture", None)
+        self.instant: InstantPreview | None = None
+        if paint is not None:
+            self.instant = InstantPreview(self.side_tasks, paint, parent=self)
+            self.instant.ready.connect(self._on_instant_ready)
+            self.instant.failed.connect(self._on_instant_failed)
+        self.fast_styles = FastStylesPanel(self.side_tasks, fast_store)
+        self.fast_styles.apply_requested.connect(self.apply_fast_style)
+        self.fast_styles.train_requested.connect(self.train_fast_style)
+        self.fast_styles.resume_requested.connect(self.resume_training)
+        self.fast_styles.message.connect(self.show_message)
+        self.fast_styles.listed.connect(lambda: self.batch.set_fast_styles(self.fast_styles.names()))
+        self.training: TrainRequest | None = None
+        self.stopped_training: TrainRequest | None = None
+        self._fast_again: str | None = None
+        left = training.resumable()
+        if left:
+            self._offer_resume(left[0])
+
+    # The instant picture -------------------------------------------------------------------------
+
+    def _showing_instant(self: MainWindow) -> bool:
+        running = self.controller.busy and not self._warming_up
+        return not running and self.result is None and not self.partial
+
+    def _refresh_instant(self: MainWindow) -> None:
+        """Ask for the instant picture of the current inputs (nothing runs when it is the same)."""
+        if self.instant is None:
+            return
+        try:
+            settings = self.controls.settings()
+        except EngineError:
+            return
+        self.instant.update(self.content, self.gallery.styles(), settings)
+
+    @Slot(object)
+    def _on_instant_ready(self: MainWindow, image: imaging.RGB8) -> None:
+        self.instant_image = image
+        if self._showing_instant():
+            self.preview.view.set_image(imaging.array_to_qimage(image))
+            if self.progress.format() in ("Ready", ""):
+                self.progress.setFormat("Instant picture: press Paint to paint it properly")
+
+    @Slot(str)
+    def _on_instant_failed(self: MainWindow, message: str) -> None:
+        self.statusBar().showMessage(f"No instant picture: {message}", 8000)
+
+    def _on_look_changed(self: MainWindow) -> None:
+        """A control changed: repaint what is on show, if it is a one-pass picture."""
+        self._refresh_instant()
+        result = self.result
+        if result is None or result.settings.method != "fast" or self.batch_running:
+            return
+        try:
+            now = self.controls.settings()
+        except EngineError:
+            return
+        fields = ("strength", "keep_colors", "size", "device")
+        if any(getattr(now, f) != getattr(result.settings, f) for f in fields):
+            self.apply_fast_style(result.settings.fast_style)
+
+    # Fast styles ------------------------------------------------------------------------------
+
+    @Slot(str)
+    def apply_fast_style(self: MainWindow, name: str) -> None:
+        """Paint the photo with the fast style ``name`` at the output size (through the controller)."""
+        if self.content is None or self.content_image is None:
+            self.show_message("Add a photo first: drop it on the photo area or click there to browse.")
+            return
+        if self.batch_running or self.training is not None:
+            return
+        if self.controller.busy:
+            # One job at a time: paint with the latest choice when the running job ends.
+            job = self.current_job
+            if self._warming_up or (job is not None and job.settings.method == "fast"):
+                self._fast_again = name
+            return
+        settings = self.current_settings()
+        if settings is None:
+            return
+        settings = settings.replace(method="fast", fast_style=name)
+        self.clear_message()
+        self._begin(Job(content=self.content, styles=(), settings=settings))
+        self.result = None
+        self.partial = False
+        self.last_run_settings = settings
+        self.preview.view.set_canvas_size(
+            *self._canvas_size(self.content_image.width(), self.content_image.height(), settings.size)
+        )
+
+    # Training ---------------------------------------------------------------------------------
+
+    def seconds_per_step(self: MainWindow) -> float | None:
+        value = self.qsettings.value(RATE_KEY)
+        try:
+            rate = float(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+        return rate if rate is not None and rate > 0 else None
+
+    def ask_training(self: MainWindow) -> TrainRequest | None:
+        """Show the train dialog; the request, or None when cancelled (tests replace this)."""
+        dialog = TrainDialog(
+            self.gallery.styles(),
+            seconds_per_step=self.seconds_per_step(),
+            taken_names=self.fast_styles.names(),
+            photos_dir=str(self.qsettings.value("train_photos_dir", "")),
+            parent=self,
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        request = dialog.request()
+        if request is not None:
+            self.qsettings.setValue("train_photos_dir", str(request.photos))
+        return request
+
+    @Slot()
+    def train_fast_style(self: MainWindow) -> None:
+        if self.controller.busy:
+            self.show_message("Wait for the current run to end (or stop it) before training.")
+            return
+        request = self.ask_training()
+        if request is not None:
+            self.start_training(request)
+
+    @Slot()
+    def resume_training(self: MainWindow) -> None:
+        request = self.stopped_training
+        if request is None or self.controller.busy:
+            return
+        if not request.checkpoint.is_file():
+            self.show_message("The stopped training has no checkpoint left to resume from.")
+            self._offer_resume(None)
+            return
+        self.start_training(request.resumed())
+
+    def start_training(self: MainWindow, request: TrainRequest) -> bool:
+        if self.controller.busy:
+            return False
+        self.clear_message()
+        self.training = request
+        self._offer_resume(None)
+        self.result = None
+        self.partial = False
+        self.last_preview = None
+        self.loss_plot.clear()
+        self.tabs.setCurrentWidget(self.loss_plot)
+        self._last_preview_shown = 0.0
+        self.progress.setValue(0)
+        self.progress.setFormat(f"Starting the training of '{request.name}'…")
+        started = self.controller.start(training.train_job(request))
+        self._update_state()
+        return started
+
+    def _offer_resume(self: MainWindow, request: TrainRequest | None) -> None:
+        self.stopped_training = request
+        tip = None
+        if request is not None:
+            tip = (
+                f"Continue training '{request.name}' from its last checkpoint ({request.steps} steps in all)"
+            )
+        self.fast_styles.set_resumable(tip)
+        if hasattr(self, "resume_action"):
+            self.resume_action.setEnabled(request is not None)
+
+    def _modes_progress(self: MainWindow, preview: imaging.RGB8 | None) -> None:
+        if self.training is not None and preview is not None:
+            h, w = preview.shape[:2]
+            self.preview.view.set_canvas_size(w, h)
+
+    def _modes_succeeded(self: MainWindow, outcome: object) -> bool:
+        """Handle a training's outcome; False for anything else."""
+        if not isinstance(outcome, TrainOutcome):
+            return False
+        if outcome.seconds_per_step is not None:
+            self.qsettings.setValue(RATE_KEY, outcome.seconds_per_step)
+        self._show_device(outcome.device)
+        self.last_preview = None
+        self.progress.setValue(1000)
+        self.progress.setFormat(f"Trained '{outcome.request.name}' ({outcome.steps} steps)")
+        self.show_message(
+            f"The fast style '{outcome.request.name}' is ready: click it to paint the photo with it.",
+            error=False,
+        )
+        self.tabs.setCurrentWidget(self.fast_styles)
+        self.fast_styles.refresh(select=outcome.request.name)
+        return True
+
+    def _modes_cancelled(self: MainWindow) -> bool:
+        request = self.training
+        if request is None:
+            return False
+        self.last_preview = None
+        resumable = request.checkpoint.is_file()
+        self._offer_resume(request if resumable else None)
+        text = (
+            "Training stopped. Resume continues from the last checkpoint."
+            if resumable
+            else "Training stopped before its first step; nothing to resume."
+        )
+        self.progress.setFormat("Training stopped")
+        self.show_message(text, error=False)
+        return True
+
+    def _modes_failed(self: MainWindow, error: BaseException) -> bool:
+        request = self.training
+        if request is None:
+            return False
+        self.last_preview = None
+        self.progress.setFormat("Training failed")
+        if request.checkpoint.is_file():
+            self._offer_resume(request)
+        self.show_message(failure_message(error))
+        return True
+
+    def _modes_finished(self: MainWindow) -> None:
+        self.training = None
+        name, self._fast_again = self._fast_again, None
+        if name is not None and not self.controller.busy:
+            self.apply_fast_style(name)
+
+    def _modes_state(self: MainWindow, running: bool) -> None:
+        self.fast_styles.set_busy(running or self.batch_running)
+        if hasattr(self, "train_action"):
+            self.train_action.setEnabled(not running and not self.batch_running)
+            self.resume_action.setEnabled(self.stopped_training is not None and not running)
+
+    # About ------------------------------------------------------------------------------------
+
+    def show_about(self: MainWindow) -> None:
+        AboutDialog(self).exec()
+
+
+def fast_metadata_args(settings: Settings) -> dict[str, Any]:
+    """How a result's metadata names its style: a fast style by name, else the paintings."""
+    return {"fast_style": settings.fast_style} if settings.method == "fast" else {}
