@@ -151,7 +151,7 @@ class TrainDialog(QDialog):
         return training.steps_for_budget(self.budget_seconds(), self.seconds_per_step)
 
     def _update_estimate(self, *_: object) -> None:
-        resuming = self.resume_box.isVisible() and self.resume_box.isChecked() and self.resumable
+        resuming = self.resuming()
         for button in self.budget_buttons.values():
             button.setEnabled(not resuming)
         if resuming:
@@ -169,6 +169,10 @@ class TrainDialog(QDialog):
             "any time and resume later."
         )
 
+    def resuming(self) -> bool:
+        """The artist chose to resume the stopped training of this name."""
+        return self.resumable is not None and self.resume_box.isChecked()
+
     def _on_name(self, *_: object) -> None:
         self.resumable = training.find_resumable(self.name_edit.text(), self.styles_folder)
         if self.resumable is not None:
@@ -176,7 +180,7 @@ class TrainDialog(QDialog):
                 f"Resume the stopped training of '{self.resumable.name}' from its checkpoint "
                 "(same paintings and photos as then)"
             )
-        self.resume_box.setVisible(self.resumable is not None)
+        self.resume_box.setHidden(self.resumable is None)
         self._update_estimate()
 
     def _on_folder(self, *_: object) -> None:
@@ -205,7 +209,7 @@ class TrainDialog(QDialog):
     def problem(self) -> str:
         """Why the request cannot be trained as it stands ("" when it can)."""
         name = " ".join(self.name_edit.text().split())
-        if self.resume_box.isVisible() and self.resume_box.isChecked() and self.resumable is not None:
+        if self.resuming():
             return ""
         if not self.paintings:
             return "Add at least one painting (with a blend weight above zero) to learn from."
@@ -234,7 +238,7 @@ class TrainDialog(QDialog):
             self.error.show()
             return
         self.error.hide()
-        if self.resume_box.isVisible() and self.resume_box.isChecked() and self.resumable is not None:
+        if self.resuming():
             self._request = self.resumable
         else:
             name = " ".join(self.name_edit.text().split())

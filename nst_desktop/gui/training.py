@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nst_desktop.engine import paths
+from nst_desktop.engine import images, paths
 from nst_desktop.engine.pipeline import ImageInput
 
 from .worker import JobFn, Report
@@ -33,7 +33,7 @@ RECORD_SUFFIX = ".training.json"
 CHECKPOINT_SUFFIX = ".checkpoint"  # fast.train.CHECKPOINT_SUFFIX, without importing torch
 STYLE_SUFFIX = ".nststyle"
 MIN_PHOTOS = 5  # fast.photos needs 5 usable photos (one is held out for the preview)
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+PHOTO_SUFFIXES = {s.lower() for s in images.INPUT_SUFFIXES}
 
 # The built-in styles' recipe (packaging/train_builtin_styles.py): 128 px crops, the painting
 # at 256 px (brush scale 2), batches of 4. Only the number of steps follows the time budget.
@@ -130,12 +130,16 @@ def new_output(name: str, folder: Path | None = None) -> Path:
     raise OSError("no free file name for the style")
 
 
-def count_photos(folder: Path) -> int:
-    """Image files directly in ``folder`` (a quick look: the engine checks they can be read)."""
-    try:
-        return sum(1 for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
-    except OSError:
-        return 0
+def count_photos(folder: Path, limit: int = 999) -> int:
+    """Image files under ``folder``, as the trainer finds them (a quick look, up to ``limit``;
+    the engine checks they can be read)."""
+    count = 0
+    for _root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        count += sum(1 for n in files if not n.startswith(".") and Path(n).suffix.lower() in PHOTO_SUFFIXES)
+        if count >= limit:
+            return limit
+    return count
 
 
 # Records of trainings that can be resumed -------------------------------------------------------

@@ -118,7 +118,9 @@ class InstantFakeEngine(FakeEngine):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.instant_calls: list[Settings] = []
 
-    def instant_picture(self, content: np.ndarray, styles: Sequence[StyleImage], settings: Settings) -> np.ndarray:
+    def instant_picture(
+        self, content: np.ndarray, styles: Sequence[StyleImage], settings: Settings
+    ) -> np.ndarray:
         self.instant_calls.append(settings)
         time.sleep(0.02)
         return np.full_like(content, int(settings.strength * 200) + 20)
