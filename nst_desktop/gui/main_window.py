@@ -57,6 +57,7 @@ from .widgets.loss_plot import LossPlot
 from .widgets.preset_bar import PresetBar
 from .widgets.preview import PreviewPanel
 from .widgets.style_gallery import StyleGallery
+from .widgets.wheel_guard import WheelGuard
 from .window_modes import PaintingModes, fast_metadata_args
 from .worker import Engine, ImageInput, Job, RealEngine, failure_message, stylize_call
 
@@ -103,6 +104,7 @@ class MainWindow(PaintingModes, QMainWindow):
         self._batch_counts = {"done": 0, "failed": 0}
 
         self.instant_image: imaging.RGB8 | None = None
+        self.instant: Any = None
         self._build_ui(presets, fast_styles)
         self._build_actions()
         self._connect_controller()
@@ -163,6 +165,8 @@ class MainWindow(PaintingModes, QMainWindow):
         self._left_panel, self._left_scroll = left, scroll
         self._fit_left_panel()
         self.controls.advanced_toggle.toggled.connect(self._fit_left_panel)
+        self.wheel_guard = WheelGuard(scroll)
+        self.gallery.changed.connect(self.wheel_guard.protect_children)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)

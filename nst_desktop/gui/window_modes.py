@@ -42,7 +42,7 @@ class PaintingModes:
     def _build_modes(self: MainWindow, fast_store: Any) -> None:
         self.side_tasks = TaskRunner(self)
         paint = getattr(self.engine, "instant_picture", None)
-        self.instant: InstantPreview | None = None
+        self.instant = None
         if paint is not None:
             self.instant = InstantPreview(self.side_tasks, paint, parent=self)
             self.instant.ready.connect(self._on_instant_ready)

@@ -1,0 +1,42 @@
+"""Scrolling the controls panel never changes a control the pointer happens to pass over."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+
+def wheel(widget, steps: int = -3) -> None:  # type: ignore[no-untyped-def]
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_wheel_over_an_unfocused_control_scrolls_the_panel(qtbot, window) -> None:
+    window.resize(1000, 420)  # short enough for the panel to scroll
+    qtbot.wait(50)
+    slider = window.controls.strength.slider
+    combo = window.controls.keep_colors
+    before = (slider.value(), combo.currentIndex())
+    bar = window._left_scroll.verticalScrollBar()
+    start = bar.value()
+    wheel(slider)
+    wheel(combo)
+    assert (slider.value(), combo.currentIndex()) == before
+    assert bar.maximum() == 0 or bar.value() != start, "the panel scrolled instead"
+    assert slider.focusPolicy() == Qt.FocusPolicy.StrongFocus
+
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=2000)
+    wheel(slider)
+    assert slider.value() != before[0], "a focused control still takes the wheel"
