@@ -11,11 +11,14 @@ made them, so a result can be dropped back into the app to recover its look.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
 import logging
+import math
 import os
+import stat
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -27,8 +30,9 @@ import tifffile
 from PIL import Image, ImageOps, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 
-from .atomic import atomic_path, atomic_write_bytes
+from .atomic import NotARegularFile, atomic_path, name_fits
 from .errors import ImageError, OutputError
+from .text import show_path
 from .types import RGB8, RGBF
 
 try:
@@ -68,6 +72,13 @@ _SIDECAR_SUFFIX = ".json"
 # Shrinking first by an integer factor (Image.reduce) is fast; the last factor of 3 or less is
 # left to Lanczos, which is what keeps the result sharp and free of aliasing.
 _REDUCING_GAP = 3.0
+# Pixels per stripe when high-bit-depth data is brought to 8 bits (a few MB of float64).
+_STRIPE_PIXELS = 1 << 19
+MAX_DECODE_BYTES: int = 1 << 30
+"""Most memory the decoded image itself may take (Pillow's in-memory layout): with the 8-bit
+copy made from it, that bounds what reading any one file costs."""
+# Bytes per pixel of Pillow's in-memory modes ("RGB" is stored in four); 4 for the others.
+_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "La": 2, "I;16": 2, "I;16B": 2, "I;16L": 2}
 # Decoding a JPEG at 1/2, 1/4 or 1/8 size keeps at least this factor above the final size, so
 # the high-quality resampling that follows still has detail to work with.
 _DRAFT_HEADROOM = 2
@@ -132,8 +143,9 @@ def _check_max_side(max_side: int | None) -> None:
 
 
 def _clean(text: str) -> str:
-    """Keep messages on one line whatever characters a file name holds."""
-    return "".join("\N{REPLACEMENT CHARACTER}" if ord(c) < 32 or ord(c) == 127 else c for c in text)
+    """Keep messages on one short line whatever characters a file name holds: unprintable
+    characters become "?" and a long name or folder is cut in the middle (see engine.text)."""
+    return show_path(text)
 
 
 def _display_name(path: Path) -> str:
@@ -141,11 +153,15 @@ def _display_name(path: Path) -> str:
 
 
 def _open_input(path: Path, name: str) -> IO[bytes]:
-    """Open a file for reading, turning each way it can fail into a sentence."""
-    if path.is_dir():
-        raise ImageError(f"{name} is a folder, not an image.")
+    """Open a file for reading, turning each way it can fail into a sentence.
+
+    Only regular files are read. The file is opened without blocking (a FIFO would otherwise
+    wait for a writer forever) and examined through the open handle, so a device such as
+    ``/dev/urandom``, a pipe or a socket is refused as what it is, never read or called empty.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fp = open(path, "rb")  # noqa: SIM115 - the caller closes it
+        fd = os.open(path, flags)
     except FileNotFoundError as exc:
         raise ImageError(f"{name} does not exist.") from exc
     except IsADirectoryError as exc:
@@ -155,13 +171,22 @@ def _open_input(path: Path, name: str) -> IO[bytes]:
     except OSError as exc:
         raise ImageError(f"{name} cannot be opened ({_reason(exc)}).") from exc
     try:
-        empty = os.fstat(fp.fileno()).st_size == 0
-    except OSError:
-        empty = False
-    if empty:
-        fp.close()
-        raise ImageError(f"{name} is empty.")
-    return fp
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ImageError(f"{name} is a folder, not an image.")
+        if not stat.S_ISREG(info.st_mode):
+            raise ImageError(f"{name} is not a regular file (it is a device, pipe or socket), not an image.")
+        if info.st_size == 0:
+            raise ImageError(f"{name} is empty.")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except ImageError:
+        os.close(fd)
+        raise
+    except OSError as exc:
+        os.close(fd)
+        raise ImageError(f"{name} cannot be opened ({_reason(exc)}).") from exc
 
 
 def _reason(exc: OSError) -> str:
@@ -219,6 +244,8 @@ def _to_rgb8(img: Image.Image, name: str, max_side: int | None) -> RGB8:
         raise ImageError(
             f"{name} is too small ({w}x{h} px); use an image at least {MIN_SIDE} px on each side."
         )
+    if w * h * _MODE_BYTES.get(img.mode, 4) > MAX_DECODE_BYTES:
+        raise _too_large(name, (w, h))
     target = _target_size((w, h), max_side)
     if target is not None:
         if min(target) < MIN_SIDE:
@@ -266,13 +293,37 @@ def _to_8bit(img: Image.Image) -> Image.Image:
     if mode == "1":
         return img.convert("L")
     if mode.startswith("I") or mode == "F":
-        return Image.fromarray(_scale_to_8bit(np.asarray(img), mode))
+        return _high_bit_depth_to_8bit(img)
     if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
         return img
     return img.convert("RGB")  # RGBX, YCbCr, HSV, LAB
 
 
-def _scale_to_8bit(values: npt.NDArray[Any], mode: str) -> npt.NDArray[np.uint8]:
+def _high_bit_depth_to_8bit(img: Image.Image) -> Image.Image:
+    """A 16- or 32-bit grey image as 8-bit "L", converted a stripe of rows at a time.
+
+    Converting the whole array to floating point at once costs 8 bytes per pixel, several times
+    over (a 15000 x 15000 16-bit PNG of 474 KB took 8 GB); a stripe costs a few megabytes, so the
+    decoded image and its 8-bit copy are all the memory this needs.
+    """
+    w, h = img.size
+    mode = img.mode
+    bounds: tuple[float, float] | None = None
+    if not mode.startswith("I;16"):  # 16-bit data has a fixed range; the others are inferred
+        extrema: Any = img.getextrema()  # one band: (min, max)
+        bounds = (float(extrema[0]), float(extrema[1]))
+    out = Image.new("L", (w, h))
+    rows = max(1, _STRIPE_PIXELS // max(w, 1))
+    for top in range(0, h, rows):
+        box = (0, top, w, min(h, top + rows))
+        stripe = _scale_to_8bit(np.asarray(img.crop(box)), mode, bounds)
+        out.paste(Image.fromarray(stripe, "L"), box)
+    return out
+
+
+def _scale_to_8bit(
+    values: npt.NDArray[Any], mode: str, extrema: tuple[float, float] | None = None
+) -> npt.NDArray[np.uint8]:
     """Map high-bit-depth grey levels onto 0..255 by the range the format implies.
 
     16-bit data maps 65535 to 255 (dividing by 257). 32-bit integer and float data carry no
@@ -284,8 +335,11 @@ def _scale_to_8bit(values: npt.NDArray[Any], mode: str) -> npt.NDArray[np.uint8]
     if mode.startswith("I;16"):
         scaled = data / 257.0
     else:
-        lo = float(data.min()) if data.size else 0.0
-        hi = float(data.max()) if data.size else 0.0
+        if extrema is not None:  # the whole image's, when ``values`` is one stripe of it
+            lo, hi = (v if math.isfinite(v) else 0.0 for v in extrema)
+        else:
+            lo = float(data.min()) if data.size else 0.0
+            hi = float(data.max()) if data.size else 0.0
         if lo >= 0.0 and hi <= 1.0 and mode == "F":
             scaled = data * 255.0
         elif lo >= 0.0 and hi <= 255.0:
@@ -387,10 +441,6 @@ def save_image(
     plain = None if metadata is None else _metadata_json(metadata, wrapped=False)
     wrapped = None if metadata is None else _metadata_json(metadata, wrapped=True)
     folder = final.parent
-    if final.is_dir():
-        raise OutputError(f"{name} is a folder; choose a file name for the result.")
-    if not folder.is_dir():
-        raise OutputError(f"{name} cannot be saved because its folder {_clean(str(folder))} does not exist.")
 
     comment = sidecar = None
     if fmt == "jpeg" and metadata is not None and wrapped is not None:
@@ -398,14 +448,21 @@ def save_image(
             comment = wrapped
         else:
             sidecar = json.dumps(dict(metadata), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    check_output_name(final, sidecar=fmt == "jpeg")
     try:
-        with atomic_path(final) as temp:
-            if fmt == "png":
-                _write_png(temp, _to_uint8(array), plain)
-            elif fmt == "jpeg":
-                _write_jpeg(temp, _to_uint8(array), comment)
-            else:
-                _write_tiff(temp, _to_uint16(array), wrapped)
+        # The sidecar's temporary file is made first and renamed last: a sidecar that cannot be
+        # written stops the save before the picture is, so no picture is left without its settings.
+        with contextlib.ExitStack() as stack:
+            if sidecar is not None:
+                side_temp = stack.enter_context(atomic_path(_sidecar_path(final)))
+                side_temp.write_bytes(sidecar.encode("utf-8"))
+            with atomic_path(final) as temp:
+                if fmt == "png":
+                    _write_png(temp, _to_uint8(array), plain)
+                elif fmt == "jpeg":
+                    _write_jpeg(temp, _to_uint8(array), comment)
+                else:
+                    _write_tiff(temp, _to_uint16(array), wrapped)
     except OSError as exc:
         raise _output_error(exc, name, folder) from exc
     except MemoryError as exc:
@@ -414,8 +471,23 @@ def save_image(
         log.error("Unexpected failure writing %s", name, exc_info=True)
         raise OutputError(f"{name} could not be saved because its encoder failed.") from exc
 
-    _write_sidecar(final, name, sidecar)
+    if sidecar is None:
+        _remove_outdated_sidecar(final)
     return final
+
+
+def check_output_name(path: Path, *, sidecar: bool = False) -> None:
+    """Refuse a result name the file system cannot hold, before any painting is spent on it.
+
+    Names are limited in *bytes* (255 on the usual file systems), so a name of 100 accented or
+    CJK characters can already be too long; a JPEG may need ``NAME.json`` beside it as well.
+    """
+    longest = path.name + (_SIDECAR_SUFFIX if sidecar else "")
+    if not name_fits(longest):
+        extra = f" (with the {_SIDECAR_SUFFIX} settings file a JPEG may need beside it)" if sidecar else ""
+        raise OutputError(
+            f"The name {_display_name(path)} is too long for the file system{extra}; choose a shorter name."
+        )
 
 
 def _check_array(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -485,22 +557,17 @@ def _write_tiff(temp: Path, data: npt.NDArray[np.uint16], text: str | None) -> N
     )
 
 
-def _write_sidecar(final: Path, name: str, text: str | None) -> None:
+def _remove_outdated_sidecar(final: Path) -> None:
     sidecar = _sidecar_path(final)
-    if text is None:
-        if sidecar.is_file():
-            try:
-                sidecar.unlink()
-            except OSError:
-                log.warning("Could not remove the outdated settings file %s", sidecar, exc_info=True)
-        return
     try:
-        atomic_write_bytes(sidecar, text.encode("utf-8"))
-    except OSError as exc:
-        raise OutputError(
-            f"{name} was saved, but its settings could not be written to {_display_name(sidecar)} "
-            f"({_reason(exc)})."
-        ) from exc
+        present = stat.S_ISREG(os.lstat(sidecar).st_mode)
+    except OSError:
+        return
+    if present:
+        try:
+            sidecar.unlink()
+        except OSError:
+            log.warning("Could not remove the outdated settings file %s", sidecar, exc_info=True)
 
 
 def _sidecar_path(path: Path) -> Path:
@@ -515,6 +582,10 @@ def _output_error(exc: OSError, name: str, folder: Path) -> OutputError:
         return OutputError(f"{name} cannot be saved because its folder {where} does not exist.")
     if isinstance(exc, IsADirectoryError):
         return OutputError(f"{name} is a folder; choose a file name for the result.")
+    if isinstance(exc, NotARegularFile):
+        return OutputError(f"{name} is a device, pipe or socket, not a regular file, so it is not replaced.")
+    if exc.errno == errno.ENAMETOOLONG:
+        return OutputError(f"The name {name} is too long for the file system; choose a shorter name.")
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return OutputError(f"There is not enough disk space in {where} to save {name}.")
     return OutputError(f"{name} could not be saved ({_reason(exc)}).")

@@ -9,8 +9,10 @@ Heavy modules (torch and the painters) are imported when a job needs them.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable, Sequence
+import stat
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +25,7 @@ from .errors import Cancelled, OutputError, SettingsError
 from .metadata import result_metadata
 from .schedule import fit, style_side_for
 from .settings import Settings
+from .text import show_path
 from .types import RGB8, CancelToken, Progress, Result, StyleImage
 
 ProgressCallback = Callable[[Progress], None]
@@ -83,17 +86,72 @@ class Job:
     """Seconds between the optimiser's previews."""
 
 
-def check_output(path: Path, suffixes: Sequence[str] = images.OUTPUT_SUFFIXES) -> None:
-    """Refuse an output that could not be written, before minutes of painting are spent on it."""
+def check_output(
+    path: Path,
+    suffixes: Sequence[str] = images.OUTPUT_SUFFIXES,
+    inputs: Iterable[Path] = (),
+) -> None:
+    """Refuse an output that could not be written, before minutes of painting are spent on it.
+
+    Also refused: an output that is one of the job's ``inputs`` under any spelling (``./``, a
+    symbolic or hard link: the same file by identity), since saving would replace the
+    original; a name too long for the file system in bytes; a device, pipe or socket. Every
+    way the path cannot be examined (a folder the user may not enter, a current folder that was
+    deleted) is an :class:`OutputError` sentence too, never a traceback.
+    """
+    shown = show_path(path.name or str(path))
     if path.suffix.lower() not in suffixes:
-        raise OutputError(f"The output must end in {' or '.join(suffixes)}: {path.name}.")
-    folder = path.parent.resolve()
-    if not folder.is_dir():
-        raise OutputError(f"The folder for the output does not exist: {path.parent}.")
-    if path.is_dir():
-        raise OutputError(f"The output {path} is a folder; give a file name such as result{suffixes[0]}.")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"nst-desktop is not allowed to write into {folder}.")
+        raise OutputError(f"The output must end in {' or '.join(suffixes)}: {shown}.")
+    images.check_output_name(path, sidecar=path.suffix.lower() in (".jpg", ".jpeg"))
+    try:
+        folder = path.parent.resolve()
+    except OSError as exc:  # the current folder was deleted, or a link loops
+        raise OutputError(f"The folder for the output {shown} cannot be found ({_reason(exc)}).") from None
+    where = show_path(folder)
+    try:
+        folder_info = os.stat(folder)
+    except FileNotFoundError:
+        raise OutputError(f"The folder for the output does not exist: {show_path(path.parent)}.") from None
+    except PermissionError:
+        raise OutputError(f"nst-desktop is not allowed to enter the folder {where}.") from None
+    except OSError as exc:
+        raise OutputError(f"The folder {where} cannot be examined ({_reason(exc)}).") from None
+    if not stat.S_ISDIR(folder_info.st_mode):
+        raise OutputError(f"The folder for the output does not exist: {show_path(path.parent)}.")
+    try:
+        target: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        target = None
+    except PermissionError:
+        raise OutputError(f"nst-desktop is not allowed to enter the folder {where}.") from None
+    except OSError as exc:
+        raise OutputError(f"The output {shown} cannot be examined ({_reason(exc)}).") from None
+    if target is not None and stat.S_ISDIR(target.st_mode):
+        raise OutputError(f"The output {shown} is a folder; give a file name such as result{suffixes[0]}.")
+    if target is not None and not stat.S_ISREG(target.st_mode):
+        raise OutputError(f"The output {shown} is a device, pipe or socket, not a regular file.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"nst-desktop is not allowed to write into {where}.")
+    if target is not None:
+        for source in inputs:
+            try:
+                same = os.path.samestat(target, os.stat(source))
+            except OSError:
+                continue  # an input that cannot be examined is reported when it is read
+            if same:
+                raise OutputError(
+                    f"The output {shown} is the input {show_path(source.name or str(source))} itself; "
+                    "choose another name so that the original is kept."
+                )
+
+
+def _reason(exc: OSError) -> str:
+    return show_path(exc.strerror or type(exc).__name__).rstrip(".").lower()
+
+
+def job_inputs(job: Job) -> list[Path]:
+    """The files a job reads, which its output must not replace."""
+    return [i.path for i in (job.content, *job.styles) if i.path is not None]
 
 
 def run_job(
@@ -120,7 +178,8 @@ def run_job(
             on_status(text)
 
     if job.output_path is not None:
-        check_output(job.output_path)
+        check_output(job.output_path, inputs=job_inputs(job))
+    _check_style_weights(job)
     if settings.method != "fast" and not job.styles:
         raise SettingsError("Add at least one painting to take the style from.")
     if settings.method == "fast" and not settings.fast_style:
@@ -139,6 +198,17 @@ def run_job(
         metadata = result_metadata(result, content_name=job.content.name, styles=styles, fast_style=fast_name)
         images.save_image(job.output_path, result.image_float, metadata=metadata)
     return result
+
+
+def _check_style_weights(job: Job) -> None:
+    """Weights must add up to a finite number: 1e308 twice overflows, and the blend the engine
+    divides by would then be meaningless (every painting weighted zero or NaN)."""
+    weights = [s.weight for s in job.styles]
+    if any(not math.isfinite(w) or w < 0 for w in weights) or not math.isfinite(sum(weights)):
+        raise SettingsError(
+            "The paintings' weights must be numbers of zero or more whose sum is finite; "
+            "use weights such as 0.5, 1 or 2."
+        )
 
 
 def _check_cancel(cancel: CancelToken | None) -> None:

@@ -17,20 +17,24 @@ slug collisions and names no file system accepts all keep working.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import dataclasses
 import json
 import logging
 import os
 import re
+import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from . import paths
-from .atomic import atomic_write_bytes
+from .atomic import atomic_create, atomic_write_bytes
 from .errors import PresetError, SettingsError
 from .settings import SCHEMA_VERSION, Settings
+from .text import quote
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,8 @@ _WINDOWS_RESERVED: Final = frozenset(
 # one-line messages and UTF-8 encoding. Format characters (Cf) stay allowed because emoji
 # sequences need the zero-width joiner.
 _FORBIDDEN_NAME_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
+# Characters of a path or value a message quotes (see engine.text): recognisable, never a flood.
+_MAX_SHOWN: Final = 120
 
 
 @dataclass(frozen=True)
@@ -159,10 +165,26 @@ class PresetStore:
         return [p.name for p in self.list()]
 
     def get(self, name: str) -> Preset:
+        """The user's preset of this name, else the built-in.
+
+        A built-in the user changed in a file that can no longer be used is an error, not a
+        quiet fall-back to the original: the artist expects their version, so they are told
+        why it is missing and how to get either one back.
+        """
         scan = self._scan()
-        found = scan.user_named(name) or scan.builtin_named(name)
+        found = scan.user_named(name)
         if found is not None:
             return found
+        builtin = scan.builtin_named(name)
+        if builtin is not None:
+            broken = scan.unusable_named(name)
+            if broken is not None:
+                raise PresetError(
+                    f"Your change to the built-in preset '{_show(builtin.name)}' cannot be used: "
+                    f"{_as_sentence(broken[1].message)} Fix the file, or delete it "
+                    f"(nst-desktop presets delete '{_show(builtin.name)}') to use the original."
+                )
+            return builtin
         self._raise_missing(scan, name)
 
     def is_customised(self, name: str) -> bool:
@@ -172,29 +194,55 @@ class PresetStore:
     # Writing.
 
     def save(
-        self, name: str, settings: Settings, *, description: str = "", overwrite: bool = False
+        self,
+        name: str,
+        settings: Settings,
+        *,
+        description: str = "",
+        overwrite: bool = False,
+        replace_builtin: bool = True,
     ) -> Preset:
-        """Write a user preset; under a built-in's name it becomes that built-in's customisation."""
+        """Write a user preset; under a built-in's name it becomes that built-in's customisation.
+
+        ``replace_builtin=False`` (an import) refuses a built-in's name unless ``overwrite``.
+        The check and the write happen under the folder's lock, and a new file is created
+        without ever replacing one (link-or-fail), so two processes saving at once keep both
+        presets, or one of them is told the name is taken.
+        """
         clean = _clean_name(name)
         description = _clean_description(description)
-        scan = self._scan()
-        existing = scan.user_named(clean)
-        if existing is not None and not overwrite:
-            raise PresetError(
-                f"There is already a preset called '{existing.name}'; choose another name or replace it."
-            )
-        self._refuse_unusable(scan, clean)
-        builtin = scan.builtin_named(clean)
-        if builtin is not None:
-            # Keeps the customisation in the built-in's slot and spelling, whatever case was typed.
-            clean = builtin.name
-        target = existing.path if existing is not None and existing.path is not None else None
-        if target is None:
-            target = self._free_path(clean, scan)
-        self._write(target, _document(clean, description, settings), f"save the preset '{_show(clean)}'")
+        action = f"save the preset '{_show(clean)}'"
+        with self._locked(action):
+            scan = self._scan()
+            existing = scan.user_named(clean)
+            if existing is not None and not overwrite:
+                raise PresetError(
+                    f"There is already a preset called '{_show(existing.name)}'; "
+                    "choose another name or replace it."
+                )
+            self._refuse_unusable(scan, clean)
+            builtin = scan.builtin_named(clean)
+            if builtin is not None and existing is None and not overwrite and not replace_builtin:
+                raise PresetError(
+                    f"'{_show(builtin.name)}' is a built-in preset; to replace it with this one, import "
+                    "again allowing it to be overwritten (--overwrite), or give the import another name."
+                )
+            if builtin is not None:
+                # Keeps the customisation in the built-in's slot and spelling, whatever case was typed.
+                clean = builtin.name
+            doc = _document(clean, description, settings)
+            if existing is not None and existing.path is not None:
+                target = existing.path
+                self._write(target, doc, action)
+            else:
+                target = self._create(clean, scan, doc, action)
         return Preset(clean, settings, description, False, target, customised=builtin is not None)
 
     def rename(self, old: str, new: str) -> Preset:
+        with self._locked(f"rename the preset '{_show(old)}'"):
+            return self._rename(old, new)
+
+    def _rename(self, old: str, new: str) -> Preset:
         scan = self._scan()
         if scan.builtin_named(old) is not None:
             raise PresetError("Built-in presets cannot be renamed; save a copy under a new name instead.")
@@ -208,16 +256,14 @@ class PresetStore:
                 raise PresetError(f"There is already a preset called '{taken.name}'; choose another name.")
             self._refuse_unusable(scan, clean)
         slug = _slug(clean)
+        doc = _document(clean, current.description, current.settings)
+        action = f"rename the preset '{_show(current.name)}'"
         if re.fullmatch(re.escape(slug) + r"(-\d+)?", current.path.stem.casefold()):
             target = current.path
+            self._write(target, doc, action)
         else:
-            target = self._free_path(clean, scan)
+            target = self._create(clean, scan, doc, action)
         renamed = Preset(clean, current.settings, current.description, False, target)
-        self._write(
-            target,
-            _document(clean, current.description, current.settings),
-            f"rename the preset '{_show(current.name)}'",
-        )
         if target != current.path:
             try:
                 current.path.unlink()
@@ -233,14 +279,23 @@ class PresetStore:
                 ) from None
         return renamed
 
-    def delete(self, name: str) -> None:
-        """Remove a user preset; removing a customisation brings the original built-in back."""
+    def delete(self, name: str) -> bool:
+        """Remove a user preset; removing a customisation brings the original built-in back.
+
+        A customisation that can no longer be read is removed too (that is how the artist gets
+        the built-in back). Returns whether a built-in was restored.
+        """
         scan = self._scan()
+        builtin = scan.builtin_named(name)
         current = scan.user_named(name)
         if current is not None and current.path is not None:
             self._unlink(current)
-            return
-        if scan.builtin_named(name) is not None:
+            return builtin is not None
+        if builtin is not None:
+            broken = scan.unusable_named(name)
+            if broken is not None:
+                self._unlink(Preset(builtin.name, builtin.settings, path=broken[0]))
+                return True
             raise PresetError("Built-in presets cannot be deleted; save over one to customise it instead.")
         self._raise_missing(scan, name)
 
@@ -267,6 +322,7 @@ class PresetStore:
             preset.settings,
             description=preset.description,
             overwrite=overwrite,
+            replace_builtin=False,
         )
 
     def export(self, name: str, path: Path) -> Path:
@@ -323,6 +379,50 @@ class PresetStore:
                     "that this version cannot use, so choose another name."
                 )
 
+    def _create(self, name: str, scan: _Scan, doc: dict[str, Any], action: str) -> Path:
+        """Write a new file under the first free name; a name another process took meanwhile
+        is skipped (link-or-fail never replaces a file), so no preset is ever lost."""
+        data = _encode(doc)
+        target = self._free_path(name, scan)
+        for _ in range(1000):
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                atomic_create(target, data)
+                return target
+            except FileExistsError:
+                scan.user_file_names.add(target.name.casefold())
+                target = self._free_path(name, scan)
+            except OSError as exc:
+                raise PresetError(f"Could not {action} to '{_show(target)}' ({_reason(exc)}).") from None
+        raise PresetError(f"Could not {action}: no free file name in '{_show(self.directory)}'.")
+
+    @contextlib.contextmanager
+    def _locked(self, action: str) -> Iterator[None]:
+        """Hold a lock on the user folder itself while deciding on a scan and writing, so that
+        two processes (the CLI and the GUI, two imports) cannot both pick the same free name.
+
+        The folder is locked (flock on its descriptor), so no lock file appears among the
+        presets; where a folder cannot be locked (Windows, some network folders) link-or-fail
+        alone still guarantees that no file is ever replaced.
+        """
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PresetError(f"Could not {action} in '{_show(self.directory)}' ({_reason(exc)}).") from None
+        try:
+            import fcntl
+
+            fd = os.open(self.directory, os.O_RDONLY)
+        except (ImportError, OSError):
+            yield
+            return
+        try:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
     def _free_path(self, name: str, scan: _Scan) -> Path:
         base = _slug(name)
         candidate, n = base, 2
@@ -352,6 +452,11 @@ class PresetStore:
                 f"Could not delete the preset '{_show(preset.name)}' "
                 f"from '{_show(preset.path)}' ({_reason(exc)})."
             ) from None
+
+
+def _as_sentence(message: str) -> str:
+    text = message.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 # Files.
@@ -426,11 +531,7 @@ def _read_folder(
 
 
 def _read_json(path: Path, noun: str) -> Any:
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise _BadFile(f"{noun} '{_show(path)}' cannot be read ({_reason(exc)}).") from None
+    data = _read_regular_file(path, noun)
     if len(data) > MAX_FILE_BYTES:
         raise _BadFile(f"{noun} '{_show(path)}' is larger than 1 MB, far too large to be a preset.")
     try:
@@ -445,6 +546,40 @@ def _read_json(path: Path, noun: str) -> Any:
         ) from None
     except (ValueError, RecursionError):
         raise _BadFile(f"{noun} '{_show(path)}' is not valid JSON.") from None
+
+
+def _read_regular_file(path: Path, noun: str) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes of a regular file; anything else is refused.
+
+    Opened without blocking and examined through the handle: a FIFO would otherwise wait for
+    a writer forever, and a device such as /dev/urandom would be read as if it were a file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        raise _BadFile(f"{noun} '{_show(path)}' is a folder, not a preset.") from None
+    except OSError as exc:
+        raise _BadFile(f"{noun} '{_show(path)}' cannot be read ({_reason(exc)}).") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise _BadFile(f"{noun} '{_show(path)}' is a folder, not a preset.")
+        if not stat.S_ISREG(mode):
+            raise _BadFile(f"{noun} '{_show(path)}' is not a regular file (it is a device, pipe or socket).")
+        chunks: builtins.list[bytes] = []
+        remaining = MAX_FILE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _BadFile(f"{noun} '{_show(path)}' cannot be read ({_reason(exc)}).") from None
+    finally:
+        os.close(fd)
 
 
 def _parse_preset(doc: Any, path: Path, noun: str) -> _Parsed:
@@ -467,6 +602,8 @@ def _parse_preset(doc: Any, path: Path, noun: str) -> _Parsed:
     description = doc.get("description", "")
     if not isinstance(description, str):
         raise _BadFile(f"{where} has a description that is not text.", name)
+    # Shown in lists and tooltips: a hand-made file's endless description must not flood them.
+    description = description[:MAX_DESCRIPTION_LENGTH]
     order = doc.get("order")
     if order is not None and (isinstance(order, bool) or not isinstance(order, int)):
         raise _BadFile(f"{where} has an order that is not a whole number.", name)
@@ -488,7 +625,7 @@ def _parse_settings(doc: dict[str, Any], path: Path, noun: str, name: str | None
 
 def _check_version(version: Any, where: str, name: str | None) -> None:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise _BadFile(f"{where} has an invalid schema_version ({_show(repr(version))[:40]}).", name)
+        raise _BadFile(f"{where} has an invalid schema_version ({quote(version, 40)}).", name)
     if version > SCHEMA_VERSION:
         raise _BadFile(
             f"{where} comes from a newer version of nst-desktop (schema {version}, while this version "
@@ -574,9 +711,13 @@ def _slug(name: str) -> str:
 # Messages.
 
 
-def _show(value: object) -> str:
-    """``value`` as text safe inside a one-line message (file names may hold line breaks)."""
+def _show(value: object, limit: int = _MAX_SHOWN) -> str:
+    """``value`` as text safe inside a one-line message: file names may hold line breaks, and a
+    value read from a file may be a megabyte long, so it is cut in the middle to ``limit``."""
     text = str(value)
+    if len(text) > limit:
+        half = (limit - 1) // 2
+        text = f"{text[:half]}…{text[-half:]}"
     return "".join("?" if unicodedata.category(ch) in _FORBIDDEN_NAME_CATEGORIES else ch for ch in text)
 
 

