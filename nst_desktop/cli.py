@@ -1,20 +1,29 @@
 """``nst-desktop stylize``, ``presets``, ``train`` and ``styles``: the engine for scripts and batch work.
 
-Exit status: 0 done; 2 bad input or usage (one line on stderr, no traceback, no output file);
-130 interrupted (Ctrl-C stops the run through the engine's cancel token, so nothing half
-written is left behind). ``train`` and ``styles`` live in :mod:`.cli_styles`.
+Exit status: 0 done; 1 internal error (a bug: one line on stderr, the traceback goes to
+``logs/cli-errors.log`` in the per-user data folder, or to stderr with ``NST_DESKTOP_DEBUG=1``);
+2 bad input or usage, including a path that cannot be examined, a standard output closed
+early and too little memory (one line on stderr, no traceback, no output file); 130, 143 or
+129 interrupted by Ctrl-C (SIGINT), SIGTERM or SIGHUP: each stops the run through the
+engine's cancel token, so nothing half written is left behind, and the message says so truly
+(if the result was already complete when the signal came, it says it was saved).
+``train`` and ``styles`` live in :mod:`.cli_styles`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
+import errno
 import json
 import logging
 import math
+import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
@@ -26,8 +35,22 @@ from .engine.settings import Settings
 from .engine.types import Progress
 
 EXIT_OK = 0
+EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+"""128 + the signal: 130 for Ctrl-C (SIGINT); SIGTERM gives 143 and SIGHUP 129."""
+
+# The stop signals received by this process, first one first (read by interrupt_status()).
+_received_signals: list[int] = []
+
+
+def interrupt_status() -> int:
+    """The exit status for an interrupted command: 128 + the first stop signal received."""
+    return 128 + _received_signals[0] if _received_signals else EXIT_INTERRUPTED
+
+
+class Interrupted(Exception):
+    """A stop signal arrived; the message says truly what was (or was not) written."""
 
 
 class UsageError(Exception):
@@ -82,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print a JSON summary on stdout when done")
     st.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
-    pr = sub.add_parser("presets", help="list, show, export or import presets")
+    pr = sub.add_parser("presets", help="list, show, export, import or delete presets")
     psub = pr.add_subparsers(dest="action", required=True, parser_class=_Parser)
     psub.add_parser("list", help="list the presets")
     show = psub.add_parser("show", help="print a preset's settings as JSON")
@@ -93,7 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp = psub.add_parser("import", help="add a preset from a file")
     imp.add_argument("file", type=Path)
     imp.add_argument("--name", help="name to give it (default: the name in the file)")
-    imp.add_argument("--overwrite", action="store_true", help="replace a preset of the same name")
+    imp.add_argument(
+        "--overwrite", action="store_true", help="replace a preset of the same name (a built-in too)"
+    )
+    dele = psub.add_parser("delete", help="delete one of your presets (or your change to a built-in)")
+    dele.add_argument("name")
 
     from .cli_styles import add_styles_parser, add_train_parser
 
@@ -143,7 +170,7 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         from .engine.presets import PresetStore, read_preset_file
 
         candidate = Path(args.preset)
-        if candidate.suffix.lower() == ".json" or candidate.is_file():
+        if candidate.suffix.lower() == ".json" or _exists(candidate):
             settings = read_preset_file(candidate).settings
         else:
             settings = PresetStore().get(args.preset).settings
@@ -159,9 +186,22 @@ def _fast_style_reference(text: str) -> str:
     """A name stays a name; a file becomes an absolute path, so the result's metadata still
     finds it when the picture is reopened from another folder."""
     candidate = Path(text)
-    if candidate.suffix.lower() == ".nststyle" or candidate.is_file():
-        return str(candidate.resolve())
+    if candidate.suffix.lower() == ".nststyle" or _exists(candidate):
+        try:
+            return str(candidate.resolve())
+        except OSError:  # a deleted current folder: the file is reported when it is read
+            return text
     return text
+
+
+def _exists(path: Path) -> bool:
+    """Whether something is at ``path``; False when it cannot even be examined (a folder the
+    user may not enter, a name too long), which the reader of the file then reports plainly."""
+    try:
+        os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _check_method_flags(args: argparse.Namespace) -> None:
@@ -238,8 +278,8 @@ def cmd_stylize(args: argparse.Namespace) -> int:
 
     _check_method_flags(args)
     settings = resolve_settings(args)
-    check_output(args.output)
     style_specs = [parse_style(s) for s in args.style or ()]
+    check_output(args.output, inputs=[args.content, *(p for p, _ in style_specs)])
     job = Job(
         content=ImageInput(args.content.name, path=args.content),
         styles=tuple(ImageInput(p.name, path=p, weight=w) for p, w in style_specs),
@@ -249,9 +289,18 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     )
     bar = None if args.quiet else ProgressBar(sys.stderr)
     on_download = None if args.quiet else _download_progress()
+    before = file_identity(args.output)
     with ctrl_c_cancels() as cancel:
         try:
             result = run_job(job, on_progress=bar, cancel=cancel, on_download=on_download)
+        except (Cancelled, KeyboardInterrupt):
+            now = file_identity(args.output)
+            if now is not None and now != before:
+                # Stopped during the final rename: the complete result is there, so say so.
+                raise Interrupted(
+                    f"interrupted, but the result had already been saved to {_shown(args.output)}."
+                ) from None
+            raise
         finally:
             if bar is not None:
                 bar.close()
@@ -274,24 +323,52 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """Device, inode, size and modification time of ``path``, or None: tells whether a file
+    was (re)written meanwhile."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 @contextlib.contextmanager
 def ctrl_c_cancels() -> Iterator[threading.Event]:
-    """A cancel token that the first Ctrl-C sets (the engine then stops cleanly, writing nothing);
-    a second Ctrl-C falls back to Python's KeyboardInterrupt."""
+    """A cancel token that the first Ctrl-C, SIGTERM or SIGHUP sets (the engine then stops
+    cleanly, writing nothing); a second one falls back to Python's KeyboardInterrupt, whose
+    handlers still remove temporary files. The signal is remembered for the exit status.
+
+    A signal that is ignored (a background job in a script, ``nohup``) stays ignored.
+    """
     cancel = threading.Event()
-    previous = signal.getsignal(signal.SIGINT)
+    previous: dict[int, Any] = {}
 
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        _received_signals.append(signum)
+        if cancel.is_set():
+            raise KeyboardInterrupt
         cancel.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
-    # Leave an ignored SIGINT alone (a background job in a script should not stop on Ctrl-C).
-    if previous is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, on_sigint)
+    for signum in _STOP_SIGNALS:
+        try:
+            current = signal.getsignal(signum)
+            if current is not signal.SIG_IGN:
+                previous[signum] = current
+                signal.signal(signum, on_signal)
+        except (OSError, ValueError):  # not the main thread, or not settable here
+            continue
     try:
         yield cancel
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
@@ -313,37 +390,157 @@ def cmd_presets(args: argparse.Namespace) -> int:
         sys.stderr.write(f"Exported '{args.name}' to {path}.\n")
     elif args.action == "import":
         preset = store.import_file(args.file, name=args.name, overwrite=args.overwrite)
-        sys.stderr.write(f"Imported '{preset.name}'.\n")
+        sys.stderr.write(f"Imported '{_shown(preset.name)}'.\n")
+    elif args.action == "delete":
+        restored = store.delete(args.name)
+        what = "your change to the built-in" if restored else "the preset"
+        sys.stderr.write(f"Deleted {what} '{_shown(args.name.strip())}'.\n")
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever happens, the user sees at most one line of explanation.
+
+    Warnings are held until the command succeeds, so a failing command prints exactly its one
+    error line; anything unexpected is an internal error (exit 1) with the traceback in a log.
+    """
     logging.basicConfig(level=logging.WARNING, format="nst-desktop: %(message)s")
+    held = _HeldWarnings()
+    root = logging.getLogger()
+    saved_handlers = root.handlers[:]
+    root.handlers = [held]
     # The CLI reports broken preset files itself (`presets list` as warnings, otherwise as its one
     # error line); the store's own warnings would repeat them and break the one-line rule.
     presets_log = logging.getLogger("nst_desktop.engine.presets")
     presets_level = presets_log.level
     presets_log.setLevel(logging.ERROR)
+    del _received_signals[:]
+    status = EXIT_INTERNAL
     try:
-        args = build_parser().parse_args(argv)
-        if args.command == "stylize":
-            return cmd_stylize(args)
-        if args.command in ("train", "styles"):
-            from . import cli_styles
-
-            return cli_styles.cmd_train(args) if args.command == "train" else cli_styles.cmd_styles(args)
-        return cmd_presets(args)
+        status = _run(argv)
+        sys.stdout.flush()
     except UsageError as exc:
-        sys.stderr.write(f"nst-desktop: usage error: {exc} (see nst-desktop {_help_for(argv)}--help)\n")
-        return EXIT_BAD_INPUT
+        status = _fail(f"usage error: {exc} (see nst-desktop {_help_for(argv)}--help)", EXIT_BAD_INPUT)
     except (EngineError, SettingsError) as exc:
-        sys.stderr.write(f"nst-desktop: {exc}\n")
-        return EXIT_BAD_INPUT
+        status = _fail(str(exc), EXIT_BAD_INPUT)
+    except Interrupted as exc:
+        status = _fail(str(exc), interrupt_status())
     except (Cancelled, KeyboardInterrupt):
-        sys.stderr.write("nst-desktop: interrupted; nothing was written.\n")
-        return EXIT_INTERRUPTED
+        status = _fail("interrupted; nothing was written.", interrupt_status())
+    except BrokenPipeError:
+        _silence_stdout()
+        status = _fail("standard output was closed before everything was written to it.", EXIT_BAD_INPUT)
+    except MemoryError:
+        status = _fail("there is not enough memory to run this command.", EXIT_BAD_INPUT)
+    except ImportError as exc:  # torch and friends load lazily; a memory limit breaks them here
+        status = _fail(_import_error_sentence(exc), EXIT_BAD_INPUT)
+    except OSError as exc:
+        status = _fail(_os_error_sentence(exc), EXIT_BAD_INPUT)
+    except Exception as exc:
+        status = _fail(_internal_error(exc), EXIT_INTERNAL)
     finally:
         presets_log.setLevel(presets_level)
+        root.handlers = saved_handlers
+        if status == EXIT_OK:
+            held.replay(saved_handlers)
+    return status
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "stylize":
+        return cmd_stylize(args)
+    if args.command in ("train", "styles"):
+        from . import cli_styles
+
+        return cli_styles.cmd_train(args) if args.command == "train" else cli_styles.cmd_styles(args)
+    return cmd_presets(args)
+
+
+class _HeldWarnings(logging.Handler):
+    """Keeps the run's warnings until it is known whether the command succeeded."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < 100:
+            self.records.append(record)
+
+    def replay(self, handlers: list[logging.Handler]) -> None:
+        for record in self.records:
+            for handler in handlers:
+                if record.levelno >= handler.level:
+                    with contextlib.suppress(Exception):
+                        handler.handle(record)
+
+
+def one_line(text: str, limit: int = 1000) -> str:
+    """``text`` as one line: whitespace runs (torch's multi-line errors) folded to a space,
+    remaining control characters (from a path, say) escaped as ``\\xNN``, the length capped."""
+    folded = " ".join(text.split())
+    clean = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in folded)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    return one_line(str(value), 200)
+
+
+def _fail(message: str, status: int) -> int:
+    """Write the one error line; a closed stderr must not turn it into a traceback."""
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"nst-desktop: {one_line(message)}\n")
+        sys.stderr.flush()
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point a stdout whose reader went away at the null device, so that Python's own flush
+    at exit does not print a second complaint."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _os_error_sentence(exc: OSError) -> str:
+    """A plain sentence for a file-system failure the engine did not word itself."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    reason = (exc.strerror or type(exc).__name__).rstrip(".").lower()
+    if exc.errno == errno.ENOENT and not exc.filename:
+        return "the current folder no longer exists; change to another folder and try again."
+    return f"a file could not be used{where}: {reason}."
+
+
+def _import_error_sentence(exc: ImportError) -> str:
+    detail = one_line(str(exc), 200)
+    if any(hint in detail.lower() for hint in ("failed to map segment", "cannot allocate memory", "memory")):
+        return f"there is not enough memory to load PyTorch ({detail})."
+    return f"a library nst-desktop needs could not be loaded ({detail}); reinstalling may help."
+
+
+def _internal_error(exc: BaseException) -> str:
+    """Log the traceback (a file, or stderr under NST_DESKTOP_DEBUG=1); name the problem."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    summary = f"internal error ({type(exc).__name__}: {one_line(str(exc), 200)})"
+    if os.environ.get("NST_DESKTOP_DEBUG", "") not in ("", "0"):
+        with contextlib.suppress(Exception):
+            sys.stderr.write(text)
+        return summary
+    try:
+        from .engine.paths import user_data_dir
+
+        folder = user_data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        log_file = folder / "cli-errors.log"
+        stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        with open(log_file, "a", encoding="utf-8", errors="replace") as f:
+            f.write(f"--- {stamp} nst-desktop {__version__}\n{text}")
+    except Exception:
+        return f"{summary}; run again with NST_DESKTOP_DEBUG=1 to see the details."
+    return f"{summary}; the details are in {log_file}."
 
 
 def _help_for(argv: Sequence[str] | None) -> str:

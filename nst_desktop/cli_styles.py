@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_INTERRUPTED, EXIT_OK, ProgressBar, ctrl_c_cancels, parse_style
+from .cli import EXIT_OK, ProgressBar, ctrl_c_cancels, interrupt_status, parse_style
 from .engine.errors import Cancelled, ImageError
+from .engine.text import show_path
 
 STYLE_SUFFIX = ".nststyle"  # the fast engine's SUFFIX, repeated so that --help needs no torch
 
@@ -64,10 +67,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     output: Path = args.output
     settings = TrainSettings(**{f: getattr(args, f) for f in _TRAIN_FIELDS if getattr(args, f) is not None})
-    check_output(output, (STYLE_SUFFIX,))
-    if not args.photos.is_dir():
-        raise ImageError(f"The photos folder {args.photos} does not exist or is not a folder.")
     specs = [parse_style(p) for p in args.paintings]
+    check_output(output, (STYLE_SUFFIX,), inputs=[p for p, _ in specs])
+    if not _is_folder(args.photos):
+        raise ImageError(
+            f"The photos folder {show_path(args.photos)} does not exist, is not a folder "
+            "or may not be entered."
+        )
     # The trainer shrinks paintings to this side itself; reading them at it saves the memory.
     side = style_side_for(settings.size, settings.brush_scale)
     paintings = [StyleImage(load_image(p, max_side=side), w, p.name) for p, w in specs]
@@ -95,7 +101,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 )
             else:
                 sys.stderr.write("nst-desktop: interrupted; nothing was written.\n")
-            return EXIT_INTERRUPTED
+            return interrupt_status()
         finally:
             if bar is not None:
                 bar.close()
@@ -117,6 +123,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"Paint with it: nst-desktop stylize PHOTO --fast-style {result.output} -o OUT.png\n"
         )
     return EXIT_OK
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def cmd_styles(args: argparse.Namespace) -> int:
