@@ -22,7 +22,17 @@ from .engine.text import show_path
 STYLE_SUFFIX = ".nststyle"  # the fast engine's SUFFIX, repeated so that --help needs no torch
 
 # Flags of `train` that override TrainSettings' defaults when given; named after its fields.
-_TRAIN_FIELDS = ("size", "steps", "batch", "seed", "device")
+_TRAIN_FIELDS = (
+    "size",
+    "steps",
+    "batch",
+    "seed",
+    "device",
+    "style_strength",
+    "keep_content",
+    "smoothness",
+    "brush_scale",
+)
 
 
 def add_train_parser(sub: Any) -> None:
@@ -35,6 +45,12 @@ def add_train_parser(sub: Any) -> None:
     tr.add_argument("--batch", type=int, help="photos per step")
     tr.add_argument("--seed", type=int, help="seed for a reproducible training")
     tr.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    tr.add_argument("--style-strength", type=float, help="0 none .. 1 balanced .. 10 very bold")
+    tr.add_argument("--keep-content", type=float, help="0 ignore the photo .. 1 balanced .. 10 very close")
+    tr.add_argument("--smoothness", type=float, help="0 none .. 1 light .. 10 very smooth")
+    tr.add_argument(
+        "--brush-scale", type=float, help="stroke size against the training crops (1 = the painting's own)"
+    )
     tr.add_argument("--resume", action="store_true", help="continue from the checkpoint beside the output")
     tr.add_argument("--name", help="the style's name (default: from the output file)")
     tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout when done")
