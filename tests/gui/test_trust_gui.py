@@ -52,3 +52,22 @@ def test_the_banner_is_plain_text_and_capped(qtbot) -> None:
     banner.show_message("a\nb\x1b[31m" + HUGE, True)
     assert len(banner.text()) == MAX_CHARS and "\n" not in banner.text() and "\x1b" not in banner.text()
     assert banner_text("short") == "short"
+
+
+def test_importing_a_file_named_like_a_builtin_asks_first(window, tmp_path: Path) -> None:
+    from nst_desktop.engine.presets import PresetStore
+
+    bar = window.preset_bar
+    builtin = next(p for p in PresetStore().list() if p.builtin)
+    source = tmp_path / "mine.json"
+    doc = {"schema_version": 1, "kind": "nst-desktop-preset", "name": builtin.name, "settings": {"size": 123}}
+    source.write_text(json.dumps(doc))
+    questions: list[str] = []
+    bar.ask_open_path = lambda: source
+    bar.confirm = lambda question: questions.append(question) or False
+    bar.import_file()
+    assert questions and "built-in" in questions[0]
+    assert PresetStore().get(builtin.name).builtin  # declined: the built-in stays
+    bar.confirm = lambda question: True
+    bar.import_file()
+    assert PresetStore().get(builtin.name).settings.size == 123

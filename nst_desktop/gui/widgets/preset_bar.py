@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nst_desktop.engine import EngineError, Settings
-from nst_desktop.engine.presets import Preset, PresetStore
+from nst_desktop.engine.presets import Preset, PresetStore, read_preset_file
 
 PRESET_FILTER = "nst-desktop presets (*.json);;All files (*)"
 
@@ -236,7 +236,22 @@ class PresetBar(QWidget):
             return
         self.last_dir = str(path.parent)
         try:
-            preset = self.store.import_file(path)
+            # A file named like a built-in replaces it only when the artist says so (issue 8).
+            incoming = read_preset_file(path)
+            builtin = next(
+                (p for p in self.store.list() if p.builtin and p.name.casefold() == incoming.name.casefold()),
+                None,
+            )
+            overwrite = False
+            if builtin is not None:
+                question = (
+                    f"'{builtin.name}' is a built-in preset. Replace it with the imported one? "
+                    "Deleting yours later brings the original back."
+                )
+                if not self.confirm(question):
+                    return
+                overwrite = True
+            preset = self.store.import_file(path, overwrite=overwrite)
         except EngineError as exc:
             self.message.emit(str(exc), True)
             return
