@@ -166,7 +166,7 @@ def parse_style(spec: str) -> tuple[Path, float]:
 def resolve_settings(args: argparse.Namespace) -> Settings:
     """The preset (if any), then the flags; the method follows --fast-style / --instant only."""
     settings = Settings()
-    if args.preset:
+    if args.preset is not None:
         from .engine.presets import PresetStore, read_preset_file
 
         candidate = Path(args.preset)

@@ -43,7 +43,8 @@ _TEMP_SUFFIX = ".part"
 _NAME_MAX = 255
 # "." + name + "." + pid + "-" + 8 hex digits + ".part": what the name may keep of its bytes.
 _TEMP_OVERHEAD = len(".") + len(".") + 10 + len("-") + 8 + len(_TEMP_SUFFIX)
-_TEMP_PATTERN = re.compile(r"^\..*\.(\d{1,10})-[0-9a-f]{8}\.part$", re.DOTALL)
+# Older versions wrote ".NAME.XXXXXXXX.part" without a pid: those are judged by age alone.
+_TEMP_PATTERN = re.compile(r"^\..*\.(?:(\d{1,10})-)?[0-9a-f]{8}\.part$", re.DOTALL)
 STALE_AFTER = 3600.0
 """Seconds after which a leftover temporary file of a dead writer is removed."""
 
@@ -242,7 +243,7 @@ def sweep_stale_temps(folder: Path, *, older_than: float = STALE_AFTER) -> None:
             continue
         if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < older_than:
             continue
-        if _alive(int(match.group(1))):
+        if match.group(1) is not None and _alive(int(match.group(1))):
             continue
         try:
             os.unlink(entry.path)

@@ -480,3 +480,10 @@ def test_one_line_folds_and_escapes() -> None:
     assert (
         cli.one_line("torch says:\n  line two\tand\x1b[0m three") == "torch says: line two and\\x1b[0m three"
     )
+
+
+def test_an_empty_preset_name_is_not_ignored(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, photo: Path
+) -> None:
+    rc, _, err = run_cli(capsys, "stylize", photo, "--style", photo, "-o", tmp_path / "o.png", "--preset", "")
+    assert "no preset" in one_line(rc, err)

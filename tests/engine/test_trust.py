@@ -419,9 +419,10 @@ def test_stale_temporary_files_of_dead_writers_are_swept(tmp_path: Path) -> None
     alive = tmp_path / f".result.png.{os.getppid()}-0123abcd.part"  # a live writer
     fresh = tmp_path / f".other.png.{dead_pid}-89abcdef.part"  # too young
     foreign = tmp_path / ".notes.part"  # not one of ours
-    for path in (stale, alive, fresh, foreign):
+    older_version = tmp_path / ".result.png.0123abcd.part"  # no pid: age alone decides
+    for path in (stale, alive, fresh, foreign, older_version):
         path.write_bytes(b"half")
-    for path in (stale, alive, foreign):
+    for path in (stale, alive, foreign, older_version):
         os.utime(path, (old, old))
     save_image(tmp_path / "result.png", np.zeros((20, 20, 3), np.uint8))
     left = sorted(p.name for p in tmp_path.iterdir())
