@@ -32,6 +32,7 @@ from typing import Any, NoReturn, TextIO
 from . import __version__
 from .engine.errors import Cancelled, EngineError, SettingsError
 from .engine.settings import Settings
+from .engine.text import show_path
 from .engine.types import Progress
 
 EXIT_OK = 0
@@ -507,7 +508,7 @@ def _silence_stdout() -> None:
 
 def _os_error_sentence(exc: OSError) -> str:
     """A plain sentence for a file-system failure the engine did not word itself."""
-    where = f" ({exc.filename})" if exc.filename else ""
+    where = f" ({show_path(os.fsdecode(exc.filename))})" if isinstance(exc.filename, (str, bytes)) else ""
     reason = (exc.strerror or type(exc).__name__).rstrip(".").lower()
     if exc.errno == errno.ENOENT and not exc.filename:
         return "the current folder no longer exists; change to another folder and try again."

@@ -148,6 +148,14 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
+def _is_file(path: Path) -> bool:
+    """False as well for a path that cannot be examined (too long, in a closed folder)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def cmd_styles(args: argparse.Namespace) -> int:
     from .engine.fast.store import FastStyleStore
 
@@ -185,7 +193,7 @@ def _describe(store: Any, name: str) -> dict[str, Any]:
         path, builtin = info.path, info.builtin
     else:
         path, builtin = Path(name).resolve(), False
-        if path.suffix.lower() != STYLE_SUFFIX and not path.is_file():
+        if path.suffix.lower() != STYLE_SUFFIX and not _is_file(path):
             store.get(name)  # not a name and not a file: the store's "no such style" sentence
     style = read_fast_style(path)
     return {

@@ -487,3 +487,15 @@ def test_an_empty_preset_name_is_not_ignored(
 ) -> None:
     rc, _, err = run_cli(capsys, "stylize", photo, "--style", photo, "-o", tmp_path / "o.png", "--preset", "")
     assert "preset" in one_line(rc, err)
+
+
+def test_a_name_longer_than_the_file_system_allows_is_one_short_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for args in (
+        ["styles", "show", "a" * 3000],
+        ["presets", "show", "b" * 3000],
+        ["presets", "import", "c" * 3000],
+    ):
+        rc, _, err = run_cli(capsys, *args)
+        assert len(one_line(rc, err)) < 400
