@@ -54,6 +54,10 @@ class Interrupted(Exception):
     """A stop signal arrived; the message says truly what was (or was not) written."""
 
 
+class StdoutClosed(Exception):
+    """Whoever read standard output went away (``... | head -c 1``); exit status 2."""
+
+
 class UsageError(Exception):
     """A command-line mistake; reported in one line with exit status 2."""
 
@@ -318,7 +322,15 @@ def cmd_stylize(args: argparse.Namespace) -> int:
             "losses": {k: round(v, 6) for k, v in result.losses.items()},
             "settings": result.settings.to_dict(),
         }
-        sys.stdout.write(json.dumps(summary) + "\n")
+        try:
+            sys.stdout.write(json.dumps(summary) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            raise StdoutClosed(
+                f"the result was saved to {_shown(written)}, but standard output was closed "
+                "before its summary was written."
+            ) from None
     else:
         sys.stderr.write(f"Saved {written} ({result.size[0]}x{result.size[1]}, {result.seconds:.1f} s).\n")
     return EXIT_OK
@@ -428,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = _fail(str(exc), interrupt_status())
     except (Cancelled, KeyboardInterrupt):
         status = _fail("interrupted; nothing was written.", interrupt_status())
+    except StdoutClosed as exc:
+        status = _fail(str(exc), EXIT_BAD_INPUT)
     except BrokenPipeError:
         _silence_stdout()
         status = _fail("standard output was closed before everything was written to it.", EXIT_BAD_INPUT)

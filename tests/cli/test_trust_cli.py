@@ -499,3 +499,25 @@ def test_a_name_longer_than_the_file_system_allows_is_one_short_line(
     ):
         rc, _, err = run_cli(capsys, *args)
         assert len(one_line(rc, err)) < 400
+
+
+@pytest.mark.skipif(not POSIX, reason="pipes")
+def test_a_closed_stdout_after_saving_says_the_result_was_saved(
+    tmp_path: Path, data_dir: Path, photo: Path
+) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    output = tmp_path / "o.png"
+    try:
+        proc = subprocess.run(
+            module("stylize", photo, "--style", photo, "-o", output, *TINY, "--json"),
+            env=env_for(data_dir),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    line = one_line(proc.returncode, proc.stderr)
+    assert output.is_file() and "saved" in line and "standard output" in line
