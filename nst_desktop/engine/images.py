@@ -619,12 +619,17 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         text, wrapped = found
         return _parse_metadata(text, wrapped=wrapped, where=name)
     sidecar = _sidecar_path(p)
-    if not sidecar.is_file():
+    try:
+        # A picture whose name is near the limit has a sidecar name beyond it (ENAMETOOLONG):
+        # like any other sidecar that cannot be examined, it simply is not there.
+        if not stat.S_ISREG(os.stat(sidecar).st_mode):
+            return None
+    except OSError:
         return None
     try:
         text = sidecar.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        log.warning("Could not read the settings file %s: %s", sidecar, exc)
+        log.warning("Could not read the settings file %s: %s", _clean(str(sidecar)), _clean(str(exc)))
         return None
     return _parse_metadata(text, wrapped=False, where=_display_name(sidecar))
 

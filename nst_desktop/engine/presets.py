@@ -329,9 +329,16 @@ class PresetStore:
         """Write a shareable copy; into a folder, the file is named after the preset."""
         preset = self.get(name)
         path = Path(path)
-        if path.is_dir():
-            path = path / f"{_slug(preset.name)}.json"
         data = _encode(_document(preset.name, preset.description, preset.settings))
+        try:
+            if stat.S_ISDIR(os.stat(path).st_mode):
+                path = path / f"{_slug(preset.name)}.json"
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # a folder that may not be entered, a name too long
+            raise PresetError(
+                f"Could not export the preset '{_show(preset.name)}' to '{_show(path)}' ({_reason(exc)})."
+            ) from None
         try:
             atomic_write_bytes(path, data)
         except OSError as exc:

@@ -184,7 +184,7 @@ def _without_overrides(args: list[str]) -> list[str]:
 
 
 @pytest.mark.skipif(not POSIX, reason="POSIX permissions")
-@pytest.mark.parametrize("role", ["photo", "painting", "output", "preset", "fast-style"])
+@pytest.mark.parametrize("role", ["photo", "painting", "output", "preset", "fast-style", "export", "import"])
 def test_a_folder_the_user_may_not_enter(tmp_path: Path, data_dir: Path, photo: Path, role: str) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -196,11 +196,14 @@ def test_a_folder_the_user_may_not_enter(tmp_path: Path, data_dir: Path, photo: 
         "output": ["stylize", photo, "--style", photo, "-o", locked / "o.png"],
         "preset": ["stylize", photo, "--style", photo, "-o", out, "--preset", locked / "p.json"],
         "fast-style": ["stylize", photo, "--fast-style", locked / "f.nststyle", "-o", out],
+        "export": ["presets", "export", "Bold", locked / "bold.json"],
+        "import": ["presets", "import", locked / "bold.json"],
     }[role]
+    extra = TINY if args[0] == "stylize" else []
     locked.chmod(0)
     try:
         proc = subprocess.run(
-            _without_overrides(module(*args, *TINY)),
+            _without_overrides(module(*args, *extra)),
             env=env_for(data_dir),
             capture_output=True,
             text=True,
@@ -208,7 +211,8 @@ def test_a_folder_the_user_may_not_enter(tmp_path: Path, data_dir: Path, photo: 
         )
     finally:
         locked.chmod(0o700)
-    assert "not allowed" in one_line(proc.returncode, proc.stderr) or "cannot be read" in proc.stderr
+    line = one_line(proc.returncode, proc.stderr)
+    assert any(words in line for words in ("not allowed", "cannot be read", "Permission denied")), line
     assert not out.exists()
 
 

@@ -525,3 +525,8 @@ def test_downloaded_weights_that_fail_to_load_are_not_kept(
 
 def test_engine_errors_are_engine_errors() -> None:
     assert issubclass(OutputError, EngineError)
+
+
+def test_metadata_of_a_picture_whose_sidecar_name_is_too_long(tmp_path: Path) -> None:
+    path = write_png(tmp_path / ("p" * 248 + ".png"))  # 252 bytes: "NAME.json" would be 257
+    assert read_metadata(path) is None
