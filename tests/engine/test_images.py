@@ -473,7 +473,6 @@ def test_unsupported_format_is_refused(tmp_path: Path) -> None:
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = save(Image.new("RGB", (20, 20)), tmp_path / "secret.png")
     if IS_ROOT or os.name != "posix":
-
         real_open = os.open
 
         def deny(file: Any, *args: Any, **kwargs: Any) -> Any:
