@@ -5,7 +5,7 @@ freely licensed photos in ``../shared/images/content`` less ``rocket.jpg`` and `
 (held out so the quality benchmark measures photos the styles never saw), seed 1. The photos
 are copied into a temporary folder so the held-out ones cannot leak in. Equivalent to
 ``nst-desktop train PAINTING --photos DIR -o resources/styles/NAME.nststyle --size 128
---steps 1500 --batch 4 --brush-scale 2 --seed 1`` for each painting. Training crops of 128 px
+--steps 2000 --batch 4 --brush-scale 2 --seed 1`` for each painting. Training crops of 128 px
 with the painting at 256 px (brush scale 2) keep this CPU's budget to minutes per style while
 the strokes stay as large, relative to the picture, as a 256 px training would make them.
 ``--resume`` continues after a stop.
@@ -37,7 +37,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=128)
-    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--brush-scale", type=float, default=2.0)
     parser.add_argument("--only", nargs="*", default=list(STYLES))
