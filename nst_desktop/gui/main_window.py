@@ -655,7 +655,7 @@ class MainWindow(PaintingModes, QMainWindow):
         self._update_state()
 
     def warm_up(self) -> None:
-        """Load the model in the background at start so the first Stylize paints at once."""
+        """Load the model in the background at start so the first Paint paints at once."""
         if self.controller.busy:
             return
         try:

@@ -86,9 +86,7 @@ class TrainDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Autumn oils")
         self.name_edit.setMaxLength(80)
-        self.name_edit.setText(
-            Path(self.paintings[0].name).stem.replace("_", " ").title() if self.paintings else ""
-        )
+        self.name_edit.setText(self._suggested_name())
         self.name_edit.textChanged.connect(self._on_name)
         form.addRow("Name", self.name_edit)
         folder_row = QHBoxLayout()
@@ -141,6 +139,16 @@ class TrainDialog(QDialog):
         self.resize(560, self.sizeHint().height())
         self._on_name()
         self._on_folder()
+
+    def _suggested_name(self) -> str:
+        """The first painting's name, made unique among the styles there are."""
+        if not self.paintings:
+            return ""
+        base = Path(self.paintings[0].name).stem.replace("_", " ").replace("-", " ").title()[:70]
+        name, n = base, 2
+        while name.casefold() in self.taken:
+            name, n = f"{base} {n}", n + 1
+        return name
 
     # State ------------------------------------------------------------------------------------
 

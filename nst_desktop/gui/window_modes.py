@@ -83,6 +83,9 @@ class PaintingModes:
             self.preview.view.set_image(imaging.array_to_qimage(image))
             if self.progress.format() in ("Ready", ""):
                 self.progress.setFormat("Instant picture: press Paint to paint it properly")
+        elif not self.controller.busy and (self.result is None or self.result.settings.method != "fast"):
+            # A painted picture stays on show (minutes of work); the new look waits for Paint.
+            self.statusBar().showMessage("The look changed: press Paint to paint it again.", 6000)
 
     @Slot(str)
     def _on_instant_failed(self: MainWindow, message: str) -> None:

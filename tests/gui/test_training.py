@@ -28,9 +28,10 @@ def test_budget_maps_to_steps_by_the_seconds_a_step_takes() -> None:
 
 
 def test_dialog_validates_name_and_folder(qtbot, painting_input: ImageInput, tmp_path: Path) -> None:
-    dialog = TrainDialog([painting_input], taken_names=["Autumn"], seconds_per_step=2.0)
+    dialog = TrainDialog([painting_input], taken_names=["Autumn", "painting"], seconds_per_step=2.0)
     qtbot.addWidget(dialog)
     dialog.show()
+    assert dialog.name_edit.text() == "Painting 2", "the suggested name is not taken yet"
 
     def refused(expected: str) -> None:
         dialog.accept()
