@@ -9,8 +9,14 @@
 # Environment:
 #   PYTHON          interpreter for the build venv (default python3; needs a shared libpython)
 #   VENV            build venv (default packaging/build/venv; created when missing)
-#   TORCH_SPEC      torch requirement (default torch==2.13.0: this machine's CPU wheel)
-#   TORCH_INDEX_URL extra index for torch (CI: https://download.pytorch.org/whl/cpu)
+#   TORCH_SPEC      torch requirement (default torch==2.13.0)
+#   TORCH_INDEX_URL where torch comes from (default https://download.pytorch.org/whl/cpu,
+#                   PyTorch's CPU index; PyPI's Linux torch is the CUDA build). Any index works,
+#                   also a local one: TORCH_INDEX_URL=file:///path/to/simple
+#   TORCH_WHEEL     a torch wheel file to install instead of any index (offline builds), e.g.
+#                   TORCH_WHEEL=/opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
+#   PIP_CONSTRAINT_EXTRA  an extra constraints file for the app's dependencies (build_linux_oldbase.sh
+#                   pins PySide6 with it)
 #   DEB_XZ_LEVEL    xz level for the .deb (default 1; 6 or 9 for releases)
 #   DEB_COMPRESSOR  xz (default) or zstd
 #   GZIP_LEVEL      gzip level for the .tar.gz (default 1)
@@ -54,15 +60,30 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON" -m venv "$VENV"
 fi
 PIP=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
-if [[ -n "${TORCH_INDEX_URL:-}" ]]; then
-  $NICE "${PIP[@]}" --index-url "$TORCH_INDEX_URL" --extra-index-url https://pypi.org/simple "$TORCH_SPEC"
-else
-  $NICE "${PIP[@]}" "$TORCH_SPEC"
+# torch itself (no dependencies) from PyTorch's CPU index only, never from PyPI (whose Linux torch
+# is the CUDA build); its dependencies come from PyPI in the next step.
+TORCH_INDEX_URL="${TORCH_INDEX_URL-https://download.pytorch.org/whl/cpu}"
+if [[ -n "${TORCH_WHEEL:-}" ]]; then
+  echo "torch: $TORCH_WHEEL (TORCH_WHEEL)"
+  $NICE "${PIP[@]}" --no-deps "$TORCH_WHEEL"
+elif [[ -n "$TORCH_INDEX_URL" ]]; then
+  echo "torch: $TORCH_SPEC from $TORCH_INDEX_URL"
+  if [[ "$TORCH_INDEX_URL" == http* ]] && command -v curl >/dev/null \
+     && ! curl -sfI --max-time 20 "${TORCH_INDEX_URL%/}/torch/" >/dev/null; then
+    echo "cannot reach $TORCH_INDEX_URL; without network access to it, point TORCH_WHEEL at a CPU" >&2
+    echo "torch wheel file or TORCH_INDEX_URL at a local index (file:///...)" >&2
+    exit 2
+  fi
+  $NICE "${PIP[@]}" --no-deps --index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
+else  # TORCH_INDEX_URL="" : pip's own configuration decides (only for a machine whose pip
+  $NICE "${PIP[@]}" --no-deps "$TORCH_SPEC"  # index holds the CPU wheel; the check below stays)
 fi
 # `pip install .` must keep that torch: pin it with a constraint so nothing upgrades it.
-TORCH_HAVE="$("$VENV/bin/python" -c 'import torch;print(torch.__version__.split("+")[0])')"
+TORCH_HAVE="$("$VENV/bin/python" -c 'import importlib.metadata as m;print(m.version("torch").split("+")[0])')"
 echo "torch==$TORCH_HAVE" > "$BUILD/torch-pin.txt"
-$NICE "${PIP[@]}" -c "$BUILD/torch-pin.txt" . "pyinstaller>=6.10"
+EXTRA_C=()
+[[ -n "${PIP_CONSTRAINT_EXTRA:-}" ]] && EXTRA_C=(-c "$PIP_CONSTRAINT_EXTRA")
+$NICE "${PIP[@]}" -c "$BUILD/torch-pin.txt" "${EXTRA_C[@]}" . "pyinstaller>=6.10"
 "$VENV/bin/python" - <<'PY'
 import importlib.metadata as md, sys, torch
 names = {d.metadata["Name"].lower() for d in md.distributions()}
@@ -122,6 +143,11 @@ INSTALLED_SIZE="$(du -sk --apparent-size "$STAGE" | cut -f1)"
 sed -e "s/@VERSION@/$VERSION/" -e "s/@INSTALLED_SIZE@/$INSTALLED_SIZE/" -e "s/@GLIBC@/${GLIBC:-2.34}/" \
   "$HERE/linux/control.in" > "$STAGE/DEBIAN/control"
 chmod -R u+rwX,go+rX,go-w "$STAGE"
+# The .desktop file must validate (errors stop the build; the validator must be installed).
+command -v desktop-file-validate >/dev/null \
+  || { echo "desktop-file-validate is missing (apt-get install desktop-file-utils)" >&2; exit 1; }
+desktop-file-validate "$STAGE/usr/share/applications/nst-desktop.desktop" \
+  || { echo "desktop-file-validate failed on packaging/linux/nst-desktop.desktop" >&2; exit 1; }
 DEB="$DIST/$PKG.deb"
 rm -f "$DIST"/nst-desktop_*_amd64.deb
 if [[ "$DEB_COMPRESSOR" == zstd ]]; then
@@ -129,8 +155,6 @@ if [[ "$DEB_COMPRESSOR" == zstd ]]; then
 else
   $NICE dpkg-deb --root-owner-group -Zxz -z"$DEB_XZ_LEVEL" --build "$STAGE" "$DEB"
 fi
-desktop-file-validate "$STAGE/usr/share/applications/nst-desktop.desktop" 2>/dev/null \
-  || command -v desktop-file-validate >/dev/null || echo "(desktop-file-validate not installed: skipped)"
 phase deb
 
 # -- 5. the portable .tar.gz (the same folder) --------------------------------------------------

@@ -2,7 +2,9 @@
 # (app-local, so the per-user installer needs no admin rights), the frozen app's smoke test,
 # and the NSIS installer. Run from the repository root in PowerShell with Python 3.10+ (x64):
 #   powershell -ExecutionPolicy Bypass -File packaging\windows\build_windows.ps1
-# Environment: TORCH_SPEC (default "torch"), TORCH_INDEX_URL (default PyTorch's CPU index),
+# Environment: TORCH_SPEC (default "torch"), TORCH_INDEX_URL (default PyTorch's CPU index,
+#   https://download.pytorch.org/whl/cpu; torch is never taken from PyPI; a local index works too:
+#   file:///C:/wheels/simple), TORCH_WHEEL (a CPU torch .whl file to install instead, for offline builds),
 #   VCREDIST_DIR (a folder with msvcp140.dll etc.; default: found through vswhere), SKIP_SMOKE=1.
 # Output: packaging\dist\nst-desktop\ and packaging\dist\nst-desktop-<version>-windows-x64-setup.exe
 $ErrorActionPreference = "Stop"
@@ -22,8 +24,16 @@ New-Item -ItemType Directory -Force (Join-Path $Here "build") | Out-Null
 if (-not (Test-Path "$Venv\Scripts\python.exe")) { python -m venv $Venv; Check "venv" }
 $Py = "$Venv\Scripts\python.exe"
 & $Py -m pip install -q --upgrade pip; Check "pip upgrade"
-& $Py -m pip install -q --index-url $TorchIndex --extra-index-url https://pypi.org/simple $TorchSpec; Check "torch"
-$TorchHave = (& $Py -c "import torch;print(torch.__version__.split('+')[0])")
+# torch alone (no dependencies) from the CPU index or the given wheel; its dependencies come from
+# PyPI with the app's, under a constraint that keeps this torch.
+if ($env:TORCH_WHEEL) {
+  Write-Host "torch: $env:TORCH_WHEEL (TORCH_WHEEL)"
+  & $Py -m pip install -q --no-deps $env:TORCH_WHEEL; Check "torch"
+} else {
+  Write-Host "torch: $TorchSpec from $TorchIndex"
+  & $Py -m pip install -q --no-deps --index-url $TorchIndex $TorchSpec; Check "torch (set TORCH_WHEEL when $TorchIndex is unreachable)"
+}
+$TorchHave = (& $Py -c "import importlib.metadata as m;print(m.version('torch').split('+')[0])")
 "torch==$TorchHave" | Set-Content -Encoding ascii (Join-Path $Here "build\torch-pin.txt")
 & $Py -m pip install -q -c (Join-Path $Here "build\torch-pin.txt") . "pyinstaller>=6.10"; Check "app deps"
 & $Py -c "import torch,sys; print('torch', torch.__version__, 'cuda', torch.version.cuda); sys.exit(torch.version.cuda is not None)"; Check "CPU torch"
