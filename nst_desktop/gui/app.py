@@ -87,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     open_initial_images(window, args.content, args.styles)
     QTimer.singleShot(300, window.warm_up)
+    QTimer.singleShot(300, window.fast_styles.refresh)  # the gallery and the batch's style list
     return int(app.exec())
 
 

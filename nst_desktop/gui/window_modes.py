@@ -59,6 +59,11 @@ class PaintingModes:
         left = training.resumable()
         if left:
             self._offer_resume(left[0])
+            self.show_message(
+                f"The training of '{left[0].name}' was stopped before it finished: Run › Resume training "
+                "continues it from its last checkpoint.",
+                error=False,
+            )
 
     # The instant picture -------------------------------------------------------------------------
 
@@ -113,13 +118,14 @@ class PaintingModes:
         if self.content is None or self.content_image is None:
             self.show_message("Add a photo first: drop it on the photo area or click there to browse.")
             return
-        if self.batch_running or self.training is not None:
-            return
-        if self.controller.busy:
+        if self.controller.busy or self.batch_running:
             # One job at a time: paint with the latest choice when the running job ends.
             job = self.current_job
-            if self._warming_up or (job is not None and job.settings.method == "fast"):
+            fast_running = job is not None and job.settings.method == "fast" and not self.batch_running
+            if self._warming_up or fast_running:
                 self._fast_again = name
+            else:
+                self.show_message("Wait for the current run to end (or stop it) to paint with a fast style.")
             return
         settings = self.current_settings()
         if settings is None:
