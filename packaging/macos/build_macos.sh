@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # macOS (Apple Silicon): the .app from packaging/nst-desktop.spec, signed with the hardened
 # runtime, inside a .dmg that is notarised and stapled. Run from anywhere on a Mac with Xcode's
-# command-line tools and Python 3.10+ (arm64).
+# command-line tools and Python 3.10+ (arm64). The app needs macOS 14 (Sonoma) or later on Apple
+# Silicon: the arm64 torch and PySide6 wheels are built for 14.0 (LSMinimumSystemVersion 14.0).
 #
 # Signing and notarisation are driven by the environment; without it they are skipped and the
 # result is an unsigned .dmg (Gatekeeper then needs right-click > Open on first launch):
@@ -39,6 +40,19 @@ rm -rf "$APP" "$DIST/nst-desktop"
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
   --distpath "$DIST" --workpath "$HERE/build/pyinstaller" "$HERE/nst-desktop.spec"
 /usr/libexec/PlistBuddy -c 'Print :NSHighResolutionCapable' "$APP/Contents/Info.plist"
+# LSMinimumSystemVersion must not promise less than the newest "minos" of any Mach-O file in the
+# .app (torch's and Qt's arm64 wheels: macOS 14), or an older macOS shows a broken app.
+MIN_PLIST="$(/usr/libexec/PlistBuddy -c 'Print :LSMinimumSystemVersion' "$APP/Contents/Info.plist")"
+MIN_MACHO="$(find "$APP/Contents" -type f \( -name '*.dylib' -o -name '*.so' -o -perm -u+x \) -print0 |
+  xargs -0 otool -l 2>/dev/null | awk '/LC_BUILD_VERSION/{b=1} b&&$1=="minos"{print $2; b=0}
+                                        /LC_VERSION_MIN_MACOSX/{v=1} v&&$1=="version"{print $2; v=0}' |
+  sort -t. -k1,1n -k2,2n | tail -1)"
+echo "LSMinimumSystemVersion $MIN_PLIST; newest Mach-O minos in the .app: ${MIN_MACHO:-?}"
+if [[ -n "$MIN_MACHO" && "$(printf '%s\n%s\n' "$MIN_MACHO" "$MIN_PLIST" | sort -t. -k1,1n -k2,2n | tail -1)" != "$MIN_PLIST" ]] \
+   && [[ "$MIN_MACHO" != "$MIN_PLIST" ]]; then
+  echo "a bundled Mach-O file needs macOS $MIN_MACHO, above LSMinimumSystemVersion $MIN_PLIST (nst-desktop.spec)" >&2
+  exit 1
+fi
 /usr/libexec/PlistBuddy -c 'Print :CFBundleDocumentTypes:0:LSItemContentTypes' "$APP/Contents/Info.plist"
 
 if [[ -n "${SIGN_IDENTITY:-}" ]]; then
