@@ -51,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, qt_args = _parse(sys.argv[1:] if argv is None else argv)
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif "PySide6.QtWidgets" not in sys.modules:  # about to start Qt: on X11, can its xcb plugin load?
+        from .xcb_check import missing_libraries_message
+
+        problem = missing_libraries_message()
+        if problem:
+            sys.stderr.write(problem + "\n")
+            return 2
 
     from PySide6.QtCore import QCoreApplication, Qt, QTimer
     from PySide6.QtGui import QGuiApplication, QIcon
