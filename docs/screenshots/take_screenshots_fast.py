@@ -22,6 +22,10 @@ ROOT = HERE.parents[1]
 PHOTOS = ROOT.parent / "shared" / "images" / "content"
 
 
+def say(text: str) -> None:
+    sys.stderr.write(f"{text}\n")
+
+
 def wait(ms: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -63,8 +67,9 @@ def train_samples(photos: Path) -> None:
             continue
         painting = load_image(path, max_side=256)
         settings = TrainSettings(size=96, steps=int(os.environ.get("SHOT_STEPS", "40")), batch=2, seed=1)
-        train_fast_style([StyleImage(painting, 1.0, path.name)], photos, store.new_path(name), settings, name=name)
-        print("trained", name, flush=True)
+        output = store.new_path(name)
+        train_fast_style([StyleImage(painting, 1.0, path.name)], photos, output, settings, name=name)
+        say(f"trained {name}")
 
 
 def main() -> int:
@@ -96,7 +101,7 @@ def main() -> int:
     wait_until(lambda: window.instant_image is not None and not window.instant.pending, 120)
     wait(500)
     window.grab().save(str(HERE / "instant.png"))
-    print("instant", flush=True)
+    say("instant")
 
     window.tabs.setCurrentWidget(window.fast_styles)
     wait_until(lambda: bool(window.fast_styles.names()), 60)
@@ -107,7 +112,7 @@ def main() -> int:
     wait_until(lambda: not window.controller.busy, 120)
     wait(500)
     window.grab().save(str(HERE / "fast-styles.png"))
-    print("fast styles", flush=True)
+    say("fast styles")
 
     dialog = TrainDialog(window.gallery.styles(), taken_names=names, photos_dir=str(photos), parent=window)
     dialog.name_edit.setText("Autumn oils")
@@ -117,7 +122,7 @@ def main() -> int:
     wait(500)
     dialog.grab().save(str(HERE / "train-dialog.png"))
     dialog.reject()
-    print("dialog", flush=True)
+    say("dialog")
 
     request = TrainRequest(
         name="Autumn oils",
@@ -134,7 +139,7 @@ def main() -> int:
     wait_until(lambda: window.loss_plot.points() >= 25 and window.last_preview is not None, 400)
     wait(1200)
     window.grab().save(str(HERE / "training.png"))
-    print("training", flush=True)
+    say("training")
     window.stop()
     wait_until(lambda: not window.controller.busy, 120)
     window.close()
