@@ -173,3 +173,24 @@ def test_a_running_paint_takes_precedence_over_the_instant_picture(
     with qtbot.waitSignal(window.controller.finished, timeout=10_000):
         window.stop()
     assert window.partial
+
+
+def test_the_window_shows_the_real_instant_picture_at_start(
+    qtbot, make_window, photo: Path, painting: Path
+) -> None:
+    pytest.importorskip("torch")
+    from nst_desktop.gui.worker import RealEngine
+
+    window = make_window(RealEngine())
+    window.controls.set_settings(Settings(size=64, device="cpu"))
+    window.set_photo(photo)
+    with qtbot.waitSignal(window.instant.ready, timeout=120_000) as ready:
+        window.add_style(painting)
+    image = ready.args[0]
+    assert image.shape == (48, 64, 3)
+    shown = window.preview.view.item.after.toImage()
+    assert (shown.width(), shown.height()) == (64, 48)
+    assert window.stylize_button.text() == "Paint" and window.stylize_button.isEnabled()
+    with Heartbeat() as beat, qtbot.waitSignal(window.instant.ready, timeout=60_000):
+        window.controls.keep_colors.setCurrentIndex(1)
+    assert max(beat.gaps) < 0.3, f"the GUI thread stalled {max(beat.gaps) * 1000:.0f} ms"
