@@ -95,7 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     open_initial_images(window, args.content, args.styles)
     QTimer.singleShot(300, window.warm_up)
     QTimer.singleShot(300, window.fast_styles.refresh)  # the gallery and the batch's style list
-    return int(app.exec())
+    status = int(app.exec())
+    from .side_tasks import wait_for_stranded
+
+    wait_for_stranded()
+    return status
 
 
 def open_initial_images(window: object, content: Path | None, styles: Sequence[Path]) -> None:

@@ -49,11 +49,11 @@ from nst_desktop.engine.presets import PresetStore
 from . import imaging
 from .controller import JobController
 from .progress_text import describe_progress, format_seconds, free_output_path
-from .widgets.message_banner import MessageBanner
 from .widgets.batch_list import BatchList
 from .widgets.controls import ControlsPanel
 from .widgets.image_drop import DropArea, paths_from_mime
 from .widgets.loss_plot import LossPlot
+from .widgets.message_banner import MessageBanner
 from .widgets.preset_bar import PresetBar
 from .widgets.preview import PreviewPanel
 from .widgets.style_gallery import StyleGallery

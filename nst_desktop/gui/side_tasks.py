@@ -130,3 +130,10 @@ class TaskRunner(QObject):
         _stranded.add(thread)
         thread.finished.connect(lambda t=thread: _stranded.discard(t))
         return False
+
+
+def wait_for_stranded(timeout_ms: int = 5000) -> None:
+    """At exit: give tasks still running after their window closed time to end (a Python
+    interpreter must not tear down a QThread that is still running)."""
+    for thread in list(_stranded):
+        thread.wait(QDeadlineTimer(timeout_ms))
