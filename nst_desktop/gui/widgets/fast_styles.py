@@ -10,6 +10,7 @@ tests replace.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ class FastStylesPanel(QWidget):
         self._want_select: str | None = None
         self._listed_once = False
         self._count = 0
+        self._last_click = ("", -1e9)
         self.last_dir = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -82,6 +84,7 @@ class FastStylesPanel(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.setToolTip("Click a style to paint the photo with it at once")
         self.list.itemClicked.connect(self._on_clicked)
+        self.list.itemActivated.connect(self._on_clicked)  # Enter, or a platform's activation click
         self.list.currentItemChanged.connect(self._update_buttons)
         self.empty_label = QLabel(
             "No fast styles yet. Train one from the paintings on the left, or import a .nststyle file."
@@ -234,7 +237,13 @@ class FastStylesPanel(QWidget):
 
     @Slot(QListWidgetItem)
     def _on_clicked(self, item: QListWidgetItem) -> None:
-        self.apply_requested.emit(str(item.data(NAME_ROLE)))
+        name = str(item.data(NAME_ROLE))
+        now = time.monotonic()
+        last_name, last_time = self._last_click
+        if name == last_name and now - last_time < 0.4:
+            return  # the click and the activation of one click: paint once
+        self._last_click = (name, now)
+        self.apply_requested.emit(name)
 
     @Slot()
     def _update_buttons(self, *_: object) -> None:
