@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -46,14 +45,14 @@ from nst_desktop.engine import EngineError, Progress, Result, Settings, images
 from nst_desktop.engine.metadata import build_metadata, result_metadata, settings_from_metadata
 from nst_desktop.engine.presets import PresetStore
 
-from . import imaging
+from . import imaging, plain_text, user_paths
 from .controller import JobController
 from .progress_text import describe_progress, format_seconds, free_output_path
 from .widgets.batch_list import BatchList
 from .widgets.controls import ControlsPanel
 from .widgets.image_drop import DropArea, paths_from_mime
 from .widgets.loss_plot import LossPlot
-from .widgets.message_banner import MessageBanner
+from .widgets.message_banner import MessageBanner, banner_text
 from .widgets.preset_bar import PresetBar
 from .widgets.preview import PreviewPanel
 from .widgets.style_gallery import StyleGallery
@@ -309,7 +308,7 @@ class MainWindow(PaintingModes, QMainWindow):
     @Slot(str, bool)
     def show_message(self, text: str, error: bool = True) -> None:
         self.banner.show_message(text, error)
-        self.statusBar().showMessage(text, 8000)
+        self.statusBar().showMessage(banner_text(text), 8000)
 
     def clear_message(self) -> None:
         self.banner.hide()
@@ -318,8 +317,9 @@ class MainWindow(PaintingModes, QMainWindow):
 
     def _load_display(self, path: Path) -> tuple[imaging.RGB8, QImage] | None:
         """Read ``path`` once to check it and to show it; None (with a message) if unusable."""
-        if not path.is_file():
-            self.show_message(f"'{path.name}' is not a file that can be opened.")
+        problem = user_paths.problem(path)
+        if problem:
+            self.show_message(problem)
             return None
         try:
             pixels = images.load_image(path, max_side=DISPLAY_MAX_SIDE)
@@ -328,7 +328,7 @@ class MainWindow(PaintingModes, QMainWindow):
             return None
         except Exception as exc:  # noqa: BLE001 - any unreadable file is the same to the artist
             log.info("Could not read %s: %s", path, exc)
-            self.show_message(f"'{path.name}' is not an image nst-desktop can read.")
+            self.show_message(f"'{user_paths.shown_name(path)}' is not an image nst-desktop can read.")
             return None
         return pixels, imaging.array_to_qimage(pixels)
 
@@ -340,8 +340,8 @@ class MainWindow(PaintingModes, QMainWindow):
         self._remember(path, "last_open_dir")
         if imaging.read_metadata(path) is not None:
             self.show_message(
-                f"'{path.name}' is a picture made with nst-desktop. To reuse its settings, drop it on the "
-                "big picture area instead.",
+                f"'{user_paths.shown_name(path)}' is a picture made with nst-desktop. To reuse its settings, "
+                "drop it on the big picture area instead.",
                 error=False,
             )
         return True
@@ -349,7 +349,7 @@ class MainWindow(PaintingModes, QMainWindow):
     def _set_content(self, source: ImageInput, image: QImage) -> None:
         self.content = source
         self.content_image = image
-        self.setWindowTitle(f"{source.name} — nst-desktop")
+        self.setWindowTitle(f"{plain_text.capped(source.name, 80)} — nst-desktop")
         self.photo_area.set_image(image, source.name)
         self.preview.view.set_before(image)
         if not self.controller.busy:
@@ -371,7 +371,7 @@ class MainWindow(PaintingModes, QMainWindow):
 
     @Slot(list)
     def _on_photo_files(self, paths: list[Path]) -> None:
-        images = [p for p in paths if p.is_file()]
+        images = [p for p in paths if user_paths.is_file(p)]
         if len(paths) == 1:
             self.set_photo(paths[0])
             return
@@ -500,12 +500,12 @@ class MainWindow(PaintingModes, QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = [p for p in self.recent_images() if Path(p).is_file()]
+        recent = [p for p in self.recent_images() if user_paths.is_file(p)]
         if not recent:
             self.recent_menu.addAction("No recent images").setEnabled(False)
             return
         for path in recent:
-            menu = self.recent_menu.addMenu(Path(path).name)
+            menu = self.recent_menu.addMenu(user_paths.shown_name(path).replace("&", "&&"))
             menu.addAction("Open as photo", lambda p=path: self.set_photo(Path(p)))
             menu.addAction("Add as painting", lambda p=path: self.add_style(Path(p)))
 
@@ -536,9 +536,9 @@ class MainWindow(PaintingModes, QMainWindow):
         the Dock icon): a result restores its settings, anything else becomes the photo."""
         photos = []
         for path in paths:
-            meta = imaging.read_metadata(path) if path.is_file() else None
+            meta = imaging.read_metadata(path) if user_paths.is_file(path) else None
             if meta is not None:
-                self.restore_settings(meta, path.name)
+                self.restore_settings(meta, user_paths.shown_name(path))
             else:
                 photos.append(path)
         if photos:
@@ -643,8 +643,7 @@ class MainWindow(PaintingModes, QMainWindow):
         return True if self.ask_yes_no(question) else None
 
     def ask_yes_no(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "nst-desktop", text)
-        return answer == QMessageBox.StandardButton.Yes
+        return plain_text.ask_yes_no(self, text)
 
     def _begin(self, job: Job) -> None:
         self._last_preview_shown = 0.0
@@ -784,8 +783,10 @@ class MainWindow(PaintingModes, QMainWindow):
     def _add_batch_paths(self, paths: list[Path]) -> int:
         usable = []
         for path in paths:
-            if not path.is_file() or not imaging.looks_like_image(path):
-                self.show_message(f"'{path.name}' is not an image file; it was not added to the batch.")
+            problem = user_paths.problem(path)
+            if problem or not imaging.looks_like_image(path):
+                name = user_paths.shown_name(path)
+                self.show_message(problem or f"'{name}' is not an image file; it was not added to the batch.")
                 continue
             usable.append(path)
         return self.batch.add(usable)
@@ -899,7 +900,7 @@ class MainWindow(PaintingModes, QMainWindow):
             self.show_message(str(exc))
             return None
         except OSError as exc:
-            self.show_message(f"Could not save '{path.name}': {exc.strerror or exc}.")
+            self.show_message(f"Could not save '{user_paths.shown_name(path)}': {exc.strerror or exc}.")
             return None
         self.qsettings.setValue("last_save_dir", str(Path(written).parent))
         self.show_message(f"Saved {Path(written).name} in {Path(written).parent}.", error=False)
@@ -932,7 +933,7 @@ class MainWindow(PaintingModes, QMainWindow):
     @Slot(object, str)
     def _on_preset_applied(self, settings: Settings, name: str) -> None:
         self.controls.set_settings(settings)
-        self.statusBar().showMessage(f"Preset '{name}' applied.", 4000)
+        self.statusBar().showMessage(f"Preset '{plain_text.capped(name, 80)}' applied.", 4000)
 
     def _update_state(self) -> None:
         running = self.controller.busy and not self._warming_up
@@ -969,7 +970,7 @@ class MainWindow(PaintingModes, QMainWindow):
             except EngineError:
                 log.info("Ignoring unreadable saved controls")
         batch_dir = self.qsettings.value("batch_dir")
-        if isinstance(batch_dir, str) and batch_dir and Path(batch_dir).is_dir():
+        if isinstance(batch_dir, str) and user_paths.is_dir(batch_dir):
             self.batch.set_output_dir(Path(batch_dir))
         self.preset_bar.last_dir = str(self.qsettings.value("preset_dir", ""))
 

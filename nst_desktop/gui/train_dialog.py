@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from nst_desktop.engine.pipeline import ImageInput
 
-from . import training
+from . import training, user_paths
 from .training import BUDGETS, MIN_PHOTOS, TrainRequest
 
 
@@ -196,9 +196,10 @@ class TrainDialog(QDialog):
         if not text:
             self.folder_info.setText("")
             return
-        folder = Path(text).expanduser()
-        if not folder.is_dir():
-            self.folder_info.setText("This folder does not exist.")
+        folder = _expand(text)
+        problem = user_paths.problem(folder, "dir")
+        if problem:
+            self.folder_info.setText(problem)
             return
         count = training.count_photos(folder)
         self.folder_info.setText(f"{count} photo{'s' if count != 1 else ''} in this folder.")
@@ -228,9 +229,10 @@ class TrainDialog(QDialog):
         text = self.folder_edit.text().strip()
         if not text:
             return "Choose a folder of photos to learn from."
-        folder = Path(text).expanduser()
-        if not folder.is_dir():
-            return f"The photo folder '{folder}' does not exist."
+        folder = _expand(text)
+        problem = user_paths.problem(folder, "dir")
+        if problem:
+            return f"The photo folder cannot be used: {problem}"
         count = training.count_photos(folder)
         if count < MIN_PHOTOS:
             return (
@@ -252,7 +254,7 @@ class TrainDialog(QDialog):
             name = " ".join(self.name_edit.text().split())
             self._request = TrainRequest(
                 name=name,
-                photos=Path(self.folder_edit.text().strip()).expanduser(),
+                photos=_expand(self.folder_edit.text().strip()),
                 paintings=self.paintings,
                 output=training.new_output(name, self.styles_folder),
                 steps=self.steps(),
@@ -262,3 +264,11 @@ class TrainDialog(QDialog):
     def request(self) -> TrainRequest | None:
         """The training asked for, once the dialog was accepted."""
         return self._request
+
+
+def _expand(text: str) -> Path:
+    """The folder typed in, with ``~`` expanded when that can be done (never raises)."""
+    try:
+        return Path(text).expanduser()
+    except (RuntimeError, OSError, ValueError):
+        return Path(text)

@@ -25,6 +25,7 @@ from typing import Any
 from nst_desktop.engine import images, paths
 from nst_desktop.engine.pipeline import ImageInput
 
+from .user_paths import is_file
 from .worker import JobFn, Report
 
 log = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ def load_record(path: Path) -> TrainRequest | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not request.checkpoint.is_file() or not all(p.path and p.path.is_file() for p in paintings):
+    if not is_file(request.checkpoint) or not all(p.path and is_file(p.path) for p in paintings):
         return None
     return request
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog
 
 from nst_desktop.engine import EngineError, Settings
 
-from . import imaging, training
+from . import imaging, training, user_paths
 from .about import AboutDialog
 from .instant_preview import InstantPreview
 from .side_tasks import TaskRunner
@@ -180,7 +180,7 @@ class PaintingModes:
         request = self.stopped_training
         if request is None or self.controller.busy:
             return
-        if not request.checkpoint.is_file():
+        if not user_paths.is_file(request.checkpoint):
             self.show_message("The stopped training has no checkpoint left to resume from.")
             self._offer_resume(None)
             return
@@ -243,7 +243,7 @@ class PaintingModes:
         if request is None:
             return False
         self.last_preview = None
-        resumable = request.checkpoint.is_file()
+        resumable = user_paths.is_file(request.checkpoint)
         self._offer_resume(request if resumable else None)
         text = (
             "Training stopped. Resume continues from the last checkpoint."
@@ -260,7 +260,7 @@ class PaintingModes:
             return False
         self.last_preview = None
         self.progress.setFormat("Training failed")
-        if request.checkpoint.is_file():
+        if user_paths.is_file(request.checkpoint):
             self._offer_resume(request)
         self.show_message(failure_message(error))
         return True

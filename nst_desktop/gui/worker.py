@@ -127,7 +127,15 @@ def failure_message(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, MemoryError):
         return f"The computer ran out of memory. {OOM_ADVICE}"
-    return f"Something went wrong inside nst-desktop ({type(exc).__name__}: {exc})."
+    if isinstance(exc, OSError):  # a file or folder that went away or may not be touched
+        from nst_desktop.engine.text import show_path
+
+        reason = show_path(exc.strerror or type(exc).__name__, 80).rstrip(".")
+        where = f" ({show_path(exc.filename, 120)})" if isinstance(exc.filename, (str, bytes)) else ""
+        return f"A file could not be used: {reason}{where}."
+    from nst_desktop.engine.text import clip
+
+    return f"Something went wrong inside nst-desktop ({type(exc).__name__}: {clip(str(exc), 200)})."
 
 
 class JobWorker(QObject):

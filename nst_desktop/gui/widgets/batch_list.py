@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..plain_text import capped, plain_tooltip
 from .image_drop import paths_from_mime
 
 WAITING = "Waiting"
@@ -55,6 +56,7 @@ class BatchList(QWidget):
         self.folder_button.setToolTip("Where the finished pictures are written")
         self.folder_button.clicked.connect(self.folder_requested)
         self.folder_label = QLabel("No output folder chosen")
+        self.folder_label.setTextFormat(Qt.TextFormat.PlainText)
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.method_combo = QComboBox()
         self.method_combo.setToolTip(
@@ -80,7 +82,7 @@ class BatchList(QWidget):
         self.method_combo.addItem("With the optimiser", "optimise:")
         self.method_combo.addItem("Instant", "instant:")
         for name in names:
-            self.method_combo.addItem(f"Fast style: {name}", f"fast:{name}")
+            self.method_combo.addItem(f"Fast style: {capped(name, 80)}", f"fast:{name}")
         index = self.method_combo.findData(current) if current is not None else 0
         self.method_combo.setCurrentIndex(max(0, index))
         self.method_combo.blockSignals(False)
@@ -102,8 +104,8 @@ class BatchList(QWidget):
         for path in paths:
             if path in known:
                 continue
-            item = QTreeWidgetItem([path.name, WAITING])
-            item.setToolTip(0, str(path))
+            item = QTreeWidgetItem([capped(path.name, 120), WAITING])
+            item.setToolTip(0, plain_tooltip(str(path)))
             item.setData(0, Qt.ItemDataRole.UserRole, str(path))
             self.tree.addTopLevelItem(item)
             known.add(path)
@@ -128,8 +130,8 @@ class BatchList(QWidget):
 
     def set_status(self, index: int, text: str, tooltip: str = "") -> None:
         item = self.tree.topLevelItem(index)
-        item.setText(1, text)
-        item.setToolTip(1, tooltip or text)
+        item.setText(1, capped(text, 200))
+        item.setToolTip(1, plain_tooltip(tooltip or text))
 
     def next_waiting(self) -> int | None:
         return next((i for i in range(self.count()) if self.status(i) == WAITING), None)
@@ -141,8 +143,8 @@ class BatchList(QWidget):
 
     def set_output_dir(self, folder: Path | None) -> None:
         self.output_dir = folder
-        self.folder_label.setText(str(folder) if folder else "No output folder chosen")
-        self.folder_label.setToolTip(str(folder) if folder else "")
+        self.folder_label.setText(capped(folder, 200) if folder else "No output folder chosen")
+        self.folder_label.setToolTip(plain_tooltip(folder) if folder else "")
         self._update_buttons()
 
     def set_running(self, running: bool) -> None:

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import imaging
+from .. import imaging, user_paths
+from ..plain_text import ask_yes_no, capped, plain_tooltip
 from ..side_tasks import TaskRunner
 
 THUMB = 72
@@ -174,7 +174,7 @@ class FastStylesPanel(QWidget):
             self._want_select = detail
             self.message.emit(f"Imported the fast style '{detail}'.", False)
         elif what == "export":
-            self.message.emit(f"Exported the style to {detail}.", False)
+            self.message.emit(f"Exported the style to {user_paths.shown_name(detail)}.", False)
         elif what == "delete":
             self.message.emit(f"Deleted the fast style '{detail}'.", False)
         if problems and what == "list":
@@ -196,12 +196,13 @@ class FastStylesPanel(QWidget):
         current = self.selected_name()
         self.list.clear()
         for entry in self._entries:
-            label = f"{entry.name}\n(built-in)" if entry.builtin else entry.name
+            name = capped(" ".join(entry.name.split()), 80)
+            label = f"{name}\n(built-in)" if entry.builtin else name
             item = QListWidgetItem(QIcon(QPixmap.fromImage(imaging.array_to_qimage(entry.thumbnail))), label)
             item.setData(NAME_ROLE, entry.name)
             item.setData(BUILTIN_ROLE, entry.builtin)
-            tip = entry.description or entry.name
-            item.setToolTip(f"{tip}\n{'Built-in style' if entry.builtin else str(entry.path)}")
+            tip = capped(entry.description or entry.name, 300)
+            item.setToolTip(plain_tooltip(f"{tip}\n{'Built-in style' if entry.builtin else str(entry.path)}"))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             self.list.addItem(item)
         self.list.setVisible(bool(self._entries))
@@ -268,6 +269,10 @@ class FastStylesPanel(QWidget):
         if path is None:
             return
         self.last_dir = str(path.parent)
+        problem = user_paths.problem(path)
+        if problem:
+            self.message.emit(problem, True)
+            return
 
         def action(cancel: threading.Event) -> tuple[str, str]:
             return "import", self.store().import_file(path).name
@@ -282,6 +287,10 @@ class FastStylesPanel(QWidget):
         if path is None:
             return
         self.last_dir = str(path.parent)
+        problem = user_paths.save_problem(path)
+        if problem:
+            self.message.emit(problem, True)
+            return
         self._submit(lambda cancel: ("export", str(self.store().export(name, path))))
 
     def delete_style(self) -> None:
@@ -313,5 +322,4 @@ class FastStylesPanel(QWidget):
         return path if path.suffix else path.with_suffix(".nststyle")
 
     def confirm(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "nst-desktop", text)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, text)

@@ -17,6 +17,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QWidget
 
+from ..plain_text import capped, plain_tooltip
+
 
 def paths_from_mime(mime: QMimeData) -> list[Path]:
     """Local files among the dragged URLs, in the order they were dragged."""
@@ -59,8 +61,8 @@ class DropArea(QFrame):
 
     def set_image(self, image: QImage | None, caption: str = "") -> None:
         self._pixmap = QPixmap.fromImage(image) if image is not None and not image.isNull() else None
-        self._caption = caption
-        self.setToolTip(caption)
+        self._caption = capped(caption, 120)
+        self.setToolTip(plain_tooltip(caption))
         self.update()
 
     def has_image(self) -> bool:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -24,6 +23,9 @@ from PySide6.QtWidgets import (
 
 from nst_desktop.engine import EngineError, Settings
 from nst_desktop.engine.presets import Preset, PresetStore, read_preset_file
+
+from .. import user_paths
+from ..plain_text import ask_yes_no, plain_tooltip
 
 PRESET_FILTER = "nst-desktop presets (*.json);;All files (*)"
 
@@ -93,8 +95,7 @@ class PresetBar(QWidget):
         return Path(path) if path else None
 
     def confirm(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "nst-desktop", text)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, text)
 
     # State -----------------------------------------------------------------------------------
 
@@ -116,7 +117,8 @@ class PresetBar(QWidget):
                 label += "  (customised)"
             self.combo.addItem(label, preset.name)
             if preset.description:
-                self.combo.setItemData(self.combo.count() - 1, preset.description, 3)  # ToolTipRole
+                tip = plain_tooltip(preset.description)
+                self.combo.setItemData(self.combo.count() - 1, tip, 3)  # ToolTipRole
         index = self.combo.findData(current) if current else 0
         self.combo.setCurrentIndex(max(0, index))
         del blocker
@@ -235,6 +237,10 @@ class PresetBar(QWidget):
         if path is None:
             return
         self.last_dir = str(path.parent)
+        problem = user_paths.problem(path)
+        if problem:
+            self.message.emit(problem, True)
+            return
         try:
             # A file named like a built-in replaces it only when the artist says so (issue 8).
             incoming = read_preset_file(path)
@@ -267,9 +273,13 @@ class PresetBar(QWidget):
         if path is None:
             return
         self.last_dir = str(path.parent)
+        problem = user_paths.save_problem(path)
+        if problem:
+            self.message.emit(problem, True)
+            return
         self._do(
             lambda: self.store.export(preset.name, path),
-            f"Exported '{preset.name}' to {path.name}.",
+            f"Exported '{preset.name}' to {user_paths.shown_name(path)}.",
             preset.name,
         )
 

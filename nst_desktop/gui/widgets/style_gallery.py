@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from nst_desktop.engine.pipeline import ImageInput
 
+from ..plain_text import capped, plain_tooltip
 from .image_drop import DropArea
 
 THUMB = 56
@@ -50,8 +51,9 @@ class StyleCard(QFrame):
         layout.addWidget(thumb)
         text = QVBoxLayout()
         text.setSpacing(2)
-        self.name_label = QLabel(source.name)
-        self.name_label.setToolTip(str(source.path) if source.path else source.name)
+        self.name_label = QLabel(capped(source.name, 120))
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_label.setToolTip(plain_tooltip(str(source.path) if source.path else source.name))
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         text.addWidget(self.name_label)
         row = QHBoxLayout()
@@ -73,7 +75,7 @@ class StyleCard(QFrame):
         self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
         self.remove_button.setToolTip("Remove this painting")
-        self.remove_button.setAccessibleName(f"Remove {source.name}")
+        self.remove_button.setAccessibleName(f"Remove {capped(source.name, 120)}")
         self.remove_button.clicked.connect(self.remove_requested)
         layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
 
