@@ -114,20 +114,29 @@ def slug(name: str) -> str:
 
 
 def new_output(name: str, folder: Path | None = None) -> Path:
-    """A style file for ``name`` that neither exists nor has a training of its own under way."""
+    """A style file for ``name`` that neither exists nor has a training of its own under way.
+
+    The name is reserved by creating its training record exclusively (create-or-fail, like the
+    store's link-or-fail), so two windows training the same name at once get two files and two
+    checkpoints, never one that both write.
+    """
     folder = folder or styles_dir()
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
     base = slug(name)
     for n in range(1, 1000):
         candidate = folder / (f"{base}{STYLE_SUFFIX}" if n == 1 else f"{base}-{n}{STYLE_SUFFIX}")
-        if not any(
-            os.path.lexists(p)
-            for p in (
-                candidate,
-                checkpoint_path(candidate),
-                candidate.with_name(candidate.name + RECORD_SUFFIX),
-            )
-        ):
-            return candidate
+        record = candidate.with_name(candidate.name + RECORD_SUFFIX)
+        if any(os.path.lexists(p) for p in (candidate, checkpoint_path(candidate))):
+            continue
+        try:
+            fd = os.open(record, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue  # another window has just taken this name
+        except OSError:
+            return candidate  # the folder cannot be written: the training will say so
+        os.close(fd)
+        return candidate
     raise OSError("no free file name for the style")
 
 

@@ -192,7 +192,10 @@ class FastStyleStore:
         slug = _slug(clean)
         for n in range(1, 1000):
             candidate = self.directory / (f"{slug}{SUFFIX}" if n == 1 else f"{slug}-{n}{SUFFIX}")
-            if not os.path.lexists(candidate):
+            # A name with a training under way (its checkpoint or the window's record) is taken
+            # too: that training writes its style there when it ends.
+            taken = (candidate, *(candidate.with_name(candidate.name + s) for s in _TRAINING_SUFFIXES))
+            if not any(os.path.lexists(p) for p in taken):
                 return candidate
         raise FastStyleError("Could not find a free file name for the style.")
 
@@ -230,6 +233,9 @@ class FastStyleStore:
         if isinstance(value, str):
             raise FastStyleError(value)
         return value
+
+
+_TRAINING_SUFFIXES = (".checkpoint", ".training.json")
 
 
 def _refuse_special(path: Path) -> None:
