@@ -95,9 +95,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     open_initial_images(window, args.content, args.styles)
     QTimer.singleShot(300, window.warm_up)
     QTimer.singleShot(300, window.fast_styles.refresh)  # the gallery and the batch's style list
+    from . import shutdown
+
+    shutdown.quit_when_closed = True
     status = int(app.exec())
+    shutdown.quit_when_closed = False
+    if created:  # our own application: end the process now that everything is saved
+        shutdown.end_process(status)
     from .side_tasks import wait_for_stranded
 
+    window.controller.shutdown(10_000)
     wait_for_stranded()
     return status
 

@@ -45,7 +45,7 @@ from nst_desktop.engine import EngineError, Progress, Result, Settings, images
 from nst_desktop.engine.metadata import build_metadata, result_metadata, settings_from_metadata
 from nst_desktop.engine.presets import PresetStore
 
-from . import imaging, plain_text, user_paths
+from . import imaging, plain_text, shutdown, user_paths
 from .controller import JobController
 from .progress_text import describe_progress, format_seconds, free_output_path
 from .widgets.batch_list import BatchList
@@ -984,15 +984,10 @@ class MainWindow(PaintingModes, QMainWindow):
         self.qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Stop any run first; a thread still busy after the bound keeps the app alive, hidden."""
+        """Save, then stop any run; a run that must end first (a painting, a training) closes
+        the hidden window itself when it has stopped (see :mod:`.shutdown`)."""
         self.save_state()
-        self.batch_running = False
-        self._pending_start = False
-        self._fast_again = None
-        self.side_tasks.shutdown()
-        if self.controller.busy and not self.controller.shutdown(1500):
+        if shutdown.may_close(self):
+            event.accept()
+        else:
             event.ignore()
-            self.hide()
-            self.controller.finished.connect(self.close)
-            return
-        event.accept()

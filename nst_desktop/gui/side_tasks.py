@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 TaskFn = Callable[[threading.Event], object]
 """A task: ``fn(cancel) -> value``; it runs on the side thread and must not touch widgets."""
 
-_stranded: set[QThread] = set()
-"""Threads still finishing a task after their runner closed; kept alive until they end."""
+_stranded: dict[QThread, bool] = {}
+"""Threads still finishing a task after their runner closed, kept alive until they end; the
+value says whether the task is essential (it writes a file) and the process must wait for it."""
 
 
 class _SideWorker(QObject):
@@ -60,8 +61,9 @@ class TaskRunner(QObject):
         self._cancel = threading.Event()
         self._thread: QThread | None = None
         self._worker: _SideWorker | None = None
-        self._pending: dict[str, tuple[int, TaskFn]] = {}
+        self._pending: dict[str, tuple[int, TaskFn, bool]] = {}
         self._running: str | None = None
+        self._running_essential = False
         self._generation = 0
         self._closed = False
 
@@ -69,13 +71,16 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return self._running is not None or bool(self._pending)
 
-    def submit(self, key: str, fn: TaskFn) -> int:
-        """Queue ``fn`` under ``key`` (replacing a waiting one); returns its generation."""
+    def submit(self, key: str, fn: TaskFn, *, essential: bool = False) -> int:
+        """Queue ``fn`` under ``key`` (replacing a waiting one); returns its generation.
+
+        An ``essential`` task (one that writes a file) is waited for when the app exits; any
+        other (a preview, a listing) may be left behind by a closing app."""
         self._generation += 1
         if self._closed:
             return self._generation
         self._pending.pop(key, None)
-        self._pending[key] = (self._generation, fn)
+        self._pending[key] = (self._generation, fn, essential)
         self._dispatch()
         return self._generation
 
@@ -98,13 +103,15 @@ class TaskRunner(QObject):
             return
         self._ensure_thread()
         key = next(iter(self._pending))
-        generation, fn = self._pending.pop(key)
+        generation, fn, essential = self._pending.pop(key)
         self._running = key
+        self._running_essential = essential
         self._start.emit(key, generation, fn)
 
     @Slot(str, int, object, bool)
     def _on_done(self, key: str, generation: int, value: object, ok: bool) -> None:
         self._running = None
+        self._running_essential = False
         if not self._closed:
             if ok:
                 self.finished.emit(key, generation, value)
@@ -126,14 +133,23 @@ class TaskRunner(QObject):
             thread.deleteLater()
             return True
         # Never destroy a running QThread: keep it referenced until its task returns.
-        log.warning("A background task did not stop within %d ms", timeout_ms)
-        _stranded.add(thread)
-        thread.finished.connect(lambda t=thread: _stranded.discard(t))
+        log.info("A background task was still running when its window closed")
+        _stranded[thread] = self._running_essential
+        thread.finished.connect(lambda t=thread: _stranded.pop(t, None))
         return False
 
 
-def wait_for_stranded(timeout_ms: int = 5000) -> None:
+def wait_for_stranded(timeout_ms: int = 5000, *, essential_only: bool = False) -> None:
     """At exit: give tasks still running after their window closed time to end (a Python
-    interpreter must not tear down a QThread that is still running)."""
-    for thread in list(_stranded):
-        thread.wait(QDeadlineTimer(timeout_ms))
+    interpreter must not tear down a QThread that is still running). ``essential_only``: wait
+    just for the tasks that write files (the process then ends without tearing anything down)."""
+    for thread, essential in list(_stranded.items()):
+        if essential or not essential_only:
+            thread.wait(QDeadlineTimer(timeout_ms))
+            if thread.isFinished():
+                _stranded.pop(thread, None)
+
+
+def stranded_count() -> int:
+    """Side threads still running after their windows closed."""
+    return sum(1 for thread in list(_stranded) if not thread.isFinished())

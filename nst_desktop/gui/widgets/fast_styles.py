@@ -147,8 +147,10 @@ class FastStylesPanel(QWidget):
             self._want_select = select
         self._submit(lambda cancel: ("list", None))
 
-    def _submit(self, action: Any) -> None:
-        """Run ``action`` on the side thread, then list again (one task, so they keep their order)."""
+    def _submit(self, action: Any, essential: bool = False) -> None:
+        """Run ``action`` on the side thread, then list again (one task, so they keep their order).
+
+        ``essential``: it writes or deletes a file, so a closing app waits for it."""
 
         def task(cancel: threading.Event) -> tuple[str, Any, list[StyleEntry], list[str]]:
             what, detail = action(cancel)
@@ -161,7 +163,7 @@ class FastStylesPanel(QWidget):
 
         # Store actions must never replace one another in the queue: each gets its own key.
         self._count += 1
-        self._generation = self.runner.submit(f"{KEY}-{id(self)}-{self._count}", task)
+        self._generation = self.runner.submit(f"{KEY}-{id(self)}-{self._count}", task, essential=essential)
 
     @Slot(str, int, object)
     def _on_task_finished(self, key: str, generation: int, value: object) -> None:
@@ -277,7 +279,7 @@ class FastStylesPanel(QWidget):
         def action(cancel: threading.Event) -> tuple[str, str]:
             return "import", self.store().import_file(path).name
 
-        self._submit(action)
+        self._submit(action, essential=True)
 
     def export_style(self) -> None:
         name = self.selected_name()
@@ -291,7 +293,7 @@ class FastStylesPanel(QWidget):
         if problem:
             self.message.emit(problem, True)
             return
-        self._submit(lambda cancel: ("export", str(self.store().export(name, path))))
+        self._submit(lambda cancel: ("export", str(self.store().export(name, path))), essential=True)
 
     def delete_style(self) -> None:
         item = self.list.currentItem()
@@ -305,7 +307,7 @@ class FastStylesPanel(QWidget):
             self.store().delete(name)
             return "delete", name
 
-        self._submit(action)
+        self._submit(action, essential=True)
 
     # Dialog hooks (tests replace these) --------------------------------------------------------
 

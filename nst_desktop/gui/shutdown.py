@@ -1,0 +1,76 @@
+"""Closing the window and ending the process quickly without losing anything.
+
+Closing used to wait on the GUI thread for the side task (up to 2 s) and then for the worker
+(up to 1.5 s) even when all they did was load the model or paint a preview, and then Python
+tore down torch and every Qt object: 2.6-3.8 s from the close to the end of the process.
+
+Now the window only waits, through its event loop and never blocking, for work whose end
+matters: a painting or a training (Stop keeps the picture or saves a checkpoint). Work that
+keeps nothing (loading the model, an instant picture, listing styles) is cancelled and left
+behind. Once Qt's loop has ended, settings are already written (``save_state``), so
+:func:`end_process` waits only for side tasks that write files, flushes the logs and standard
+streams and ends the process at once (``os._exit``), skipping the interpreter's teardown.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING, NoReturn
+
+from . import side_tasks
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SIDE_TASK_WAIT_MS = 100
+"""How long closing gives a running side task before leaving it behind (it is cancelled)."""
+ESSENTIAL_WAIT_MS = 30_000
+"""At exit, how long a side task that writes a file (import, export, delete) may still take."""
+
+quit_when_closed = False
+"""Set by ``app.main`` around its event loop: a window that closes itself after its run has
+stopped was hidden meanwhile, and Qt quits only when a *visible* last window closes, so the
+loop is ended here instead (tests, which run no loop of their own, leave it False)."""
+
+
+def may_close(window: MainWindow) -> bool:
+    """Wind down the window's work; True when it may close now, False when it closes itself
+    (hidden meanwhile) as soon as the running job has stopped. Never blocks on the engine."""
+    window.batch_running = False
+    window._pending_start = False
+    window._fast_again = None
+    window.side_tasks.shutdown(SIDE_TASK_WAIT_MS)
+    controller = window.controller
+    if not controller.busy:
+        if getattr(window, "_close_when_stopped", False) and quit_when_closed:
+            from PySide6.QtWidgets import QApplication
+
+            if not any(w.isVisible() for w in QApplication.topLevelWidgets() if w.isWindow()):
+                QApplication.quit()
+        return True
+    controller.cancel()
+    if window._warming_up:
+        return True  # only loading the model: nothing to keep, the process may leave it behind
+    # A painting or a training stops within about a second (a training saves a checkpoint).
+    if not getattr(window, "_close_when_stopped", False):
+        window._close_when_stopped = True
+        controller.finished.connect(window.close)
+    window.hide()
+    return False
+
+
+def end_process(status: int) -> NoReturn:
+    """After Qt's event loop has ended: end the process now, once nothing is left to save."""
+    side_tasks.wait_for_stranded(ESSENTIAL_WAIT_MS, essential_only=True)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)

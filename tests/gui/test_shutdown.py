@@ -1,0 +1,176 @@
+"""Issue 8: the process ends soon after the window closes, and nothing is lost on the way.
+
+(benchmarks/bench_exit.py times it; these tests check the behaviour, not the clock, beyond
+"does not wait for the model to load".)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from nst_desktop.gui import shutdown
+
+from .conftest import FakeEngine
+
+
+class SlowWarmUp(FakeEngine):
+    """A model load that takes seconds and cannot be interrupted (like importing torch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def warm_up(self, device: str = "auto") -> str:
+        self.release.wait(10)
+        return "Slow CPU"
+
+
+def test_closing_during_the_warm_up_does_not_wait_for_it(qtbot, make_window) -> None:
+    engine = SlowWarmUp()
+    window = make_window(engine)
+    window.warm_up()
+    assert window.controller.busy and window._warming_up
+    start = time.monotonic()
+    window.close()
+    assert time.monotonic() - start < 1.0, "the GUI thread waited on the model load"
+    assert not window.isVisible()
+    engine.release.set()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=10_000)
+
+
+def test_closing_during_a_painting_closes_once_it_has_stopped(qtbot, make_window, ready_window) -> None:
+    engine = FakeEngine(block=True)
+    window = make_window(engine)
+    window.set_photo(ready_window.content.path)
+    window.add_style(ready_window.gallery.styles()[0].path)
+    window.stylize()
+    qtbot.waitUntil(lambda: engine.started.is_set(), timeout=10_000)
+    start = time.monotonic()
+    window.close()
+    window.close()  # twice: still one close when it stops
+    assert time.monotonic() - start < 0.5, "the GUI thread waited on the engine"
+    assert not window.isVisible() and window.controller.stopping
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=10_000)
+    assert not window.isVisible()
+    assert window.progress.format().startswith("Stopped")
+
+
+CHILD = r"""
+import sys, threading, time
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from nst_desktop.gui import shutdown
+from nst_desktop.gui.side_tasks import TaskRunner
+
+app = QCoreApplication([])
+out = Path(sys.argv[1])
+runner = TaskRunner()
+started = threading.Event()
+
+def write(cancel):
+    started.set()
+    time.sleep(1.0)  # an export still writing when the window closes
+    out.write_text("done")
+    return None
+
+def preview(cancel):
+    started.set()
+    time.sleep(60)  # a preview nobody will see: left behind
+    return None
+
+runner.submit("task", write if sys.argv[2] == "essential" else preview, essential=sys.argv[2] == "essential")
+while not started.is_set():
+    app.processEvents()
+    time.sleep(0.01)
+runner.shutdown(0)
+print("closing", flush=True)
+shutdown.end_process(3)
+"""
+
+
+def test_the_process_waits_only_for_side_tasks_that_write_files(tmp_path: Path) -> None:
+    out = tmp_path / "exported.txt"
+    for kind in ("essential", "preview"):
+        start = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-c", CHILD, str(out), kind], capture_output=True, text=True, timeout=60
+        )
+        took = time.monotonic() - start
+        assert result.returncode == 3 and "closing" in result.stdout, result.stderr
+        assert "Traceback" not in result.stderr and "QThread" not in result.stderr, result.stderr
+        if kind == "essential":
+            assert out.read_text() == "done", "the file being written was finished first"
+        else:
+            assert took < 30, "a preview's 60 s task was waited for"
+
+
+def test_the_app_entry_point_exits_soon_after_an_early_close(tmp_path: Path) -> None:
+    """The real ``nst-desktop`` (offscreen), closed while the model still loads: exit 0."""
+    code = (
+        "import sys; from PySide6.QtCore import QTimer;"
+        "from nst_desktop.gui import app, main_window;"
+        "init = main_window.MainWindow.__init__\n"
+        "def patched(self, *a, **k):\n"
+        "    init(self, *a, **k); QTimer.singleShot(500, self.close)\n"
+        "main_window.MainWindow.__init__ = patched\n"
+        "sys.exit(app.main([]))"
+    )
+    env = {
+        **__import__("os").environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "NST_DESKTOP_DATA_DIR": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "QThread" not in result.stderr, result.stderr
+    assert shutdown.SIDE_TASK_WAIT_MS <= 200
+
+
+def test_the_app_quits_after_a_close_that_waited_for_a_painting_to_stop(tmp_path: Path) -> None:
+    """Closing mid-painting hides the window until the run stops; then the app must still quit
+    (Qt quits only when a visible window closes) and exit 0, with the settings saved."""
+    code = r"""
+import sys, threading, time
+from PySide6.QtCore import QTimer
+from nst_desktop.engine import Cancelled
+from nst_desktop.gui import app, main_window
+
+class Blocking:
+    def warm_up(self, device="auto"):
+        return "Test CPU"
+    def run_job(self, job, *, cancel=None, **kwargs):
+        while not cancel.is_set():
+            time.sleep(0.01)
+        time.sleep(0.3)  # stopping takes a moment
+        raise Cancelled()
+
+main_window.RealEngine = Blocking
+init = main_window.MainWindow.__init__
+def patched(self, *a, **k):
+    init(self, *a, **k)
+    def paint_then_close():
+        self.stylize()
+        assert self.controller.busy, self.banner.text()
+        QTimer.singleShot(300, self.close)
+    QTimer.singleShot(1500, paint_then_close)
+main_window.MainWindow.__init__ = patched
+sys.exit(app.main([]))
+"""
+    env = {
+        **__import__("os").environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "NST_DESKTOP_DATA_DIR": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "QThread" not in result.stderr, result.stderr
+    assert list((tmp_path / "config").rglob("*.conf")), "the window's settings were saved"
