@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from nst_desktop.engine.pipeline import ImageInput
 
 from . import training, user_paths
+from .plain_text import capped
 from .training import BUDGETS, MIN_PHOTOS, TrainRequest
 
 
@@ -75,8 +76,12 @@ class TrainDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         self.paintings_label = QLabel(
-            ", ".join(
-                f"{p.name} ({p.weight:g})" if len(self.paintings) > 1 else p.name for p in self.paintings
+            capped(
+                ", ".join(
+                    f"{capped(p.name, 80)} ({p.weight:g})" if len(self.paintings) > 1 else capped(p.name, 80)
+                    for p in self.paintings
+                ),
+                300,
             )
             or "No paintings: add some on the left first."
         )

@@ -219,3 +219,46 @@ def test_plain_helpers_cap_huge_text() -> None:
     huge = "<b>" + "x" * 1_000_000
     assert len(capped(huge, 80)) == 80
     assert len(plain_tooltip(huge)) < 1100 and "<b>" not in plain_tooltip(huge)[30:]
+
+
+def test_a_real_drop_of_a_crafted_picture_on_the_window(window, tmp_path: Path) -> None:
+    """A drop event (not a method call) with a picture carrying 900 KB settings and a file
+    named with markup: short plain messages, the window keeps working."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from .test_trust_gui import HUGE, crafted_png
+
+    meta = {"app": "nst-desktop", "settings": {"schema_version": 1, "keep_colors": HUGE[:900_000]}}
+    crafted = crafted_png(tmp_path / "<h1>crafted<h1>.png", meta)
+    for path, start in ((crafted, "Could not restore the settings from '<h1>crafted<h1>.png'"),):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        event = QDropEvent(
+            QPointF(10, 10),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        begin = time.monotonic()
+        window.dropEvent(event)
+        assert time.monotonic() - begin < 5
+        assert window.banner.text().startswith(start), window.banner.text()
+        assert len(window.banner.text()) < 400 and len(window.statusBar().currentMessage()) <= 400
+    assert window.set_photo(write_image(tmp_path / "ok.png"))
+
+
+def test_the_train_dialog_shows_painting_names_as_written(qtbot, tmp_path: Path) -> None:
+    from nst_desktop.engine.pipeline import ImageInput
+    from nst_desktop.gui.train_dialog import TrainDialog
+
+    name = "<img src=x>" + "p" * 5000 + ".png"
+    painting = ImageInput(name=name, path=write_image(tmp_path / "p.png"))
+    dialog = TrainDialog([painting], styles_folder=tmp_path / "styles")
+    qtbot.addWidget(dialog)
+    assert dialog.paintings_label.textFormat() == Qt.TextFormat.PlainText
+    assert (
+        dialog.paintings_label.text().startswith("<img src=x>") and len(dialog.paintings_label.text()) <= 300
+    )
+    assert len(dialog.name_edit.text()) <= 80
