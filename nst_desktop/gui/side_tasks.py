@@ -149,7 +149,3 @@ def wait_for_stranded(timeout_ms: int = 5000, *, essential_only: bool = False) -
             if thread.isFinished():
                 _stranded.pop(thread, None)
 
-
-def stranded_count() -> int:
-    """Side threads still running after their windows closed."""
-    return sum(1 for thread in list(_stranded) if not thread.isFinished())

@@ -26,6 +26,7 @@ from .side_tasks import TaskRunner
 from .train_dialog import TrainDialog
 from .training import TrainOutcome, TrainRequest
 from .widgets.fast_styles import FastStylesPanel
+from .widgets.message_banner import banner_text
 from .worker import Job, failure_message
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class PaintingModes:
 
     @Slot(str)
     def _on_instant_failed(self: MainWindow, message: str) -> None:
-        self.statusBar().showMessage(f"No instant picture: {message}", 8000)
+        self.statusBar().showMessage(banner_text(f"No instant picture: {message}"), 8000)
 
     def _on_look_changed(self: MainWindow) -> None:
         """A control changed: repaint what is on show, if it is a one-pass picture."""
