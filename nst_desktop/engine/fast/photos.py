@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import EngineError, FastStyleError
 from ..images import INPUT_SUFFIXES, load_image
+from ..text import show_path
 from ..types import RGB8
 
 #: One photo is held back for the preview; fewer than this many left teach nothing general.
@@ -33,7 +34,7 @@ class PhotoSet:
 def find_photos(folder: Path) -> list[Path]:
     """Every readable-looking image under ``folder`` (recursively), in name order."""
     if not folder.is_dir():
-        raise FastStyleError(f"The photo folder {_quote(str(folder))} does not exist or is not a folder.")
+        raise FastStyleError(f"The photo folder '{show_path(folder)}' does not exist or is not a folder.")
     found: list[Path] = []
     suffixes = {s.lower() for s in INPUT_SUFFIXES}
 
@@ -68,7 +69,7 @@ def load_photos(folder: Path, long_side: int) -> PhotoSet:
     if len(images) < MIN_PHOTOS + 1:
         broken = f" ({skipped} could not be read)" if skipped else ""
         raise FastStyleError(
-            f"The photo folder {_quote(str(folder))} has {len(images)} usable photos{broken}; "
+            f"The photo folder '{show_path(folder)}' has {len(images)} usable photos{broken}; "
             f"training a fast style needs at least {MIN_PHOTOS + 1} (dozens of varied photos are better)."
         )
     return PhotoSet(
@@ -106,7 +107,3 @@ def random_crops(photos: tuple[RGB8, ...], size: int, count: int, rng: np.random
         out[i] = arr.transpose(2, 0, 1)
     return out
 
-
-def _quote(text: str, limit: int = 80) -> str:
-    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return f"'{clean[: limit - 1]}…'" if len(clean) > limit else f"'{clean}'"

@@ -24,6 +24,7 @@ from typing import Final
 from .. import paths
 from ..atomic import atomic_path
 from ..errors import FastStyleError
+from ..text import clip, quote, show_path
 from ..types import RGB8
 from .style_file import (
     MAX_NAME,
@@ -100,8 +101,8 @@ class FastStyleStore:
         candidate = Path(name_or_path)
         if candidate.suffix.lower() == SUFFIX or os.sep in name_or_path or "/" in name_or_path:
             return read_fast_style(candidate)
-        known = ", ".join(self.names()) or "none"
-        raise FastStyleError(f"There is no fast style called {_quote(name_or_path)} (known: {_cap(known)}).")
+        known = clip(", ".join(self.names()) or "none", 200)
+        raise FastStyleError(f"There is no fast style called {quote(name_or_path)} (known: {known}).")
 
     # Writing.
 
@@ -112,8 +113,8 @@ class FastStyleStore:
 
     def import_file(self, path: Path, *, name: str | None = None, overwrite: bool = False) -> FastStyleInfo:
         """Add a style from a file; checked in full before anything is written."""
-        data = _read_bytes(Path(path), _quote(Path(path).name))
-        style = parse_fast_style(data, _quote(Path(path).name))
+        data = _read_bytes(Path(path), quote(Path(path).name))
+        style = parse_fast_style(data, quote(Path(path).name))
         clean = _clean_name(name if name is not None else style.name)
         style = dataclasses.replace(style, name=clean)
         target = self._target(clean, overwrite)
@@ -135,12 +136,12 @@ class FastStyleStore:
         _refuse_special(path)
         if path.exists() and os.path.samefile(path, info.path):
             raise FastStyleError("The export would overwrite the style's own file; choose another place.")
-        data = _read_bytes(info.path, _quote(info.path.name))
+        data = _read_bytes(info.path, quote(info.path.name))
         try:
             with atomic_path(path) as temp:
                 temp.write_bytes(data)
         except OSError as exc:
-            where = _quote(str(path))
+            where = quote_path(path)
             raise FastStyleError(f"Could not export the style to {where} ({_reason(exc)}).") from None
         return path
 
@@ -150,11 +151,11 @@ class FastStyleStore:
         if user is None:
             if any(_key(s.name) == key for s in self._folder(self.builtin_directory, builtin=True)):
                 raise FastStyleError("Built-in fast styles cannot be deleted.")
-            raise FastStyleError(f"There is no fast style called {_quote(name)}.")
+            raise FastStyleError(f"There is no fast style called {quote(name)}.")
         try:
             user.path.unlink()
         except OSError as exc:
-            what = _quote(user.name)
+            what = quote(user.name)
             raise FastStyleError(f"Could not delete the style {what} ({_reason(exc)}).") from None
 
     # Internals.
@@ -167,7 +168,7 @@ class FastStyleStore:
         if not overwrite:
             kind = "a built-in fast style" if existing.builtin else "a fast style"
             raise FastStyleError(
-                f"There is already {kind} called {_quote(existing.name)}; give another name or replace it."
+                f"There is already {kind} called {quote(existing.name)}; give another name or replace it."
             )
         return None if existing.builtin else existing.path
 
@@ -218,7 +219,7 @@ class FastStyleStore:
         try:
             st = os.stat(path)
         except OSError as exc:
-            raise FastStyleError(f"{_quote(path.name)} cannot be read ({_reason(exc)}).") from None
+            raise FastStyleError(f"{quote(path.name)} cannot be read ({_reason(exc)}).") from None
         stamp = (st.st_mtime_ns, st.st_size)
         cached = self._cache.get(path)
         if cached is not None and cached[0] == stamp:
@@ -245,9 +246,9 @@ def _refuse_special(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise FastStyleError(f"{_quote(str(path))} cannot be examined ({_reason(exc)}).") from None
+        raise FastStyleError(f"{quote_path(path)} cannot be examined ({_reason(exc)}).") from None
     if not stat.S_ISREG(st.st_mode):
-        raise FastStyleError(f"{_quote(str(path))} exists and is not a regular file; choose another name.")
+        raise FastStyleError(f"{quote_path(path)} exists and is not a regular file; choose another name.")
 
 
 def _normalise(name: str) -> str:
@@ -277,14 +278,9 @@ def _slug(name: str) -> str:
     return slug[:_SLUG_MAX].rstrip("-") or "style"
 
 
-def _quote(text: str, limit: int = 80) -> str:
-    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return f"'{clean[: limit - 1]}…'" if len(clean) > limit else f"'{clean}'"
-
-
-def _cap(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _reason(exc: OSError) -> str:
     return " ".join((exc.strerror or type(exc).__name__).split())
+
+
+def quote_path(path: Path) -> str:
+    return f"'{show_path(path)}'"

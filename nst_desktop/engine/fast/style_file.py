@@ -23,6 +23,7 @@ import torch
 
 from ..atomic import atomic_path
 from ..errors import FastStyleError
+from ..text import clip, quote
 from ..types import RGB8
 from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
 
@@ -83,7 +84,7 @@ def write_fast_style(path: str | os.PathLike[str], style: FastStyle) -> Path:
 def read_fast_style(path: str | os.PathLike[str]) -> FastStyle:
     """Read and check a fast style; any problem is a :class:`FastStyleError` sentence."""
     p = Path(path)
-    label = _quote(p.name)
+    label = quote(p.name)
     data = _read_bytes(p, label)
     return parse_fast_style(data, label)
 
@@ -162,7 +163,7 @@ def _read_bytes(p: Path, label: str) -> bytes:
     except PermissionError:
         raise FastStyleError(f"nst-desktop is not allowed to read {label}.") from None
     except OSError as exc:
-        raise FastStyleError(f"{label} cannot be opened ({_quote(exc.strerror or 'error')}).") from None
+        raise FastStyleError(f"{label} cannot be opened ({clip(exc.strerror or 'error')}).") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
@@ -186,7 +187,7 @@ def _read_bytes(p: Path, label: str) -> bytes:
             raise FastStyleError(f"{label} is too large to be a fast style.")
         return data
     except OSError as exc:
-        raise FastStyleError(f"{label} cannot be read ({_quote(exc.strerror or 'error')}).") from None
+        raise FastStyleError(f"{label} cannot be read ({clip(exc.strerror or 'error')}).") from None
     finally:
         os.close(fd)
 
@@ -243,10 +244,3 @@ def _thumbnail(value: torch.Tensor | None, label: str) -> RGB8:
     thumb: RGB8 = value.numpy().copy()
     return thumb
 
-
-def _quote(text: str, limit: int = 80) -> str:
-    """A file name or value as it may appear in a message: printable and capped."""
-    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
-    if len(clean) > limit:
-        clean = clean[: limit - 1] + "…"
-    return f"'{clean}'"
