@@ -67,12 +67,17 @@ def builtin_styles_dir() -> Path:
 class FastStyleStore:
     """The artist's styles folder layered over the built-in one; files are re-read only when changed."""
 
+    # Per file, for the whole process, keyed by (mtime, size): its parsed style, or why it is
+    # unusable. Listing has to read and check every file anyway, so painting with a
+    # style (a new store each time in the pipeline) reuses that read, and the painter keeps the
+    # network it built for the very same style object.
+    _cache: dict[Path, tuple[tuple[int, int], FastStyle | str]] = {}
+
     def __init__(self, directory: Path | None = None, builtin_directory: Path | None = None) -> None:
         self.directory = Path(directory) if directory is not None else user_styles_dir()
         self.builtin_directory = (
             Path(builtin_directory) if builtin_directory is not None else builtin_styles_dir()
         )
-        self._cache: dict[Path, tuple[tuple[int, int], FastStyleInfo | str]] = {}
         self.problems: builtins.list[FastStyleProblem] = []
 
     # Reading.
@@ -97,7 +102,7 @@ class FastStyleStore:
         """A style by name, or from a ``.nststyle`` file when given a path."""
         info = self.find(name_or_path)
         if info is not None:
-            return read_fast_style(info.path)
+            return self._load(info.path, builtin=info.builtin)[1]
         candidate = Path(name_or_path)
         if candidate.suffix.lower() == SUFFIX or os.sep in name_or_path or "/" in name_or_path:
             return read_fast_style(candidate)
@@ -216,6 +221,9 @@ class FastStyleStore:
         return found
 
     def _info(self, path: Path, *, builtin: bool) -> FastStyleInfo:
+        return self._load(path, builtin=builtin)[0]
+
+    def _load(self, path: Path, *, builtin: bool) -> tuple[FastStyleInfo, FastStyle]:
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -226,15 +234,13 @@ class FastStyleStore:
             value = cached[1]
         else:
             try:
-                style = read_fast_style(path)
-                value = FastStyleInfo(style.name, path, builtin, style.description, style.thumbnail)
+                value = read_fast_style(path)
             except FastStyleError as exc:
                 value = str(exc)
             self._cache[path] = (stamp, value)
         if isinstance(value, str):
             raise FastStyleError(value)
-        return value
-
+        return FastStyleInfo(value.name, path, builtin, value.description, value.thumbnail), value
 
 _TRAINING_SUFFIXES = (".checkpoint", ".training.json")
 
