@@ -32,6 +32,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from .atomic import NotARegularFile, atomic_path, name_fits
 from .errors import ImageError, OutputError
+from .files import FileProblem, open_regular
 from .text import show_path
 from .types import RGB8, RGBF
 
@@ -153,37 +154,26 @@ def _display_name(path: Path) -> str:
 
 
 def _open_input(path: Path, name: str) -> IO[bytes]:
-    """Open a file for reading, turning each way it can fail into a sentence.
-
-    Only regular files are read. The file is opened without blocking (a FIFO would otherwise
-    wait for a writer forever) and examined through the open handle, so a device such as
-    ``/dev/urandom``, a pipe or a socket is refused as what it is, never read or called empty.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    """Open a regular file for reading (see :mod:`.files`), each failure a sentence."""
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError as exc:
-        raise ImageError(f"{name} does not exist.") from exc
-    except IsADirectoryError as exc:
-        raise ImageError(f"{name} is a folder, not an image.") from exc
-    except PermissionError as exc:
-        raise ImageError(f"nst-desktop is not allowed to read {name}.") from exc
-    except OSError as exc:
-        raise ImageError(f"{name} cannot be opened ({_reason(exc)}).") from exc
+        fd, info = open_regular(path)
+    except FileProblem as problem:
+        raise ImageError(
+            {
+                "missing": f"{name} does not exist.",
+                "folder": f"{name} is a folder, not an image.",
+                "denied": f"nst-desktop is not allowed to read {name}.",
+                "special": f"{name} is not a regular file (it is a device, pipe or socket), not an image.",
+                "unreadable": f"{name} cannot be opened ({_clean(problem.reason).rstrip('.').lower()}).",
+            }[problem.kind]
+        ) from None
+    if info.st_size == 0:
+        os.close(fd)
+        raise ImageError(f"{name} is empty.")
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ImageError(f"{name} is a folder, not an image.")
-        if not stat.S_ISREG(info.st_mode):
-            raise ImageError(f"{name} is not a regular file (it is a device, pipe or socket), not an image.")
-        if info.st_size == 0:
-            raise ImageError(f"{name} is empty.")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
-    except ImageError:
-        os.close(fd)
-        raise
     except OSError as exc:
         os.close(fd)
         raise ImageError(f"{name} cannot be opened ({_reason(exc)}).") from exc

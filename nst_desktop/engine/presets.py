@@ -33,6 +33,7 @@ from typing import Any, Final, NoReturn
 from . import paths
 from .atomic import atomic_create, atomic_write_bytes
 from .errors import PresetError, SettingsError
+from .files import FileProblem, read_regular
 from .settings import SCHEMA_VERSION, Settings
 from .text import quote
 
@@ -556,37 +557,19 @@ def _read_json(path: Path, noun: str) -> Any:
 
 
 def _read_regular_file(path: Path, noun: str) -> bytes:
-    """At most ``MAX_FILE_BYTES + 1`` bytes of a regular file; anything else is refused.
-
-    Opened without blocking and examined through the handle: a FIFO would otherwise wait for
-    a writer forever, and a device such as /dev/urandom would be read as if it were a file.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    """At most ``MAX_FILE_BYTES + 1`` bytes of a regular file; anything else is refused."""
     try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:
-        raise _BadFile(f"{noun} '{_show(path)}' is a folder, not a preset.") from None
-    except OSError as exc:
-        raise _BadFile(f"{noun} '{_show(path)}' cannot be read ({_reason(exc)}).") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise _BadFile(f"{noun} '{_show(path)}' is a folder, not a preset.")
-        if not stat.S_ISREG(mode):
-            raise _BadFile(f"{noun} '{_show(path)}' is not a regular file (it is a device, pipe or socket).")
-        chunks: builtins.list[bytes] = []
-        remaining = MAX_FILE_BYTES + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
-    except OSError as exc:
-        raise _BadFile(f"{noun} '{_show(path)}' cannot be read ({_reason(exc)}).") from None
-    finally:
-        os.close(fd)
+        return read_regular(path, MAX_FILE_BYTES)
+    except FileProblem as problem:
+        shown = f"{noun} '{_show(path)}'"
+        if problem.kind == "folder":
+            raise _BadFile(f"{shown} is a folder, not a preset.") from None
+        if problem.kind == "special":
+            raise _BadFile(f"{shown} is not a regular file (it is a device, pipe or socket).") from None
+        reason = {"missing": "No such file or directory", "denied": "Permission denied"}.get(
+            problem.kind, problem.reason
+        )
+        raise _BadFile(f"{shown} cannot be read ({_one_line(reason)}).") from None
 
 
 def _parse_preset(doc: Any, path: Path, noun: str) -> _Parsed:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import torch
 
 from ..atomic import atomic_path
 from ..errors import FastStyleError
+from ..files import FileProblem, read_regular
 from ..text import clip, quote
 from ..types import RGB8
 from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
@@ -152,44 +152,23 @@ def make_thumbnail(image: RGB8, side: int = THUMBNAIL_SIDE) -> RGB8:
 
 
 def _read_bytes(p: Path, label: str) -> bytes:
-    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(p, flags)
-    except FileNotFoundError:
-        raise FastStyleError(f"{label} does not exist.") from None
-    except IsADirectoryError:
-        raise FastStyleError(f"{label} is a folder, not a fast style.") from None
-    except PermissionError:
-        raise FastStyleError(f"nst-desktop is not allowed to read {label}.") from None
-    except OSError as exc:
-        raise FastStyleError(f"{label} cannot be opened ({clip(exc.strerror or 'error')}).") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise FastStyleError(f"{label} is a folder, not a fast style.")
-        if not stat.S_ISREG(info.st_mode):
-            raise FastStyleError(f"{label} is not a regular file.")
-        if info.st_size > MAX_FILE_BYTES:
-            raise FastStyleError(
-                f"{label} is too large to be a fast style ({info.st_size // (1024 * 1024)} MB)."
-            )
-        chunks = []
-        remaining = MAX_FILE_BYTES + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > MAX_FILE_BYTES:
-            raise FastStyleError(f"{label} is too large to be a fast style.")
-        return data
-    except OSError as exc:
-        raise FastStyleError(f"{label} cannot be read ({clip(exc.strerror or 'error')}).") from None
-    finally:
-        os.close(fd)
+        data = read_regular(p, MAX_FILE_BYTES)
+    except FileProblem as problem:
+        raise FastStyleError(_unreadable(problem, label)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise FastStyleError(f"{label} is too large to be a fast style (over {MAX_FILE_BYTES // 2**20} MB).")
+    return data
+
+
+def _unreadable(problem: FileProblem, label: str) -> str:
+    return {
+        "missing": f"{label} does not exist.",
+        "folder": f"{label} is a folder, not a fast style.",
+        "denied": f"nst-desktop is not allowed to read {label}.",
+        "special": f"{label} is not a regular file.",
+        "unreadable": f"{label} cannot be read ({clip(problem.reason or 'error')}).",
+    }[problem.kind]
 
 
 def _network_shape(value: object, label: str) -> tuple[int, int]:

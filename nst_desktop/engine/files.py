@@ -1,0 +1,75 @@
+"""Opening a file a user named, safely: only regular files, never blocking, never unbounded.
+
+Images, presets and fast styles all read files that may come from anywhere. A FIFO would block
+an ordinary ``open`` until a writer appears, and a device such as ``/dev/urandom`` would be read
+as if it were a file, so the file is opened without blocking and examined through the handle.
+What went wrong comes back as a :class:`FileProblem` with a ``kind``; each caller words it for
+what it was reading.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Literal
+
+ProblemKind = Literal["missing", "folder", "denied", "special", "unreadable"]
+
+
+class FileProblem(Exception):
+    """Why a file cannot be read; ``reason`` is the system's words for ``unreadable``."""
+
+    def __init__(self, kind: ProblemKind, reason: str = "") -> None:
+        super().__init__(kind, reason)
+        self.kind: ProblemKind = kind
+        self.reason = reason
+
+
+def _reason(exc: OSError) -> str:
+    return " ".join((exc.strerror or type(exc).__name__).split())
+
+
+def open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
+    """A descriptor (still non-blocking; the caller closes it) and the status of a regular file."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise FileProblem("missing") from None
+    except IsADirectoryError:
+        raise FileProblem("folder") from None
+    except PermissionError:
+        raise FileProblem("denied") from None
+    except OSError as exc:
+        raise FileProblem("unreadable", _reason(exc)) from None
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise FileProblem("unreadable", _reason(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        os.close(fd)
+        raise FileProblem("folder")
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise FileProblem("special")
+    return fd, info
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file, so a caller can tell "too large" itself."""
+    fd, _ = open_regular(path)
+    try:
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise FileProblem("unreadable", _reason(exc)) from None
+    finally:
+        os.close(fd)
