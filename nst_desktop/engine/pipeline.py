@@ -21,7 +21,8 @@ import numpy as np
 from PIL import Image
 
 from . import images
-from .errors import Cancelled, OutputError, SettingsError
+from .checks import raise_if_cancelled
+from .errors import OutputError, SettingsError
 from .metadata import result_metadata
 from .schedule import fit, style_side_for
 from .settings import Settings
@@ -173,7 +174,7 @@ def run_job(
     settings = job.settings
 
     def stage(text: str) -> None:
-        _check_cancel(cancel)
+        raise_if_cancelled(cancel)
         if on_status is not None:
             on_status(text)
 
@@ -192,7 +193,7 @@ def run_job(
     result, fast_name = _paint(job, content, styles, on_progress, cancel, paint)
     # A Stop pressed as the last step finished still means stop: the artist keeps the preview
     # they were looking at and no file appears after they asked for none.
-    _check_cancel(cancel)
+    raise_if_cancelled(cancel)
     if job.output_path is not None:
         stage("Saving…")
         metadata = result_metadata(result, content_name=job.content.name, styles=styles, fast_style=fast_name)
@@ -209,11 +210,6 @@ def _check_style_weights(job: Job) -> None:
             "The paintings' weights must be numbers of zero or more whose sum is finite; "
             "use weights such as 0.5, 1 or 2."
         )
-
-
-def _check_cancel(cancel: CancelToken | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()
 
 
 def _load_inputs(job: Job) -> tuple[RGB8, list[StyleImage]]:

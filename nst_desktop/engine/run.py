@@ -22,8 +22,9 @@ import torch
 import torch.nn.functional as F
 
 from . import colour
+from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
-from .errors import Cancelled, EngineError, OutOfMemory, SettingsError
+from .errors import Cancelled, EngineError, OutOfMemory
 from .features import VGGFeatures, deepest
 from .losses import Targets, Weights, blend_grams, gram, total_loss
 from .schedule import Level, plan, style_side_for
@@ -80,7 +81,7 @@ def stylize(
     Raises :class:`Cancelled` when ``cancel`` is set, and an :class:`EngineError` subclass
     (with a sentence for the user) for anything the user can fix, out-of-memory included.
     """
-    _check_inputs(content, styles)
+    check_paint_inputs(content, styles)
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
     settings = settings.replace(seed=seed)
     device = resolve_device(settings.device)
@@ -103,20 +104,6 @@ def stylize(
     raise OutOfMemory(
         f"{where.capitalize()} ran out of memory painting at {size[0]}x{size[1]} px; try {hint}."
     )
-
-
-def _check_inputs(content: RGB8, styles: Sequence[StyleImage]) -> None:
-    if not isinstance(content, np.ndarray) or content.ndim != 3 or content.shape[2] != 3:
-        raise TypeError("content must be an HxWx3 uint8 array")
-    if not styles:
-        raise SettingsError("Add at least one style image.")
-    for style in styles:
-        if not isinstance(style.image, np.ndarray) or style.image.ndim != 3 or style.image.shape[2] != 3:
-            raise TypeError("style images must be HxWx3 uint8 arrays")
-        if not math.isfinite(style.weight) or style.weight < 0:
-            raise SettingsError("Each style's blend weight must be zero or more.")
-    if sum(s.weight for s in styles) <= 0:
-        raise SettingsError("At least one style needs a blend weight above zero.")
 
 
 @dataclass

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import colour
+from ..checks import raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, OutOfMemory
 from ..settings import Settings
@@ -61,7 +62,7 @@ def apply_fast_style(
     start = time.perf_counter()
     device = resolve_device(settings.device)
     h, w = content.shape[:2]
-    _check_cancel(cancel)
+    raise_if_cancelled(cancel)
     if on_progress is not None:
         on_progress(Progress("painting", 0, 1, 1, 1, (w, h), elapsed=0.0))
     try:
@@ -80,7 +81,7 @@ def apply_fast_style(
         release_memory(device)
         where = "The GPU" if device.type != "cpu" else "This computer"
         raise OutOfMemory(f"{where} ran out of memory applying the fast style at {w}x{h} px.") from None
-    _check_cancel(cancel)
+    raise_if_cancelled(cancel)
     finish(styled, content, settings)
     image: RGB8 = np.clip(np.rint(styled * 255.0), 0, 255).astype(np.uint8)
     seconds = time.perf_counter() - start
@@ -172,7 +173,7 @@ def _run_tiled(
         total = np.zeros((h, w, 3), np.float32)
         weight = np.zeros((h, w, 1), np.float32)
         for top, left, bottom, right in _tiles(h, w, tile):
-            _check_cancel(cancel)
+            raise_if_cancelled(cancel)
             # Context starts on the network's 4-pixel grid, so a tile samples like the whole.
             t0, l0 = max(0, (top - MARGIN) // 4 * 4), max(0, (left - MARGIN) // 4 * 4)
             b0, r0 = min(h, bottom + MARGIN), min(w, right + MARGIN)
@@ -218,9 +219,3 @@ def _ramp(length: int, fade_in: bool, fade_out: bool) -> np.ndarray:
     if fade_out:
         ramp[length - n :] = np.minimum(ramp[length - n :], edge[::-1])
     return ramp
-
-
-def _check_cancel(cancel: CancelToken | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()
-

@@ -19,8 +19,9 @@ import torch
 import torch.nn.functional as F
 
 from .. import colour
+from ..checks import check_paint_inputs, raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
-from ..errors import Cancelled, EngineError, ImageError, OutOfMemory, SettingsError
+from ..errors import Cancelled, EngineError, ImageError, OutOfMemory
 from ..settings import Settings
 from ..types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
 from .model import get_network, prefers_channels_last
@@ -49,7 +50,7 @@ def stylize_instant(
     :class:`EngineError` subclass with one sentence for anything the user can fix.
     """
     start = time.perf_counter()
-    _check(content, styles)
+    check_paint_inputs(content, styles)
     h, w = content.shape[:2]
 
     def report(stage: str, step: int, preview: RGB8 | None = None) -> None:
@@ -69,7 +70,7 @@ def stylize_instant(
                 )
             )
 
-    _check_cancel(cancel)
+    raise_if_cancelled(cancel)
     device = resolve_device(settings.device)
     report("loading", 0)
     try:
@@ -84,7 +85,7 @@ def stylize_instant(
         raise OutOfMemory(
             f"{where} ran out of memory painting at {w}x{h} px; try a smaller output size."
         ) from None
-    _check_cancel(cancel)
+    raise_if_cancelled(cancel)
     image: RGB8 = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
     report("painting", 1, image)
     return Result(
@@ -117,7 +118,7 @@ def paint(
             f"The photo is too small for instant style ({w}x{h} px); use at least {MIN_SIDE} px."
         )
     net = get_network(device)
-    _check_cancel(cancel)
+    raise_if_cancelled(cancel)
     if on_stage is not None:
         on_stage("preparing", 0)
     mode = settings.keep_colors
@@ -136,13 +137,13 @@ def paint(
             painting = colour.match_colour_statistics(painting, reference)
         vectors.append(style_vector(net.predictor, painting, device))
         weights.append(style.weight)
-        _check_cancel(cancel)
+        raise_if_cancelled(cancel)
     w_t = torch.tensor(weights, dtype=torch.float32, device=device)
     vector = (torch.stack(vectors) * (w_t / w_t.sum()).unsqueeze(1)).sum(dim=0)
     if settings.strength < 1.0:
         own = style_vector(net.predictor, photo, device)
         vector = settings.strength * vector + (1.0 - settings.strength) * own
-    _check_cancel(cancel)
+    raise_if_cancelled(cancel)
     if on_stage is not None:
         on_stage("painting", 0)
     out = transform(net.transformer, photo, vector)
@@ -167,22 +168,3 @@ def transform(transformer: StyleTransformer, rgb: RGBF, vector: torch.Tensor) ->
         y = transformer(x, vector.view(1, -1))[0, :, :h, :w]
     out: RGBF = (y.permute(1, 2, 0) * 255.0).float().cpu().numpy()
     return out
-
-
-def _check(content: RGB8, styles: Sequence[StyleImage]) -> None:
-    if not isinstance(content, np.ndarray) or content.ndim != 3 or content.shape[2] != 3:
-        raise TypeError("content must be an HxWx3 uint8 array")
-    if not styles:
-        raise SettingsError("Add at least one style image.")
-    for style in styles:
-        if not isinstance(style.image, np.ndarray) or style.image.ndim != 3 or style.image.shape[2] != 3:
-            raise TypeError("style images must be HxWx3 uint8 arrays")
-        if not np.isfinite(style.weight) or style.weight < 0:
-            raise SettingsError("Each style's blend weight must be zero or more.")
-    if sum(s.weight for s in styles) <= 0:
-        raise SettingsError("At least one style needs a blend weight above zero.")
-
-
-def _check_cancel(cancel: CancelToken | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()
