@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nst_desktop.engine import images, paths
+from nst_desktop.engine.fast.checkpoint import checkpoint_path
 from nst_desktop.engine.pipeline import ImageInput
 
 from .user_paths import is_file
@@ -31,7 +32,6 @@ from .worker import JobFn, Report
 log = logging.getLogger(__name__)
 
 RECORD_SUFFIX = ".training.json"
-CHECKPOINT_SUFFIX = ".checkpoint"  # fast.train.CHECKPOINT_SUFFIX, without importing torch
 STYLE_SUFFIX = ".nststyle"
 MIN_PHOTOS = 5  # fast.photos needs 5 usable photos (one is held out for the preview)
 PHOTO_SUFFIXES = {s.lower() for s in images.INPUT_SUFFIXES}
@@ -97,10 +97,6 @@ class TrainOutcome:
     steps: int
     device: str
     seconds_per_step: float | None
-
-
-def checkpoint_path(output: Path) -> Path:
-    return output.with_name(output.name + CHECKPOINT_SUFFIX)
 
 
 def styles_dir() -> Path:

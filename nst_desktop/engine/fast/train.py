@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import json
 import math
 import secrets
 import time
@@ -25,9 +24,8 @@ from typing import Any, Final, Literal
 import numpy as np
 import torch
 
-from ..atomic import atomic_path
 from ..devices import describe_device, resolve_device
-from ..errors import Cancelled, FastStyleError, SettingsError
+from ..errors import Cancelled, SettingsError
 from ..features import VGGFeatures
 from ..losses import Weights, blend_grams, gram
 from ..run import _resize, get_model
@@ -35,6 +33,7 @@ from ..schedule import style_side_for
 from ..settings import CONTENT_LAYERS, STYLE_LAYERS
 from ..types import RGB8, CancelToken, Progress, StyleImage
 from ..weights import CAFFE_MEAN_BGR
+from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
 from .photos import PhotoSet, load_photos, random_crops
 from .style_file import FastStyle, make_thumbnail, write_fast_style
@@ -42,7 +41,6 @@ from .style_file import FastStyle, make_thumbnail, write_fast_style
 ProgressCallback = Callable[[Progress], None]
 Precision = Literal["auto", "float32", "bfloat16"]
 
-CHECKPOINT_SUFFIX: Final = ".checkpoint"
 _EPS: Final = 1e-8
 _PREVIEW_SIDE: Final = 256
 
@@ -116,10 +114,6 @@ class TrainResult:
     losses: Mapping[str, float] = field(default_factory=dict)
     skipped: int = 0
     resumed_from: int = 0
-
-
-def checkpoint_path(output: Path) -> Path:
-    return output.with_name(output.name + CHECKPOINT_SUFFIX)
 
 
 def train_fast_style(
@@ -256,7 +250,7 @@ class _Trainer:
         first = 0
         ckpt = checkpoint_path(self.output)
         if resume:
-            first = self.load_checkpoint(ckpt, recipe, net, optimizer)
+            first = load_checkpoint(ckpt, recipe, net, optimizer, self.device, s.steps, self.output.name)
         weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
         last_save = time.perf_counter()
         step = first
@@ -274,13 +268,13 @@ class _Trainer:
                 optimizer.step()
                 self.step_times.append(time.perf_counter() - t0)
                 if time.perf_counter() - last_save >= s.checkpoint_seconds:
-                    self.save_checkpoint(ckpt, recipe, net, optimizer, step + 1)
+                    save_checkpoint(ckpt, recipe, net, optimizer, step + 1)
                     last_save = time.perf_counter()
                 self.report(step + 1, net, photos, "training")
         except Cancelled:
             if step > first or (step == first and self.step_times):
                 done = first + len(self.step_times)
-                self.save_checkpoint(ckpt, recipe, net, optimizer, done)
+                save_checkpoint(ckpt, recipe, net, optimizer, done)
             raise
         style = FastStyle(
             name=self.name,
@@ -381,81 +375,6 @@ class _Trainer:
     def thumbnail(self) -> RGB8:
         first = max(self.paintings, key=lambda p: p.weight)
         return make_thumbnail(first.image)
-
-    def save_checkpoint(
-        self,
-        path: Path,
-        recipe: Mapping[str, Any],
-        net: TransformerNet,
-        opt: torch.optim.Optimizer,
-        step: int,
-    ) -> None:
-        state = {
-            "recipe": json.dumps(recipe, sort_keys=True),
-            "step": step,
-            "net": {k: v.detach().cpu() for k, v in net.state_dict().items()},
-            "optimizer": _to_cpu(opt.state_dict()),
-        }
-        try:
-            with atomic_path(path) as temp:
-                torch.save(state, temp)
-        except OSError as exc:
-            raise FastStyleError(f"The training checkpoint could not be written ({exc.strerror}).") from None
-
-    def load_checkpoint(
-        self, path: Path, recipe: Mapping[str, Any], net: TransformerNet, opt: torch.optim.Optimizer
-    ) -> int:
-        if not path.is_file():
-            raise FastStyleError(f"There is no checkpoint to resume from beside {self.output.name}.")
-        try:
-            # weights_only: a checkpoint is a file like any other; it must not run code.
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            saved = json.loads(state["recipe"])
-            mine = json.loads(json.dumps(recipe, sort_keys=True))
-            step = int(state["step"])
-            if _comparable(saved) != _comparable(mine):
-                raise FastStyleError(
-                    "The checkpoint beside the output was made from other paintings, photos or "
-                    "settings; train without resuming to start afresh."
-                )
-            net.load_state_dict(state["net"])
-            opt.load_state_dict(state["optimizer"])
-            _optimizer_to(opt, self.device)
-        except FastStyleError:
-            raise
-        except Exception:  # noqa: BLE001 - any damage reads as one sentence
-            raise FastStyleError(
-                "The training checkpoint is damaged; train without resuming to start afresh."
-            ) from None
-        if not 0 <= step <= self.settings.steps:
-            raise FastStyleError("The training checkpoint is past the number of steps asked for.")
-        return step
-
-
-def _comparable(recipe: Mapping[str, Any]) -> dict[str, Any]:
-    """The recipe without what may change between a run and its resumption (step count)."""
-    doc = json.loads(json.dumps(recipe))
-    doc.get("settings", {}).pop("steps", None)
-    doc.get("settings", {}).pop("checkpoint_seconds", None)
-    doc.get("settings", {}).pop("device", None)
-    return dict(doc)
-
-
-def _to_cpu(obj: Any) -> Any:
-    if isinstance(obj, torch.Tensor):
-        return obj.detach().cpu()
-    if isinstance(obj, dict):
-        return {k: _to_cpu(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_to_cpu(v) for v in obj]
-    return obj
-
-
-def _optimizer_to(opt: torch.optim.Optimizer, device: torch.device) -> None:
-    for state in opt.state.values():
-        for key, value in state.items():
-            if isinstance(value, torch.Tensor) and key != "step":
-                state[key] = value.to(device)
 
 
 def _batch_gram(features: torch.Tensor) -> torch.Tensor:
