@@ -243,25 +243,17 @@ def _paint(
 ) -> tuple[Result, str | None]:
     """Run the painter ``job.settings.method`` names; the fast style's name comes back too."""
     settings = job.settings
-    if paint is not None:
-        painted = paint(
-            content,
-            styles,
-            settings,
-            on_progress=on_progress,
-            cancel=cancel,
-            preview_interval=job.preview_interval,
-        )
-        return painted, None
-    if settings.method == "fast":
+    if paint is None and settings.method == "fast":
         return _paint_fast(content, settings, on_progress, cancel)
-    if settings.method == "instant":
+    if paint is None and settings.method == "instant":
         from .instant import stylize_instant
 
         return stylize_instant(content, styles, settings, on_progress=on_progress, cancel=cancel), None
-    from .run import stylize
+    if paint is None:
+        from .run import stylize
 
-    painted = stylize(
+        paint = stylize
+    painted = paint(
         content,
         styles,
         settings,
