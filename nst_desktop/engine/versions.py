@@ -1,0 +1,781 @@
+"""The session's history: every finished or stopped picture, kept on disk until it is dropped.
+
+An artist tries one setting after another; without a history each Paint replaces the last
+picture, and a good one is lost the moment a worse one follows. :class:`VersionStore` keeps each
+result as a :class:`Version` (the picture, the exact settings with the seed actually used, the
+photo and paintings, how the run ended) in a folder under the user data folder, so versions
+survive a crash or a restart and two of them can be compared or saved later.
+
+Why it looks like this:
+
+- **Immutable records.** A :class:`Version` never changes; starring or marking one saved writes
+  a new sidecar and hands back a new record. Widgets holding an old record are never surprised.
+- **Lossless, lazily read.** The picture is a 16-bit TIFF (the float result keeps its precision,
+  an 8-bit one round-trips exactly) read only when asked for; a listing reads the small JSON
+  sidecars alone, and a strip of thumbnails reads the small PNG thumbnails.
+- **Atomic and shared.** Every file is written through :mod:`.atomic`; the sidecar, written last
+  and never replacing anything (link-or-fail), is what makes a version exist. Names carry the
+  time and 32 random bits, so two windows (two processes) adding at once never collide, and a
+  reader meeting half a version (a picture without its sidecar) skips it.
+- **Bounded.** At most :data:`DEFAULT_LIMIT` unstarred versions and :data:`DEFAULT_MAX_BYTES` of
+  their pictures are kept; the oldest unstarred are dropped first, and :meth:`VersionStore.add`
+  says which, so the window can tell the artist. Starred versions are never dropped.
+- **Hostile folder.** Anything in the folder may be damaged, foreign, huge, a FIFO or a link:
+  such an entry is skipped with one log line (once per change of the file), never a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import json
+import logging
+import math
+import os
+import re
+import secrets
+import stat
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import tifffile
+from PIL import Image
+
+from .atomic import atomic_create, atomic_path, atomic_write_bytes
+from .errors import EngineError, OutputError, SettingsError
+from .files import FileProblem, open_regular, read_regular
+from .metadata import build_metadata
+from .paths import user_data_dir
+from .settings import MAX_SIZE, Settings
+from .text import clip, show_path
+from .types import RGB8, RGBF
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_MAX_BYTES",
+    "THUMB_SIDE",
+    "Added",
+    "SourceRef",
+    "Version",
+    "VersionStore",
+    "dropped_text",
+    "session_dir",
+]
+
+FORMAT: Final = "nst-desktop-version"
+FORMAT_VERSION: Final = 1
+DEFAULT_LIMIT: Final = 50
+"""Unstarred versions kept; the oldest unstarred beyond it are dropped when one is added."""
+DEFAULT_MAX_BYTES: Final = 2 << 30
+"""Bytes of unstarred pictures kept (2 GiB): fifty 4096-px versions would be far more."""
+THUMB_SIDE: Final = 160
+"""Long side of the thumbnails, in pixels: enough for a strip on a high-DPI screen."""
+
+MAX_SIDECAR_BYTES: Final = 256 * 1024
+MAX_THUMB_BYTES: Final = 4 << 20
+MAX_THUMB_SIDE: Final = 1024
+MAX_PICTURE_BYTES: Final = 2 << 30
+MAX_ENTRIES: Final = 2000
+"""Sidecars looked at in one listing (the newest by name): a flooded folder costs no more."""
+MAX_PAINTINGS: Final = 64
+MAX_NAME: Final = 1000
+MAX_PATH: Final = 8192
+ORPHAN_AGE: Final = 3600.0
+"""Seconds after which a picture or thumbnail without its sidecar (a writer killed between the
+two) is removed; younger ones may belong to a version being added by another window."""
+
+_JSON = ".json"
+_PICTURE = ".tif"
+_THUMB = ".thumb.png"
+_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9]{3}-[0-9a-f]{8}$")
+
+
+def session_dir() -> Path:
+    """The per-user folder of the session's versions (``<user data>/session``)."""
+    return user_data_dir() / "session"
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A photo or painting a version was made from: its name, where it was (if a file), weight."""
+
+    name: str
+    path: str | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Version:
+    """One finished or stopped run, as the store keeps it (the picture itself stays on disk).
+
+    ``settings`` are the ones actually used, seed included; ``progress`` is how far a stopped
+    run got (0..1, 1 when ``complete``); ``size`` is the picture's (width, height).
+    """
+
+    id: str
+    created: float
+    settings: Settings
+    size: tuple[int, int]
+    complete: bool = True
+    progress: float = 1.0
+    photo: SourceRef | None = None
+    paintings: tuple[SourceRef, ...] = ()
+    fast_style: str | None = None
+    device: str = ""
+    seconds: float = 0.0
+    starred: bool = False
+    saved: bool = False
+    saved_path: str | None = None
+
+    @property
+    def percent(self) -> int:
+        """How far the run got, in whole percent (100 when complete)."""
+        return 100 if self.complete else min(99, max(0, math.floor(self.progress * 100)))
+
+    def status_text(self) -> str:
+        """"finished", or "stopped at 40%": how the run that made it ended."""
+        return "finished" if self.complete else f"stopped at {self.percent}%"
+
+    def time_text(self) -> str:
+        """The local time it was made, as the strip shows it (HH:MM:SS)."""
+        return time.strftime("%H:%M:%S", time.localtime(self.created))
+
+    def summary(self) -> str:
+        """Plain text, a few short lines: what made this version, for a tooltip.
+
+        Outside values (file names, style names, the device) are clipped and made printable.
+        """
+        s = self.settings
+        width, height = self.size
+        head = f"{self.status_text().capitalize()} at {self.time_text()} · {width} × {height} px"
+        if self.seconds > 0:
+            head += f" · {_duration(self.seconds)}"
+        lines = [head]
+        if self.photo is not None:
+            lines.append(f"Photo: {clip(self.photo.name, 60)}")
+        if s.method == "fast":
+            lines.append(f"Fast style: {clip(self.fast_style or s.fast_style, 60)} · strength {s.strength:g}")
+        else:
+            shown = ", ".join(f"{clip(p.name, 40)} ({p.weight:g})" for p in self.paintings[:4])
+            more = f" and {len(self.paintings) - 4} more" if len(self.paintings) > 4 else ""
+            if shown:
+                lines.append(f"Paintings: {shown}{more}")
+        if s.method == "instant":
+            lines.append(f"Instant picture · strength {s.strength:g} · keep colours: {s.keep_colors}")
+        elif s.method == "optimise":
+            lines.append(
+                f"Style strength {s.style_strength:g} · keep content {s.keep_content:g} · "
+                f"smoothness {s.smoothness:g} · brush scale {s.brush_scale:g}"
+            )
+            seed = "" if s.seed is None else f" · seed {s.seed}"
+            lines.append(f"Keep colours: {s.keep_colors} · {s.steps} steps · start: {s.init}{seed}")
+        if self.device:
+            lines.append(f"Device: {clip(self.device, 60)}")
+        marks = [m for m, on in (("Starred", self.starred), ("Saved", self.saved)) if on]
+        if marks:
+            lines.append(" · ".join(marks))
+        return "\n".join(lines)
+
+    def metadata(self) -> dict[str, Any]:
+        """The document to embed when this version is saved as a result file."""
+        return build_metadata(
+            self.settings,
+            content_name=self.photo.name if self.photo is not None else "",
+            styles=self.paintings,
+            device=self.device,
+            seconds=self.seconds,
+            complete=self.complete,
+            fast_style=self.fast_style,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The sidecar's JSON form."""
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "id": self.id,
+            "created": self.created,
+            "size": list(self.size),
+            "complete": self.complete,
+            "progress": self.progress,
+            "settings": self.settings.to_dict(),
+            "photo": None if self.photo is None else _ref_dict(self.photo),
+            "paintings": [_ref_dict(p) for p in self.paintings],
+            "fast_style": self.fast_style,
+            "device": self.device,
+            "seconds": self.seconds,
+            "starred": self.starred,
+            "saved": self.saved,
+            "saved_path": self.saved_path,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Version:
+        """Read a sidecar, checking every field; :class:`ValueError` (or ``SettingsError``) when
+        it is not one of ours or is damaged."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a version sidecar")
+        fv = data.get("format_version")
+        if not isinstance(fv, int) or isinstance(fv, bool) or fv < 1:
+            raise ValueError("no valid format_version")
+        if fv > FORMAT_VERSION:
+            raise ValueError(f"written by a newer version of nst-desktop (format {fv})")
+        vid = data.get("id")
+        if not isinstance(vid, str) or not _ID.match(vid):
+            raise ValueError("no valid id")
+        size = data.get("size")
+        if not isinstance(size, list) or len(size) != 2:
+            raise ValueError("no valid size")
+        width, height = (_int(v, "size", 1, MAX_SIZE) for v in size)
+        photo = data.get("photo")
+        paintings = data.get("paintings", [])
+        if not isinstance(paintings, list) or len(paintings) > MAX_PAINTINGS:
+            raise ValueError("no valid list of paintings")
+        settings = data.get("settings")
+        if not isinstance(settings, dict):
+            raise ValueError("no settings")
+        return cls(
+            id=vid,
+            created=_number(data.get("created"), "created", 0.0, 1e11),
+            settings=Settings.from_dict(settings),
+            size=(width, height),
+            complete=_bool(data.get("complete", True), "complete"),
+            progress=_number(data.get("progress", 1.0), "progress", 0.0, 1.0),
+            photo=None if photo is None else _ref_from(photo),
+            paintings=tuple(_ref_from(p) for p in paintings),
+            fast_style=_text(data.get("fast_style"), "fast_style", MAX_NAME, optional=True),
+            device=_text(data.get("device", ""), "device", MAX_NAME) or "",
+            seconds=_number(data.get("seconds", 0.0), "seconds", 0.0, 1e9),
+            starred=_bool(data.get("starred", False), "starred"),
+            saved=_bool(data.get("saved", False), "saved"),
+            saved_path=_text(data.get("saved_path"), "saved_path", MAX_PATH, optional=True),
+        )
+
+
+class Added(NamedTuple):
+    """What :meth:`VersionStore.add` did: the new version, and the old ones it dropped."""
+
+    version: Version
+    dropped: tuple[Version, ...]
+
+
+def dropped_text(dropped: Sequence[Version], limit: int = DEFAULT_LIMIT) -> str:
+    """One plain sentence telling the artist that old versions were dropped ("" if none were)."""
+    if not dropped:
+        return ""
+    unsaved = sum(1 for v in dropped if not v.saved)
+    what = "the oldest version" if len(dropped) == 1 else f"the {len(dropped)} oldest versions"
+    note = "" if not unsaved else (" (it was not saved)" if len(dropped) == 1 else f" ({unsaved} not saved)")
+    return (
+        f"The history keeps {limit} versions, so {what} was dropped{note}; "
+        "star a version to keep it."
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def _ref_dict(ref: SourceRef) -> dict[str, Any]:
+    return {"name": ref.name, "path": ref.path, "weight": ref.weight}
+
+
+def _ref_from(data: object) -> SourceRef:
+    if not isinstance(data, dict):
+        raise ValueError("an image reference is not an object")
+    return SourceRef(
+        name=_text(data.get("name", ""), "name", MAX_NAME) or "",
+        path=_text(data.get("path"), "path", MAX_PATH, optional=True),
+        weight=_number(data.get("weight", 1.0), "weight", 0.0, 1e6),
+    )
+
+
+def _text(value: object, what: str, limit: int, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise ValueError(f"no valid {what}")
+    return value
+
+
+def _number(value: object, what: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"no valid {what}")
+    number = float(value)
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{what} out of range")
+    return number
+
+
+def _int(value: object, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"no valid {what}")
+    return value
+
+
+def _bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"no valid {what}")
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures
+
+
+def _to_uint16(picture: npt.NDArray[Any]) -> npt.NDArray[np.uint16]:
+    array = np.asarray(picture)
+    if array.ndim != 3 or array.shape[2] != 3 or array.shape[0] < 1 or array.shape[1] < 1:
+        raise ValueError(f"a version needs an HxWx3 picture, not shape {array.shape}")
+    if array.dtype == np.uint8:
+        return array.astype(np.uint16) * np.uint16(257)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"a version needs uint8 or float data, not {array.dtype}")
+    data = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=1.0, neginf=0.0)
+    return np.rint(np.clip(data, 0.0, 1.0) * 65535.0).astype(np.uint16)
+
+
+def _thumbnail_png(data16: npt.NDArray[np.uint16]) -> bytes:
+    small = Image.fromarray(np.right_shift(data16, 8).astype(np.uint8))
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    out = io.BytesIO()
+    small.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _read_picture(path: Path, size: tuple[int, int]) -> RGBF:
+    """The 16-bit TIFF of a version as float32 0..1; raises on anything else."""
+    fd, info = open_regular(path)  # a regular file, never a FIFO that would block
+    # Opened through the checked descriptor; the name is only for tifffile's messages.
+    with open(path, "rb", opener=lambda _name, _flags: fd) as fh:
+        if info.st_size > MAX_PICTURE_BYTES:
+            raise ValueError(f"larger than {MAX_PICTURE_BYTES >> 20} MB")
+        with tifffile.TiffFile(fh) as tif:
+            if not tif.pages:
+                raise ValueError("no image in it")
+            page = tif.pages[0]
+            shape = tuple(int(n) for n in page.shape)
+            if shape != (size[1], size[0], 3) or page.dtype not in (np.uint16, np.uint8):
+                raise ValueError(f"not the expected picture (shape {shape}, {page.dtype})")
+            data = np.asarray(page.asarray())
+    if data.shape != (size[1], size[0], 3):
+        raise ValueError("the picture's data does not match its header")
+    scale = 65535.0 if data.dtype == np.uint16 else 255.0
+    out: RGBF = (data.astype(np.float32) / np.float32(scale)).astype(np.float32)
+    return out
+
+
+def _read_thumbnail(path: Path) -> RGB8:
+    data = read_regular(path, MAX_THUMB_BYTES)
+    if len(data) > MAX_THUMB_BYTES:
+        raise ValueError("too large for a thumbnail")
+    with Image.open(io.BytesIO(data), formats=["PNG"]) as img:
+        if max(img.size) > MAX_THUMB_SIDE or min(img.size) < 1:
+            raise ValueError(f"a thumbnail of {img.size[0]} × {img.size[1]} px")
+        rgb = img.convert("RGB")
+        out: RGB8 = np.asarray(rgb, dtype=np.uint8).copy()
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+
+
+_StatKey = tuple[int, int, int]
+
+
+class VersionStore:
+    """The versions in one folder; several stores (windows, processes) may share the folder.
+
+    Reading never raises for what is in the folder: damaged entries are skipped and logged.
+    Writing (:meth:`add`, :meth:`star`, :meth:`mark_saved`, :meth:`delete`, :meth:`clear`)
+    raises :class:`OutputError`, a sentence fit for the artist, when the disk refuses.
+    """
+
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        limit: int = DEFAULT_LIMIT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        if limit < 1 or max_bytes < 1:
+            raise ValueError("a version store keeps at least one version")
+        self._folder = Path(folder)
+        self._limit = limit
+        self._max_bytes = max_bytes
+        # Sidecar name -> (its stat key, the version read from it or None if it is unusable):
+        # a listing re-reads only what changed, and logs a bad file once per change.
+        self._cache: dict[str, tuple[_StatKey, Version | None]] = {}
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    # Reading -------------------------------------------------------------------------------
+
+    def versions(self) -> list[Version]:
+        """Every usable version in the folder, oldest first (what changed on disk is re-read)."""
+        try:
+            with os.scandir(self._folder) as entries:
+                names = sorted(
+                    e.name for e in entries if e.name.endswith(_JSON) and not e.name.startswith(".")
+                )
+        except FileNotFoundError:
+            self._cache.clear()
+            return []
+        except OSError as exc:
+            log.warning("Cannot list the versions in %s: %s", show_path(self._folder), exc)
+            return []
+        if len(names) > MAX_ENTRIES:
+            log.warning(
+                "The version folder %s holds %d sidecars; looking at the newest %d only",
+                show_path(self._folder), len(names), MAX_ENTRIES,
+            )
+            names = names[-MAX_ENTRIES:]
+        found: list[Version] = []
+        seen: set[str] = set()
+        for name in names:
+            seen.add(name)
+            version = self._read_entry(name)
+            if version is not None:
+                found.append(version)
+        for gone in set(self._cache) - seen:
+            del self._cache[gone]
+        found.sort(key=lambda v: (v.created, v.id))
+        return found
+
+    def get(self, version_id: str) -> Version | None:
+        """The version with this id as it is on disk now, or ``None``."""
+        if not _ID.match(version_id):
+            return None
+        return self._read_entry(version_id + _JSON)
+
+    def picture(self, version_id: str) -> RGBF | None:
+        """The full picture, HxWx3 float32 in 0..1; ``None`` (and a log line) if it is unusable."""
+        version = self.get(version_id)
+        if version is None:
+            return None
+        path = self._folder / (version_id + _PICTURE)
+        try:
+            return _read_picture(path, version.size)
+        except FileProblem as exc:
+            log.warning("Skipping the picture of version %s (%s)", version_id, exc.kind)
+        except MemoryError:
+            log.warning("Skipping the picture of version %s: not enough memory", version_id)
+        except Exception as exc:  # noqa: BLE001 - a damaged file may make the decoder raise anything
+            log.warning("Skipping the damaged picture of version %s: %s", version_id, clip(str(exc), 200))
+        return None
+
+    def picture8(self, version_id: str) -> RGB8 | None:
+        """The picture as HxWx3 ``uint8`` (for the screen), or ``None``."""
+        picture = self.picture(version_id)
+        if picture is None:
+            return None
+        out: RGB8 = np.rint(np.clip(picture, 0.0, 1.0) * 255.0).astype(np.uint8)
+        return out
+
+    def thumbnail(self, version_id: str) -> RGB8 | None:
+        """The small thumbnail (long side :data:`THUMB_SIDE`), or ``None`` if it is unusable."""
+        if not _ID.match(version_id):
+            return None
+        path = self._folder / (version_id + _THUMB)
+        try:
+            return _read_thumbnail(path)
+        except FileProblem as exc:
+            if exc.kind != "missing":
+                log.warning("Skipping the thumbnail of version %s (%s)", version_id, exc.kind)
+        except Exception as exc:  # noqa: BLE001 - Pillow raises many types for damaged files
+            log.warning("Skipping the damaged thumbnail of version %s: %s", version_id, clip(str(exc), 200))
+        return None
+
+    def unsaved(self) -> list[Version]:
+        """Versions the artist neither saved nor starred: what is lost if the session is cleared."""
+        return [v for v in self.versions() if not v.saved and not v.starred]
+
+    # Writing -------------------------------------------------------------------------------
+
+    def add(
+        self,
+        picture: npt.NDArray[Any],
+        *,
+        settings: Settings,
+        complete: bool = True,
+        progress: float = 1.0,
+        photo: SourceRef | None = None,
+        paintings: Iterable[SourceRef] = (),
+        fast_style: str | None = None,
+        device: str = "",
+        seconds: float = 0.0,
+    ) -> Added:
+        """Keep a new version and drop the oldest unstarred ones beyond the bounds.
+
+        ``picture`` is HxWx3, ``uint8`` or float in 0..1. ``progress`` matters for a stopped run
+        (``complete=False``). Raises :class:`OutputError` if it cannot be written (nothing of it
+        is then left behind) and :class:`ValueError` for a picture of the wrong shape.
+        """
+        data = _to_uint16(picture)
+        height, width = int(data.shape[0]), int(data.shape[1])
+        if max(width, height) > MAX_SIZE:
+            raise ValueError(f"a version is at most {MAX_SIZE} px on its long side")
+        self._ensure_folder()
+        now = time.time()
+        version = Version(
+            id=_new_id(now),
+            created=now,
+            settings=settings,
+            size=(width, height),
+            complete=complete,
+            progress=1.0 if complete else min(1.0, max(0.0, float(progress))),
+            photo=photo,
+            paintings=tuple(paintings),
+            fast_style=fast_style,
+            device=device,
+            seconds=max(0.0, float(seconds)),
+        )
+        sidecar = _sidecar_bytes(version)
+        for _ in range(5):
+            try:
+                self._write_new(version, data, sidecar)
+                break
+            except FileExistsError:  # 32 random bits in the same millisecond: pick another id
+                version = dataclasses.replace(version, id=_new_id(now))
+                sidecar = _sidecar_bytes(version)
+        else:
+            raise OutputError("The version could not be kept: no free name in the history folder.")
+        dropped = self._prune(keep=version.id)
+        self._sweep_orphans()
+        return Added(version, dropped)
+
+    def star(self, version_id: str, starred: bool = True) -> Version | None:
+        """Star (keep for good) or unstar a version; the new record, or ``None`` if it is gone."""
+        return self._update(version_id, starred=starred)
+
+    def mark_saved(self, version_id: str, path: str | os.PathLike[str] | None = None) -> Version | None:
+        """Record that the artist saved this version (to ``path``); ``None`` if it is gone."""
+        saved_path = None if path is None else os.fspath(path)
+        return self._update(version_id, saved=True, saved_path=saved_path)
+
+    def delete(self, version_id: str) -> bool:
+        """Remove a version; ``False`` if there was none with this id."""
+        if not _ID.match(version_id):
+            return False
+        sidecar = self._folder / (version_id + _JSON)
+        try:
+            # The sidecar first: from that moment no listing shows the version.
+            sidecar.unlink()
+        except FileNotFoundError:
+            existed = False
+        except OSError as exc:
+            raise OutputError(f"The version could not be deleted: {_reason(exc)}.") from exc
+        else:
+            existed = True
+        self._cache.pop(sidecar.name, None)
+        for suffix in (_PICTURE, _THUMB):
+            try:
+                (self._folder / (version_id + suffix)).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:  # left as an orphan; a later add sweeps it
+                log.warning("Could not remove %s%s: %s", version_id, suffix, _reason(exc))
+        return existed
+
+    def clear(self, *, keep_starred: bool = False) -> int:
+        """Delete every version (or every unstarred one); how many were deleted."""
+        count = 0
+        for version in self.versions():
+            if keep_starred and version.starred:
+                continue
+            count += self.delete(version.id)
+        return count
+
+    # Internals -----------------------------------------------------------------------------
+
+    def _ensure_folder(self) -> None:
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"The history folder {show_path(self._folder)} could not be made: {_reason(exc)}."
+            ) from exc
+
+    def _write_new(self, version: Version, data: npt.NDArray[np.uint16], sidecar: bytes) -> None:
+        base = self._folder / version.id
+        picture, thumb = base.with_name(version.id + _PICTURE), base.with_name(version.id + _THUMB)
+        try:
+            with atomic_path(picture) as temp:
+                tifffile.imwrite(
+                    temp,
+                    data,
+                    photometric="rgb",
+                    compression="zlib",
+                    compressionargs={"level": 1},  # fast: a history entry, not an archive
+                    predictor=True,
+                    metadata=None,
+                    software="nst-desktop",
+                )
+            atomic_write_bytes(thumb, _thumbnail_png(data))
+            atomic_create(base.with_name(version.id + _JSON), sidecar)
+        except FileExistsError:
+            _remove_quietly(picture, thumb)
+            raise
+        except OSError as exc:
+            _remove_quietly(picture, thumb)
+            raise OutputError(f"The version could not be kept in the history: {_reason(exc)}.") from exc
+        except MemoryError as exc:
+            _remove_quietly(picture, thumb)
+            raise OutputError("The version could not be kept in the history: not enough memory.") from exc
+
+    def _read_entry(self, name: str) -> Version | None:
+        path = self._folder / name
+        try:
+            info = os.stat(path)
+        except OSError:
+            self._cache.pop(name, None)
+            return None
+        key = (info.st_mtime_ns, info.st_size, info.st_ino)
+        cached = self._cache.get(name)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        version = self._parse(path)
+        self._cache[name] = (key, version)
+        return version
+
+    def _parse(self, path: Path) -> Version | None:
+        shown = clip(path.name, 80)
+        if not _ID.match(path.name[: -len(_JSON)]):
+            log.warning("Skipping %s in the version folder: not a version's name", shown)
+            return None
+        try:
+            raw = read_regular(path, MAX_SIDECAR_BYTES)
+        except FileProblem as exc:
+            log.warning("Skipping the version sidecar %s (%s)", shown, exc.kind)
+            return None
+        if len(raw) > MAX_SIDECAR_BYTES:
+            log.warning("Skipping the version sidecar %s: larger than %d KB", shown, MAX_SIDECAR_BYTES >> 10)
+            return None
+        try:
+            version = Version.from_dict(json.loads(raw.decode("utf-8")))
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            log.warning("Skipping the damaged version sidecar %s: %s", shown, clip(str(exc), 200))
+            return None
+        except SettingsError as exc:
+            log.warning("Skipping the version sidecar %s: %s", shown, clip(str(exc), 200))
+            return None
+        if version.id + _JSON != path.name:
+            log.warning("Skipping the version sidecar %s: it names another version", shown)
+            return None
+        picture = path.with_name(version.id + _PICTURE)
+        try:
+            if not stat.S_ISREG(os.stat(picture).st_mode):
+                raise FileNotFoundError(picture)
+        except OSError:
+            log.warning("Skipping the version %s: its picture is missing", version.id)
+            return None
+        return version
+
+    def _update(self, version_id: str, **changes: Any) -> Version | None:
+        current = self.get(version_id)
+        if current is None:
+            return None
+        new = dataclasses.replace(current, **changes)
+        if new == current:
+            return current
+        path = self._folder / (version_id + _JSON)
+        try:
+            atomic_write_bytes(path, _sidecar_bytes(new))
+        except OSError as exc:
+            raise OutputError(f"The version could not be updated: {_reason(exc)}.") from exc
+        if not (self._folder / (version_id + _PICTURE)).exists():
+            # Deleted by another window meanwhile: do not leave a sidecar without its picture.
+            _remove_quietly(path)
+            return None
+        return new
+
+    def _prune(self, keep: str) -> tuple[Version, ...]:
+        """Drop the oldest unstarred versions beyond the count and byte bounds (never ``keep``)."""
+        unstarred = [v for v in self.versions() if not v.starred]
+        sizes = {v.id: _file_size(self._folder / (v.id + _PICTURE)) for v in unstarred}
+        total = sum(sizes.values())
+        dropped: list[Version] = []
+        for version in unstarred:  # oldest first
+            if len(unstarred) - len(dropped) <= self._limit and total <= self._max_bytes:
+                break
+            if version.id == keep:
+                continue
+            try:
+                self.delete(version.id)
+            except EngineError as exc:
+                log.warning("Could not drop the old version %s: %s", version.id, exc)
+                continue
+            dropped.append(version)
+            total -= sizes[version.id]
+        if dropped:
+            log.info("Dropped %d old version(s) from the history", len(dropped))
+        return tuple(dropped)
+
+    def _sweep_orphans(self) -> None:
+        """Remove pictures and thumbnails an hour old whose sidecar is gone (a killed writer)."""
+        now = time.time()
+        try:
+            with os.scandir(self._folder) as entries:
+                files = [(e.name, e) for e in entries if e.name.endswith((_PICTURE, _THUMB))]
+        except OSError:
+            return
+        for name, entry in files:
+            vid = name[: -len(_THUMB)] if name.endswith(_THUMB) else name[: -len(_PICTURE)]
+            if not _ID.match(vid) or (self._folder / (vid + _JSON)).exists():
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > ORPHAN_AGE:
+                    os.unlink(entry.path)
+                    log.info("Removed %s, left without its sidecar", name)
+            except OSError:
+                continue
+
+
+def _new_id(now: float) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    return f"{stamp}-{int(now * 1000) % 1000:03d}-{secrets.token_hex(4)}"
+
+
+def _sidecar_bytes(version: Version) -> bytes:
+    text = json.dumps(version.to_dict(), indent=1, ensure_ascii=True, allow_nan=False)
+    return (text + "\n").encode("ascii")
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _remove_quietly(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _reason(exc: OSError) -> str:
+    return " ".join((exc.strerror or type(exc).__name__).split()).lower()

@@ -1,0 +1,391 @@
+"""The session's history of versions: kept, listed, starred, bounded, and safe on a hostile disk."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+
+from nst_desktop.engine import OutputError, Settings
+from nst_desktop.engine import versions as versions_module
+from nst_desktop.engine.versions import (
+    THUMB_SIDE,
+    SourceRef,
+    Version,
+    VersionStore,
+    dropped_text,
+    session_dir,
+)
+
+
+def _picture(h: int = 48, w: int = 64, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((h, w, 3), dtype=np.float32)
+
+
+def _add(store: VersionStore, seed: int = 0, **kwargs: object) -> Version:
+    kwargs.setdefault("settings", Settings(seed=seed))
+    return store.add(_picture(seed=seed), **kwargs).version  # type: ignore[arg-type]
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+# Keeping and reading -------------------------------------------------------------------------
+
+
+def test_add_keeps_picture_settings_and_sources(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path / "session")
+    picture = _picture(30, 50)
+    added = store.add(
+        picture,
+        settings=Settings(seed=1234, style_strength=2.5),
+        photo=SourceRef("cat.jpg", "/photos/cat.jpg"),
+        paintings=[SourceRef("starry.jpg", "/art/starry.jpg", 1.0), SourceRef("waves.png", None, 0.5)],
+        device="NVIDIA H100",
+        seconds=12.5,
+    )
+    assert added.dropped == ()
+    version = added.version
+    assert version.size == (50, 30)
+    assert version.complete and version.status_text() == "finished"
+    [listed] = store.versions()
+    assert listed == version
+    assert listed.settings.seed == 1234 and listed.settings.style_strength == 2.5
+    assert listed.photo == SourceRef("cat.jpg", "/photos/cat.jpg")
+    assert [p.weight for p in listed.paintings] == [1.0, 0.5]
+    # Lossless to 16 bits, and float32 0..1 back.
+    back = store.picture(version.id)
+    assert back is not None and back.dtype == np.float32 and back.shape == (30, 50, 3)
+    assert np.abs(back - picture).max() <= 0.5 / 65535 + 1e-7
+    thumb = store.thumbnail(version.id)
+    assert thumb is not None and thumb.dtype == np.uint8 and max(thumb.shape[:2]) <= THUMB_SIDE
+    assert thumb.shape[1] > thumb.shape[0]  # keeps the picture's landscape shape
+    # One sidecar, one picture, one thumbnail; no temporary files left.
+    assert _files(store.folder) == sorted(f"{version.id}{s}" for s in (".json", ".thumb.png", ".tif"))
+
+
+def test_uint8_pictures_round_trip_exactly(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    picture = (np.arange(40 * 30 * 3) % 256).astype(np.uint8).reshape(40, 30, 3)
+    version = store.add(picture, settings=Settings()).version
+    assert np.array_equal(store.picture8(version.id), picture)
+
+
+def test_a_stopped_run_says_how_far_it_got(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    version = _add(store, complete=False, progress=0.4)
+    assert not version.complete and version.percent == 40
+    assert version.status_text() == "stopped at 40%"
+    assert store.versions()[0].status_text() == "stopped at 40%"
+    assert version.metadata()["stopped_early"] is True
+    assert "stopped_early" not in _add(store).metadata()
+    # A stopped run never claims 100%.
+    assert dataclasses.replace(version, progress=1.0).percent == 99
+
+
+def test_versions_are_listed_oldest_first_and_survive_a_restart(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    made = [_add(store, seed=i) for i in range(4)]
+    assert [v.id for v in store.versions()] == [v.id for v in made]
+    assert len({v.id for v in made}) == 4
+    again = VersionStore(tmp_path)
+    assert again.versions() == made
+    assert np.array_equal(again.picture(made[2].id), store.picture(made[2].id))
+
+
+def test_records_are_immutable_and_star_makes_a_new_one(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    version = _add(store)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        version.starred = True  # type: ignore[misc]
+    starred = store.star(version.id)
+    assert starred is not None and starred.starred and not version.starred
+    assert starred.id == version.id
+    assert VersionStore(tmp_path).get(version.id) == starred
+    unstarred = store.star(version.id, False)
+    assert unstarred is not None and not unstarred.starred
+    assert store.star("20990101-000000-000-00000000") is None
+    assert store.star("../../etc/passwd") is None
+
+
+def test_mark_saved_and_unsaved(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    a, b, c = (_add(store, seed=i) for i in range(3))
+    saved = store.mark_saved(a.id, tmp_path / "out.png")
+    assert saved is not None and saved.saved and saved.saved_path == str(tmp_path / "out.png")
+    store.star(b.id)
+    assert [v.id for v in store.unsaved()] == [c.id]
+    assert "Saved" in saved.summary()
+
+
+def test_delete_removes_every_file(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    keep, gone = _add(store, seed=1), _add(store, seed=2)
+    assert store.delete(gone.id) is True
+    assert store.delete(gone.id) is False
+    assert store.picture(gone.id) is None and store.get(gone.id) is None
+    assert [v.id for v in store.versions()] == [keep.id]
+    assert all(name.startswith(keep.id) for name in _files(tmp_path))
+    assert store.delete("not an id") is False
+
+
+def test_clear_keeps_starred_when_asked(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    a, _, _ = (_add(store, seed=i) for i in range(3))
+    store.star(a.id)
+    assert store.clear(keep_starred=True) == 2
+    assert [v.id for v in store.versions()] == [a.id]
+    assert store.clear() == 1
+    assert store.versions() == [] and _files(tmp_path) == []
+
+
+def test_a_missing_folder_lists_nothing_and_is_made_on_first_add(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path / "not" / "yet")
+    assert store.versions() == [] and store.unsaved() == []
+    _add(store)
+    assert len(store.versions()) == 1
+
+
+def test_session_dir_is_under_the_user_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NST_DESKTOP_DATA_DIR", str(tmp_path))
+    assert session_dir() == tmp_path / "session"
+
+
+# Bounds --------------------------------------------------------------------------------------
+
+
+def test_only_the_newest_unstarred_are_kept_and_starred_never_dropped(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path, limit=3)
+    first = _add(store, seed=0)
+    store.star(first.id)
+    made = [_add(store, seed=i) for i in range(1, 4)]
+    added = store.add(_picture(seed=9), settings=Settings())
+    assert [v.id for v in added.dropped] == [made[0].id]
+    ids = [v.id for v in store.versions()]
+    assert ids == [first.id, made[1].id, made[2].id, added.version.id]
+    text = dropped_text(added.dropped, store.limit)
+    assert "keeps 3 versions" in text and "not saved" in text and "star" in text
+    assert dropped_text(()) == ""
+    assert not any(name.startswith(made[0].id) for name in _files(tmp_path))
+
+
+def test_bytes_bound_drops_the_oldest_but_never_the_new_one(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path, limit=50, max_bytes=1)
+    a = _add(store, seed=1)
+    added = store.add(_picture(seed=2), settings=Settings())
+    assert [v.id for v in added.dropped] == [a.id]
+    assert [v.id for v in store.versions()] == [added.version.id]
+
+
+def test_the_bounds_must_keep_something(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        VersionStore(tmp_path, limit=0)
+
+
+# Hostile folder ------------------------------------------------------------------------------
+
+GOOD_ID_A = "20200101-000000-000-0000000a"
+GOOD_ID_B = "20200101-000000-000-0000000b"
+
+
+def _plant(folder: Path, vid: str, sidecar: bytes | str) -> None:
+    data = sidecar.encode() if isinstance(sidecar, str) else sidecar
+    (folder / f"{vid}.json").write_bytes(data)
+    tifffile.imwrite(folder / f"{vid}.tif", np.zeros((4, 4, 3), np.uint16), photometric="rgb")
+
+
+def test_damaged_foreign_and_huge_sidecars_are_skipped_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = VersionStore(tmp_path)
+    good = _add(store)
+    valid = good.to_dict()
+    ids = [f"20200101-000000-{n:03d}-0000abcd" for n in range(9)]
+    _plant(tmp_path, ids[0], b"{not json")
+    _plant(tmp_path, ids[1], json.dumps({"app": "someone else", "id": ids[1]}))
+    _plant(tmp_path, ids[2], json.dumps({**valid, "id": ids[2], "pad": "x" * 400_000}))
+    _plant(tmp_path, ids[3], json.dumps({**valid, "id": ids[3], "settings": {"size": -1}}))
+    _plant(tmp_path, ids[4], json.dumps({**valid, "id": GOOD_ID_A}))  # names another version
+    _plant(tmp_path, ids[5], "[" * 100_000 + "]" * 100_000)
+    _plant(tmp_path, ids[6], json.dumps({**valid, "id": ids[6], "size": [10**9, 1]}))
+    _plant(tmp_path, ids[7], b"\xff\xfe\x00garbage")
+    _plant(tmp_path, ids[8], json.dumps({**valid, "id": ids[8], "format_version": 99}))
+    (tmp_path / "notes.json").write_text("{}")
+    (tmp_path / f"{GOOD_ID_B}.json").write_text(json.dumps({**valid, "id": GOOD_ID_B}))  # no picture
+    (tmp_path / "20200101-000000-000-0000000c.json").mkdir()
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "20200101-000000-000-0000000d.json")
+    with caplog.at_level(logging.WARNING, logger="nst_desktop.engine.versions"):
+        listed = VersionStore(tmp_path).versions()
+    assert listed == [good]
+    skipped = [r for r in caplog.records if "Skipping" in r.getMessage()]
+    assert len(skipped) >= 13
+    assert all(len(r.getMessage()) < 400 for r in caplog.records)
+    # A second listing does not log the same files again.
+    caplog.clear()
+    store2 = VersionStore(tmp_path)
+    store2.versions()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="nst_desktop.engine.versions"):
+        store2.versions()
+    assert not caplog.records
+
+
+def test_a_damaged_picture_or_thumbnail_gives_none(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = VersionStore(tmp_path)
+    a, b, c = (_add(store, seed=i) for i in range(3))
+    (tmp_path / f"{a.id}.tif").write_bytes(b"II*\x00" + b"\x00" * 20)
+    wrong_size = np.zeros((5, 5, 3), np.uint16)
+    tifffile.imwrite(tmp_path / f"{b.id}.tif", wrong_size, photometric="rgb")
+    (tmp_path / f"{c.id}.thumb.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with caplog.at_level(logging.WARNING, logger="nst_desktop.engine.versions"):
+        assert store.picture(a.id) is None
+        assert store.picture(b.id) is None
+        assert store.thumbnail(c.id) is None
+    assert store.picture(c.id) is not None
+    assert len([r for r in caplog.records if "Skipping" in r.getMessage()]) == 3
+
+
+def test_a_huge_thumbnail_is_refused(tmp_path: Path) -> None:
+    from PIL import Image
+
+    store = VersionStore(tmp_path)
+    version = _add(store)
+    Image.new("RGB", (5000, 10)).save(tmp_path / f"{version.id}.thumb.png")
+    assert store.thumbnail(version.id) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_in_place_of_a_picture_does_not_block(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    version = _add(store)
+    (tmp_path / f"{version.id}.tif").unlink()
+    os.mkfifo(tmp_path / f"{version.id}.tif")
+    start = time.monotonic()
+    assert store.picture(version.id) is None
+    assert time.monotonic() - start < 5
+
+
+# Atomic writes and two windows ---------------------------------------------------------------
+
+
+def test_a_failed_add_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = VersionStore(tmp_path)
+    keep = _add(store)
+
+    def full_disk(path: object, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(versions_module, "atomic_create", full_disk)
+    with pytest.raises(OutputError, match="could not be kept"):
+        _add(store, seed=5)
+    assert store.versions() == [keep]
+    assert all(name.startswith(keep.id) for name in _files(tmp_path))
+
+
+def test_a_failed_star_keeps_the_old_sidecar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = VersionStore(tmp_path)
+    version = _add(store)
+    before = (tmp_path / f"{version.id}.json").read_bytes()
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OutputError):
+        store.star(version.id)
+    monkeypatch.undo()
+    assert (tmp_path / f"{version.id}.json").read_bytes() == before
+    assert VersionStore(tmp_path).get(version.id) == version
+    assert not [n for n in _files(tmp_path) if n.endswith(".part")]
+
+
+def test_an_id_collision_picks_another_name_instead_of_overwriting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = VersionStore(tmp_path)
+    first = _add(store, seed=1)
+    names = iter([first.id, "20300101-000000-000-00000fff"])
+    monkeypatch.setattr(versions_module, "_new_id", lambda now: next(names))
+    second = _add(store, seed=2)
+    assert second.id == "20300101-000000-000-00000fff"
+    assert store.get(first.id) == first
+    assert np.array_equal(store.picture8(first.id), VersionStore(tmp_path).picture8(first.id))
+    assert len(store.versions()) == 2
+
+
+def test_two_windows_adding_at_once_keep_every_version(tmp_path: Path) -> None:
+    stores = [VersionStore(tmp_path), VersionStore(tmp_path)]
+    errors: list[BaseException] = []
+
+    def work(store: VersionStore, base: int) -> None:
+        try:
+            for i in range(8):
+                _add(store, seed=base + i)
+                store.versions()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s, 100 * n)) for n, s in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    listed = VersionStore(tmp_path).versions()
+    assert len(listed) == 16
+    assert all(VersionStore(tmp_path).picture(v.id) is not None for v in listed)
+    assert sorted(v.settings.seed for v in listed) == sorted(list(range(8)) + list(range(100, 108)))
+
+
+def test_one_window_sees_what_another_changed(tmp_path: Path) -> None:
+    mine, theirs = VersionStore(tmp_path), VersionStore(tmp_path)
+    version = _add(mine)
+    assert theirs.versions() == [version]
+    theirs.star(version.id)
+    assert mine.versions()[0].starred
+    theirs.delete(version.id)
+    assert mine.versions() == [] and mine.picture(version.id) is None
+    assert mine.star(version.id) is None
+
+
+def test_old_orphans_of_a_killed_writer_are_swept(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    old, young = "20200101-000000-000-000000aa", "20200101-000000-000-000000bb"
+    for vid in (old, young):
+        tifffile.imwrite(tmp_path / f"{vid}.tif", np.zeros((4, 4, 3), np.uint16), photometric="rgb")
+    hour_ago = time.time() - 2 * 3600
+    os.utime(tmp_path / f"{old}.tif", (hour_ago, hour_ago))
+    _add(store)
+    names = _files(tmp_path)
+    assert f"{old}.tif" not in names and f"{young}.tif" in names
+
+
+# Text ----------------------------------------------------------------------------------------
+
+
+def test_summary_is_short_plain_text_even_for_hostile_names(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    version = _add(
+        store,
+        photo=SourceRef("<b>bold</b>\x1b[31m" + "x" * 5000),
+        paintings=[SourceRef(f"p{i}\n.jpg", None, 1.0) for i in range(10)],
+        device="GPU\r\nsecond line",
+    )
+    text = version.summary()
+    assert len(text) < 1200
+    assert "\x1b" not in text and "\r" not in text
+    assert "and 6 more" in text
+    assert text.count("\n") <= 8
+    fast_settings = Settings(method="fast", fast_style="mosaic")
+    fast = dataclasses.replace(version, settings=fast_settings, fast_style="mosaic")
+    assert "Fast style: mosaic" in fast.summary()
