@@ -31,7 +31,7 @@ from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .engine.errors import Cancelled, EngineError, SettingsError
-from .engine.settings import Settings
+from .engine.settings import SPECS, Settings
 from .engine.text import show_path
 from .engine.types import Progress
 
@@ -83,27 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument(
         "--instant", action="store_true", help="paint in one pass with the instant network (any painting)"
     )
-    st.add_argument("--strength", type=float, help="fast and instant: how much of the style, 0..1")
     st.add_argument("-o", "--output", type=Path, required=True, help="result file (.png, .jpg or .tif)")
-    st.add_argument("--preset", metavar="NAME|FILE", help="start from a preset (by name or a .json file)")
-    st.add_argument("--size", type=int, help="long side of the output in pixels")
-    st.add_argument("--steps", type=int, help="optimisation steps over all levels")
-    st.add_argument("--seed", type=int, help="seed for a reproducible result")
-    st.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
-    st.add_argument("--keep-colors", choices=["none", "luminance", "histogram"])
-    st.add_argument("--style-strength", type=float, help="0 none .. 1 balanced .. 10 very bold")
-    st.add_argument("--keep-content", type=float, help="0 ignore the photo .. 1 balanced .. 10 very close")
-    st.add_argument("--smoothness", type=float, help="0 none .. 1 light .. 10 very smooth")
-    st.add_argument("--brush-scale", type=float, help="size of the strokes (1 = the style image's own)")
-    st.add_argument("--optimizer", choices=["lbfgs", "adam"])
     st.add_argument(
-        "--init",
-        choices=["content", "noise", "style_colors", "instant"],
-        help="where the optimiser starts (instant: refine the instant picture)",
+        "--preset",
+        metavar="NAME|FILE",
+        help="paint with a preset's look (by name or a .json file); like in the window, its output "
+        "size, seed, device and network are not used: give those as flags",
     )
-    st.add_argument("--pooling", choices=["max", "avg"])
-    st.add_argument("--levels", type=int, help="coarse-to-fine levels (0 = automatic)")
-    st.add_argument("--weights", choices=["original", "torchvision"], help="which VGG19 paints")
+    add_setting_flags(st)
     st.add_argument(
         "--download", action="store_true", help="download the chosen weights if not on this computer yet"
     )
@@ -134,24 +121,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Flags that override a preset when given; each is named after its Settings field.
-_OVERRIDES = (
-    "size",
-    "steps",
-    "seed",
-    "device",
-    "keep_colors",
-    "style_strength",
-    "keep_content",
-    "smoothness",
-    "brush_scale",
-    "optimizer",
-    "init",
-    "pooling",
-    "levels",
-    "weights",
-    "strength",
-)
+def setting_flags() -> tuple[str, ...]:
+    """The Settings fields that ``stylize`` has a flag for (``--keep-colors`` for
+    ``keep_colors``): every field whose spec asks for one."""
+    return tuple(name for name, field_spec in SPECS.items() if field_spec.flag)
+
+
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per setting, built from its spec so that the choices and the help are the ones
+    the checks and the window use. Ranges are left to Settings, whose message names the
+    setting and its range; the help shows the range too."""
+    for name in setting_flags():
+        field_spec = SPECS[name]
+        help_text = field_spec.help
+        if field_spec.range_text():
+            help_text += f" ({field_spec.range_text()})"
+        options: dict[str, Any] = {"help": help_text.replace("%", "%%")}
+        if field_spec.type == "choice":
+            options["choices"] = list(field_spec.values)
+        elif field_spec.type == "whole":
+            options["type"] = int
+        elif field_spec.type == "number":
+            options["type"] = float
+        parser.add_argument("--" + name.replace("_", "-"), **options)
 
 
 def parse_style(spec: str) -> tuple[Path, float]:
@@ -169,17 +161,23 @@ def parse_style(spec: str) -> tuple[Path, float]:
 
 
 def resolve_settings(args: argparse.Namespace) -> Settings:
-    """The preset (if any), then the flags; the method follows --fast-style / --instant only."""
+    """The preset's look (if any) on the defaults, then the flags; the method follows
+    --fast-style / --instant only.
+
+    Only the look is taken from a preset, as in the window: a preset saved at 256 px or for a
+    GPU must not shrink this run or move it to another device behind the flags' back.
+    """
     settings = Settings()
     if args.preset is not None:
         from .engine.presets import PresetStore, read_preset_file
 
         candidate = Path(args.preset)
         if candidate.suffix.lower() == ".json" or _exists(candidate):
-            settings = read_preset_file(candidate).settings
+            preset = read_preset_file(candidate)
         else:
-            settings = PresetStore().get(args.preset).settings
-    changes = {name: getattr(args, name) for name in _OVERRIDES if getattr(args, name) is not None}
+            preset = PresetStore().get(args.preset)
+        settings = preset.apply_to(settings)
+    changes = {name: getattr(args, name) for name in setting_flags() if getattr(args, name) is not None}
     if args.fast_style is not None:
         changes.update(method="fast", fast_style=_fast_style_reference(args.fast_style))
     else:

@@ -1,5 +1,9 @@
 """Named looks an artist keeps: one small JSON file per preset.
 
+A preset file holds a whole settings document, but applying a preset (:meth:`Preset.apply_to`)
+takes only its look (the fields whose spec kind is "look"); the output size, seed, device and
+network stay as the artist set them, in the window and on the command line alike.
+
 Presets carry a look between the GUI, the CLI and other machines, so the store is built never to
 lose one: every write is atomic, and a damaged, unreadable or newer-version file is reported and
 skipped, never repaired, deleted or overwritten behind the user's back. A file is only replaced
@@ -70,6 +74,20 @@ class Preset:
     path: Path | None = None
     customised: bool = False
     """A user preset standing in for the built-in of the same name (set by :meth:`PresetStore.list`)."""
+
+    def apply_to(self, current: Settings) -> Settings:
+        """This preset's look on ``current``: the look fields come from the preset, the output
+        size, seed, painter, device and network stay as they are.
+
+        A preset is a look an artist carries between pictures and computers; choosing one must
+        not quietly shrink the output or move the run to another device. Files keep holding
+        every setting (older ones and other versions read them whole), only applying is a look.
+        """
+        return current.with_look(self.settings)
+
+    def matches(self, settings: Settings) -> bool:
+        """Whether ``settings`` have exactly this preset's look (its other fields do not count)."""
+        return settings.look() == self.settings.look()
 
 
 @dataclass(frozen=True)

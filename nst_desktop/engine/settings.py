@@ -14,9 +14,11 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, get_args
+from types import MappingProxyType
+from typing import Any, Final, Literal
 
 from .errors import SettingsError
+from .setting_specs import SPEC_KEY, FieldSpec, Kind, labelled, spec
 from .text import clip, quote
 
 log = logging.getLogger(__name__)
@@ -41,93 +43,294 @@ MAX_SIZE: Final = 8192
 MAX_STEPS: Final = 100_000
 MAX_LEVELS: Final = 12
 MAX_TEXT: Final = 4096
+#: The one upper bound of a seed, for the checks, the flags and the controls alike: a signed
+#: 64-bit number, which torch.manual_seed takes and the fast-style training's check allows.
+MAX_SEED: Final = 2**63 - 1
+#: The largest memory budget one may set, in MB (1 TB): anything above is a typing slip.
+MAX_MEMORY_MB: Final = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Settings:
-    """One run's settings. Build with keywords; derive variants with :meth:`replace`."""
+    """One run's settings. Build with keywords; derive variants with :meth:`replace`.
+
+    Each field's range, choices, label, help and kind are in its :class:`FieldSpec` (see
+    :data:`SPECS`); the checks below, the command line's flags and the window's controls read
+    them from there.
+    """
 
     # What an artist sees.
-    style_strength: float = 1.0
-    """How strongly the painting's texture is imposed (0 = none, 1 = balanced, 10 = very bold)."""
-    keep_content: float = 1.0
-    """How faithfully the photo's shapes are kept (0 = ignore the photo, 10 = very close)."""
-    smoothness: float = 1.0
-    """How much fine noise and speckle is smoothed away (0 = none, 10 = very smooth)."""
-    brush_scale: float = 1.0
-    """Size of the painted strokes: the style image is scaled by this against the output."""
-    keep_colors: KeepColors = "none"
-    """Keep the photo's colours: by luminance-only transfer or by matching the style's colours."""
-    size: int = 512
-    """Long side of the output, in pixels."""
-    steps: int = 300
-    """Optimisation steps over all levels: more is slower and cleaner."""
-    seed: int | None = None
-    """Seed for reproducible runs; ``None`` picks one (the result records which)."""
-    method: Method = "optimise"
-    """Which system paints: "optimise" (Gatys: slow, best), "fast" (a trained fast style, one
-    pass) or "instant" (Ghiasi et al.'s arbitrary-style network, one pass, any painting)."""
-    fast_style: str = ""
-    """For method "fast": the fast style's name (built-in or the artist's) or its file."""
-    strength: float = 1.0
-    """For "fast" and "instant": how much of the style, 1 = all, 0 = the photo as it is."""
+    style_strength: float = field(
+        default=1.0,
+        metadata=spec(
+            FieldSpec(
+                "Style strength",
+                "How boldly the painting's brushwork and texture are laid over the photo: 0 = none, "
+                "1 = balanced, 10 = very bold, with little of the photo showing through.",
+                "look", "number", 0.0, 100.0, slider=(0.0, 10.0), step=0.1, decimals=2,
+            )
+        ),
+    )
+    keep_content: float = field(
+        default=1.0,
+        metadata=spec(
+            FieldSpec(
+                "Keep content",
+                "How faithfully the shapes and edges of the photo are kept: 0 = ignore the photo, "
+                "1 = balanced, 10 = very close to the photo.",
+                "look", "number", 0.0, 100.0, slider=(0.0, 10.0), step=0.1, decimals=2,
+            )
+        ),
+    )
+    smoothness: float = field(
+        default=1.0,
+        metadata=spec(
+            FieldSpec(
+                "Smoothness",
+                "Smooths away fine speckle and noise: 0 = crisp but grainy, 1 = light, "
+                "10 = calm, soft surfaces.",
+                "look", "number", 0.0, 100.0, slider=(0.0, 10.0), step=0.1, decimals=2,
+            )
+        ),
+    )
+    brush_scale: float = field(
+        default=1.0,
+        metadata=spec(
+            FieldSpec(
+                "Brush scale",
+                "Size of the painted strokes against the picture (the painting is scaled by it): "
+                "1 = the painting's own, below 1 finer strokes, above 1 bigger, bolder ones.",
+                "look", "number", 0.1, 8.0, slider=(0.25, 4.0), step=0.05, decimals=2,
+            )
+        ),
+    )
+    keep_colors: KeepColors = field(
+        default="none",
+        metadata=spec(
+            FieldSpec(
+                "Keep colours",
+                "Keep the photo's colours and take only the painting's brushwork (luminance), "
+                "recolour the painting to the photo first (histogram), or use the painting's "
+                "colours too (none).",
+                "look", "choice",
+                choices=labelled(
+                    KeepColors,
+                    {
+                        "none": "Off: use the painting's colours",
+                        "luminance": "Keep the photo's colours",
+                        "histogram": "Recolour the painting to the photo",
+                    },
+                ),
+            )
+        ),
+    )
+    size: int = field(
+        default=512,
+        metadata=spec(
+            FieldSpec(
+                "Output size",
+                "Long side of the finished picture, in pixels. Bigger is sharper and much slower.",
+                "output", "whole", MIN_SIZE, MAX_SIZE, step=64, unit="px",
+            )
+        ),
+    )
+    steps: int = field(
+        default=300,
+        metadata=spec(
+            FieldSpec(
+                "Steps",
+                "Optimisation steps over all levels: more are slower and give cleaner, more "
+                "finished strokes.",
+                "look", "whole", 1, MAX_STEPS, step=10,
+            )
+        ),
+    )
+    seed: int | None = field(
+        default=None,
+        metadata=spec(
+            FieldSpec(
+                "Seed",
+                "The same seed with the same settings paints the same picture again; without one "
+                "a seed is picked and recorded with the result.",
+                "output", "whole", 0, MAX_SEED, optional=True,
+            )
+        ),
+    )
+    # Older documents lack method, fast_style and strength (and weights, below); their defaults
+    # mean what those documents did, which is why adding them kept the schema at 1.
+    method: Method = field(
+        default="optimise",
+        metadata=spec(
+            FieldSpec(
+                "Painter",
+                "Which system paints: the optimiser (Gatys et al.: slow, best), a trained fast "
+                "style (one pass) or the instant network (Ghiasi et al.: one pass, any painting).",
+                "output", "choice",
+                choices=labelled(
+                    Method,
+                    {"optimise": "The optimiser", "fast": "A fast style", "instant": "The instant network"},
+                ),
+                flag=False,
+            )
+        ),
+    )
+    fast_style: str = field(
+        default="",
+        metadata=spec(
+            FieldSpec(
+                "Fast style",
+                "For a fast style: its name (built-in or your own) or its file.",
+                "output", "text", 0, MAX_TEXT, flag=False,
+            )
+        ),
+    )
+    strength: float = field(
+        default=1.0,
+        metadata=spec(
+            FieldSpec(
+                "Instant strength",
+                "How much of the painting's style the instant picture and the fast styles lay over "
+                "the photo: 0 = the photo, 1 = all style. (The optimiser uses style strength instead.)",
+                "look", "number", 0.0, 1.0, step=0.05, decimals=2,
+            )
+        ),
+    )
 
     # Advanced.
-    optimizer: Optimizer = "lbfgs"
-    init: Init = "content"
-    """Where the optimiser starts; "instant" starts from the instant picture (a quick refine)."""
-    pooling: Pooling = "max"
-    levels: int = 0
-    """Coarse-to-fine levels; 0 chooses from the size, 1 optimises at full size only."""
-    content_layer: str = "relu4_2"
-    style_layer_weights: tuple[float, ...] = field(default=(1.0, 1.0, 1.0, 1.0, 1.0))
-    """Relative weight of each of :data:`STYLE_LAYERS` (fine to coarse texture)."""
-    learning_rate: float = 2.0
-    """Adam's step in 0-255 pixel units (unused by L-BFGS)."""
-    device: DeviceChoice = "auto"
-    weights: WeightsChoice = "original"
-    """Which VGG19 paints: "torchvision" gives another look but is a one-time download. Older
-    documents lack it and mean "original", so adding it kept the schema at 1 (as did adding
-    ``method``, ``fast_style`` and ``strength``, whose defaults mean what older documents did)."""
+    optimizer: Optimizer = field(
+        default="lbfgs",
+        metadata=spec(
+            FieldSpec(
+                "Optimiser",
+                "L-BFGS converges in fewer steps; Adam uses less memory on very large pictures.",
+                "look", "choice", choices=labelled(Optimizer, {"lbfgs": "L-BFGS", "adam": "Adam"}),
+            )
+        ),
+    )
+    init: Init = field(
+        default="content",
+        metadata=spec(
+            FieldSpec(
+                "Start from",
+                "What the optimiser starts from: the photo, random noise, noise in the painting's "
+                "colours, or the instant picture (a quick refine).",
+                "look", "choice",
+                choices=labelled(
+                    Init,
+                    {
+                        "content": "The photo",
+                        "noise": "Random noise",
+                        "style_colors": "Noise in the painting's colours",
+                        "instant": "The instant picture (a quick refine)",
+                    },
+                ),
+            )
+        ),
+    )
+    pooling: Pooling = field(
+        default="max",
+        metadata=spec(
+            FieldSpec(
+                "Pooling",
+                "Average pooling gives smoother, softer textures than max pooling.",
+                "look", "choice", choices=labelled(Pooling, {"max": "Max", "avg": "Average"}),
+            )
+        ),
+    )
+    levels: int = field(
+        default=0,
+        metadata=spec(
+            FieldSpec(
+                "Levels",
+                "Coarse-to-fine passes, big shapes first and then detail: 0 chooses from the size, "
+                "1 paints at full size only.",
+                "look", "whole", 0, MAX_LEVELS,
+            )
+        ),
+    )
+    content_layer: str = field(
+        default="relu4_2",
+        metadata=spec(
+            FieldSpec(
+                "Content layer",
+                "Which network layer defines the photo's content: a lower one keeps fine detail, "
+                "a higher one only the layout.",
+                "look", "choice", choices=tuple((name, name) for name in CONTENT_LAYERS),
+            )
+        ),
+    )
+    style_layer_weights: tuple[float, ...] = field(
+        default=(1.0, 1.0, 1.0, 1.0, 1.0),
+        metadata=spec(
+            FieldSpec(
+                "Texture scales",
+                "Weight of each texture scale (the layers " + ", ".join(STYLE_LAYERS) + "), "
+                "from fine (1) to coarse (5).",
+                "look", "weights", 0.0, 1000.0, step=0.25, decimals=2, flag=False,
+            )
+        ),
+    )
+    learning_rate: float = field(
+        default=2.0,
+        metadata=spec(
+            FieldSpec(
+                "Learning rate",
+                "Adam's step size, in 0-255 pixel units (L-BFGS ignores it).",
+                "look", "number", 1e-4, 1000.0, step=0.5, decimals=4,
+            )
+        ),
+    )
+    device: DeviceChoice = field(
+        default="auto",
+        metadata=spec(
+            FieldSpec(
+                "Device",
+                "Where to compute: auto picks a GPU when there is one.",
+                "machine", "choice",
+                choices=labelled(
+                    DeviceChoice,
+                    {"auto": "Auto", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU (MPS)"},
+                ),
+            )
+        ),
+    )
+    weights: WeightsChoice = field(
+        default="original",
+        metadata=spec(
+            FieldSpec(
+                "Network",
+                "Which trained network judges content and style: the original VGG19 ships with "
+                "the app; torchvision's retrained VGG19 paints a different texture and is "
+                "downloaded once (548 MB) when first used.",
+                "machine", "choice",
+                choices=labelled(
+                    WeightsChoice,
+                    {
+                        "original": "Original VGG19 (built in)",
+                        "torchvision": "torchvision VGG19 (548 MB download)",
+                    },
+                ),
+            )
+        ),
+    )
+    # Older documents lack it and mean automatic (0), so adding it kept the schema at 1.
+    memory_budget_mb: int = field(
+        default=0,
+        metadata=spec(
+            FieldSpec(
+                "Memory budget",
+                "Most memory a painting may use, in MB; 0 uses three quarters of the free memory "
+                "(of the GPU when painting on one). Larger pictures paint in tiles to stay under it.",
+                "machine", "whole", 0, MAX_MEMORY_MB, step=256, unit="MB",
+            )
+        ),
+    )
 
     def __post_init__(self) -> None:
-        # Coerce what JSON hands over: lists for the tuple, 512.0 for 512.
-        if not isinstance(self.style_layer_weights, (list, tuple)):
-            raise SettingsError("The style layer weights must be a list of numbers.")
-        for w in self.style_layer_weights:
-            _check_number("each style layer weight", w, 0.0, 1000.0)
-        object.__setattr__(self, "style_layer_weights", tuple(float(w) for w in self.style_layer_weights))
-        for name in ("size", "steps", "levels", "seed"):
-            value = getattr(self, name)
-            if isinstance(value, float) and value.is_integer():
-                object.__setattr__(self, name, int(value))
-        _check_number("style_strength", self.style_strength, 0.0, 100.0)
-        _check_number("keep_content", self.keep_content, 0.0, 100.0)
-        _check_number("smoothness", self.smoothness, 0.0, 100.0)
-        _check_number("brush_scale", self.brush_scale, 0.1, 8.0)
-        _check_number("learning_rate", self.learning_rate, 1e-4, 1000.0)
-        _check_number("strength", self.strength, 0.0, 1.0)
-        if not isinstance(self.fast_style, str):
-            raise SettingsError("The setting fast_style must be a name or a file path.")
-        if len(self.fast_style) > MAX_TEXT:
-            raise SettingsError(f"The setting fast_style is longer than {MAX_TEXT} characters.")
-        _check_int("size", self.size, MIN_SIZE, MAX_SIZE)
-        _check_int("steps", self.steps, 1, MAX_STEPS)
-        _check_int("levels", self.levels, 0, MAX_LEVELS)
-        if self.seed is not None:
-            _check_int("seed", self.seed, 0, 2**63 - 1)
-        _check_choice("keep_colors", self.keep_colors, KeepColors)
-        _check_choice("optimizer", self.optimizer, Optimizer)
-        _check_choice("init", self.init, Init)
-        _check_choice("method", self.method, Method)
-        _check_choice("pooling", self.pooling, Pooling)
-        _check_choice("device", self.device, DeviceChoice)
-        _check_choice("weights", self.weights, WeightsChoice)
-        if self.content_layer not in CONTENT_LAYERS:
-            raise SettingsError(
-                f"The content layer must be one of {', '.join(CONTENT_LAYERS)}, "
-                f"not {quote(self.content_layer)}."
-            )
+        for name, field_spec in SPECS.items():
+            value = _check(name, field_spec, getattr(self, name))
+            if value is not getattr(self, name):
+                object.__setattr__(self, name, value)
         if len(self.style_layer_weights) != len(STYLE_LAYERS):
             raise SettingsError(
                 f"The style layer weights need {len(STYLE_LAYERS)} numbers, one per layer "
@@ -135,6 +338,15 @@ class Settings:
             )
         if sum(self.style_layer_weights) <= 0.0:
             raise SettingsError("At least one style layer weight must be above zero.")
+
+    def look(self) -> dict[str, Any]:
+        """The fields a preset carries (kind "look"), by name."""
+        return {name: getattr(self, name) for name in LOOK_FIELDS}
+
+    def with_look(self, other: Settings) -> Settings:
+        """``other``'s look on this run: the look fields from ``other``, the output size,
+        seed, painter, device and network kept from ``self`` (how a preset is applied)."""
+        return self.replace(**other.look())
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed, validated like a new object."""
@@ -199,6 +411,56 @@ class Settings:
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
+#: Every field's :class:`FieldSpec`, in the fields' order.
+SPECS: Final[Mapping[str, FieldSpec]] = MappingProxyType(
+    {f.name: f.metadata[SPEC_KEY] for f in dataclasses.fields(Settings) if SPEC_KEY in f.metadata}
+)
+
+
+def fields_of_kind(kind: Kind) -> tuple[str, ...]:
+    """The names of the fields of one kind, in the fields' order."""
+    return tuple(name for name, field_spec in SPECS.items() if field_spec.kind == kind)
+
+
+#: What a preset carries and compares (see :meth:`Settings.with_look`).
+LOOK_FIELDS: Final = fields_of_kind("look")
+
+
+def _check(name: str, field_spec: FieldSpec, value: Any) -> Any:
+    """``value`` checked against its spec, as it should be stored (JSON's 512.0 becomes 512,
+    a list of weights a tuple); raises SettingsError with one plain sentence otherwise."""
+    if value is None and field_spec.optional:
+        return value
+    if field_spec.type == "number":
+        _check_number(name, value, *field_spec.bounds())
+        return value
+    if field_spec.type == "whole":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        _check_int(name, value, *field_spec.whole_bounds())
+        return value
+    if field_spec.type == "choice":
+        if value not in field_spec.values:
+            raise SettingsError(
+                f"The setting {name} must be one of {', '.join(field_spec.values)}, not {quote(value)}."
+            )
+        return value
+    if field_spec.type == "text":
+        if not isinstance(value, str):
+            raise SettingsError(f"The setting {name} must be text, not {quote(value)}.")
+        _, longest = field_spec.whole_bounds()
+        if len(value) > longest:
+            raise SettingsError(f"The setting {name} is longer than {longest} characters.")
+        return value
+    # "weights": a list of numbers (JSON hands over a list for the tuple).
+    if not isinstance(value, (list, tuple)):
+        raise SettingsError(f"The setting {name} must be a list of numbers.")
+    low, high = field_spec.bounds()
+    for number in value:
+        _check_number(f"each of {name}", number, low, high)
+    return tuple(float(number) for number in value)
+
+
 def _check_number(name: str, value: object, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SettingsError(f"The setting {name} must be a number, not {quote(value)}.")
@@ -211,9 +473,3 @@ def _check_int(name: str, value: object, low: int, high: int) -> None:
         raise SettingsError(f"The setting {name} must be a whole number, not {quote(value)}.")
     if not low <= value <= high:
         raise SettingsError(f"The setting {name} must be between {low} and {high}, not {quote(value)}.")
-
-
-def _check_choice(name: str, value: object, choices: Any) -> None:
-    allowed = get_args(choices)
-    if value not in allowed:
-        raise SettingsError(f"The setting {name} must be one of {', '.join(allowed)}, not {quote(value)}.")

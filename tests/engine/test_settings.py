@@ -39,7 +39,7 @@ def test_settings_are_immutable_and_replace_validates() -> None:
         ({"keep_colors": "sepia"}, "keep_colors"),
         ({"optimizer": "sgd"}, "optimizer"),
         ({"device": "tpu"}, "device"),
-        ({"content_layer": "relu9_9"}, "content layer"),
+        ({"content_layer": "relu9_9"}, "content_layer"),
         ({"style_layer_weights": (1, 1)}, "style layer weights"),
         ({"style_layer_weights": (0, 0, 0, 0, 0)}, "above zero"),
         ({"size": "big"}, "size"),
