@@ -23,8 +23,11 @@ def test_builtin_presets_are_listed_and_apply(window) -> None:
     assert builtins, "the built-in presets ship with the app"
     assert bar.names()[: len(builtins)] == [p.name for p in builtins]
     target = builtins[-1]
+    before = window.controls.settings()
     assert bar.select(target.name)
-    assert window.controls.settings() == target.settings
+    # A preset is a look: the output size, seed, device and network stay as they were.
+    assert window.controls.settings() == before.with_look(target.settings)
+    assert window.controls.settings().look() == target.settings.look()
 
 
 def test_save_rename_delete_round_trip(window) -> None:

@@ -2,14 +2,21 @@
 
 Every control only edits values here; the window decides what a change repaints (the instant
 preview off the GUI thread, the optimiser only on Paint), so a change never blocks.
+
+Ranges, choices, steps, labels and tooltips all come from each setting's spec
+(:data:`nst_desktop.engine.settings.SPECS`), the same one the engine checks against and the
+command line builds its flags from, so the three never disagree.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -25,7 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from nst_desktop.engine import STYLE_LAYERS, Settings
-from nst_desktop.engine.settings import CONTENT_LAYERS
+from nst_desktop.engine.settings import SPECS
+
+from ..plain_text import plain_tooltip
 
 QUALITY_LEVELS: tuple[tuple[str, int], ...] = (
     ("Sketch", 60),
@@ -34,66 +43,144 @@ QUALITY_LEVELS: tuple[tuple[str, int], ...] = (
     ("Fine", 600),
     ("Best", 1200),
 )
+QUALITY_TIP = "More steps give cleaner, more finished strokes; fewer give a faster result."
 
-KEEP_COLORS = (
-    ("none", "Off: use the painting's colours"),
-    ("luminance", "Keep the photo's colours"),
-    ("histogram", "Recolour the painting to the photo"),
-)
+#: Settings with no control here: the painter is chosen by Paint, the instant preview or the
+#: fast-style gallery, so :meth:`ControlsPanel.settings` gives the optimiser's defaults for them.
+NOT_SHOWN = ("method", "fast_style")
 
-TIPS = {
-    "style_strength": "How boldly the painting's brushwork and texture are laid over the photo.\n"
-    "0 = none, 1 = balanced, higher = bolder, with less of the photo showing through.",
-    "keep_content": "How faithfully the shapes and edges of the photo are kept.\n"
-    "0 = ignore the photo, 1 = balanced, higher = closer to the photo.",
-    "smoothness": "Smooths away fine speckle and noise.\n"
-    "0 = crisp but grainy, higher = calmer, softer surfaces.",
-    "strength": "How much of the painting's style the instant picture and the fast styles lay over\n"
-    "the photo: 0 = the photo, 1 = all style. (The optimiser uses Style strength instead.)",
-    "brush_scale": "Size of the painted strokes and texture relative to the picture.\n"
-    "Below 1 = finer, smaller strokes; above 1 = bigger, bolder strokes.",
-    "keep_colors": "Keep the colours of the photo and take only the painting's brushwork,\n"
-    "or use the painting's colours too.",
-    "size": "Long side of the finished picture, in pixels. Bigger is sharper and much slower.",
-    "quality": "More steps give cleaner, more finished strokes; fewer give a faster result.",
-    "steps": "Optimisation steps over all levels (set by Quality; fine-tune it here).",
-    "seed": "The same seed with the same settings paints the same picture again.",
-    "optimizer": "L-BFGS converges in fewer steps; Adam uses less memory on very large pictures.",
-    "init": "What the painting starts from: the photo, random noise, or noise in the painting's colours.",
-    "pooling": "Average pooling gives smoother, softer textures than max pooling.",
-    "levels": "Coarse-to-fine passes: big shapes first, then detail. 0 chooses from the size.",
-    "content_layer": "Which network layer defines 'the photo's content': lower keeps fine detail, "
-    "higher only the layout.",
-    "style_layers": "Weight of each texture scale, from fine (1) to coarse (5).",
-    "learning_rate": "Step size for Adam (ignored by L-BFGS).",
-    "device": "Where to compute. Auto picks a GPU when there is one.",
-    "weights": "Which trained network judges content and style. The original VGG19 ships with the app;\n"
-    "torchvision's retrained VGG19 paints a different texture and is downloaded once (548 MB) when you\n"
-    "first paint with it.",
-}
+#: Sliders that move evenly; the others are curved around the neutral value 1.
+LINEAR_SLIDERS = ("strength",)
+
+
+def tip(name: str) -> str:
+    """The tooltip of a setting's control: its spec's help, as plain text."""
+    return plain_tooltip(SPECS[name].help)
+
+
+class ExactSpinBox(QDoubleSpinBox):
+    """A number box that gives back the exact number it was set to until it is edited.
+
+    It shows a preset's 0.3333 as 0.33, but saving the preset again, or comparing the controls
+    with it, must not quietly turn it into 0.33.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._exact: float | None = None
+        self._shown = 0.0
+
+    @classmethod
+    def for_setting(cls, name: str) -> ExactSpinBox:
+        spec = SPECS[name]
+        box = cls()
+        box.setDecimals(spec.decimals if spec.decimals is not None else 2)
+        box.setRange(*spec.bounds())
+        if spec.step is not None:
+            box.setSingleStep(spec.step)
+        box.setKeyboardTracking(False)
+        box.setToolTip(tip(name))
+        return box
+
+    def set_exact(self, value: float) -> None:
+        self._exact = float(value)
+        self.setValue(value)
+        self._shown = float(self.value())
+
+    def exact_value(self) -> float:
+        shown = float(self.value())
+        return self._exact if self._exact is not None and shown == self._shown else shown
+
+
+class WholeNumberBox(QAbstractSpinBox):
+    """A spin box for whole numbers past Qt's 32 bits: the seed goes up to 2**63 - 1, and a
+    QSpinBox would quietly clamp a recorded seed and paint another picture."""
+
+    valueChanged = Signal(object)  # int; "object" because a Qt int signal is 32-bit
+    _DIGITS = re.compile(r"[0-9]*")
+
+    def __init__(self, low: int, high: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._low, self._high, self._value = low, high, low
+        self.lineEdit().setText(str(low))
+        self.editingFinished.connect(self._commit)
+
+    def minimum(self) -> int:
+        return self._low
+
+    def maximum(self) -> int:
+        return self._high
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:
+        value = min(max(int(value), self._low), self._high)
+        self.lineEdit().setText(str(value))
+        if value != self._value:
+            self._value = value
+            self.valueChanged.emit(value)
+
+    def stepBy(self, steps: int) -> None:
+        self._commit()  # step from what was typed, as a QSpinBox does
+        self.setValue(self._value + steps)
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+        if self._value > self._low:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        if self._value < self._high:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+        return flags
+
+    def validate(self, text: str, pos: int) -> QValidator.State:
+        if not self._DIGITS.fullmatch(text) or len(text) > len(str(self._high)):
+            return QValidator.State.Invalid
+        if not text or not self._low <= int(text) <= self._high:
+            return QValidator.State.Intermediate
+        return QValidator.State.Acceptable
+
+    def fixup(self, text: str) -> str:
+        return str(self._value)
+
+    def _commit(self) -> None:
+        text = self.lineEdit().text()
+        if self.validate(text, 0) == QValidator.State.Acceptable:
+            self.setValue(int(text))
+        else:
+            self.lineEdit().setText(str(self._value))
 
 
 class SliderRow(QWidget):
-    """A slider and a spin box showing the same number.
+    """A slider and a number box showing the same number.
 
-    The slider is curved so the neutral value 1 sits in the middle: the useful range of these
-    weights is around 1, and a linear 0..10 slider would crowd it into the first tenth.
+    The slider covers the useful range (the spec's ``slider``), the box every valid value. A
+    curved slider puts the neutral value 1 in the middle: the useful range of these weights is
+    around 1, and a linear 0..10 slider would crowd it into the first tenth.
     """
 
     value_changed = Signal(float)
     STEPS = 1000
 
     def __init__(
-        self, low: float, high: float, step: float, decimals: int = 2, tip: str = "", linear: bool = False
+        self,
+        low: float,
+        high: float,
+        step: float,
+        decimals: int = 2,
+        tip: str = "",
+        linear: bool = False,
+        slider: tuple[float, float] | None = None,
     ) -> None:
         super().__init__()
-        self._low, self._high, self._linear = low, high, linear
+        self._low, self._high = slider if slider is not None else (low, high)
+        self._linear = linear
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, self.STEPS)
         self.slider.setPageStep(self.STEPS // 20)
-        self.spin = QDoubleSpinBox()
+        self.spin = ExactSpinBox()
         self.spin.setRange(low, high)
         self.spin.setSingleStep(step)
         self.spin.setDecimals(decimals)
@@ -105,6 +192,23 @@ class SliderRow(QWidget):
         layout.addWidget(self.spin)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
+
+    @classmethod
+    def for_setting(cls, name: str) -> SliderRow:
+        spec = SPECS[name]
+        low, high = spec.bounds()
+        return cls(
+            low,
+            high,
+            spec.step if spec.step is not None else 0.1,
+            spec.decimals if spec.decimals is not None else 2,
+            tip(name),
+            linear=name in LINEAR_SLIDERS,
+            slider=spec.slider,
+        )
+
+    def slider_range(self) -> tuple[float, float]:
+        return self._low, self._high
 
     def _to_value(self, position: int) -> float:
         t = position / self.STEPS
@@ -127,10 +231,11 @@ class SliderRow(QWidget):
         return round(t * self.STEPS)
 
     def value(self) -> float:
-        return float(self.spin.value())
+        """The number shown, or exactly the one set if the artist has not changed it."""
+        return self.spin.exact_value()
 
     def set_value(self, value: float) -> None:
-        self.spin.setValue(value)
+        self.spin.set_exact(value)
 
     def _from_slider(self, position: int) -> None:
         self.spin.setValue(self._to_value(position))
@@ -157,47 +262,37 @@ class ControlsPanel(QWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         outer.addLayout(form)
 
-        self.style_strength = SliderRow(0.0, 10.0, 0.1, 2, TIPS["style_strength"])
-        self.keep_content = SliderRow(0.0, 10.0, 0.1, 2, TIPS["keep_content"])
-        self.smoothness = SliderRow(0.0, 10.0, 0.1, 2, TIPS["smoothness"])
-        self.brush_scale = SliderRow(0.25, 4.0, 0.05, 2, TIPS["brush_scale"])
-        self.strength = SliderRow(0.0, 1.0, 0.05, 2, TIPS["strength"], linear=True)
-        self.keep_colors = QComboBox()
-        for key, label in KEEP_COLORS:
-            self.keep_colors.addItem(label, key)
-        self.keep_colors.setToolTip(TIPS["keep_colors"])
-        self.size = QSpinBox()
-        self.size.setRange(32, 8192)
-        self.size.setSingleStep(64)
-        self.size.setSuffix(" px")
-        self.size.setKeyboardTracking(False)
-        self.size.setToolTip(TIPS["size"])
+        self.style_strength = SliderRow.for_setting("style_strength")
+        self.keep_content = SliderRow.for_setting("keep_content")
+        self.smoothness = SliderRow.for_setting("smoothness")
+        self.brush_scale = SliderRow.for_setting("brush_scale")
+        self.strength = SliderRow.for_setting("strength")
+        self.keep_colors = _combo("keep_colors")
+        self.size = _whole_box("size")
         self.quality = QSlider(Qt.Orientation.Horizontal)
         self.quality.setRange(0, len(QUALITY_LEVELS) - 1)
         self.quality.setPageStep(1)
         self.quality.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.quality.setToolTip(TIPS["quality"])
+        self.quality.setToolTip(QUALITY_TIP)
         self.quality_label = QLabel()
         self.quality_label.setMinimumWidth(120)
-        self.quality_label.setToolTip(TIPS["quality"])
+        self.quality_label.setToolTip(QUALITY_TIP)
         quality_row = QHBoxLayout()
         quality_row.addWidget(self.quality, 1)
         quality_row.addWidget(self.quality_label)
 
-        for label, field, widget in (
-            ("Style strength", "style_strength", self.style_strength),
-            ("Keep content", "keep_content", self.keep_content),
-            ("Smoothness", "smoothness", self.smoothness),
-            ("Brush scale", "brush_scale", self.brush_scale),
-            ("Keep colours", "keep_colors", self.keep_colors),
-            ("Instant strength", "strength", self.strength),
-            ("Output size", "size", self.size),
+        for name, widget in (
+            ("style_strength", self.style_strength),
+            ("keep_content", self.keep_content),
+            ("smoothness", self.smoothness),
+            ("brush_scale", self.brush_scale),
+            ("keep_colors", self.keep_colors),
+            ("strength", self.strength),
+            ("size", self.size),
         ):
-            caption = QLabel(label)
-            caption.setToolTip(TIPS[field])
-            form.addRow(caption, widget)
+            form.addRow(_caption(name), widget)
         quality_caption = QLabel("Quality")
-        quality_caption.setToolTip(TIPS["quality"])
+        quality_caption.setToolTip(QUALITY_TIP)
         form.addRow(quality_caption, quality_row)
 
         self.advanced_toggle = QToolButton()
@@ -213,76 +308,49 @@ class ControlsPanel(QWidget):
         adv = QFormLayout(self.advanced)
         adv.setContentsMargins(12, 0, 0, 0)
         adv.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.steps = QSpinBox()
-        self.steps.setRange(1, 100_000)
-        self.steps.setSingleStep(10)
-        self.steps.setKeyboardTracking(False)
+        self.steps = _whole_box("steps")
         self.random_seed = QCheckBox("Random")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2_147_483_647)
+        self.random_seed.setToolTip(tip("seed"))
+        self.seed = WholeNumberBox(*SPECS["seed"].whole_bounds())
+        self.seed.setToolTip(tip("seed"))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.random_seed)
         seed_row.addWidget(self.seed, 1)
-        self.optimizer = _combo((("lbfgs", "L-BFGS"), ("adam", "Adam")))
-        self.init = _combo(
-            (
-                ("content", "The photo"),
-                ("noise", "Random noise"),
-                ("style_colors", "Noise in the painting's colours"),
-                ("instant", "The instant picture (a quick refine)"),
-            )
-        )
-        self.pooling = _combo((("max", "Max"), ("avg", "Average")))
-        self.levels = QSpinBox()
-        self.levels.setRange(0, 12)
+        self.optimizer = _combo("optimizer")
+        self.init = _combo("init")
+        self.pooling = _combo("pooling")
+        self.levels = _whole_box("levels")
         self.levels.setSpecialValueText("Auto")
-        self.content_layer = _combo(tuple((name, name) for name in CONTENT_LAYERS))
-        self.layer_weights: list[QDoubleSpinBox] = []
+        self.content_layer = _combo("content_layer")
+        self.layer_weights: list[ExactSpinBox] = []
         layers_row = QHBoxLayout()
         layers_row.setSpacing(2)
-        for name in STYLE_LAYERS:
-            spin = QDoubleSpinBox()
-            spin.setRange(0.0, 1000.0)
-            spin.setDecimals(2)
-            spin.setSingleStep(0.25)
+        for layer in STYLE_LAYERS:
+            spin = ExactSpinBox.for_setting("style_layer_weights")
             spin.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
-            spin.setToolTip(f"{name}: {TIPS['style_layers']}")
-            spin.setKeyboardTracking(False)
+            spin.setToolTip(plain_tooltip(f"{layer}: {SPECS['style_layer_weights'].help}"))
             self.layer_weights.append(spin)
             layers_row.addWidget(spin)
-        self.learning_rate = QDoubleSpinBox()
-        self.learning_rate.setRange(0.0001, 1000.0)
-        self.learning_rate.setDecimals(4)
-        self.learning_rate.setKeyboardTracking(False)
-        self.device = _combo(
-            (("auto", "Auto"), ("cpu", "CPU"), ("cuda", "NVIDIA GPU (CUDA)"), ("mps", "Apple GPU (MPS)"))
-        )
-        self.weights = _combo(
-            (
-                ("original", "Original VGG19 (built in)"),
-                ("torchvision", "torchvision VGG19 (548 MB download)"),
-            )
-        )
-        for label, field, widget_or_layout in (
-            ("Steps", "steps", self.steps),
-            ("Seed", "seed", seed_row),
-            ("Optimiser", "optimizer", self.optimizer),
-            ("Start from", "init", self.init),
-            ("Pooling", "pooling", self.pooling),
-            ("Levels", "levels", self.levels),
-            ("Content layer", "content_layer", self.content_layer),
-            ("Texture scales", "style_layers", layers_row),
-            ("Learning rate", "learning_rate", self.learning_rate),
-            ("Device", "device", self.device),
-            ("Network", "weights", self.weights),
+        self.learning_rate = ExactSpinBox.for_setting("learning_rate")
+        self.device = _combo("device")
+        self.weights = _combo("weights")
+        self.memory_budget_mb = _whole_box("memory_budget_mb")
+        self.memory_budget_mb.setSpecialValueText("Auto")
+        for name, widget_or_layout in (
+            ("steps", self.steps),
+            ("seed", seed_row),
+            ("optimizer", self.optimizer),
+            ("init", self.init),
+            ("pooling", self.pooling),
+            ("levels", self.levels),
+            ("content_layer", self.content_layer),
+            ("style_layer_weights", layers_row),
+            ("learning_rate", self.learning_rate),
+            ("device", self.device),
+            ("weights", self.weights),
+            ("memory_budget_mb", self.memory_budget_mb),
         ):
-            caption = QLabel(label)
-            caption.setToolTip(TIPS[field])
-            if isinstance(widget_or_layout, QWidget):
-                widget_or_layout.setToolTip(TIPS[field])
-            adv.addRow(caption, widget_or_layout)
-        self.seed.setToolTip(TIPS["seed"])
-        self.random_seed.setToolTip(TIPS["seed"])
+            adv.addRow(_caption(name), widget_or_layout)
         outer.addWidget(self.advanced)
 
         self.set_settings(Settings())
@@ -304,8 +372,9 @@ class ControlsPanel(QWidget):
             self.weights,
         ):
             combo.currentIndexChanged.connect(self._emit_changed)
-        for spin in (self.size, self.levels, self.seed):
+        for spin in (self.size, self.levels, self.memory_budget_mb):
             spin.valueChanged.connect(self._emit_changed)
+        self.seed.valueChanged.connect(self._emit_changed)
         for dspin in (*self.layer_weights, self.learning_rate):
             dspin.valueChanged.connect(self._emit_changed)
         self.steps.valueChanged.connect(self._on_steps)
@@ -348,13 +417,17 @@ class ControlsPanel(QWidget):
         self._emit_changed()
 
     def set_settings(self, settings: Settings) -> None:
-        """Show ``settings`` without emitting a change per control."""
+        """Show ``settings`` without emitting a change per control.
+
+        Every control takes every value the settings allow (the sliders cover the useful part
+        and the number box beside them the rest), so nothing is clamped on the way in.
+        """
         self._updating = True
         try:
-            self.style_strength.set_value(min(settings.style_strength, 10.0))
-            self.keep_content.set_value(min(settings.keep_content, 10.0))
-            self.smoothness.set_value(min(settings.smoothness, 10.0))
-            self.brush_scale.set_value(min(max(settings.brush_scale, 0.25), 4.0))
+            self.style_strength.set_value(settings.style_strength)
+            self.keep_content.set_value(settings.keep_content)
+            self.smoothness.set_value(settings.smoothness)
+            self.brush_scale.set_value(settings.brush_scale)
             self.strength.set_value(settings.strength)
             _select(self.keep_colors, settings.keep_colors)
             self.size.setValue(settings.size)
@@ -362,7 +435,7 @@ class ControlsPanel(QWidget):
             self._sync_quality(settings.steps)
             self.random_seed.setChecked(settings.seed is None)
             if settings.seed is not None:
-                self.seed.setValue(min(settings.seed, self.seed.maximum()))
+                self.seed.setValue(settings.seed)
             self.seed.setEnabled(settings.seed is not None)
             _select(self.optimizer, settings.optimizer)
             _select(self.init, settings.init)
@@ -370,29 +443,25 @@ class ControlsPanel(QWidget):
             self.levels.setValue(settings.levels)
             _select(self.content_layer, settings.content_layer)
             for spin, weight in zip(self.layer_weights, settings.style_layer_weights, strict=False):
-                spin.setValue(weight)
-            self.learning_rate.setValue(settings.learning_rate)
+                spin.set_exact(weight)
+            self.learning_rate.set_exact(settings.learning_rate)
             _select(self.device, settings.device)
             _select(self.weights, settings.weights)
-            # Values outside the sliders' ranges (from a preset or a file) are kept as they are.
-            self._exact = settings
+            self.memory_budget_mb.setValue(settings.memory_budget_mb)
         finally:
             self._updating = False
         self.changed.emit()
 
     def settings(self) -> Settings:
-        """The settings shown; raises SettingsError when the combination is invalid."""
-        exact = getattr(self, "_exact", Settings())
+        """The settings shown; raises SettingsError when the combination is invalid.
 
-        def slider(row: SliderRow, value: float) -> float:
-            # Keep a preset's 20.0 as 20.0 unless the artist moved the slider.
-            return value if abs(row.value() - min(value, row.spin.maximum())) < 1e-9 else row.value()
-
+        The fields in :data:`NOT_SHOWN` keep their defaults: the window sets them per run.
+        """
         return Settings(
-            style_strength=slider(self.style_strength, exact.style_strength),
-            keep_content=slider(self.keep_content, exact.keep_content),
-            smoothness=slider(self.smoothness, exact.smoothness),
-            brush_scale=slider(self.brush_scale, exact.brush_scale),
+            style_strength=self.style_strength.value(),
+            keep_content=self.keep_content.value(),
+            smoothness=self.smoothness.value(),
+            brush_scale=self.brush_scale.value(),
             strength=self.strength.value(),
             keep_colors=self.keep_colors.currentData(),
             size=self.size.value(),
@@ -403,21 +472,44 @@ class ControlsPanel(QWidget):
             pooling=self.pooling.currentData(),
             levels=self.levels.value(),
             content_layer=self.content_layer.currentData(),
-            style_layer_weights=tuple(spin.value() for spin in self.layer_weights),
-            learning_rate=self.learning_rate.value(),
+            style_layer_weights=tuple(spin.exact_value() for spin in self.layer_weights),
+            learning_rate=self.learning_rate.exact_value(),
             device=self.device.currentData(),
             weights=self.weights.currentData(),
+            memory_budget_mb=self.memory_budget_mb.value(),
         )
 
 
-def _combo(items: tuple[tuple[str, str], ...]) -> QComboBox:
+def _caption(name: str) -> QLabel:
+    caption = QLabel(SPECS[name].label)
+    caption.setToolTip(tip(name))
+    return caption
+
+
+def _whole_box(name: str) -> QSpinBox:
+    """A spin box with the setting's range, step, unit and tooltip (the range fits 32 bits;
+    the seed, which does not, has a :class:`WholeNumberBox`)."""
+    spec = SPECS[name]
+    box = QSpinBox()
+    box.setRange(*spec.whole_bounds())
+    if spec.step is not None:
+        box.setSingleStep(int(spec.step))
+    if spec.unit:
+        box.setSuffix(f" {spec.unit}")
+    box.setKeyboardTracking(False)
+    box.setToolTip(tip(name))
+    return box
+
+
+def _combo(name: str) -> QComboBox:
     combo = QComboBox()
     # Long item texts must not widen the whole panel past its scroll area (they would be cut
     # off at the right edge); the popup still shows them in full.
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(12)
-    for key, label in items:
+    for key, label in SPECS[name].choices:
         combo.addItem(label, key)
+    combo.setToolTip(tip(name))
     return combo
 
 

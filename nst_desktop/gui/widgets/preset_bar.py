@@ -1,5 +1,9 @@
 """Presets: the same files and folder as the command line, managed from one row of controls.
 
+A preset is a look: choosing one sets the look fields only and keeps the output size, seed,
+device and network the artist chose (see :meth:`Preset.apply_to`). When the controls no longer
+show the chosen preset's look, its name says "(modified)"; it clears when they match again.
+
 Dialogs go through small ``ask_*`` methods so tests can answer them without a modal loop.
 """
 
@@ -28,10 +32,17 @@ from .. import user_paths
 from ..plain_text import ask_yes_no, plain_tooltip
 
 PRESET_FILTER = "nst-desktop presets (*.json);;All files (*)"
+MODIFIED = "(modified)"
 
 
 class PresetBar(QWidget):
-    """Choosing a preset applies it; the menu saves, renames, deletes, imports, exports, resets."""
+    """Choosing a preset applies its look; the menu saves, renames, deletes, imports, exports,
+    resets.
+
+    ``preset_applied`` carries the whole settings to show: the preset's look on the current
+    output and machine fields. Connect the controls' change signal to :meth:`update_modified`
+    so the "(modified)" mark follows every edit.
+    """
 
     preset_applied = Signal(object, str)  # Settings, name
     message = Signal(str, bool)  # text, is_error
@@ -46,12 +57,16 @@ class PresetBar(QWidget):
         self._current_settings = current_settings
         self.store = store if store is not None else PresetStore()
         self._presets: list[Preset] = []
+        self._labels: list[str] = []
+        self._modified = False
         self.last_dir = ""
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.combo = QComboBox()
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.combo.setToolTip("Choose a preset to set all the controls at once")
+        self.combo.setToolTip(
+            "Choose a preset to set the look; the output size, seed, device and network stay as they are"
+        )
         self.combo.activated.connect(self._on_activated)
         layout.addWidget(self.combo, 1)
         self.save_button = QPushButton("Save…")
@@ -109,6 +124,7 @@ class PresetBar(QWidget):
         blocker = QSignalBlocker(self.combo)
         self.combo.clear()
         self.combo.addItem("Choose a preset…", None)
+        self._labels = ["Choose a preset…"]
         for preset in self._presets:
             label = preset.name
             if preset.builtin:
@@ -116,12 +132,14 @@ class PresetBar(QWidget):
             elif preset.customised:
                 label += "  (customised)"
             self.combo.addItem(label, preset.name)
+            self._labels.append(label)
             if preset.description:
                 tip = plain_tooltip(preset.description)
                 self.combo.setItemData(self.combo.count() - 1, tip, 3)  # ToolTipRole
         index = self.combo.findData(current) if current else 0
         self.combo.setCurrentIndex(max(0, index))
         del blocker
+        self.update_modified()
         problems = self.store.problems
         if problems:
             self.message.emit(" ".join(p.message for p in problems[:3]), True)
@@ -136,6 +154,27 @@ class PresetBar(QWidget):
     def current_preset(self) -> Preset | None:
         name = self.current_name()
         return next((p for p in self._presets if p.name == name), None)
+
+    def is_modified(self) -> bool:
+        """Whether the controls differ from the chosen preset's look."""
+        return self._modified
+
+    def update_modified(self) -> None:
+        """Mark the chosen preset "(modified)" when the controls' look differs from it, and
+        clear the mark when it matches again. Cheap (no file is read): call it on every edit."""
+        preset = self.current_preset()
+        modified = False
+        if preset is not None:
+            try:
+                modified = not preset.matches(self._current_settings())
+            except EngineError:
+                modified = True  # the controls hold no valid settings, so not this preset's
+        self._modified = modified
+        current = self.combo.currentIndex()
+        for index, label in enumerate(self._labels):
+            text = f"{label}  {MODIFIED}" if modified and index == current else label
+            if self.combo.itemText(index) != text:
+                self.combo.setItemText(index, text)
 
     def _update_actions(self) -> None:
         preset = self.current_preset()
@@ -168,7 +207,14 @@ class PresetBar(QWidget):
             self.message.emit(str(exc), True)
             self.refresh()
             return
-        self.preset_applied.emit(preset.settings, preset.name)
+        try:
+            current = self._current_settings()
+        except EngineError:
+            # The controls hold an invalid combination; the preset's look is a way out of it,
+            # on the defaults' output fields since the current ones cannot be read.
+            current = Settings()
+        self.preset_applied.emit(preset.apply_to(current), preset.name)
+        self.update_modified()
 
     def _settings(self) -> Settings | None:
         try:
