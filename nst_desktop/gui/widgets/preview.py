@@ -1,14 +1,34 @@
-"""The live picture: zoom, pan, and a before/after split against the photo.
+"""The live picture: zoom, pan, a before/after split against the photo, and two versions compared.
 
 Previews from coarse levels are smaller than the final picture; they are drawn stretched
 onto one fixed canvas so the view neither jumps nor re-zooms while a run proceeds.
+
+Two versions from the history are compared on a canvas of their own, the larger picture's
+size, onto which both are drawn at the same scale: in *A/B* mode one view flips between them
+(a button toggles, holding Space flips while held) at the same position and zoom, which shows
+small changes best; *side by side* shows them in two views whose zoom and pan follow each
+other, so the same pixels sit at the same place in both.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QGraphicsItem,
     QGraphicsScene,
@@ -22,9 +42,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..imaging import array_to_qimage
+from ..plain_text import capped
+
+PairMode = Literal["off", "flip", "side"]
+PairImage = QImage | QPixmap | npt.NDArray[np.uint8]
+"""A picture to compare: as the store reads it (an HxWx3 uint8 array) or as Qt holds it."""
+
+
+def _as_pixmap(image: PairImage) -> QPixmap:
+    if isinstance(image, QPixmap):
+        return image
+    return QPixmap.fromImage(image if isinstance(image, QImage) else array_to_qimage(image))
+
+
+def _fit_rect(size: QSize, box: QRectF) -> QRectF:
+    """Where a picture of ``size`` goes in ``box``: as large as fits, centred, shape kept."""
+    if size.isEmpty():
+        return box
+    scaled = size.toSizeF().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    return QRectF(
+        box.x() + (box.width() - scaled.width()) / 2,
+        box.y() + (box.height() - scaled.height()) / 2,
+        scaled.width(),
+        scaled.height(),
+    )
+
 
 class CompareItem(QGraphicsItem):
-    """Paints the picture, and the photo on the left of a movable divider when comparing."""
+    """Paints the picture, and the photo on the left of a movable divider when comparing.
+
+    With a ``pair`` of versions set it paints one of them instead (``show_b`` says which) on
+    the pair's own canvas; the live picture is kept underneath and comes back when it is unset.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -33,9 +83,13 @@ class CompareItem(QGraphicsItem):
         self.canvas = QSize(0, 0)
         self.split = 0.5
         self.comparing = False
+        self.pair: tuple[QPixmap, QPixmap] | None = None
+        self.pair_canvas = QSize(0, 0)
+        self.show_b = False
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return QRectF(0, 0, self.canvas.width(), self.canvas.height())
+        canvas = self.pair_canvas if self.pair is not None else self.canvas
+        return QRectF(0, 0, canvas.width(), canvas.height())
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -44,6 +98,10 @@ class CompareItem(QGraphicsItem):
         if rect.isEmpty():
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if self.pair is not None:
+            shown = self.pair[1] if self.show_b else self.pair[0]
+            painter.drawPixmap(_fit_rect(shown.size(), rect), shown, QRectF(shown.rect()))
+            return
         if self.after is not None:
             painter.drawPixmap(rect, self.after, QRectF(self.after.rect()))
         if self.comparing and self.before is not None:
@@ -64,6 +122,8 @@ class CompareItem(QGraphicsItem):
 class PreviewView(QGraphicsView):
     zoom_changed = Signal(float)
     split_changed = Signal(float)
+    flipped = Signal(bool)
+    """In A/B mode: whether B is shown now (a button or holding Space flips)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +142,9 @@ class PreviewView(QGraphicsView):
         self._fit = True
         self._placeholder = ""
         self._dragging_split = False
+        self._labels: tuple[str, str] = ("A", "B")
+        self._held = False
+        self.flip_on_space = True
 
     # Content -------------------------------------------------------------------------------
 
@@ -92,6 +155,9 @@ class PreviewView(QGraphicsView):
     def set_canvas_size(self, width: int, height: int) -> None:
         """Fix the picture's on-screen size (the run's output size) so previews don't jump."""
         size = QSize(max(1, width), max(1, height))
+        if self.item.pair is not None:
+            self.item.canvas = size  # for after the comparison; it keeps its own canvas
+            return
         if size != self.item.canvas:
             self.item.prepareGeometryChange()
             self.item.canvas = size
@@ -123,15 +189,115 @@ class PreviewView(QGraphicsView):
 
     def set_comparing(self, on: bool) -> None:
         self.item.comparing = on
-        self.setDragMode(QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag)
+        self._update_drag_mode()
         self.item.update()
+
+    def _splitting(self) -> bool:
+        """Whether a drag moves the before/after divider (not while two versions are compared)."""
+        return self.item.comparing and self.item.pair is None
+
+    def _update_drag_mode(self) -> None:
+        mode = QGraphicsView.DragMode.NoDrag if self._splitting() else QGraphicsView.DragMode.ScrollHandDrag
+        self.setDragMode(mode)
+
+    # Two versions --------------------------------------------------------------------------
+
+    def set_pair(self, a: PairImage, b: PairImage, labels: tuple[str, str] = ("A", "B")) -> None:
+        """Compare two pictures: both drawn at one scale on the larger one's canvas, A shown.
+
+        The live picture stays underneath (:meth:`set_image` keeps updating it) and returns
+        with :meth:`clear_pair`. ``labels`` (plain text, capped) name them in the corner.
+        """
+        first, second = _as_pixmap(a), _as_pixmap(b)
+        canvas = max((first.size(), second.size()), key=lambda s: s.width() * s.height())
+        self.item.prepareGeometryChange()
+        self.item.pair = (first, second)
+        self.item.pair_canvas = QSize(max(1, canvas.width()), max(1, canvas.height()))
+        self.item.show_b = False
+        self._labels = (capped(labels[0], 80), capped(labels[1], 80))
+        self._scene.setSceneRect(self.item.boundingRect())
+        self._update_drag_mode()
+        self.fit()
+        self.item.update()
+        self.viewport().update()
+
+    def clear_pair(self) -> None:
+        """Back to the live picture and its own canvas."""
+        if self.item.pair is None:
+            return
+        self.item.prepareGeometryChange()
+        self.item.pair = None
+        self.item.show_b = False
+        self._held = False
+        self._scene.setSceneRect(self.item.boundingRect())
+        self._update_drag_mode()
+        self.fit()
+        self.item.update()
+        self.viewport().update()
+
+    def has_pair(self) -> bool:
+        return self.item.pair is not None
+
+    def showing_b(self) -> bool:
+        return self.item.pair is not None and self.item.show_b
+
+    def set_showing_b(self, on: bool) -> None:
+        """Show B (or A) of the pair, at the same position and zoom."""
+        if self.item.pair is None or self.item.show_b == on:
+            return
+        self.item.show_b = on
+        self.item.update()
+        self.viewport().update()
+        self.flipped.emit(on)
+
+    def flip(self) -> None:
+        self.set_showing_b(not self.showing_b())
+
+    def shown_label(self) -> str:
+        """The label of the picture shown now ("" without a pair)."""
+        if self.item.pair is None:
+            return ""
+        return self._labels[1] if self.item.show_b else self._labels[0]
+
+    def match_view(self, other: PreviewView) -> None:
+        """Take ``other``'s zoom and the scene point at its centre: the same pixels, same place."""
+        self._fit = other._fit
+        self.setTransform(other.transform())
+        self.centerOn(other.mapToScene(other.viewport().rect().center()))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if self._holds_space(event):
+            if not event.isAutoRepeat() and not self._held:
+                self._held = True
+                self.flip()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if self._holds_space(event):
+            if not event.isAutoRepeat() and self._held:
+                self._held = False
+                self.flip()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if self._held:  # the key's release goes elsewhere: flip back now
+            self._held = False
+            self.flip()
+        super().focusOutEvent(event)  # type: ignore[arg-type]
+
+    def _holds_space(self, event: QKeyEvent) -> bool:
+        return self.flip_on_space and self.item.pair is not None and event.key() == Qt.Key.Key_Space
 
     def set_split(self, fraction: float) -> None:
         self.item.split = min(1.0, max(0.0, fraction))
         self.item.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        if self.item.comparing and event.button() == Qt.MouseButton.LeftButton:
+        if self._splitting() and event.button() == Qt.MouseButton.LeftButton:
             self._dragging_split = True
             self._split_from(event)
             return
@@ -174,7 +340,7 @@ class PreviewView(QGraphicsView):
         self._refit()
 
     def _refit(self) -> None:
-        if self._fit and not self.item.canvas.isEmpty():
+        if self._fit and not self.item.boundingRect().isEmpty():
             self.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
             self.zoom_changed.emit(self.zoom())
 
@@ -188,17 +354,44 @@ class PreviewView(QGraphicsView):
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._refit()
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt override
-        if self.item.after is None and self._placeholder:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802 - Qt override
+        if self.item.pair is not None:
+            self._draw_label(painter, self.shown_label())
+        elif self.item.after is None and self._placeholder:
             painter.save()
             painter.resetTransform()
             painter.setPen(QColor(200, 200, 205))
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             painter.restore()
 
+    def _draw_label(self, painter: QPainter, text: str) -> None:
+        """The shown version's name on a dark tag in the top-left corner (plain text)."""
+        if not text:
+            return
+        painter.save()
+        painter.resetTransform()
+        metrics = painter.fontMetrics()
+        width = min(metrics.horizontalAdvance(text) + 20, self.viewport().width() - 12)
+        tag = QRect(6, 6, max(0, width), metrics.height() + 8)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 170))
+        painter.drawRoundedRect(tag, 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, tag.width() - 16)
+        painter.drawText(tag.adjusted(8, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter, shown)
+        painter.restore()
+
 
 class PreviewPanel(QWidget):
-    """The view with its zoom and before/after controls underneath."""
+    """The view with its zoom and before/after controls underneath.
+
+    :meth:`compare_versions` turns it into a comparison of two versions (a second view appears
+    for side by side, and a bar of comparison controls); :meth:`end_compare` (or its *Done*
+    button, which also emits ``compare_closed``) returns to the live picture.
+    """
+
+    compare_closed = Signal()
+    pair_mode_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,7 +399,26 @@ class PreviewPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         self.view = PreviewView()
-        layout.addWidget(self.view, 1)
+        self.view_b = PreviewView()
+        self.view_b.setObjectName("PreviewViewB")
+        self.view_b.setAcceptDrops(False)
+        self.view_b.viewport().setAcceptDrops(False)
+        self.view_b.flip_on_space = False
+        self.view_b.hide()
+        views = QHBoxLayout()
+        views.setContentsMargins(0, 0, 0, 0)
+        views.setSpacing(4)
+        views.addWidget(self.view, 1)
+        views.addWidget(self.view_b, 1)
+        layout.addLayout(views, 1)
+        self._pair_mode: PairMode = "off"
+        self._syncing = False
+        for source in (self.view, self.view_b):
+            source.zoom_changed.connect(lambda _f, v=source: self._sync_from(v))
+            source.horizontalScrollBar().valueChanged.connect(lambda _v, v=source: self._sync_from(v))
+            source.verticalScrollBar().valueChanged.connect(lambda _v, v=source: self._sync_from(v))
+
+        layout.addWidget(self._build_pair_bar())
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         self.fit_button = _tool("Fit", "Fit the picture in the view (Ctrl+0)")
@@ -246,16 +458,134 @@ class PreviewPanel(QWidget):
         bar.addWidget(self.split)
         layout.addLayout(bar)
 
+    def _build_pair_bar(self) -> QWidget:
+        self.pair_bar = QWidget()
+        row = QHBoxLayout(self.pair_bar)
+        row.setContentsMargins(4, 0, 4, 0)
+        self.pair_title = QLabel("Comparing two versions:")
+        self.pair_title.setTextFormat(Qt.TextFormat.PlainText)
+        row.addWidget(self.pair_title)
+        self.flip_mode_button = _tool("A/B", "Show one at a time, flipping between them at the same place")
+        self.side_mode_button = _tool(
+            "Side by side", "Show both next to each other, zoomed and moved together"
+        )
+        self.pair_mode_group = QButtonGroup(self.pair_bar)
+        self.pair_mode_group.setExclusive(True)
+        for button in (self.flip_mode_button, self.side_mode_button):
+            button.setCheckable(True)
+            self.pair_mode_group.addButton(button)
+            row.addWidget(button)
+        self.flip_mode_button.clicked.connect(lambda: self.set_pair_mode("flip"))
+        self.side_mode_button.clicked.connect(lambda: self.set_pair_mode("side"))
+        self.flip_button = _tool("Show B", "Flip between the two versions (or hold Space over the picture)")
+        self.flip_button.setCheckable(True)
+        self.flip_button.toggled.connect(self.view.set_showing_b)
+        self.view.flipped.connect(self._show_flipped)
+        row.addWidget(self.flip_button)
+        row.addStretch(1)
+        self.done_button = _tool("Done", "Stop comparing and show the live picture again")
+        self.done_button.clicked.connect(self._on_done)
+        row.addWidget(self.done_button)
+        self.pair_bar.hide()
+        return self.pair_bar
+
+    # Comparing two versions ----------------------------------------------------------------
+
+    def compare_versions(
+        self,
+        a: PairImage,
+        b: PairImage,
+        labels: tuple[str, str] = ("A", "B"),
+        mode: PairMode = "flip",
+    ) -> None:
+        """Compare two pictures (any sizes: both are drawn at the larger one's scale)."""
+        self.view.set_pair(a, b, labels)
+        self.view_b.set_pair(a, b, labels)
+        self.view_b.set_showing_b(True)
+        self.pair_bar.show()
+        self.compare.setEnabled(False)
+        self.split.setEnabled(False)
+        self._pair_mode = "off"
+        self.set_pair_mode("flip" if mode == "off" else mode)
+
+    def set_pair_mode(self, mode: PairMode) -> None:
+        """"flip" (one view, A or B), "side" (two views) or "off" (same as :meth:`end_compare`)."""
+        if mode == "off":
+            self.end_compare()
+            return
+        if not self.view.has_pair() or mode == self._pair_mode:
+            return
+        self._pair_mode = mode
+        side = mode == "side"
+        self.flip_mode_button.setChecked(not side)
+        self.side_mode_button.setChecked(side)
+        self.flip_button.setEnabled(not side)
+        self.view.flip_on_space = not side
+        if side:
+            self.view.set_showing_b(False)
+            self.view_b.show()
+            self.view.fit()
+            self.view_b.match_view(self.view)
+        else:
+            self.view_b.hide()
+            self.view.fit()
+        self.pair_mode_changed.emit(mode)
+
+    def pair_mode(self) -> PairMode:
+        return self._pair_mode
+
+    def end_compare(self) -> None:
+        """Back to the live picture (and the before/after controls as they were)."""
+        if self._pair_mode == "off" and not self.view.has_pair():
+            return
+        self._pair_mode = "off"
+        self.view.flip_on_space = True
+        self.view.clear_pair()
+        self.view_b.clear_pair()
+        self.view_b.hide()
+        self.pair_bar.hide()
+        self.compare.setEnabled(True)
+        self.split.setEnabled(self.compare.isChecked())
+        self.pair_mode_changed.emit("off")
+
+    @Slot()
+    def _on_done(self) -> None:
+        self.end_compare()
+        self.compare_closed.emit()
+
+    @Slot(bool)
+    def _show_flipped(self, showing_b: bool) -> None:
+        self.flip_button.blockSignals(True)
+        self.flip_button.setChecked(showing_b)
+        self.flip_button.blockSignals(False)
+        self.flip_button.setText("Show A" if showing_b else "Show B")
+
+    def _sync_from(self, source: PreviewView) -> None:
+        """Side by side: the other view follows this one's zoom and position."""
+        if self._syncing or self._pair_mode != "side":
+            return
+        target = self.view_b if source is self.view else self.view
+        self._syncing = True
+        try:
+            target.match_view(source)
+        finally:
+            self._syncing = False
+
+    # The live picture ----------------------------------------------------------------------
+
     def _pixel_ratio(self) -> float:
         return float(self.devicePixelRatioF()) or 1.0
 
+    @Slot(float)
     def _show_zoom(self, factor: float) -> None:
         self.zoom_label.setText(f"{factor * self._pixel_ratio() * 100:.0f}%")
 
+    @Slot(bool)
     def _toggle_compare(self, on: bool) -> None:
-        self.split.setEnabled(on)
+        self.split.setEnabled(on and self._pair_mode == "off")
         self.view.set_comparing(on)
 
+    @Slot(float)
     def _show_split(self, fraction: float) -> None:
         self.split.blockSignals(True)
         self.split.setValue(round(fraction * 100))
