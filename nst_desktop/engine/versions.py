@@ -36,11 +36,12 @@ import os
 import re
 import secrets
 import stat
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -54,7 +55,7 @@ from .metadata import build_metadata
 from .paths import user_data_dir
 from .settings import MAX_SIZE, Settings
 from .text import clip, show_path
-from .types import RGB8, RGBF
+from .types import RGB8, RGBF, Result
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,16 @@ def session_dir() -> Path:
 # Records
 
 
+class _Source(Protocol):
+    """What the GUI and the pipeline hold for a picked image (``pipeline.ImageInput`` fits)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """A photo or painting a version was made from: its name, where it was (if a file), weight."""
@@ -114,6 +125,13 @@ class SourceRef:
     name: str
     path: str | None = None
     weight: float = 1.0
+
+    @classmethod
+    def of(cls, source: _Source) -> SourceRef:
+        """From a picked image (``ImageInput``): its name, weight and file, if it has one."""
+        path = getattr(source, "path", None)
+        where = None if path is None else os.fspath(path)
+        return cls(name=str(source.name), path=where, weight=float(source.weight))
 
 
 @dataclass(frozen=True)
@@ -420,8 +438,10 @@ class VersionStore:
         self._limit = limit
         self._max_bytes = max_bytes
         # Sidecar name -> (its stat key, the version read from it or None if it is unusable):
-        # a listing re-reads only what changed, and logs a bad file once per change.
+        # a listing re-reads only what changed, and logs a bad file once per change. The lock
+        # lets the window add a large version on a worker thread while the strip lists.
         self._cache: dict[str, tuple[_StatKey, Version | None]] = {}
+        self._lock = threading.RLock()
 
     @property
     def folder(self) -> Path:
@@ -435,6 +455,10 @@ class VersionStore:
 
     def versions(self) -> list[Version]:
         """Every usable version in the folder, oldest first (what changed on disk is re-read)."""
+        with self._lock:
+            return self._versions()
+
+    def _versions(self) -> list[Version]:
         try:
             with os.scandir(self._folder) as entries:
                 names = sorted(
@@ -566,6 +590,25 @@ class VersionStore:
         self._sweep_orphans()
         return Added(version, dropped)
 
+    def add_result(
+        self,
+        result: Result,
+        *,
+        photo: _Source | None,
+        paintings: Iterable[_Source] = (),
+        fast_style: str | None = None,
+    ) -> Added:
+        """:meth:`add` for a finished run's :class:`Result` (its float picture, settings, device)."""
+        return self.add(
+            result.image_float,
+            settings=result.settings,
+            photo=None if photo is None else SourceRef.of(photo),
+            paintings=[SourceRef.of(p) for p in paintings],
+            fast_style=fast_style,
+            device=result.device,
+            seconds=result.seconds,
+        )
+
     def star(self, version_id: str, starred: bool = True) -> Version | None:
         """Star (keep for good) or unstar a version; the new record, or ``None`` if it is gone."""
         return self._update(version_id, starred=starred)
@@ -589,7 +632,8 @@ class VersionStore:
             raise OutputError(f"The version could not be deleted: {_reason(exc)}.") from exc
         else:
             existed = True
-        self._cache.pop(sidecar.name, None)
+        with self._lock:
+            self._cache.pop(sidecar.name, None)
         for suffix in (_PICTURE, _THUMB):
             try:
                 (self._folder / (version_id + suffix)).unlink()
@@ -646,6 +690,10 @@ class VersionStore:
             raise OutputError("The version could not be kept in the history: not enough memory.") from exc
 
     def _read_entry(self, name: str) -> Version | None:
+        with self._lock:
+            return self._read_entry_locked(name)
+
+    def _read_entry_locked(self, name: str) -> Version | None:
         path = self._folder / name
         try:
             info = os.stat(path)

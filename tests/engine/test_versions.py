@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 import tifffile
 
-from nst_desktop.engine import OutputError, Settings
+from nst_desktop.engine import OutputError, Result, Settings
 from nst_desktop.engine import versions as versions_module
+from nst_desktop.engine.pipeline import ImageInput
 from nst_desktop.engine.versions import (
     THUMB_SIDE,
     SourceRef,
@@ -71,6 +72,27 @@ def test_add_keeps_picture_settings_and_sources(tmp_path: Path) -> None:
     assert thumb.shape[1] > thumb.shape[0]  # keeps the picture's landscape shape
     # One sidecar, one picture, one thumbnail; no temporary files left.
     assert _files(store.folder) == sorted(f"{version.id}{s}" for s in (".json", ".thumb.png", ".tif"))
+
+
+def test_add_result_takes_the_run_and_the_picked_images(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    picture = _picture(20, 30)
+    result = Result(
+        image=(picture * 255).astype(np.uint8),
+        image_float=picture,
+        settings=Settings(seed=77),
+        device="Apple M3 (MPS)",
+        seconds=3.5,
+        steps=300,
+    )
+    photo = ImageInput("cat.jpg", tmp_path / "cat.jpg")
+    pasted = ImageInput("pasted painting", pixels=np.zeros((4, 4, 3), np.uint8), weight=0.25)
+    version = store.add_result(result, photo=photo, paintings=[pasted]).version
+    assert version.settings.seed == 77 and version.device == "Apple M3 (MPS)" and version.seconds == 3.5
+    assert version.photo == SourceRef("cat.jpg", str(tmp_path / "cat.jpg"), 1.0)
+    assert version.paintings == (SourceRef("pasted painting", None, 0.25),)
+    back = store.picture(version.id)
+    assert back is not None and np.abs(back - picture).max() < 1e-4
 
 
 def test_uint8_pictures_round_trip_exactly(tmp_path: Path) -> None:
@@ -345,6 +367,32 @@ def test_two_windows_adding_at_once_keep_every_version(tmp_path: Path) -> None:
     assert len(listed) == 16
     assert all(VersionStore(tmp_path).picture(v.id) is not None for v in listed)
     assert sorted(v.settings.seed for v in listed) == sorted(list(range(8)) + list(range(100, 108)))
+
+
+def test_one_store_adds_on_a_worker_thread_while_the_window_lists(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path, limit=5)
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def adder() -> None:
+        try:
+            for i in range(12):
+                _add(store, seed=i)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=adder)
+    thread.start()
+    while not done.is_set():
+        listed = store.versions()
+        assert len(listed) <= 6
+        for version in listed[-1:]:
+            store.thumbnail(version.id)
+    thread.join(60)
+    assert not errors
+    assert [v.settings.seed for v in store.versions()] == list(range(7, 12))
 
 
 def test_one_window_sees_what_another_changed(tmp_path: Path) -> None:
