@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from nst_desktop.engine import Settings
@@ -239,6 +239,46 @@ def test_add_update_remove_and_reload(qtbot, strip: HistoryStrip, store: Version
     strip.set_versions([])
     assert strip.compare_mark() is None
     assert strip.stack.currentWidget() is strip.empty_label and strip.title.text() == "History"
+
+
+def test_removing_the_selected_version_leaves_none_selected(
+    qtbot, strip: HistoryStrip, store: VersionStore
+) -> None:
+    a, b, c = (v.id for v in store.versions())
+    strip.select(b)
+    with qtbot.assertNotEmitted(strip.selected):
+        strip.remove_version(b)
+    assert strip.selected_id() is None and not strip.delete_button.isEnabled()
+    strip.select(a)
+    strip.remove_version(c)
+    assert strip.selected_id() == a
+
+
+def test_the_mouse_wheel_scrolls_a_long_strip_sideways(qtbot, store: VersionStore) -> None:
+    strip = HistoryStrip()
+    qtbot.addWidget(strip)
+    for _ in range(7):
+        store.add(np.zeros((30, 40, 3), np.uint8), settings=Settings())
+    strip.load_from(store)
+    strip.resize(400, 140)
+    strip.show()
+    qtbot.waitExposed(strip)
+    bar = strip.list.horizontalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(0)
+    pos = QPointF(strip.list.viewport().rect().center())
+    event = QWheelEvent(
+        pos,
+        strip.list.viewport().mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(strip.list.viewport(), event)
+    assert bar.value() > 0
 
 
 def test_a_missing_thumbnail_still_shows_the_version(qtbot) -> None:

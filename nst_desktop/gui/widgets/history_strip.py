@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QPolygonF,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -233,6 +234,16 @@ class _StripList(QListWidget):
         if was_current and event.button() == Qt.MouseButton.LeftButton:
             self.current_clicked.emit()
 
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        """An ordinary (vertical) mouse wheel scrolls the strip sideways: it has no other way."""
+        delta = event.angleDelta()
+        if delta.x() == 0 and delta.y() != 0:
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - delta.y() * CELL.width() // 120)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
         if event.reason() == QContextMenuEvent.Reason.Mouse:
             item = self.itemAt(event.pos())
@@ -385,15 +396,20 @@ class HistoryStrip(QWidget):
         self._refresh_state()
 
     def remove_version(self, version_id: str) -> None:
+        """Take a version out; if it was the selected one, none is selected afterwards (the
+        window decides what the preview shows instead), and nothing is emitted."""
         item = self._items.pop(version_id, None)
         if item is None:
             return
         if self._mark == version_id:
             self._mark = None
-        row = self.list.row(item)
+        was_selected = item is self.list.currentItem()
         self._quiet = True
         try:
-            self.list.takeItem(row)
+            self.list.takeItem(self.list.row(item))
+            if was_selected:
+                self.list.setCurrentRow(-1)
+                self.list.clearSelection()
         finally:
             self._quiet = False
         self._refresh_state()
