@@ -6,6 +6,7 @@ made and used on the GUI thread.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ import numpy.typing as npt
 from PySide6.QtGui import QImage
 
 from nst_desktop.engine import EngineError, images
+
+from . import plain_text
 
 RGB8 = npt.NDArray[np.uint8]
 
@@ -49,3 +52,30 @@ def read_metadata(path: Path) -> dict[str, Any] | None:
 
 def looks_like_image(path: Path) -> bool:
     return path.suffix.lower() in images.INPUT_SUFFIXES
+
+
+def load_note(path: Path) -> str:
+    """What the artist should know about how an image was read: only the first frame of an
+    animation is used, transparency is flattened onto white. "" when nothing was left out.
+
+    Reads the header only (Pillow opens lazily) and never raises: the loader proper has
+    already accepted the file or reported it.
+    """
+    from PIL import Image
+
+    from nst_desktop.engine.files import open_regular
+
+    name = plain_text.capped(path.name, 80)
+    try:
+        fd, _info = open_regular(path)
+        with os.fdopen(fd, "rb") as handle, Image.open(handle) as img:
+            frames = int(getattr(img, "n_frames", 1) or 1)
+            alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+    except Exception:  # noqa: BLE001 - a note is optional; the loader reports real problems
+        return ""
+    notes = []
+    if frames > 1:
+        notes.append(f"only the first of its {frames} frames is used")
+    if alpha:
+        notes.append("its transparent parts are painted as white")
+    return f"'{name}': {' and '.join(notes)}." if notes else ""

@@ -40,8 +40,8 @@ loop is ended here instead (tests, which run no loop of their own, leave it Fals
 def may_close(window: MainWindow) -> bool:
     """Wind down the window's work; True when it may close now, False when it closes itself
     (hidden meanwhile) as soon as the running job has stopped. Never blocks on the engine."""
-    window.batch_running = False
-    window._pending_start = False
+    window.batch_runner.plan = None  # the photo being painted stops; the rest stay waiting
+    window.session.pending = None
     window._fast_again = None
     window.side_tasks.shutdown(SIDE_TASK_WAIT_MS)
     controller = window.controller
@@ -53,7 +53,7 @@ def may_close(window: MainWindow) -> bool:
                 QApplication.quit()
         return True
     controller.cancel()
-    if window._warming_up:
+    if window.session.warming:
         return True  # only loading the model: nothing to keep, the process may leave it behind
     # A painting or a training stops within about a second (a training saves a checkpoint).
     if not getattr(window, "_close_when_stopped", False):

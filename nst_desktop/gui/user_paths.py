@@ -81,3 +81,20 @@ def is_file(path: str | os.PathLike[str] | None) -> bool:
 def is_dir(path: str | os.PathLike[str] | None) -> bool:
     """A folder that can be examined (never raises, never blocks)."""
     return problem(path, "dir") == ""
+
+
+def paths_from_text(text: str, limit: int = 50) -> list[Path]:
+    """Files named by plain text on the clipboard (a path copied from a terminal or an editor,
+    one per line, or ``file://`` URLs); only those that are regular files, at most ``limit``."""
+    from urllib.parse import unquote, urlparse
+
+    found: list[Path] = []
+    for line in text[:20000].splitlines()[:limit]:
+        item = line.strip().strip("'\"")
+        if item.startswith("file://"):
+            item = unquote(urlparse(item).path)
+        if item.startswith("~"):
+            item = os.path.expanduser(item)
+        if item and len(item) < 4096 and "\0" not in item and is_file(item):
+            found.append(Path(item))
+    return found

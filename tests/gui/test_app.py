@@ -66,6 +66,6 @@ def test_layout_controls_and_folders_are_remembered(make_window, qsettings: QSet
 def test_warm_up_reports_the_device_then_stylize_runs(qtbot, ready_window, fake_engine) -> None:
     ready_window.warm_up()
     ready_window.stylize()  # pressed while the model loads: starts as soon as it is ready
-    qtbot.waitUntil(lambda: ready_window.result is not None, timeout=5000)
+    qtbot.waitUntil(lambda: ready_window.shown is not None, timeout=5000)
     assert ready_window.device_label.text() == "Device: Fake CPU (test)"
     assert fake_engine.warm_ups == 1 and len(fake_engine.calls) == 1

@@ -28,9 +28,9 @@ def test_batch_paints_every_photo_into_the_chosen_folder(
     qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
     out = tmp_path / "out"
     written = sorted(p.name for p in out.iterdir())
-    assert written == [f"{p.stem}-stylized.png" for p in photos]
+    assert written == [f"{p.stem}-{painting.stem}.png" for p in photos]
     assert all(window.batch.status(i).startswith("Done") for i in range(3))
-    meta = read_metadata(out / "photo1-stylized.png")
+    meta = read_metadata(out / f"photo1-{painting.stem}.png")
     assert meta is not None and meta["content"] == "photo1.png" and meta["settings"]["size"] == 40
     assert "Batch finished: 3 painted" in window.banner.text()
 

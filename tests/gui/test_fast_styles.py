@@ -55,6 +55,7 @@ def import_into_user_store(path: Path, name: str = "Tiny") -> None:
 def open_gallery(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(window.fast_styles.listed, timeout=60_000):
         window.tabs.setCurrentWidget(window.fast_styles)
+        window.fast_styles.refresh()  # the tab may have listed already, before the style was added
 
 
 def test_gallery_lists_styles_and_a_click_paints_with_one(
@@ -79,7 +80,7 @@ def test_gallery_lists_styles_and_a_click_paints_with_one(
     rect = panel.list.visualItemRect(item)
     with qtbot.waitSignal(window.controller.finished, timeout=120_000):
         QTest.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    result = window.result
+    result = window.shown
     assert result is not None, window.banner.text()
     assert result.settings.method == "fast" and result.settings.fast_style == "Tiny"
     assert max(result.size) == 48 and window.save_button.isEnabled()
@@ -87,7 +88,7 @@ def test_gallery_lists_styles_and_a_click_paints_with_one(
     # Strength applies to the fast style as well: moving it paints again.
     with qtbot.waitSignal(window.controller.finished, timeout=120_000):
         window.controls.strength.set_value(0.5)
-    assert window.result is not None and window.result.settings.strength == 0.5
+    assert window.shown is not None and window.shown.settings.strength == 0.5
 
     saved = window.save_to(tmp_path / "fast.png")
     meta = read_metadata(saved)

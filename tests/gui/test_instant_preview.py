@@ -165,14 +165,14 @@ def test_a_running_paint_takes_precedence_over_the_instant_picture(
     with qtbot.waitSignal(window.instant.ready, timeout=10_000):
         window.add_style(painting)
     window.stylize()
-    qtbot.waitUntil(lambda: window.last_preview is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.last_preview is not None, timeout=10_000)
     with qtbot.waitSignal(window.instant.ready, timeout=10_000):
         window.controls.keep_colors.setCurrentIndex(1)
     qtbot.wait(50)
     assert shown_colour(window) != 220  # the optimiser's preview (the fake's photo) stays on show
     with qtbot.waitSignal(window.controller.finished, timeout=10_000):
         window.stop()
-    assert window.partial
+    assert window.shown is not None and not window.shown.complete
 
 
 def test_the_window_shows_the_real_instant_picture_at_start(

@@ -27,8 +27,8 @@ def test_real_engine_paints_through_the_worker(
     )
     with qtbot.waitSignal(window.controller.finished, timeout=120_000):
         window.stylize()
-    assert window.result is not None, window.banner.text()
-    assert max(window.result.size) == 48
+    assert window.shown is not None, window.banner.text()
+    assert max(window.shown.size) == 48
     assert previews, "previews arrive while painting"
     assert window.device_text
     saved = window.save_to(tmp_path / "real.tif")
@@ -63,7 +63,7 @@ def test_real_engine_stops_within_a_second(qtbot, make_window, photo: Path, pain
     with qtbot.waitSignal(window.controller.finished, timeout=5000):
         window.stop_button.click()
     assert time.perf_counter() - started < 1.5
-    assert window.result is None and not window.controller.busy
+    assert (window.shown is None or not window.shown.complete) and not window.controller.busy
 
 
 def test_real_instant_job_through_the_controller(qtbot, photo: Path, painting: Path, tmp_path: Path) -> None:

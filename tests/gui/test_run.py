@@ -26,8 +26,8 @@ def run_to_end(qtbot, window, timeout: int = 10_000) -> None:  # type: ignore[no
 def test_stylize_paints_on_a_worker_thread(qtbot, ready_window, fake_engine: FakeEngine) -> None:
     window = ready_window
     run_to_end(qtbot, window)
-    assert window.result is not None
-    assert window.result.size == (48, 36)
+    assert window.shown is not None and window.shown.complete
+    assert window.shown.size == (48, 36)
     assert fake_engine.thread_names and fake_engine.thread_names[0] != threading.main_thread().name
     assert window.loss_plot.points() > 0
     assert window.progress.value() == 1000 and window.progress.format().startswith("Done")
@@ -65,13 +65,13 @@ def test_stop_mid_run_keeps_the_last_preview_and_it_can_be_saved(
     window = ready_window
     fake_engine.block = True
     window.stylize_button.click()
-    qtbot.waitUntil(lambda: window.last_preview is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.session.last_preview is not None, timeout=5000)
     timer = QElapsedTimer()
     timer.start()
     with qtbot.waitSignal(window.controller.finished, timeout=1000):
         window.stop_button.click()
     assert timer.elapsed() < 1000
-    assert window.result is None and window.partial
+    assert window.shown is not None and not window.shown.complete
     assert window.preview.view.has_image()
     assert window.save_button.isEnabled()
     saved = window.save_to(tmp_path / "partial.png")
@@ -117,7 +117,7 @@ def test_out_of_memory_is_a_message_and_the_app_keeps_working(
     assert "ran out of memory" in text and "smaller" in text and "CPU" in text
     fake_engine.fail = None
     run_to_end(qtbot, ready_window)
-    assert ready_window.result is not None
+    assert ready_window.shown is not None
 
 
 def test_unexpected_engine_error_is_reported_not_raised(qtbot, ready_window, fake_engine: FakeEngine) -> None:
@@ -194,7 +194,7 @@ def test_event_loop_never_stalls_during_a_run(qtbot, ready_window, fake_engine: 
     heartbeat.start()
     run_to_end(qtbot, window, timeout=30_000)
     heartbeat.stop()
-    assert window.result is not None and len(gaps) > 20
+    assert window.shown is not None and len(gaps) > 20
     assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
 
 

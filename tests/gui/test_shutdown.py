@@ -32,7 +32,7 @@ def test_closing_during_the_warm_up_does_not_wait_for_it(qtbot, make_window) -> 
     engine = SlowWarmUp()
     window = make_window(engine)
     window.warm_up()
-    assert window.controller.busy and window._warming_up
+    assert window.controller.busy and window.session.warming
     start = time.monotonic()
     window.close()
     assert time.monotonic() - start < 1.0, "the GUI thread waited on the model load"
@@ -150,7 +150,7 @@ class Blocking:
         time.sleep(0.3)  # stopping takes a moment
         raise Cancelled()
 
-main_window.RealEngine = Blocking
+main_window.window.RealEngine = Blocking
 init = main_window.MainWindow.__init__
 def patched(self, *a, **k):
     init(self, *a, **k)

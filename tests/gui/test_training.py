@@ -117,7 +117,7 @@ def test_stop_then_resume_continues_from_the_checkpoint(
     assert request.checkpoint.is_file() and request.record.is_file()
     assert window.stopped_training == request
     assert window.fast_styles.resume_button.isVisibleTo(window.fast_styles)
-    assert window.resume_action.isEnabled()
+    assert window.menu_actions["resume"].isEnabled()
     assert "Resume" in window.banner.text()
 
     # The train dialog offers the same resumption by name.

@@ -1,40 +1,44 @@
-"""The window's one-pass ways of painting, kept out of ``main_window.py``: the live instant
-picture, the fast-style gallery (click to paint, strength and keep-colours re-apply it) and
-training a fast style (dialog, job, Stop, Resume, the new style selected when done).
+"""The window's one-pass ways of painting: the live instant picture, the fast-style gallery
+(click to paint, strength and keep-colours re-apply it) and training a fast style (dialog,
+job, Stop, Resume, the new style selected when done).
 
-:class:`PaintingModes` is mixed into :class:`~.main_window.MainWindow`; it uses the window's
-controller, preview and controls, and the window calls its ``_modes_*`` hooks from its own
-outcome slots. Long work (a fast style at the output size, a training) goes through the job
-controller like a stylization; the instant picture and the style files go through the side
-:class:`~.side_tasks.TaskRunner`, latest request first.
+:class:`PaintingModes` is mixed into :class:`~.window.MainWindow`. A fast style paints through
+the window's :class:`~.session.RunSession` like the optimiser, so its picture is a
+:class:`~.picture.Picture` record too; a training runs on the same controller and handles its
+own outcome signals here. The instant picture and the style files go through the side
+:class:`~..side_tasks.TaskRunner`, latest request first.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDialog
 
-from nst_desktop.engine import EngineError, Settings
+from nst_desktop.engine import EngineError, Progress
 
-from . import imaging, training, user_paths
-from .about import AboutDialog
-from .instant_preview import InstantPreview
-from .side_tasks import TaskRunner
-from .train_dialog import TrainDialog
-from .training import TrainOutcome, TrainRequest
-from .widgets.fast_styles import FastStylesPanel
-from .widgets.message_banner import banner_text
-from .worker import Job, failure_message
+from .. import imaging, training, user_paths
+from ..about import AboutDialog
+from ..instant_preview import InstantPreview
+from ..progress_text import describe_progress
+from ..side_tasks import TaskRunner
+from ..train_dialog import TrainDialog
+from ..training import TrainOutcome, TrainRequest
+from ..widgets.fast_styles import FastStylesPanel
+from ..widgets.message_banner import banner_text
+from ..worker import Job, failure_message
+from . import state
+from .session import PREVIEW_MIN_INTERVAL
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .window import MainWindow
 
 log = logging.getLogger(__name__)
 
-RATE_KEY = "training/seconds_per_step"
+RATE_KEY = state.TRAIN_RATE
 
 
 class PaintingModes:
@@ -66,11 +70,18 @@ class PaintingModes:
                 error=False,
             )
 
+    def _connect_modes(self: MainWindow) -> None:
+        c = self.controller
+        c.progress.connect(self._on_training_progress)
+        c.succeeded.connect(self._on_training_succeeded)
+        c.failed.connect(self._on_training_failed)
+        c.cancelled.connect(self._on_training_cancelled)
+        c.finished.connect(self._on_training_finished)
+
     # The instant picture -------------------------------------------------------------------------
 
     def _showing_instant(self: MainWindow) -> bool:
-        running = self.controller.busy and not self._warming_up
-        return not running and self.result is None and not self.partial
+        return not self._busy() and self.shown is None
 
     def _refresh_instant(self: MainWindow) -> None:
         """Ask for the instant picture of the current inputs (nothing runs when it is the same)."""
@@ -89,7 +100,7 @@ class PaintingModes:
             self.preview.view.set_image(imaging.array_to_qimage(image))
             if self.progress.format() in ("Ready", ""):
                 self.progress.setFormat("Instant picture: press Paint to paint it properly")
-        elif not self.controller.busy and (self.result is None or self.result.settings.method != "fast"):
+        elif not self.controller.busy and (self.shown is None or self.shown.settings.method != "fast"):
             # A painted picture stays on show (minutes of work); the new look waits for Paint.
             self.statusBar().showMessage("The look changed: press Paint to paint it again.", 6000)
 
@@ -100,7 +111,7 @@ class PaintingModes:
     def _on_look_changed(self: MainWindow) -> None:
         """A control changed: repaint what is on show, if it is a one-pass picture."""
         self._refresh_instant()
-        result = self.result
+        result = self.shown
         if result is None or result.settings.method != "fast" or self.batch_running:
             return
         try:
@@ -119,11 +130,11 @@ class PaintingModes:
         if self.content is None or self.content_image is None:
             self.show_message("Add a photo first: drop it on the photo area or click there to browse.")
             return
-        if self.controller.busy or self.batch_running:
+        if self._busy() or self.batch_running:
             # One job at a time: paint with the latest choice when the running job ends.
-            job = self.current_job
+            job = self.session.job
             fast_running = job is not None and job.settings.method == "fast" and not self.batch_running
-            if self._warming_up or fast_running:
+            if fast_running:
                 self._fast_again = name
             else:
                 self.show_message("Wait for the current run to end (or stop it) to paint with a fast style.")
@@ -133,12 +144,9 @@ class PaintingModes:
             return
         settings = settings.replace(method="fast", fast_style=name)
         self.clear_message()
-        self._begin(Job(content=self.content, styles=(), settings=settings))
-        self.result = None
-        self.partial = False
-        self.last_run_settings = settings
-        self.preview.view.set_canvas_size(
-            *self._canvas_size(self.content_image.width(), self.content_image.height(), settings.size)
+        # While the model loads, the session starts this right after (the latest choice wins).
+        self.session.start(
+            Job(content=self.content, styles=(), settings=settings), before=self.content_pixels
         )
 
     # Training ---------------------------------------------------------------------------------
@@ -157,14 +165,14 @@ class PaintingModes:
             self.gallery.styles(),
             seconds_per_step=self.seconds_per_step(),
             taken_names=self.fast_styles.names(),
-            photos_dir=str(self.qsettings.value("train_photos_dir", "")),
+            photos_dir=state.start_folder(self.qsettings, state.TRAIN_PHOTOS_DIR),
             parent=self,
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         request = dialog.request()
         if request is not None:
-            self.qsettings.setValue("train_photos_dir", str(request.photos))
+            self.qsettings.setValue(state.TRAIN_PHOTOS_DIR, str(request.photos))
         return request
 
     @Slot()
@@ -193,12 +201,9 @@ class PaintingModes:
         self.clear_message()
         self.training = request
         self._offer_resume(None)
-        self.result = None
-        self.partial = False
-        self.last_preview = None
+        self._training_preview_shown = 0.0
         self.loss_plot.clear()
-        self.tabs.setCurrentWidget(self.loss_plot)
-        self._last_preview_shown = 0.0
+        self.set_details_visible(True)
         self.progress.setValue(0)
         self.progress.setFormat(f"Starting the training of '{request.name}'…")
         started = self.controller.start(training.train_job(request))
@@ -213,22 +218,33 @@ class PaintingModes:
                 f"Continue training '{request.name}' from its last checkpoint ({request.steps} steps in all)"
             )
         self.fast_styles.set_resumable(tip)
-        if hasattr(self, "resume_action"):
-            self.resume_action.setEnabled(request is not None)
+        actions = getattr(self, "menu_actions", {})
+        if "resume" in actions:
+            actions["resume"].setEnabled(request is not None)
 
-    def _modes_progress(self: MainWindow, preview: imaging.RGB8 | None) -> None:
-        if self.training is not None and preview is not None:
+    @Slot(object)
+    def _on_training_progress(self: MainWindow, progress: Progress) -> None:
+        if self.training is None:
+            return
+        self.progress.setValue(round(progress.fraction * 1000))
+        self.progress.setFormat(describe_progress(progress))
+        if progress.losses:
+            self.loss_plot.add(progress.step, progress.losses)
+        preview = progress.preview
+        now = time.monotonic()
+        if preview is not None and now - self._training_preview_shown >= PREVIEW_MIN_INTERVAL:
+            self._training_preview_shown = now
             h, w = preview.shape[:2]
             self.preview.view.set_canvas_size(w, h)
+            self.preview.view.set_image(imaging.array_to_qimage(preview))
 
-    def _modes_succeeded(self: MainWindow, outcome: object) -> bool:
-        """Handle a training's outcome; False for anything else."""
-        if not isinstance(outcome, TrainOutcome):
-            return False
+    @Slot(object)
+    def _on_training_succeeded(self: MainWindow, outcome: object) -> None:
+        if self.training is None or not isinstance(outcome, TrainOutcome):
+            return
         if outcome.seconds_per_step is not None:
             self.qsettings.setValue(RATE_KEY, outcome.seconds_per_step)
         self._show_device(outcome.device)
-        self.last_preview = None
         self.progress.setValue(1000)
         self.progress.setFormat(f"Trained '{outcome.request.name}' ({outcome.steps} steps)")
         self.show_message(
@@ -237,13 +253,12 @@ class PaintingModes:
         )
         self.tabs.setCurrentWidget(self.fast_styles)
         self.fast_styles.refresh(select=outcome.request.name)
-        return True
 
-    def _modes_cancelled(self: MainWindow) -> bool:
+    @Slot()
+    def _on_training_cancelled(self: MainWindow) -> None:
         request = self.training
         if request is None:
-            return False
-        self.last_preview = None
+            return
         resumable = user_paths.is_file(request.checkpoint)
         self._offer_resume(request if resumable else None)
         text = (
@@ -253,37 +268,39 @@ class PaintingModes:
         )
         self.progress.setFormat("Training stopped")
         self.show_message(text, error=False)
-        return True
 
-    def _modes_failed(self: MainWindow, error: BaseException) -> bool:
+    @Slot(object)
+    def _on_training_failed(self: MainWindow, error: BaseException) -> None:
         request = self.training
         if request is None:
-            return False
-        self.last_preview = None
+            return
         self.progress.setFormat("Training failed")
         if user_paths.is_file(request.checkpoint):
             self._offer_resume(request)
         self.show_message(failure_message(error))
-        return True
+
+    @Slot()
+    def _on_training_finished(self: MainWindow) -> None:
+        if self.training is None:
+            return
+        self.training = None
+        self._update_state()
+        self._modes_finished()
 
     def _modes_finished(self: MainWindow) -> None:
-        self.training = None
+        """A job ended: paint with the fast style chosen meanwhile, if any."""
         name, self._fast_again = self._fast_again, None
         if name is not None and not self.controller.busy:
             self.apply_fast_style(name)
 
     def _modes_state(self: MainWindow, running: bool) -> None:
         self.fast_styles.set_busy(running or self.batch_running)
-        if hasattr(self, "train_action"):
-            self.train_action.setEnabled(not running and not self.batch_running)
-            self.resume_action.setEnabled(self.stopped_training is not None and not running)
+        actions = getattr(self, "menu_actions", {})
+        if "train" in actions:
+            actions["train"].setEnabled(not running and not self.batch_running)
+            actions["resume"].setEnabled(self.stopped_training is not None and not running)
 
     # About ------------------------------------------------------------------------------------
 
     def show_about(self: MainWindow) -> None:
         AboutDialog(self).exec()
-
-
-def fast_metadata_args(settings: Settings) -> dict[str, Any]:
-    """How a result's metadata names its style: a fast style by name, else the paintings."""
-    return {"fast_style": settings.fast_style} if settings.method == "fast" else {}

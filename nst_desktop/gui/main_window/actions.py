@@ -1,0 +1,76 @@
+"""The menus as one table: each action has a name, a menu, a text, a shortcut and the name
+of the window method it calls, so menus, shortcuts and their enabling live in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+
+if TYPE_CHECKING:
+    from .window import MainWindow
+
+Key = QKeySequence.StandardKey | str | None
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    menu: str
+    text: str
+    slot: str
+    shortcuts: tuple[Key, ...] = ()
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("open", "&File", "&Open photo…", "browse_photo", (QKeySequence.StandardKey.Open,)),
+    ActionSpec("add_painting", "&File", "Add &painting…", "browse_styles", ("Ctrl+Shift+O",)),
+    ActionSpec("use_settings", "&File", "&Use settings from a picture…", "browse_settings_picture"),
+    ActionSpec("save", "&File", "&Save picture…", "save_result", (QKeySequence.StandardKey.Save,)),
+    ActionSpec("quit", "&File", "&Quit", "close", (QKeySequence.StandardKey.Quit,)),
+    ActionSpec("paste_photo", "&Edit", "&Paste as photo", "paste_photo", (QKeySequence.StandardKey.Paste,)),
+    ActionSpec("paste_painting", "&Edit", "Paste as &painting", "paste_style", ("Ctrl+Shift+V",)),
+    ActionSpec("copy", "&Edit", "&Copy picture", "copy_result", ("Ctrl+C", "Ctrl+Shift+C")),
+    ActionSpec("undo", "&Edit", "&Undo control change", "undo_controls", (QKeySequence.StandardKey.Undo,)),
+    ActionSpec("redo", "&Edit", "&Redo control change", "redo_controls", (QKeySequence.StandardKey.Redo,)),
+    ActionSpec("stylize", "&Run", "&Paint", "stylize", ("Ctrl+Return", "Ctrl+Enter")),
+    ActionSpec("stop", "&Run", "S&top", "stop", ("Esc",)),
+    ActionSpec("train", "&Run", "&Train a fast style from these paintings…", "train_fast_style"),
+    ActionSpec("resume", "&Run", "&Resume training", "resume_training"),
+    ActionSpec("fit", "&View", "&Fit", "zoom_fit", ("Ctrl+0",)),
+    ActionSpec("actual", "&View", "&Actual pixels", "zoom_actual", ("Ctrl+1",)),
+    ActionSpec("zoom_in", "&View", "Zoom &in", "zoom_in", (QKeySequence.StandardKey.ZoomIn,)),
+    ActionSpec("zoom_out", "&View", "Zoom &out", "zoom_out", (QKeySequence.StandardKey.ZoomOut,)),
+    ActionSpec("before_after", "&View", "&Before / after", "toggle_before_after", ("Ctrl+B",)),
+    ActionSpec("full_screen", "&View", "F&ull-screen picture", "toggle_full_screen", ("F11",)),
+    ActionSpec("details", "&View", "&Details (loss curves)", "toggle_details", ("Ctrl+D",)),
+    ActionSpec("about", "&Help", "&About nst-desktop", "show_about"),
+)
+SEPARATE_AFTER = {"use_settings", "save", "copy", "stop"}
+"""A menu separator follows these actions."""
+
+
+def build(window: MainWindow) -> dict[str, QAction]:
+    """Create the menus and actions; the recent-files submenu goes after "Add painting"."""
+    menus: dict[str, object] = {}
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        menu = menus.get(spec.menu)
+        if menu is None:
+            menu = menus[spec.menu] = window.menuBar().addMenu(spec.menu)
+        action = QAction(spec.text, window)
+        keys = [QKeySequence(k) for k in spec.shortcuts if k is not None]
+        if keys:
+            action.setShortcuts(keys)
+        slot: Callable[[], object] = getattr(window, spec.slot)
+        action.triggered.connect(lambda _checked=False, s=slot: s())
+        menu.addAction(action)  # type: ignore[attr-defined]
+        actions[spec.name] = action
+        if spec.name == "add_painting":
+            window.recent_menu = menu.addMenu("Open &recent")  # type: ignore[attr-defined]
+            window.recent_menu.aboutToShow.connect(window.fill_recent_menu)
+        if spec.name in SEPARATE_AFTER:
+            menu.addSeparator()  # type: ignore[attr-defined]
+    return actions

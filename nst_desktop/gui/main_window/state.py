@@ -1,0 +1,98 @@
+"""What the window remembers between sessions, with every key in one place."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+
+from nst_desktop.engine import EngineError, Settings
+
+from .. import user_paths
+
+if TYPE_CHECKING:
+    from .window import MainWindow
+
+log = logging.getLogger(__name__)
+
+GEOMETRY = "window/geometry"
+SPLITTER = "window/splitter"
+CENTRE = "window/centre"
+DETAILS = "window/details"
+CONTROLS = "controls"
+PRESET_DIR = "preset_dir"
+BATCH_DIR = "batch_dir"
+BATCH_FORMAT = "batch/format"
+BATCH_PATTERN = "batch/pattern"
+OPEN_DIR = "last_open_dir"
+STYLE_DIR = "last_style_dir"
+SAVE_DIR = "last_save_dir"
+RECENT = "recent_images"
+TRAIN_PHOTOS_DIR = "train_photos_dir"
+TRAIN_RATE = "training/seconds_per_step"
+PAINT_RATE = "run/seconds_per_unit"
+MAX_RECENT = 10
+
+
+def start_folder(qsettings: QSettings, key: str) -> str:
+    """Where an Open or Save dialog starts: the last folder used, else the user's Pictures
+    (never the app's own samples folder, which is not where an artist keeps photos)."""
+    folder = str(qsettings.value(key, "") or "")
+    if folder and user_paths.is_dir(folder):
+        return folder
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    if pictures and user_paths.is_dir(pictures):
+        return pictures
+    return str(Path.home())
+
+
+def recent_images(qsettings: QSettings) -> list[str]:
+    value = qsettings.value(RECENT, [])
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value or []]
+
+
+def remember(qsettings: QSettings, path: Path, folder_key: str) -> None:
+    qsettings.setValue(folder_key, str(path.parent))
+    recent = [p for p in recent_images(qsettings) if p != str(path)]
+    qsettings.setValue(RECENT, [str(path), *recent][:MAX_RECENT])
+
+
+def restore(window: MainWindow) -> None:
+    q = window.qsettings
+    geometry = q.value(GEOMETRY)
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    for key, splitter in ((SPLITTER, window.splitter), (CENTRE, window.centre_splitter)):
+        state = q.value(key)
+        if isinstance(state, QByteArray):
+            splitter.restoreState(state)
+    text = q.value(CONTROLS)
+    if isinstance(text, str) and text:
+        try:
+            window.controls.set_settings(Settings.from_json(text))
+        except EngineError:
+            log.info("Ignoring unreadable saved controls")
+    batch_dir = q.value(BATCH_DIR)
+    if isinstance(batch_dir, str) and user_paths.is_dir(batch_dir):
+        window.batch.set_output_dir(Path(batch_dir))
+    window.batch.set_output_format(str(q.value(BATCH_FORMAT, "png")))
+    window.batch.set_naming_pattern(str(q.value(BATCH_PATTERN, "") or ""))
+    window.preset_bar.last_dir = str(q.value(PRESET_DIR, ""))
+    window.set_details_visible(str(q.value(DETAILS, "false")).lower() == "true")
+
+
+def save(window: MainWindow) -> None:
+    q = window.qsettings
+    q.setValue(GEOMETRY, window.saveGeometry())
+    q.setValue(SPLITTER, window.splitter.saveState())
+    q.setValue(CENTRE, window.centre_splitter.saveState())
+    q.setValue(PRESET_DIR, window.preset_bar.last_dir)
+    q.setValue(DETAILS, "true" if window.run_bar.details_button.isChecked() else "false")
+    with contextlib.suppress(EngineError):
+        q.setValue(CONTROLS, window.controls.settings().to_json(indent=None))
+    q.sync()

@@ -1,0 +1,89 @@
+"""Undo and redo for the look's controls (Ctrl+Z / Ctrl+Shift+Z).
+
+Trying variations means moving sliders and wanting the last good combination back. The
+history holds whole :class:`Settings` snapshots; a slider dragged through fifty values in one
+go is one step, because changes that follow each other within :data:`MERGE_SECONDS` replace the
+newest snapshot instead of adding one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from nst_desktop.engine import EngineError, Settings
+
+from ..widgets.controls import ControlsPanel
+
+MERGE_SECONDS = 1.0
+LIMIT = 100
+
+
+class ControlsUndo:
+    def __init__(self, controls: ControlsPanel, clock: Callable[[], float] = time.monotonic) -> None:
+        self.controls = controls
+        self.clock = clock
+        self.states: list[Settings] = []
+        self.index = -1
+        self._applying = False
+        self._last = 0.0
+        self.reset()
+
+    def _now(self) -> Settings | None:
+        try:
+            return self.controls.settings()
+        except EngineError:
+            return None
+
+    def reset(self) -> None:
+        """Start afresh from the controls as they are (after restoring the last session)."""
+        now = self._now()
+        self.states = [now] if now is not None else []
+        self.index = len(self.states) - 1
+        self._last = 0.0
+
+    def record(self) -> None:
+        """The controls changed: remember the new state (unless we are the ones changing them)."""
+        if self._applying:
+            return
+        now = self._now()
+        if now is None or (self.states and self.states[self.index] == now):
+            return
+        del self.states[self.index + 1 :]
+        t = self.clock()
+        if len(self.states) >= 2 and t - self._last < MERGE_SECONDS:
+            self.states[-1] = now
+        else:
+            self.states.append(now)
+        self._last = t
+        if len(self.states) > LIMIT:
+            del self.states[0]
+        self.index = len(self.states) - 1
+
+    def can_undo(self) -> bool:
+        return self.index > 0
+
+    def can_redo(self) -> bool:
+        return self.index < len(self.states) - 1
+
+    def undo(self) -> bool:
+        if not self.can_undo():
+            return False
+        self.index -= 1
+        self._apply()
+        return True
+
+    def redo(self) -> bool:
+        if not self.can_redo():
+            return False
+        self.index += 1
+        self._apply()
+        return True
+
+    def _apply(self) -> None:
+        self._applying = True
+        try:
+            self.controls.set_settings(self.states[self.index])
+        finally:
+            self._applying = False
+        self._last = 0.0

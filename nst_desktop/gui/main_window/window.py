@@ -1,0 +1,640 @@
+"""The main window: composes the parts and routes their signals; decides nothing itself.
+
+The parts, each in its own module: :mod:`.layout` (panels), :mod:`.actions` (menus as a
+table), :mod:`.inputs` (open/drop/paste/recent/settings from a picture), :mod:`.output`
+(save/copy), :mod:`.state` (what is remembered, keys in one place), :mod:`.session` (one run
+at a time), :mod:`.batch` (the batch), :mod:`.modes` (instant picture, fast styles,
+training), :mod:`.picture` (the immutable record of what is on show).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from nst_desktop.engine import EngineError, Progress, Settings
+from nst_desktop.engine.presets import PresetStore
+
+from .. import imaging, plain_text, shutdown, user_paths
+from ..controller import JobController
+from ..progress_text import describe_progress, format_seconds
+from ..widgets.batch_list import BatchList
+from ..widgets.loss_plot import LossPlot
+from ..widgets.message_banner import MessageBanner, banner_text
+from ..widgets.preview import PreviewPanel
+from ..widgets.wheel_guard import WheelGuard
+from ..worker import Engine, ImageInput, Job, RealEngine
+from . import actions, state
+from .batch import BatchPlan, BatchRunner
+from .inputs import InputHandling
+from .layout import BannerOverlay, LeftPanel, RunBar
+from .modes import PaintingModes
+from .output import OutputHandling
+from .picture import Picture
+from .session import RunSession
+from .undo import ControlsUndo
+
+__all__ = ["MainWindow", "MessageBanner", "describe_progress", "format_seconds"]
+
+log = logging.getLogger(__name__)
+
+INFO_SECONDS = 10_000
+"""An information banner goes away by itself after this many ms; errors stay until solved."""
+ALERT_AFTER_SECONDS = 20.0
+"""A run at least this long asks for attention when it ends (taskbar flash)."""
+
+
+class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        qsettings: QSettings | None = None,
+        presets: PresetStore | None = None,
+        fast_styles: Any = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("nst-desktop")
+        self.setAcceptDrops(True)
+        self.qsettings = qsettings if qsettings is not None else QSettings()
+        self.engine: Engine = engine if engine is not None else RealEngine()
+        self.controller = JobController(self)
+        self.session = RunSession(self.controller, self.engine, self)
+        self.content: ImageInput | None = None
+        self.content_pixels: imaging.RGB8 | None = None
+        self.content_image: QImage | None = None
+        self.shown: Picture | None = None
+        self.instant_image: imaging.RGB8 | None = None
+        self.instant: Any = None
+        self._run_title = ""
+        self._held: tuple[bool, float] | None = None
+        self._run_started_at: float | None = None
+        self.device_text = ""
+        self._info_timer = QTimer(self)
+        self._info_timer.setSingleShot(True)
+        self._info_timer.timeout.connect(lambda: self.clear_message(errors_only=False, info_only=True))
+        self._build_ui(presets, fast_styles)
+        self.batch_runner = BatchRunner(self.session, self.batch, self)
+        self.menu_actions: dict[str, QAction] = actions.build(self)
+        self.undo = ControlsUndo(self.controls)
+        self._connect()
+        state.restore(self)
+        self.undo.reset()
+        self._update_state()
+
+    # Composition ------------------------------------------------------------------------------
+
+    def _build_ui(self, presets: PresetStore | None, fast_store: Any) -> None:
+        self.left = LeftPanel(presets)
+        self.photo_area, self.gallery = self.left.photo_area, self.left.gallery
+        self.controls, self.preset_bar = self.left.controls, self.left.preset_bar
+        self._left_panel, self._left_scroll = self.left.panel, self.left
+        self.wheel_guard = WheelGuard(self.left)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(4, 8, 8, 4)
+        self.preview = PreviewPanel()
+        self.preview.view.setAcceptDrops(False)
+        self.preview.view.viewport().setAcceptDrops(False)
+        self.preview.view.set_placeholder("Drop a photo and a painting: the instant picture appears here")
+        centre_layout.addWidget(self.preview, 1)
+        self.banner = MessageBanner()
+        self._banner_overlay = BannerOverlay(self.banner, self.preview)
+        self.run_bar = RunBar()
+        centre_layout.addWidget(self.run_bar)
+        bar = self.run_bar
+        self.stylize_button, self.stop_button = bar.stylize_button, bar.stop_button
+        self.save_button, self.copy_button, self.progress = bar.save_button, bar.copy_button, bar.progress
+        self.loss_plot = LossPlot()
+        self.loss_plot.setMinimumHeight(120)
+        self.loss_plot.hide()
+        centre_layout.addWidget(self.loss_plot)
+
+        self.tabs = QTabWidget()
+        self._build_modes(fast_store)
+        self.tabs.addTab(self.fast_styles, "Fast styles")
+        self.batch = BatchList()
+        self.tabs.addTab(self.batch, "Batch")
+
+        self.centre_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.centre_splitter.addWidget(centre)
+        self.centre_splitter.addWidget(self.tabs)
+        self.centre_splitter.setStretchFactor(0, 4)
+        self.centre_splitter.setStretchFactor(1, 1)
+        self.centre_splitter.setSizes([560, 170])
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.centre_splitter)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([350, 850])
+        self.setCentralWidget(self.splitter)
+
+        from PySide6.QtWidgets import QLabel
+
+        self.device_label = QLabel("Device: loads on the first run")
+        self.device_label.setToolTip("Where the painting is computed")
+        self.statusBar().addPermanentWidget(self.device_label)
+        self.resize(1220, 800)
+        self.preset_bar.message.connect(self.show_message)
+        self.preset_bar.refresh()  # again, now that damaged files can be reported
+
+    def _connect(self) -> None:
+        self.photo_area.files_dropped.connect(self._on_photo_files)
+        self.photo_area.image_pasted.connect(self._on_photo_pasted)
+        self.photo_area.browse_requested.connect(self.browse_photo)
+        g = self.gallery
+        g.files_dropped.connect(self._on_style_files)
+        g.image_pasted.connect(self._on_style_pasted)
+        g.browse_requested.connect(self.browse_styles)
+        g.sample_requested.connect(self._on_sample_style)
+        g.changed.connect(self._update_state)
+        g.changed.connect(self._refresh_instant)
+        g.changed.connect(self.wheel_guard.protect_children)
+        self.controls.changed.connect(self._on_controls_changed)
+        self.controls.changed.connect(self.preset_bar.update_modified)
+        self.preset_bar.preset_applied.connect(self._on_preset_applied)
+        bar = self.run_bar
+        bar.stylize_button.clicked.connect(self.stylize)
+        bar.stop_button.clicked.connect(self.stop)
+        bar.save_button.clicked.connect(self.save_result)
+        bar.copy_button.clicked.connect(self.copy_result)
+        bar.details_button.toggled.connect(self.set_details_visible)
+        b = self.batch
+        b.files_dropped.connect(self._add_batch_paths)
+        b.add_requested.connect(self.browse_batch)
+        b.folder_requested.connect(self.choose_batch_folder)
+        b.start_requested.connect(self.start_batch)
+        b.result_activated.connect(self.show_batch_result)
+        b.output_options_changed.connect(self._save_batch_options)
+        self.batch_runner.message.connect(self.show_message)
+        self.batch_runner.state_changed.connect(self._update_state)
+        s = self.session
+        s.started.connect(self._on_run_started)
+        s.progressed.connect(self._on_progress)
+        s.preview.connect(self._on_preview)
+        s.picture_ready.connect(self._on_picture)
+        s.stopped.connect(self._on_stopped_empty)
+        s.failed.connect(self._on_failed)
+        s.status.connect(self._on_status)
+        s.device.connect(self._show_device)
+        s.waiting.connect(lambda: self.progress.setFormat("Loading the model…"))
+        s.ended.connect(self._on_run_ended)
+        s.state_changed.connect(self._update_state)
+        self._connect_modes()
+
+    # Messages ---------------------------------------------------------------------------------
+
+    @Slot(str, bool)
+    def show_message(self, text: str, error: bool = True) -> None:
+        self.banner.show_message(text, error)
+        self._banner_overlay.place()
+        self.statusBar().showMessage(banner_text(text), 8000)
+        if error:
+            self._info_timer.stop()
+        else:
+            self._info_timer.start(INFO_SECONDS)
+
+    def clear_message(self, errors_only: bool = False, info_only: bool = False) -> None:
+        """Hide the banner; ``errors_only`` when a problem was just solved, ``info_only`` when
+        news has been on show long enough."""
+        if errors_only and not self.banner.is_error:
+            return
+        if info_only and self.banner.is_error:
+            return
+        self.banner.hide()
+
+    # The photo --------------------------------------------------------------------------------
+
+    def _set_content(self, source: ImageInput, pixels: imaging.RGB8, image: QImage) -> None:
+        self.content = source
+        self.content_pixels = pixels
+        self.content_image = image
+        self._run_title = plain_text.capped(source.name, 80)
+        self._show_title()
+        self.photo_area.set_image(image, source.name)
+        self.clear_message(errors_only=True)
+        if not self.controller.busy:
+            self.shown = None
+            self.preview.view.set_before(image)
+            self.preview.view.set_canvas_size(*self._canvas_size(image.width(), image.height()))
+            self.preview.view.set_image(image)
+        self._update_state()
+        self._refresh_instant()
+
+    def _canvas_size(self, width: int, height: int, size: int | None = None) -> tuple[int, int]:
+        long_side = size if size is not None else self.controls.size.value()
+        scale = long_side / max(width, height)
+        return max(1, round(width * scale)), max(1, round(height * scale))
+
+    # Running ----------------------------------------------------------------------------------
+
+    def current_settings(self) -> Settings | None:
+        try:
+            return self.controls.settings()
+        except EngineError as exc:
+            self.show_message(str(exc))
+            return None
+
+    def _ready_to_paint(self) -> str:
+        if self.content is None:
+            return "Add a photo first: drop it on the photo area or click there to browse."
+        if not self.gallery.styles():
+            return "Add at least one painting to take the style from."
+        if all(s.weight <= 0 for s in self.gallery.styles()):
+            return "Give at least one painting a blend weight above zero."
+        return ""
+
+    def stylize(self) -> None:
+        if self._busy() or self.batch_runner.running:
+            return
+        problem = self._ready_to_paint()
+        if problem:
+            self.show_message(problem)
+            return
+        settings = self.current_settings()
+        if settings is None:
+            return
+        assert self.content is not None
+        self.clear_message()
+        allow_download = self._confirm_download(settings)
+        if allow_download is None:
+            return
+        if not self._confirm_long_run(settings):
+            return
+        job = Job(
+            content=self.content,
+            styles=self.gallery.styles(),
+            settings=settings,
+            allow_download=allow_download,
+        )
+        self.session.start(job, before=self.content_pixels)
+
+    def _busy(self) -> bool:
+        """Something other than the model's warm-up holds the worker thread."""
+        return self.controller.busy and not self.session.warming
+
+    def _confirm_download(self, settings: Settings) -> bool | None:
+        """Downloads happen only when the artist says so: True to allow, None when declined."""
+        if settings.weights == "original":
+            return False
+        from nst_desktop.engine import weights
+
+        if weights.is_cached(settings.weights):
+            return False
+        info = weights.weight_set(settings.weights)
+        question = (
+            f"Painting with the {info.title} weights needs a one-time download of about "
+            f"{info.download_mb} MB. Download it now?"
+        )
+        return True if self.ask_yes_no(question) else None
+
+    def _confirm_long_run(self, settings: Settings) -> bool:
+        """Ask before a run expected to take more than a few minutes (needs a measured rate)."""
+        from . import estimate
+
+        seconds = estimate.expected_seconds(self, settings)
+        if seconds is None or seconds < estimate.WARN_SECONDS:
+            return True
+        return self.ask_yes_no(
+            f"This will take about {format_seconds(seconds)} on this computer. Paint anyway?\n\n"
+            "A smaller output size or fewer steps (under Advanced) is quicker; the Quick preset "
+            "starts from the instant picture."
+        )
+
+    def ask_yes_no(self, text: str) -> bool:
+        return plain_text.ask_yes_no(self, text)
+
+    def warm_up(self) -> None:
+        """Load the model in the background at start so the first Paint paints at once."""
+        try:
+            device = self.controls.settings().device
+        except EngineError:
+            device = Settings().device
+        if self.session.warm_up(device):
+            self.device_label.setText("Device: loading the model…")
+
+    def stop(self) -> None:
+        if self.isFullScreen():
+            self.toggle_full_screen()
+            return
+        if self.batch_runner.running:
+            self.batch_runner.stop()
+        elif self.training is not None:
+            self.controller.cancel()
+        else:
+            self.session.stop()
+        if self._busy():
+            self.progress.setFormat("Stopping…")
+        self._update_state()
+
+    @Slot(object)
+    def _on_run_started(self, job: Job) -> None:
+        self.progress.setValue(0)
+        self.progress.setFormat("Starting…")
+        self.loss_plot.clear()
+        self._run_started_at = time.monotonic()
+        before = self.session.before
+        if before is not None:
+            h, w = before.shape[:2]
+            self.preview.view.set_before(imaging.array_to_qimage(before))
+            self.preview.view.set_canvas_size(*self._canvas_size(w, h, job.settings.size))
+
+    @Slot(str)
+    def _on_status(self, text: str) -> None:
+        self.progress.setFormat(text)
+        self.statusBar().showMessage(text)
+
+    @Slot(str)
+    def _show_device(self, text: str) -> None:
+        self.device_text = text
+        self.device_label.setText(f"Device: {plain_text.capped(text, 80)}")
+
+    @Slot(object)
+    def _on_progress(self, progress: Progress) -> None:
+        self.progress.setValue(round(progress.fraction * 1000))
+        self.progress.setFormat(describe_progress(progress))
+        self._show_title(progress.fraction)
+        if progress.losses:
+            self.loss_plot.add(progress.step, progress.losses)
+
+    @Slot(object)
+    def _on_preview(self, image: imaging.RGB8) -> None:
+        self.preview.view.set_image(imaging.array_to_qimage(image))
+
+    @Slot(object)
+    def _on_picture(self, picture: Picture) -> None:
+        self.show_picture(picture)
+        w, h = picture.size
+        if picture.complete:
+            self.progress.setValue(1000)
+            self.progress.setFormat(f"Done: {w}×{h} px in {format_seconds(picture.seconds)}")
+            if picture.job.output_path is None:
+                self.statusBar().showMessage("Finished. Save the picture or copy it to the clipboard.", 8000)
+            self.remember_rate(picture)
+        else:
+            size = (
+                ""
+                if not picture.smaller_than_asked
+                else f" ({w}×{h} px, below the {picture.settings.size} px asked)"
+            )
+            self.progress.setFormat(
+                f"Stopped at {picture.fraction:.0%}: the picture so far can be saved{size}"
+            )
+            self.statusBar().showMessage("Stopped.", 5000)
+        self.add_version(picture)
+
+    def show_picture(self, picture: Picture) -> None:
+        """Put ``picture`` on show with its own photo as "before"."""
+        self.shown = picture
+        if picture.before is not None:
+            bh, bw = picture.before.shape[:2]
+            self.preview.view.set_before(imaging.array_to_qimage(picture.before))
+            self.preview.view.set_canvas_size(*self._canvas_size(bw, bh, picture.settings.size))
+        self.preview.view.set_image(imaging.array_to_qimage(picture.pixels))
+        self._update_state()
+
+    @Slot()
+    def _on_stopped_empty(self) -> None:
+        self.progress.setFormat("Stopped")
+        self.statusBar().showMessage("Stopped.", 5000)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        if self.session.warming:
+            self.device_label.setText("Device: not ready")
+            self.show_message(message)
+            return
+        if self.batch_runner.running:
+            return  # the batch carries on; the reason is on the item
+        self.progress.setFormat("Failed")
+        self.show_message(message)
+
+    @Slot()
+    def _on_run_ended(self) -> None:
+        self._show_title()
+        started = getattr(self, "_run_started_at", None)
+        if started is not None and time.monotonic() - started >= ALERT_AFTER_SECONDS:
+            QApplication.alert(self)
+        self._run_started_at = None
+        self._update_state()
+        self._modes_finished()
+
+    def _show_title(self, fraction: float | None = None) -> None:
+        """The photo's name in the title, with the run's progress while it runs (taskbars show it)."""
+        name = self._run_title or "nst-desktop"
+        prefix = f"{fraction:.0%} — " if fraction is not None and self.controller.busy else ""
+        self.setWindowTitle(f"{prefix}{name} — nst-desktop" if self._run_title else f"{prefix}nst-desktop")
+
+    # Batch ------------------------------------------------------------------------------------
+
+    def _add_batch_paths(self, paths: list[Path]) -> int:
+        usable = []
+        for path in paths:
+            problem = user_paths.problem(path)
+            if problem or not imaging.looks_like_image(path):
+                name = user_paths.shown_name(path)
+                self.show_message(problem or f"'{name}' is not an image file; it was not added to the batch.")
+                continue
+            usable.append(path)
+        return self.batch.add(usable)
+
+    def choose_batch_folder(self) -> Path | None:
+        folder = self.ask_folder("Where should the finished pictures go?")
+        if folder is not None:
+            self.batch.set_output_dir(folder)
+            self.qsettings.setValue(state.BATCH_DIR, str(folder))
+        return folder
+
+    def start_batch(self) -> None:
+        if self.controller.busy and not self.session.warming:
+            return
+        if not self.gallery.styles() and self.batch.paint_with()[0] != "fast":
+            self.show_message("Add at least one painting to take the style from.")
+            return
+        if self.batch.output_dir is None and self.choose_batch_folder() is None:
+            return
+        settings = self.current_settings()
+        if settings is None or self.batch.output_dir is None:
+            return
+        self.clear_message()
+        self.batch_runner.start(BatchPlan(settings, self.gallery.styles(), self.batch.output_dir))
+
+    @Slot(object, object)
+    def show_batch_result(self, output: Path, photo: Path) -> None:
+        """A finished batch row was clicked: show its saved file, with its own photo as before."""
+        if self._busy():
+            self.statusBar().showMessage("The result is shown when the current run ends.", 4000)
+            return
+        try:
+            from nst_desktop.engine import images
+
+            pixels = images.load_image(output, max_side=4096)
+            before = images.load_image(photo, max_side=1600) if user_paths.is_file(photo) else None
+        except EngineError as exc:
+            self.show_message(str(exc))
+            return
+        self.shown = None  # a file on disk, already saved: not a version to save again
+        if before is not None:
+            self.preview.view.set_before(imaging.array_to_qimage(before))
+        h, w = pixels.shape[:2]
+        self.preview.view.set_canvas_size(w, h)
+        self.preview.view.set_image(imaging.array_to_qimage(pixels))
+        self.progress.setFormat(f"Batch result: {user_paths.shown_name(output)}")
+        self._update_state()
+
+    @Slot()
+    def _save_batch_options(self) -> None:
+        self.qsettings.setValue(state.BATCH_FORMAT, self.batch.output_format())
+        self.qsettings.setValue(state.BATCH_PATTERN, self.batch.naming_pattern())
+
+    @property
+    def batch_running(self) -> bool:
+        return self.batch_runner.running
+
+    # History ----------------------------------------------------------------------------------
+
+    def add_version(self, picture: Picture) -> None:
+        """Every finished or stopped run is kept (see :mod:`.history`)."""
+
+    def picture_saved(self, picture: Picture, path: Path) -> None:
+        """The artist saved ``picture`` at ``path``."""
+
+    def remember_rate(self, picture: Picture) -> None:
+        from . import estimate
+
+        estimate.remember(self, picture)
+
+    # Controls ---------------------------------------------------------------------------------
+
+    def _on_controls_changed(self) -> None:
+        self.undo.record()
+        self._on_look_changed()
+        if self.content_image is not None and not self.controller.busy and self.shown is None:
+            self.preview.view.set_canvas_size(
+                *self._canvas_size(self.content_image.width(), self.content_image.height())
+            )
+
+    @Slot(object, str)
+    def _on_preset_applied(self, settings: Settings, name: str) -> None:
+        self.controls.set_settings(settings)
+        self.statusBar().showMessage(f"Preset '{plain_text.capped(name, 80)}' applied.", 4000)
+
+    def undo_controls(self) -> None:
+        if not self.undo.undo():
+            self.statusBar().showMessage("Nothing to undo.", 3000)
+
+    def redo_controls(self) -> None:
+        if not self.undo.redo():
+            self.statusBar().showMessage("Nothing to redo.", 3000)
+
+    # View -------------------------------------------------------------------------------------
+
+    def zoom_fit(self) -> None:
+        self.preview.view.fit()
+
+    def zoom_actual(self) -> None:
+        self.preview.actual_button.click()
+
+    def zoom_in(self) -> None:
+        self.preview.view.zoom_by(1.25)
+
+    def zoom_out(self) -> None:
+        self.preview.view.zoom_by(0.8)
+
+    def toggle_before_after(self) -> None:
+        self.preview.compare.toggle()
+
+    @Slot(bool)
+    def set_details_visible(self, on: bool) -> None:
+        self.loss_plot.setVisible(on)
+        if self.run_bar.details_button.isChecked() != on:
+            self.run_bar.details_button.setChecked(on)
+
+    def toggle_details(self) -> None:
+        self.set_details_visible(not self.loss_plot.isVisible())
+
+    def toggle_full_screen(self) -> None:
+        """F11: the picture alone on the whole screen; F11 or Esc comes back."""
+        full = not self.isFullScreen()
+        for part in (self.left, self.tabs, self.run_bar, self.menuBar(), self.statusBar()):
+            part.setVisible(not full)
+        if full:
+            self.loss_plot.hide()
+            self.showFullScreen()
+        else:
+            self.loss_plot.setVisible(self.run_bar.details_button.isChecked())
+            self.showNormal()
+        self.preview.view.fit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Hold B (while no text field has the focus) to see the photo instead of the picture."""
+        if event.key() == Qt.Key.Key_B and not event.modifiers() and not event.isAutoRepeat():
+            self._hold_before(True)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_B and not event.modifiers() and not event.isAutoRepeat():
+            self._hold_before(False)
+            return
+        super().keyReleaseEvent(event)
+
+    def _hold_before(self, on: bool) -> None:
+        view = self.preview.view
+        if on:
+            if self._held is None:
+                self._held = (view.item.comparing, view.item.split)
+                view.set_comparing(True)
+                view.set_split(1.0)
+        elif self._held is not None:
+            comparing, split = self._held
+            self._held = None
+            view.set_comparing(comparing)
+            view.set_split(split)
+
+    # State ------------------------------------------------------------------------------------
+
+    def _update_state(self) -> None:
+        running = self._busy()
+        waiting = self.session.waiting_for_model
+        batch = self.batch_runner.running
+        can_paint = not running and not waiting and not batch
+        a = getattr(self, "menu_actions", {})
+        self.stylize_button.setEnabled(can_paint)
+        self.stop_button.setEnabled(running or waiting or batch)
+        has_picture = self.shown is not None and not running
+        self.save_button.setEnabled(has_picture)
+        self.copy_button.setEnabled(has_picture)
+        for name, on in (
+            ("stylize", can_paint),
+            ("stop", running or waiting or batch),
+            ("save", has_picture),
+            ("copy", has_picture),
+        ):
+            if name in a:
+                a[name].setEnabled(on)
+        self.batch.set_running(running or batch, batch=batch)
+        self._modes_state(running)
+        if not running and not waiting and self.progress.format() in ("Starting…", "Stopping…"):
+            self.progress.setFormat("Ready")
+
+    def save_state(self) -> None:
+        state.save(self)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Save, then stop any run; a run that must end first (a painting, a training) closes
+        the hidden window itself when it has stopped (see :mod:`.shutdown`)."""
+        self.save_state()
+        if shutdown.may_close(self):
+            event.accept()
+        else:
+            event.ignore()
