@@ -15,7 +15,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -25,6 +24,7 @@ from . import colour
 from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from .errors import Cancelled, EngineError, OutOfMemory
+from .eta import EtaEstimator
 from .features import VGGFeatures, deepest
 from .losses import Targets, Weights, blend_grams, gram, total_loss
 from .schedule import Level, plan, style_side_for
@@ -106,37 +106,6 @@ def stylize(
     )
 
 
-@dataclass
-class _Timing:
-    """Measured step times, for an ETA that knows small levels cost less per step.
-
-    Each finished level gives one (pixels, seconds per step) point and the level in progress
-    gives a provisional one, so the estimate for a larger level is a fit of
-    ``t = a + b * pixels`` as soon as two sizes have been seen. Small levels carry a fixed
-    overhead per step, so extrapolating from one of them alone would overestimate.
-    """
-
-    finished: list[tuple[int, float]] = field(default_factory=list)  # (pixels, seconds per step)
-    current: tuple[int, float] | None = None
-
-    def seconds_per_step(self, pixels: int) -> float | None:
-        rows = [*self.finished, *([self.current] if self.current else [])]
-        if not rows:
-            return None
-        known = {p: t for p, t in rows}  # the latest measurement of a size wins
-        if pixels in known:
-            return known[pixels]
-        if len(known) == 1:
-            p, t = next(iter(known.items()))
-            return t * pixels / p
-        xs = np.array(list(known), dtype=np.float64)
-        ys = np.array(list(known.values()), dtype=np.float64)
-        b, a = np.polyfit(xs, ys, 1)
-        # Never predict a larger level to be cheaper per pixel than half the largest one seen.
-        largest = int(np.argmax(xs))
-        return float(max(a + b * pixels, 0.5 * ys[largest] * pixels / xs[largest]))
-
-
 class _Painter:
     def __init__(
         self,
@@ -164,7 +133,7 @@ class _Painter:
         self.done = 0
         self.level_done = 0
         self.level_content: RGBF = np.zeros((0, 0, 3), np.float32)  # the photo at this level's size
-        self.timing = _Timing()
+        self.estimator = EtaEstimator(self.levels)
         self.last_preview = -math.inf
         self.terms: dict[str, float] = {}
         self.mean = torch.tensor(CAFFE_MEAN_BGR, dtype=torch.float32, device=device).view(1, 3, 1, 1)
@@ -197,22 +166,10 @@ class _Painter:
                 size=(level.width, level.height),
                 losses=dict(self.terms),
                 elapsed=now - self.start,
-                eta=self.eta(level),
+                eta=self.estimator.remaining(now),
                 preview=preview,
             )
         )
-
-    def eta(self, level: Level) -> float | None:
-        if self.done < 3:
-            return None
-        remaining = 0.0
-        for lv in self.levels[level.index :]:
-            per_step = self.timing.seconds_per_step(lv.pixels)
-            if per_step is None:
-                return None
-            steps_left = lv.steps - (self.level_done if lv.index == level.index else 0)
-            remaining += per_step * max(0, steps_left)
-        return remaining
 
     # -- image conversions -----------------------------------------------------------------
 
@@ -243,6 +200,7 @@ class _Painter:
             self.current_size = (level.width, level.height)
             self.level_done = 0
             self.check_cancel()
+            self.estimator.level_started(level.index, time.perf_counter())
             self.report(level, "preparing")
             targets, content_t = self.targets(model, level)
             image = self.start_image(level, content_t) if image is None else _upsample(image, level)
@@ -257,6 +215,7 @@ class _Painter:
             settings=s,
             device=describe_device(self.device),
             seconds=time.perf_counter() - self.start,
+            seconds_per_unit=self.estimator.seconds_per_unit,
             steps=self.done,
             losses=dict(self.terms),
         )
@@ -343,7 +302,6 @@ class _Painter:
             self.terms = {k: float(v.detach()) for k, v in terms.items()} | {"total": float(loss.detach())}
             return loss
 
-        level_start = time.perf_counter()
         for _ in range(level.steps):
             optimizer.step(closure)  # type: ignore[no-untyped-call]
             if s.optimizer == "adam":
@@ -351,11 +309,8 @@ class _Painter:
                     image.copy_(torch.maximum(torch.minimum(image, high), low))
             self.done += 1
             self.level_done += 1
-            if self.level_done >= 2:
-                self.timing.current = (level.pixels, (time.perf_counter() - level_start) / self.level_done)
+            self.estimator.step_done(level.index, time.perf_counter())
             self.report(level, "painting", image)
-        self.timing.current = None
-        self.timing.finished.append((level.pixels, (time.perf_counter() - level_start) / level.steps))
         with torch.no_grad():
             return torch.maximum(torch.minimum(image.detach(), high), low)
 

@@ -73,6 +73,9 @@ class Result:
     seconds: float
     steps: int
     losses: Mapping[str, float] = field(default_factory=dict)
+    seconds_per_unit: float | None = None
+    """The optimiser's measured speed (engine/eta.py): what the GUI stores per device for its
+    warning before a long run; ``None`` for the one-pass painters."""
 
     @property
     def size(self) -> tuple[int, int]:

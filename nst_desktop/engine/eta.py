@@ -1,0 +1,333 @@
+"""The time left of an optimiser run, and the time a run will take before it starts.
+
+Artists saw the old figure swing five-fold within seconds (issue 9): it extrapolated the whole
+run from the first, tiny level, refitted a line through noisy per-level averages at every
+step and showed each result raw. This module replaces it with three rules:
+
+* **A cost model, not a line through whatever was seen.** A step at a level of ``p`` pixels
+  costs ``a + b * p`` seconds: ``b`` is the convolutions' work, which grows with the pixels;
+  ``a`` is the per-step overhead (Python, the optimiser's bookkeeping, a GPU's kernel launches)
+  that dominates the tiny levels. A step is one evaluation of the loss and its gradient for
+  both optimisers (L-BFGS runs with ``max_iter=1`` and no line search), so the steps of a
+  level cost alike, except the first: a level's first interval (its preparation, the photo's
+  and the paintings' features, and a first step that allocates) is modelled separately, as a
+  number of extra steps learnt from the levels measured so far. Each level contributes the
+  mean of its latest step times with every one clipped to :data:`OUTLIER` times their median:
+  a shared machine's slow spells count, a laptop's sleep does not multiply the figure.
+* **Silence until the answer is known.** The remaining time is dominated by the last levels.
+  Until the run has measured a level within :data:`MAX_LEVER` times the pixels of the largest
+  one still to come, any figure is a guess; :meth:`EtaEstimator.remaining` says ``None``
+  ("estimating…") instead.
+* **A figure that counts down instead of jumping.** What is shown is a predicted *finish
+  time*, pulled towards each new estimate with a time constant of :data:`SMOOTHING_SECONDS`,
+  and a new estimate more than :data:`MAX_CORRECTION` times off the shown one is clipped to
+  that before it is blended in. A real change of speed (another program starting) still comes
+  through within half a minute or so, but no single noisy step can multiply the figure.
+
+The same work model gives the estimate before a run (:func:`expected_seconds`), from a rate
+(seconds per unit of work, :attr:`EtaEstimator.seconds_per_unit`) that an earlier run on this
+computer measured. The engine returns it with every result (``Result.seconds_per_unit``); the
+GUI persists it per device (see :func:`updated_rate`) and feeds it back here.
+
+Qt-free and torch-free: the window calls :func:`expected_seconds` before torch is imported.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+
+from .schedule import Level, plan
+from .settings import Settings
+
+#: One unit of work: one optimisation step over a million pixels.
+MEGAPIXEL = 1_000_000
+#: A step's fixed cost in pixel-equivalents, for the pre-run estimate and for the in-run model
+#: until two level sizes are measured (``a / b`` of the cost model on one CPU core).
+OVERHEAD_PIXELS = 4_000
+#: A level's preparation (the photo's and the paintings' features) plus the extra cost of its
+#: first step, in steps of that level, until the run has measured its own.
+PREPARE_STEPS = 1.0
+#: Each doubling of the pixels beyond the largest measured level costs this much more per pixel
+#: than the fit says: larger pictures fall out of the processor's caches. Measured on one core
+#: of an AMD EPYC (benchmarks/README.md, "Time left"): +3 to +5 % per doubling up to 256 px,
+#: +16 to +18 % from 362 to 512 px (partly other programs' load); 8 % is between the two.
+SIZE_PENALTY = 1.08
+#: Step times (after its first) a level needs before it counts.
+MIN_STEPS = 5
+#: How far (in pixels) the model may extrapolate from the largest measured level before its
+#: figure is shown: 4 is two levels of the default schedule (each doubles the pixels).
+MAX_LEVER = 4.0
+#: Time constant of the shown figure, in seconds.
+SMOOTHING_SECONDS = 8.0
+#: A new estimate is clipped to within this factor of the shown figure before blending.
+MAX_CORRECTION = 2.0
+#: Only the latest step times of a level describe the machine's current speed.
+RECENT_STEPS = 10
+#: A step slower than this many times the level's median is counted as this: a laptop that
+#: slept or a process stopped for a minute says little about the steps to come, while a
+#: shared machine's slow spells (1.5-2x, measured) do and are counted in full.
+OUTLIER = 2.0
+
+
+def typical_step(times: Sequence[float]) -> float:
+    """The expected seconds of the next step from a level's recent step times.
+
+    The mean, not the median: on a shared machine the slow steps recur, and the time left is
+    the sum of all of them; but each is clipped to :data:`OUTLIER` times the median.
+    """
+    recent = times[-RECENT_STEPS:]
+    cap = OUTLIER * statistics.median(recent)
+    return statistics.fmean(min(t, cap) for t in recent)
+
+
+def step_units(pixels: int) -> float:
+    """The work of one step at a level of ``pixels`` pixels, in megapixel-steps."""
+    return (pixels + OVERHEAD_PIXELS) / MEGAPIXEL
+
+
+def run_units(levels: Sequence[Level]) -> float:
+    """The work of a whole run: every level's steps and its preparation."""
+    return sum((lv.steps + PREPARE_STEPS) * step_units(lv.pixels) for lv in levels)
+
+
+def planned_levels(settings: Settings, content_width: int, content_height: int) -> list[Level]:
+    """The levels :func:`~nst_desktop.engine.run.stylize` will go through for these settings.
+
+    The rule for ``init="instant"`` (one level unless levels are asked for) is run.py's
+    ``_levels_for``, repeated here because importing run.py would import torch; a test keeps
+    the two in step.
+    """
+    levels = 1 if settings.init == "instant" and settings.levels == 0 else settings.levels
+    return plan(content_width, content_height, settings.size, settings.steps, levels)
+
+
+def expected_seconds(
+    settings: Settings, content_width: int, content_height: int, seconds_per_unit: float | None
+) -> float | None:
+    """How long an optimiser run with these settings will take on a computer whose rate an
+    earlier run measured; ``None`` without a usable rate (no run yet on this device).
+
+    ``seconds_per_unit`` is :attr:`EtaEstimator.seconds_per_unit` of an earlier run (the
+    engine returns it as ``Result.seconds_per_unit``) on the same device. The model loading
+    and the first-run warm-up are not included: they are seconds, this is for minutes.
+    """
+    if seconds_per_unit is None or not math.isfinite(seconds_per_unit) or seconds_per_unit <= 0:
+        return None
+    if settings.method != "optimise":
+        return None
+    return seconds_per_unit * run_units(planned_levels(settings, content_width, content_height))
+
+
+def updated_rate(previous: float | None, measured: float | None, weight: float = 0.5) -> float | None:
+    """The rate to store after a run: a geometric blend of the stored one and the new one.
+
+    One run on a busy machine should not double the next warning, and an outdated rate should
+    fade within a few runs; the blend in log space treats "twice as slow" and "twice as fast"
+    alike. A missing or unusable value on either side leaves the other.
+    """
+    ok_prev = previous is not None and math.isfinite(previous) and previous > 0
+    ok_new = measured is not None and math.isfinite(measured) and measured > 0
+    if not ok_new:
+        return previous if ok_prev else None
+    assert measured is not None
+    if not ok_prev:
+        return measured
+    assert previous is not None
+    return math.exp((1.0 - weight) * math.log(previous) + weight * math.log(measured))
+
+
+def rate_key(device: str) -> str:
+    """Where the window keeps the rate for ``device`` (the status bar's device name, as
+    ``warm_up`` and ``Result.device`` give it) in its settings store: one rate per device,
+    since a GPU paints a hundred times faster than the CPU beside it."""
+    cleaned = "".join(c if c.isalnum() or c in " ()-._" else "_" for c in device)[:120]
+    return f"eta/seconds_per_unit/{cleaned or 'unknown'}"
+
+
+class EtaEstimator:
+    """Seconds left of a run over ``levels``, fed with the run's events as they happen.
+
+    The caller passes the clock (``now``, any monotonic seconds) with every event, so the
+    estimator can be replayed and tested with synthetic timings. Events:
+
+    * :meth:`level_started` when a level's preparation begins; calling it again for the same
+      or an earlier level (a level restarted after a cancel or a retry) forgets the steps done
+      there and after, but keeps every step time measured: they still describe the machine;
+    * :meth:`step_done` after each optimisation step.
+    """
+
+    def __init__(self, levels: Sequence[Level]) -> None:
+        self.levels = list(levels)
+        n = len(self.levels)
+        self._durations: list[list[float]] = [[] for _ in range(n)]  # step times, first excluded
+        self._first: list[float | None] = [None] * n  # level start to its first step
+        self._done = [0] * n
+        self._current = -1
+        self._level_start = 0.0
+        self._last_event: float | None = None
+        self._run_start: float | None = None
+        self._units_before = 0.0  # work of the levels finished before the current one
+        self._finish: float | None = None  # the shown figure, as a predicted finish time
+        self._updated = 0.0
+
+    # -- events ----------------------------------------------------------------------------
+
+    def level_started(self, index: int, now: float) -> None:
+        if not 0 <= index < len(self.levels):
+            raise ValueError(f"level {index} is not one of the {len(self.levels)} planned")
+        if self._run_start is None:
+            self._run_start = now
+        for i in range(index, len(self.levels)):
+            self._done[i] = 0
+        self._current = index
+        self._level_start = now
+        self._last_event = now
+
+    def step_done(self, index: int, now: float, steps: int = 1) -> None:
+        """``steps`` more steps of level ``index`` are done (a tiled level reports a sweep of
+        several at once: each counts as a step of the sweep's mean time, and such a level's
+        preparation is not told apart from its steps)."""
+        if index != self._current:
+            self.level_started(index, self._last_event if self._last_event is not None else now)
+        assert self._last_event is not None
+        dt = max(0.0, now - self._last_event)
+        if steps <= 0:
+            return
+        if steps == 1 and self._done[index] == 0:
+            self._first[index] = dt
+        else:
+            self._durations[index].extend([dt / steps] * min(steps, RECENT_STEPS))
+        self._done[index] += steps
+        self._last_event = now
+        self._update(now)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left, or ``None`` while estimating; 0.0 once every step is done."""
+        if self.finished:
+            return 0.0
+        if self._finish is None:
+            return None
+        return max(0.0, self._finish - now)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.levels) and all(
+            self._done[i] >= lv.steps for i, lv in enumerate(self.levels)
+        )
+
+    @property
+    def seconds_per_unit(self) -> float | None:
+        """This run's measured rate: seconds per unit of :func:`run_units`'s work so far.
+
+        Counted like :func:`run_units` (a fixed :data:`PREPARE_STEPS` per level), so that
+        :func:`expected_seconds` with this rate gives back this run's time for its settings.
+        """
+        if self._run_start is None or self._last_event is None:
+            return None
+        units = sum(
+            (done + PREPARE_STEPS) * step_units(lv.pixels)
+            for lv, done in zip(self.levels, self._done, strict=True)
+            if done > 0
+        )
+        seconds = self._last_event - self._run_start
+        if units <= 0 or seconds <= 0:
+            return None
+        return seconds / units
+
+    # -- the model -------------------------------------------------------------------------
+
+    def _step_seconds(self) -> tuple[float, float] | None:
+        """``(a, b)`` of ``a + b * pixels`` from the measured levels, or ``None``."""
+        rows: list[tuple[float, float, float]] = []  # (pixels, median seconds, weight)
+        for i, lv in enumerate(self.levels):
+            times = self._durations[i]
+            if len(times) >= MIN_STEPS:
+                rows.append((float(lv.pixels), typical_step(times), float(min(len(times), RECENT_STEPS))))
+        if not rows:
+            return None
+        # The largest sizes say most about the levels to come; far smaller ones are dropped.
+        rows.sort()
+        rows = rows[-3:]
+        if len({p for p, _, _ in rows}) < 2:
+            p, t, _ = rows[-1]
+            b = t / (p + OVERHEAD_PIXELS)
+            return b * OVERHEAD_PIXELS, b
+        sw = sum(w for _, _, w in rows)
+        mp = sum(w * p for p, _, w in rows) / sw
+        mt = sum(w * t for _, t, w in rows) / sw
+        spp = sum(w * (p - mp) ** 2 for p, _, w in rows)
+        b = sum(w * (p - mp) * (t - mt) for p, t, w in rows) / spp
+        a = mt - b * mp
+        if b <= 0:  # no growth with size seen (noise, or a GPU's overhead): flat
+            return mt, 0.0
+        if a < 0:  # no overhead seen: through the origin
+            b = sum(w * p * t for p, t, w in rows) / sum(w * p * p for p, _, w in rows)
+            return 0.0, b
+        return a, b
+
+    def _prepare_steps(self) -> float:
+        """A level's preparation and first-step surcharge, in its steps, as measured."""
+        seen = []
+        for i in range(len(self.levels)):
+            first, times = self._first[i], self._durations[i]
+            if first is not None and len(times) >= MIN_STEPS:
+                typical = typical_step(times)
+                if typical > 0:
+                    seen.append(min(20.0, max(0.0, first / typical - 1.0)))
+        return statistics.fmean(seen[-3:]) if seen else PREPARE_STEPS
+
+    def _raw(self, now: float) -> float | None:
+        """The model's seconds left, unsmoothed; ``None`` when it would be a guess."""
+        k = self._current
+        if k < 0:
+            return None
+        model = self._step_seconds()
+        if model is None:
+            return None
+        # The largest measured level anchors the model: its own recent median is the best
+        # figure for its size, and the fit only scales it to the other sizes.
+        anchor = max(
+            (lv for i, lv in enumerate(self.levels) if len(self._durations[i]) >= MIN_STEPS),
+            key=lambda lv: lv.pixels,
+        )
+        if anchor.pixels * MAX_LEVER * 1.05 < max(lv.pixels for lv in self.levels[k:]):  # sizes are rounded
+            return None
+        a, b = model
+        measured = typical_step(self._durations[anchor.index])
+        scale = measured / (a + b * anchor.pixels) if a + b * anchor.pixels > 0 else 1.0
+
+        def per_step(i: int) -> float:
+            times = self._durations[i]
+            if len(times) >= MIN_STEPS:
+                return typical_step(times)
+            pixels = self.levels[i].pixels
+            growth = SIZE_PENALTY ** math.log2(pixels / anchor.pixels) if pixels > anchor.pixels else 1.0
+            return scale * (a + b * pixels) * growth
+
+        extra = self._prepare_steps()
+        current = self.levels[k]
+        per = per_step(k)
+        left = max(0, current.steps - self._done[k]) * per
+        if self._done[k] == 0:  # still preparing
+            left += max(0.0, extra * per - (now - self._level_start))
+        for lv in self.levels[k + 1 :]:
+            left += (lv.steps + extra) * per_step(lv.index)
+        return left
+
+    def _update(self, now: float) -> None:
+        raw = self._raw(now)
+        if raw is None:
+            return
+        if self._finish is None:
+            self._finish = now + raw
+        else:
+            shown = max(0.0, self._finish - now)
+            if shown > 0:
+                raw = min(max(raw, shown / MAX_CORRECTION), shown * MAX_CORRECTION)
+            alpha = 1.0 - math.exp(-max(0.0, now - self._updated) / SMOOTHING_SECONDS)
+            self._finish = now + shown + alpha * (raw - shown)
+        self._updated = now

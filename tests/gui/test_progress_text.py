@@ -1,0 +1,50 @@
+"""The progress bar's words for the time left, and the question before a long run."""
+
+from __future__ import annotations
+
+import pytest
+
+from nst_desktop.engine import Progress
+from nst_desktop.gui.progress_text import describe_progress, long_run_question
+
+
+def painting(step: int, eta: float | None, total: int = 300) -> Progress:
+    return Progress("painting", step, total, level=2, levels=7, size=(91, 91), eta=eta)
+
+
+def test_a_run_without_a_figure_yet_says_it_is_estimating() -> None:
+    assert describe_progress(painting(12, None)) == "Level 2/7 · step 12/300 · estimating…"
+
+
+def test_a_figure_replaces_estimating() -> None:
+    text = describe_progress(painting(120, 95.0))
+    assert text.endswith("about 1 min 35 s left") and "estimating" not in text
+
+
+def test_a_finished_run_does_not_estimate() -> None:
+    assert "estimating" not in describe_progress(painting(300, None))
+
+
+def test_training_without_a_figure_says_it_is_estimating() -> None:
+    p = Progress("training", 3, 2000, level=1, levels=1, size=(256, 256), eta=None)
+    assert describe_progress(p) == "Training · step 3/2000 · estimating…"
+
+
+def test_loading_and_preparing_do_not_estimate() -> None:
+    assert "estimating" not in describe_progress(Progress("loading", 0, 300, 1, 7, (64, 64)))
+    assert "estimating" not in describe_progress(Progress("preparing", 0, 300, 1, 7, (64, 64)))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "question"),
+    [
+        (None, None),
+        (60.0, None),
+        (180.0, None),
+        (720.0, "This will take about 12 minutes on this computer. Paint anyway?"),
+        (5400.0, "This will take about 1 hour 30 minutes on this computer. Paint anyway?"),
+        (7300.0, "This will take about 2 hours on this computer. Paint anyway?"),
+    ],
+)
+def test_a_long_run_is_asked_about(seconds: float | None, question: str | None) -> None:
+    assert long_run_question(seconds) == question
