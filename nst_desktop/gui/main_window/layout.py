@@ -47,12 +47,12 @@ class LeftPanel(QScrollArea):
         self.panel = QWidget()
         layout = QVBoxLayout(self.panel)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(8)
+        layout.setSpacing(4)
 
         photo_box = QGroupBox("Photo")
         photo_layout = QVBoxLayout(photo_box)
         photo_layout.setContentsMargins(6, 6, 6, 6)
-        self.photo_area = DropArea("Drop a photo here\nor click to browse · Ctrl+V to paste", min_height=110)
+        self.photo_area = DropArea("Drop a photo here\nor click to browse · Ctrl+V to paste", min_height=84)
         self.photo_area.setToolTip("The picture to repaint. Drop several photos at once to batch them.")
         photo_layout.addWidget(self.photo_area)
         layout.addWidget(photo_box)
@@ -82,16 +82,24 @@ class LeftPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.fit_width()
+        # After the section has been shown or hidden and the layout has taken it in.
         self.controls.advanced_toggle.toggled.connect(self.fit_width)
 
     @Slot()
     def fit_width(self) -> None:
         """Wide enough for the widest row plus a scroll bar; horizontal scrolling is off, so a
         narrower panel would cut rows off at the right edge."""
-        layout = self.panel.layout()
-        if layout is not None:
-            layout.invalidate()
-            layout.activate()
+        # Nested layouts cache their hints until their own turn comes: refresh the chain from
+        # the controls up to the panel now, so the width follows Advanced at once.
+        widget: QWidget | None = self.controls
+        while widget is not None:
+            inner = widget.layout()
+            if inner is not None:
+                inner.invalidate()
+                inner.activate()
+            if widget is self.panel:
+                break
+            widget = widget.parentWidget()
         bar = self.verticalScrollBar().sizeHint().width()
         self.setMinimumWidth(max(LEFT_MIN_WIDTH, self.panel.minimumSizeHint().width() + bar))
         self.setMaximumWidth(self.minimumWidth() + 120)

@@ -32,6 +32,7 @@ from ..widgets.wheel_guard import WheelGuard
 from ..worker import Engine, ImageInput, Job, RealEngine
 from . import actions, state
 from .batch import BatchPlan, BatchRunner
+from .history import HistoryHandling
 from .inputs import InputHandling
 from .layout import BannerOverlay, LeftPanel, RunBar
 from .modes import PaintingModes
@@ -50,7 +51,7 @@ ALERT_AFTER_SECONDS = 20.0
 """A run at least this long asks for attention when it ends (taskbar flash)."""
 
 
-class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
+class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, QMainWindow):
     def __init__(
         self,
         engine: Engine | None = None,
@@ -105,6 +106,7 @@ class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
         self.preview.view.viewport().setAcceptDrops(False)
         self.preview.view.set_placeholder("Drop a photo and a painting: the instant picture appears here")
         centre_layout.addWidget(self.preview, 1)
+        centre_layout.addWidget(self._build_history())
         self.banner = MessageBanner()
         self._banner_overlay = BannerOverlay(self.banner, self.preview)
         self.run_bar = RunBar()
@@ -128,7 +130,9 @@ class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
         self.centre_splitter.addWidget(self.tabs)
         self.centre_splitter.setStretchFactor(0, 4)
         self.centre_splitter.setStretchFactor(1, 1)
-        self.centre_splitter.setSizes([560, 170])
+        self.tabs.setMinimumHeight(80)  # the artist may shrink it to give the picture more
+        self.centre_splitter.setSizes([600, 160])
+        self.tabs.currentChanged.connect(self._fit_tabs)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left)
@@ -190,6 +194,7 @@ class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
         s.ended.connect(self._on_run_ended)
         s.state_changed.connect(self._update_state)
         self._connect_modes()
+        self._connect_history()
 
     # Messages ---------------------------------------------------------------------------------
 
@@ -338,6 +343,7 @@ class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
 
     @Slot(object)
     def _on_run_started(self, job: Job) -> None:
+        self.preview.end_compare()
         self.progress.setValue(0)
         self.progress.setFormat("Starting…")
         self.loss_plot.clear()
@@ -434,6 +440,17 @@ class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
         prefix = f"{fraction:.0%} — " if fraction is not None and self.controller.busy else ""
         self.setWindowTitle(f"{prefix}{name} — nst-desktop" if self._run_title else f"{prefix}nst-desktop")
 
+    @Slot()
+    def _fit_tabs(self) -> None:
+        """Give the tab that was opened the height it needs (the batch list needs rows to be
+        reviewable), at most 45 % of the centre; the picture keeps the rest."""
+        sizes = self.centre_splitter.sizes()
+        total = sum(sizes)
+        want = 250 if self.tabs.currentWidget() is self.batch else 160
+        want = min(want, int(total * 0.45))
+        if total > 0 and sizes[1] < want:
+            self.centre_splitter.setSizes([total - want, want])
+
     # Batch ------------------------------------------------------------------------------------
 
     def _add_batch_paths(self, paths: list[Path]) -> int:
@@ -499,14 +516,6 @@ class MainWindow(InputHandling, OutputHandling, PaintingModes, QMainWindow):
     @property
     def batch_running(self) -> bool:
         return self.batch_runner.running
-
-    # History ----------------------------------------------------------------------------------
-
-    def add_version(self, picture: Picture) -> None:
-        """Every finished or stopped run is kept (see :mod:`.history`)."""
-
-    def picture_saved(self, picture: Picture, path: Path) -> None:
-        """The artist saved ``picture`` at ``path``."""
 
     def remember_rate(self, picture: Picture) -> None:
         from . import estimate

@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -48,7 +49,6 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -59,9 +59,9 @@ from ..plain_text import capped, plain_tooltip
 
 __all__ = ["HistoryStrip"]
 
-CELL = QSize(116, 100)
+CELL = QSize(100, 80)
 """One version's cell: the thumbnail above, its time below."""
-THUMB_BOX = QSize(108, 74)
+THUMB_BOX = QSize(92, 56)
 Thumbnail = QImage | npt.NDArray[np.uint8]
 """A thumbnail as the store reads it (an array) or as Qt holds it."""
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -295,11 +295,11 @@ class HistoryStrip(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
 
-        buttons = QVBoxLayout()
+        buttons = QGridLayout()
         buttons.setSpacing(2)
         self.title = QLabel("History")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        buttons.addWidget(self.title)
+        buttons.addWidget(self.title, 0, 0, 1, 2)
         self.star_button = _button("☆ Star", "Star the selected version: it is kept for good (Space)")
         self.star_button.setCheckable(True)
         self.star_button.clicked.connect(self._on_star_button)
@@ -312,9 +312,11 @@ class HistoryStrip(QWidget):
         self.save_button.clicked.connect(self._on_save_button)
         self.delete_button = _button("Delete", "Delete the selected version from the history (Delete)")
         self.delete_button.clicked.connect(self._on_delete_button)
-        for button in (self.star_button, self.compare_button, self.save_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two by two, so the strip stays as low as its thumbnails and the picture keeps the height.
+        grid = (self.star_button, self.compare_button, self.save_button, self.delete_button)
+        for i, button in enumerate(grid):
+            buttons.addWidget(button, 1 + i // 2, i % 2)
+        buttons.setRowStretch(3, 1)
         layout.addLayout(buttons)
 
         self.stack = QStackedWidget()

@@ -9,7 +9,9 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFocusEvent,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -68,6 +70,17 @@ class DropArea(QFrame):
     def has_image(self) -> bool:
         return self._pixmap is not None
 
+    def text(self) -> str:
+        return self._placeholder
+
+    def set_prompt(self, text: str, *, min_height: int) -> None:
+        """Change the placeholder text and the height it needs (the gallery shrinks its area
+        to one line once it has paintings)."""
+        self._placeholder = text
+        self.setMinimumHeight(min_height)
+        self.updateGeometry()
+        self.update()
+
     def paste_from_clipboard(self) -> None:
         from PySide6.QtGui import QGuiApplication
 
@@ -115,6 +128,21 @@ class DropArea(QFrame):
                 return True
         return False
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter or Space opens the file browser, as a click does, for keyboard users."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and not event.modifiers():
+            self.browse_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.update()
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
             self.browse_requested.emit()
@@ -127,12 +155,13 @@ class DropArea(QFrame):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         palette = self.palette()
-        area = self.rect().adjusted(8, 8, -8, -8)
-        if self._hovering:
+        area = self.rect().adjusted(8, 4, -8, -4)
+        if self._hovering or self.hasFocus():
+            # Dashed while something is dragged over it, solid while it has the keyboard focus.
             pen = painter.pen()
             pen.setColor(palette.highlight().color())
             pen.setWidth(2)
-            pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setStyle(Qt.PenStyle.DashLine if self._hovering else Qt.PenStyle.SolidLine)
             painter.setPen(pen)
             painter.drawRoundedRect(self.rect().adjusted(2, 2, -3, -3), 6, 6)
         if self._pixmap is not None:

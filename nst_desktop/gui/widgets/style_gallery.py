@@ -24,7 +24,13 @@ from nst_desktop.engine.pipeline import ImageInput
 from ..plain_text import capped, plain_tooltip
 from .image_drop import DropArea
 
-THUMB = 56
+THUMB = 40
+BLEND_TIP = (
+    "How much of this painting goes into the mix. The paintings are blended, not placed side by "
+    "side: their style statistics (the Gram matrices of each layer) are averaged with these weights "
+    "into one target, so 1 and 1 paint one mixed style over the whole picture, 3 and 1 mostly the "
+    "first. 0 leaves the painting out."
+)
 
 
 class StyleCard(QFrame):
@@ -38,7 +44,8 @@ class StyleCard(QFrame):
         self.setObjectName("StyleCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 4, 4, 4)
+        layout.setContentsMargins(4, 2, 2, 2)
+        layout.setSpacing(6)
         thumb = QLabel()
         thumb.setFixedSize(THUMB, THUMB)
         thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -49,35 +56,29 @@ class StyleCard(QFrame):
             )
         )
         layout.addWidget(thumb)
-        text = QVBoxLayout()
-        text.setSpacing(2)
         self.name_label = QLabel(capped(source.name, 120))
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
         self.name_label.setToolTip(plain_tooltip(str(source.path) if source.path else source.name))
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        text.addWidget(self.name_label)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Blend"))
+        layout.addWidget(self.name_label, 1)
+        blend = QLabel("Blend")
+        blend.setToolTip(BLEND_TIP)
+        layout.addWidget(blend)
         self.weight = QDoubleSpinBox()
         self.weight.setRange(0.0, 10.0)
         self.weight.setSingleStep(0.25)
         self.weight.setDecimals(2)
         self.weight.setValue(source.weight)
-        self.weight.setToolTip(
-            "How much of this painting goes into the mix, relative to the other paintings. 0 leaves it out."
-        )
+        self.weight.setToolTip(BLEND_TIP)
         self.weight.valueChanged.connect(self.weight_changed)
-        row.addWidget(self.weight)
-        row.addStretch(1)
-        text.addLayout(row)
-        layout.addLayout(text, 1)
+        layout.addWidget(self.weight)
         self.remove_button = QToolButton()
         self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
         self.remove_button.setToolTip("Remove this painting")
         self.remove_button.setAccessibleName(f"Remove {capped(source.name, 120)}")
         self.remove_button.clicked.connect(self.remove_requested)
-        layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.remove_button)
 
 
 class StyleGallery(QWidget):
@@ -107,18 +108,27 @@ class StyleGallery(QWidget):
         self.drop_area.files_dropped.connect(self.files_dropped)
         self.drop_area.image_pasted.connect(self.image_pasted)
         self.drop_area.browse_requested.connect(self.browse_requested)
-        layout.addWidget(self.drop_area)
         row = QHBoxLayout()
+        row.addWidget(self.drop_area, 1)
         self.samples_button = QToolButton()
-        self.samples_button.setText("Sample paintings ▾")
+        self.samples_button.setText("Samples ▾")
         self.samples_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.samples_button.setToolTip("Add one of the built-in sample paintings")
         self.samples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.samples_menu = QMenu(self.samples_button)
         self.samples_button.setMenu(self.samples_menu)
-        row.addWidget(self.samples_button)
-        row.addStretch(1)
+        row.addWidget(self.samples_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(row)
+        self._full_prompt = self.drop_area.text()
+        self.changed.connect(self._fit_drop_area)
+
+    def _fit_drop_area(self) -> None:
+        """A big target while there is no painting; one line once there are some, so two
+        paintings and the look fit the panel without scrolling."""
+        if self._entries:
+            self.drop_area.set_prompt("Drop or click to add paintings", min_height=34)
+        else:
+            self.drop_area.set_prompt(self._full_prompt, min_height=84)
 
     def set_samples(self, paths: list[Path]) -> None:
         self.samples_menu.clear()

@@ -1,0 +1,205 @@
+"""Every finished or stopped run kept as a version: the strip under the picture, the session
+folder behind it, and the window's reactions (view, compare, star, save, delete).
+
+Versions live in the per-user session folder (:mod:`nst_desktop.engine.versions`), so quitting
+or opening another photo loses nothing: they are there again at the next start. The window
+shows a :class:`~.picture.Picture`; this module turns versions into pictures and back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Slot
+
+from nst_desktop.engine import EngineError
+from nst_desktop.engine.versions import SourceRef, Version, VersionStore, dropped_text, session_dir
+
+from .. import imaging, plain_text, user_paths
+from ..widgets.history_strip import HistoryStrip
+from ..worker import ImageInput, Job
+from .picture import Picture, frozen_array
+
+if TYPE_CHECKING:
+    from .window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def _input(ref: SourceRef | None, fallback: str) -> ImageInput:
+    if ref is None:
+        return ImageInput(name=fallback)
+    path = Path(ref.path) if ref.path else None
+    return ImageInput(name=ref.name, path=path, weight=ref.weight)
+
+
+def picture_from_version(version: Version, store: VersionStore) -> Picture | None:
+    """A version of this or an earlier session as a picture the window can show and save."""
+    full = store.picture(version.id)
+    if full is None:
+        return None
+    pixels = store.picture8(version.id)
+    if pixels is None:
+        return None
+    photo = _input(version.photo, "photo")
+    before = None
+    if photo.path is not None and user_paths.is_file(photo.path):
+        try:
+            from nst_desktop.engine import images
+
+            before = frozen_array(images.load_image(photo.path, max_side=1600))
+        except EngineError:
+            before = None
+    job = Job(
+        content=photo,
+        styles=tuple(_input(ref, "painting") for ref in version.paintings),
+        settings=version.settings,
+    )
+    return Picture(
+        job=job,
+        pixels=frozen_array(pixels),
+        settings=version.settings,
+        complete=version.complete,
+        device=version.device,
+        seconds=version.seconds,
+        fraction=version.progress,
+        before=before,
+        full=frozen_array(full) if version.complete else None,
+        id=version.id,
+        created=version.created,
+    )
+
+
+class HistoryHandling:
+    """The history strip's part of the window (a mixin)."""
+
+    def _build_history(self: MainWindow) -> HistoryStrip:
+        self.versions = VersionStore(session_dir())
+        self.history = HistoryStrip()
+        self.history.setToolTip("Every run you finish or stop is kept here, also after a restart")
+        self._pictures: dict[str, Picture] = {}
+        return self.history
+
+    def _connect_history(self: MainWindow) -> None:
+        h = self.history
+        h.selected.connect(self.show_version)
+        h.star_toggled.connect(self.star_version)
+        h.delete_requested.connect(self.delete_version)
+        h.save_requested.connect(self.save_version)
+        h.compare_requested.connect(self.compare_versions)
+        self.preview.compare_closed.connect(self._after_compare)
+        self.history.load_from(self.versions)
+        earlier = len(self.versions.unsaved())
+        if earlier:
+            self.statusBar().showMessage(
+                f"{earlier} unsaved version{'s' if earlier != 1 else ''} from before "
+                "are in the history strip.",
+                10_000,
+            )
+
+    def add_version(self: MainWindow, picture: Picture) -> None:
+        """Keep ``picture`` (a finished or stopped run) as a version in the strip."""
+        if picture.job.output_path is not None:
+            return  # a batch picture: already a file in the batch's folder
+        try:
+            added = self.versions.add(
+                picture.image_to_save(),
+                settings=picture.settings,
+                complete=picture.complete,
+                progress=picture.fraction,
+                photo=SourceRef.of(picture.photo),
+                paintings=[SourceRef.of(p) for p in picture.paintings],
+                fast_style=picture.settings.fast_style if picture.settings.method == "fast" else None,
+                device=picture.device,
+                seconds=picture.seconds,
+            )
+        except (EngineError, ValueError, OSError) as exc:
+            self.statusBar().showMessage(f"The version could not be kept in the history: {exc}", 8000)
+            return
+        kept = dataclasses.replace(picture, id=added.version.id)
+        self._pictures[kept.id] = kept
+        if self.shown is picture:
+            self.shown = kept
+        for old in added.dropped:
+            self._pictures.pop(old.id, None)
+            self.history.remove_version(old.id)
+        self.history.add_version(added.version, self.versions.thumbnail(added.version.id))
+        if added.dropped:
+            self.statusBar().showMessage(dropped_text(added.dropped, self.versions.limit), 8000)
+
+    def _picture(self: MainWindow, version_id: str) -> Picture | None:
+        picture = self._pictures.get(version_id)
+        if picture is None:
+            version = self.versions.get(version_id)
+            picture = picture_from_version(version, self.versions) if version is not None else None
+            if picture is None:
+                self.show_message("That version's picture is no longer in the session folder.")
+                self.history.remove_version(version_id)
+                return None
+            self._pictures[version_id] = picture
+        return picture
+
+    @Slot(str)
+    def show_version(self: MainWindow, version_id: str) -> None:
+        if self._busy():
+            self.statusBar().showMessage("Versions can be viewed when the run has ended.", 4000)
+            return
+        picture = self._picture(version_id)
+        if picture is None:
+            return
+        self.preview.end_compare()
+        self.show_picture(picture)
+        self.progress.setFormat(f"Version: {picture.summary()}")
+
+    @Slot(str, bool)
+    def star_version(self: MainWindow, version_id: str, on: bool) -> None:
+        version = self.versions.star(version_id, on)
+        if version is not None:
+            self.history.update_version(version)
+
+    @Slot(str)
+    def delete_version(self: MainWindow, version_id: str) -> None:
+        version = self.versions.get(version_id)
+        if version is None:
+            self.history.remove_version(version_id)
+            return
+        if not version.saved and not self.ask_yes_no("Delete this version? It has not been saved."):
+            return
+        self.versions.delete(version_id)
+        self.history.remove_version(version_id)
+        picture = self._pictures.pop(version_id, None)
+        if picture is not None and self.shown is picture:
+            self.shown = None
+            self._update_state()
+
+    @Slot(str)
+    def save_version(self: MainWindow, version_id: str) -> None:
+        picture = self._picture(version_id)
+        if picture is None:
+            return
+        path = self.ask_save_path(picture.suggested_name())
+        if path is not None:
+            self.save_to(path, picture)
+
+    def picture_saved(self: MainWindow, picture: Picture, path: Path) -> None:
+        version = self.versions.mark_saved(picture.id, path)
+        if version is not None:
+            self.history.update_version(version)
+
+    @Slot(str, str)
+    def compare_versions(self: MainWindow, first: str, second: str) -> None:
+        a, b = self._picture(first), self._picture(second)
+        if a is None or b is None:
+            return
+        labels = (f"A: {plain_text.capped(a.summary(), 60)}", f"B: {plain_text.capped(b.summary(), 60)}")
+        self.preview.compare_versions(
+            imaging.array_to_qimage(a.pixels), imaging.array_to_qimage(b.pixels), labels=labels
+        )
+
+    @Slot()
+    def _after_compare(self: MainWindow) -> None:
+        if self.shown is not None:
+            self.show_picture(self.shown)

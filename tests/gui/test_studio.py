@@ -1,0 +1,220 @@
+"""The studio (issue 9) through the real window on the fake engine: provenance of the picture
+on show, the history of versions, settings from a picture, undo, and the 1024x700 layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings
+
+from nst_desktop.engine.images import read_metadata
+
+from .conftest import FakeEngine, write_image
+
+
+def paint(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+        window.stylize()
+
+
+def test_changing_the_photo_mid_run_does_not_relabel_the_picture(
+    qtbot, ready_window, fake_engine: FakeEngine, photo: Path, tmp_path: Path
+) -> None:
+    window = ready_window
+    other = write_image(tmp_path / "other-photo.png", 80, 40, seed=9)
+    fake_engine.block = True
+    window.stylize()
+    qtbot.waitUntil(lambda: window.session.last_preview is not None, timeout=5000)
+    assert window.set_photo(other)  # the artist moves on while it paints
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.stop()
+    picture = window.shown
+    assert picture is not None and picture.photo.name == photo.name
+    assert picture.before is not None and picture.before.shape[:2] == (48, 64)  # the run's photo
+    assert picture.suggested_name().startswith("photo-painting")
+    saved = window.save_to(tmp_path / "out.png")
+    assert saved is not None
+    meta = read_metadata(saved)
+    assert meta["content"] == photo.name and meta["stopped_early"] is True
+    assert isinstance(meta["settings"]["seed"], int)  # the seed actually used, also when stopped
+
+
+def test_removing_a_painting_after_the_run_keeps_it_in_the_saved_settings(
+    qtbot, ready_window, painting: Path, tmp_path: Path
+) -> None:
+    window = ready_window
+    paint(qtbot, window)
+    window.gallery.remove(0)
+    assert not window.gallery.styles()
+    saved = window.save_to(tmp_path / "kept.png")
+    assert saved is not None
+    assert [s["name"] for s in read_metadata(saved)["styles"]] == [painting.name]
+
+
+def test_a_batch_does_not_make_the_saved_picture_describe_the_window_photo(
+    qtbot, ready_window, tmp_path: Path
+) -> None:
+    window = ready_window
+    photos = [write_image(tmp_path / f"batch{i}.png", 40, 30, seed=i) for i in range(2)]
+    window.batch.add(photos)
+    window.batch.set_output_dir(tmp_path)
+    window.start_batch()
+    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
+    shown = window.shown
+    assert shown is not None and shown.photo.name == "batch1.png"
+    saved = window.save_to(tmp_path / "again.png")
+    assert saved is not None and read_metadata(saved)["content"] == "batch1.png"
+
+
+def test_every_run_becomes_a_version_that_survives_a_restart(
+    qtbot, ready_window, make_window, tmp_path: Path
+) -> None:
+    window = ready_window
+    paint(qtbot, window)
+    window.controls.set_settings(window.controls.settings().replace(style_strength=3.0))
+    paint(qtbot, window)
+    ids = window.history.ids()
+    assert len(ids) == 2
+    first, second = ids
+    assert window.shown is not None and window.shown.id == second
+
+    window.show_version(first)
+    assert window.shown is not None and window.shown.id == first
+    assert window.shown.settings.style_strength != 3.0
+
+    window.compare_versions(first, second)
+    assert window.preview.view.has_pair()
+    window.preview.end_compare()
+
+    saved = window.save_to(tmp_path / "first.png")
+    assert saved is not None
+    assert window.versions.get(first).saved and not window.versions.get(second).saved
+
+    window.star_version(second, True)
+    assert window.versions.get(second).starred
+
+    later = make_window()  # the next start of the app: the versions are there again
+    assert later.history.ids() == ids
+    later.show_version(second)
+    assert later.shown is not None and later.shown.settings.style_strength == 3.0
+    assert later.shown.photo.name == "photo.png"
+
+
+def test_deleting_an_unsaved_version_asks_first(qtbot, ready_window) -> None:
+    window = ready_window
+    paint(qtbot, window)
+    (only,) = window.history.ids()
+    window.ask_yes_no = lambda text: False
+    window.delete_version(only)
+    assert window.history.ids() == [only]
+    window.ask_yes_no = lambda text: True
+    window.delete_version(only)
+    assert window.history.ids() == [] and window.versions.get(only) is None
+
+
+def test_use_settings_from_a_picture_via_the_file_menu(qtbot, ready_window, tmp_path: Path) -> None:
+    window = ready_window
+    window.controls.set_settings(window.controls.settings().replace(style_strength=4.5))
+    paint(qtbot, window)
+    saved = window.save_to(tmp_path / "made.png")
+    window.controls.set_settings(window.controls.settings().replace(style_strength=1.0))
+    window.ask_open_paths = lambda title, key, many: [saved]
+    window.menu_actions["use_settings"].trigger()
+    assert window.controls.settings().style_strength == 4.5
+    assert "Restored" in window.banner.text()
+
+    plain = write_image(tmp_path / "plain.png")
+    window.ask_open_paths = lambda title, key, many: [plain]
+    window.menu_actions["use_settings"].trigger()
+    assert window.banner.is_error and "no nst-desktop settings" in window.banner.text()
+
+
+def test_undo_and_redo_control_changes(qtbot, window) -> None:
+    start = window.controls.settings()
+    window.controls.set_settings(start.replace(style_strength=2.0))
+    window.undo._last = 0.0  # a separate change, not part of one slider drag
+    window.controls.set_settings(start.replace(style_strength=3.0))
+    window.undo_controls()
+    assert window.controls.settings().style_strength == 2.0
+    window.undo_controls()
+    assert window.controls.settings().style_strength == start.style_strength
+    window.redo_controls()
+    assert window.controls.settings().style_strength == 2.0
+
+
+def test_layout_at_1024x700(qtbot, window, photo: Path, painting: Path, tmp_path: Path) -> None:
+    window.resize(1024, 700)
+    window.set_photo(photo)
+    window.add_style(painting)
+    window.add_style(write_image(tmp_path / "second.png", 50, 50, seed=5))
+    qtbot.wait(50)
+    window.progress.setFormat("Level 3/3 · step 240/300 · about 1 min 20 s left")
+    qtbot.wait(20)
+    assert not window.progress.is_elided()
+    assert window.preview.view.height() >= 300  # the picture gets the space
+    assert not window.loss_plot.isVisible()  # behind Details
+    bar = window.left.verticalScrollBar()
+    assert bar.maximum() == 0, "the left panel should fit without scrolling with two paintings"
+    before = window.left.width()
+    window.controls.advanced_toggle.setChecked(True)
+    qtbot.wait(20)
+    window.controls.advanced_toggle.setChecked(False)
+    qtbot.wait(20)
+    assert window.left.minimumWidth() <= before  # Advanced does not widen the panel for good
+    y = window.preview.mapTo(window, window.preview.rect().topLeft()).y()
+    window.show_message("Something to say", error=True)
+    qtbot.wait(20)
+    assert window.preview.mapTo(window, window.preview.rect().topLeft()).y() == y  # nothing moved
+
+
+def test_information_banners_go_away_and_errors_go_when_solved(qtbot, window, photo: Path) -> None:
+    window.show_message("Add a photo first.", error=True)
+    window.set_photo(photo)
+    assert not window.banner.isVisible()
+    window._info_timer.setInterval(10)
+    window.show_message("Saved it.", error=False)
+    window._info_timer.start(10)
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=2000)
+
+
+def test_a_path_copied_as_text_pastes_as_the_photo(qtbot, window, photo: Path) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(str(photo))
+    window.paste_photo()
+    assert window.content is not None and window.content.name == photo.name
+
+
+def test_batch_settings_are_fixed_at_the_start(
+    qtbot, ready_window, fake_engine: FakeEngine, tmp_path: Path
+) -> None:
+    window = ready_window
+    fake_engine.step_seconds = 0.01
+    photos = [write_image(tmp_path / f"b{i}.png", 40, 30, seed=i) for i in range(3)]
+    window.batch.add(photos)
+    window.batch.set_output_dir(tmp_path)
+    window.start_batch()
+    qtbot.waitUntil(lambda: len(fake_engine.calls) >= 1, timeout=5000)
+    window.controls.set_settings(window.controls.settings().replace(style_strength=7.0))
+    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=20_000)
+    assert len(fake_engine.calls) == 3
+    assert {c.style_strength for c in fake_engine.calls} == {1.0}
+
+
+def test_picture_record_is_immutable(qtbot, ready_window) -> None:
+    window = ready_window
+    paint(qtbot, window)
+    picture = window.shown
+    assert picture is not None
+    try:
+        picture.pixels[0, 0, 0] = 1
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a picture's pixels must be read-only")
+    assert isinstance(np.asarray(picture.pixels), np.ndarray)
+
+
+def test_settings_qsettings_isolated(qsettings: QSettings) -> None:
+    assert qsettings.fileName().endswith("settings.ini")
