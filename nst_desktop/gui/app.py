@@ -25,6 +25,12 @@ def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("content", nargs="?", type=Path, help="photo to open")
     parser.add_argument("styles", nargs="*", type=Path, help="paintings to take the style from")
     parser.add_argument(
+        "--settings-from",
+        metavar="PICTURE",
+        type=Path,
+        help="start with the settings embedded in a picture made with nst-desktop",
+    )
+    parser.add_argument(
         "--smoke-test",
         action="store_true",
         help="stylize the built-in sample at a small size offscreen, save and check it, then exit",
@@ -93,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.installEventFilter(FileOpenFilter(window))
     window.show()
     open_initial_images(window, args.content, args.styles)
+    if args.settings_from is not None:
+        window.use_settings_from(args.settings_from)
     QTimer.singleShot(300, window.warm_up)
     QTimer.singleShot(300, window.fast_styles.refresh)  # the gallery and the batch's style list
     from . import shutdown

@@ -218,3 +218,69 @@ def test_picture_record_is_immutable(qtbot, ready_window) -> None:
 
 def test_settings_qsettings_isolated(qsettings: QSettings) -> None:
     assert qsettings.fileName().endswith("settings.ini")
+
+
+def test_a_long_run_is_confirmed_with_the_expected_time(qtbot, ready_window, fake_engine: FakeEngine) -> None:
+    from nst_desktop.gui.main_window import estimate
+
+    window = ready_window
+    window.controls.set_settings(window.controls.settings().replace(size=512, steps=300))
+    settings = window.controls.settings()
+    window.qsettings.setValue(f"run/seconds_per_unit/{settings.device}", 50.0)  # a very slow computer
+    asked: list[str] = []
+    window.ask_yes_no = lambda text: asked.append(text) or False
+    window.stylize()
+    assert asked and "This will take about" in asked[0]
+    assert not window.controller.busy and not fake_engine.calls  # declined: nothing started
+    expected = estimate.expected_seconds(window, settings)
+    assert expected is not None and expected > estimate.WARN_SECONDS
+
+    window.qsettings.setValue(f"run/seconds_per_unit/{settings.device}", 1e-6)  # a fast one
+    asked.clear()
+    window.controls.set_settings(settings.replace(size=48, steps=5))
+    paint(qtbot, window)
+    assert not asked and fake_engine.calls
+
+
+def test_done_text_goes_when_the_photo_changes(qtbot, ready_window, tmp_path: Path) -> None:
+    window = ready_window
+    paint(qtbot, window)
+    assert window.progress.format().startswith("Done")
+    window.set_photo(write_image(tmp_path / "next.png"))
+    assert window.progress.format() == "Ready"
+
+
+def test_the_picture_can_be_dragged_out_as_a_file_with_its_settings(qtbot, ready_window) -> None:
+    window = ready_window
+    assert window.run_bar.drag_button.mime_data() is None
+    paint(qtbot, window)
+    mime = window.run_bar.drag_button.mime_data()
+    assert mime is not None and mime.hasImage()
+    (url,) = mime.urls()
+    path = Path(url.toLocalFile())
+    assert path.is_file() and read_metadata(path)["content"] == "photo.png"
+
+
+def test_help_lists_the_shortcuts_from_the_action_table(window) -> None:
+    from nst_desktop.gui.main_window import actions
+
+    text = actions.shortcuts_text()
+    assert "F11" in text and "Paint" in text and "Undo" in text
+    assert window.menu_actions["full_screen"].shortcut().toString() == "F11"
+
+
+def test_the_window_title_shows_progress_while_painting(qtbot, ready_window, fake_engine: FakeEngine) -> None:
+    window = ready_window
+    fake_engine.block = True
+    window.stylize()
+    qtbot.waitUntil(lambda: "%" in window.windowTitle(), timeout=5000)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.stop()
+    assert "%" not in window.windowTitle() and "photo.png" in window.windowTitle()
+
+
+def test_the_command_line_takes_settings_from_a_picture() -> None:
+    from nst_desktop.gui import app
+
+    args, _qt = app._parse(["photo.jpg", "--settings-from", "made.png"])
+    assert args.settings_from == Path("made.png") and args.content == Path("photo.jpg")

@@ -29,12 +29,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("add_painting", "&File", "Add &painting…", "browse_styles", ("Ctrl+Shift+O",)),
     ActionSpec("use_settings", "&File", "&Use settings from a picture…", "browse_settings_picture"),
     ActionSpec("save", "&File", "&Save picture…", "save_result", (QKeySequence.StandardKey.Save,)),
-    ActionSpec("quit", "&File", "&Quit", "close", (QKeySequence.StandardKey.Quit,)),
+    ActionSpec("quit", "&File", "&Quit", "close", ("Ctrl+Q",)),
     ActionSpec("paste_photo", "&Edit", "&Paste as photo", "paste_photo", (QKeySequence.StandardKey.Paste,)),
     ActionSpec("paste_painting", "&Edit", "Paste as &painting", "paste_style", ("Ctrl+Shift+V",)),
     ActionSpec("copy", "&Edit", "&Copy picture", "copy_result", ("Ctrl+C", "Ctrl+Shift+C")),
     ActionSpec("undo", "&Edit", "&Undo control change", "undo_controls", (QKeySequence.StandardKey.Undo,)),
-    ActionSpec("redo", "&Edit", "&Redo control change", "redo_controls", (QKeySequence.StandardKey.Redo,)),
+    ActionSpec("redo", "&Edit", "&Redo control change", "redo_controls", ("Ctrl+Shift+Z", "Ctrl+Y")),
     ActionSpec("stylize", "&Run", "&Paint", "stylize", ("Ctrl+Return", "Ctrl+Enter")),
     ActionSpec("stop", "&Run", "S&top", "stop", ("Esc",)),
     ActionSpec("train", "&Run", "&Train a fast style from these paintings…", "train_fast_style"),
@@ -46,6 +46,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("before_after", "&View", "&Before / after", "toggle_before_after", ("Ctrl+B",)),
     ActionSpec("full_screen", "&View", "F&ull-screen picture", "toggle_full_screen", ("F11",)),
     ActionSpec("details", "&View", "&Details (loss curves)", "toggle_details", ("Ctrl+D",)),
+    ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "show_shortcuts", ("F1",)),
     ActionSpec("about", "&Help", "&About nst-desktop", "show_about"),
 )
 SEPARATE_AFTER = {"use_settings", "save", "copy", "stop"}
@@ -74,3 +75,23 @@ def build(window: MainWindow) -> dict[str, QAction]:
         if spec.name in SEPARATE_AFTER:
             menu.addSeparator()  # type: ignore[attr-defined]
     return actions
+
+
+EXTRA_KEYS = (
+    ("B (hold)", "Show the photo instead of the picture while held"),
+    ("Space (hold, comparing)", "Show the other version while held"),
+    ("Ctrl+click a version", "Compare it with the selected one"),
+    ("Delete (history)", "Delete the selected version"),
+)
+
+
+def shortcuts_text() -> str:
+    """Every shortcut, from the same table that makes the menus, as plain text for Help."""
+    lines = []
+    for spec in ACTIONS:
+        keys = [QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in spec.shortcuts if k]
+        keys = [k for k in keys if k]
+        if keys:
+            lines.append(f"{' or '.join(keys):<28} {spec.text.replace('&', '').rstrip('…')}")
+    lines += [f"{key:<28} {what}" for key, what in EXTRA_KEYS]
+    return "\n".join(lines)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from nst_desktop.engine.presets import PresetStore
 
 from ..widgets.controls import ControlsPanel
+from ..widgets.drag_out import DragOutButton
 from ..widgets.image_drop import DropArea
 from ..widgets.message_banner import MessageBanner
 from ..widgets.preset_bar import PresetBar
@@ -139,6 +140,8 @@ class RunBar(QWidget):
         row.addWidget(self.stylize_button)
         row.addWidget(self.stop_button)
         row.addStretch(1)
+        self.drag_button = DragOutButton()
+        row.addWidget(self.drag_button)
         row.addWidget(self.details_button)
         row.addWidget(self.save_button)
         row.addWidget(self.copy_button)

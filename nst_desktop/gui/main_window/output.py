@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog
 
 from nst_desktop.engine import EngineError, images
@@ -75,6 +75,25 @@ class OutputHandling:
         self.show_message(text, error=False)
         self.picture_saved(picture, written)
         return written
+
+    def drag_payload(self: MainWindow) -> tuple[QImage, Path] | None:
+        """The picture on show for a drag out of the window, written to a temporary PNG (with
+        its settings inside) that the receiving program copies."""
+        picture = self.picture()
+        if picture is None:
+            return None
+        from nst_desktop.engine.paths import user_data_dir
+
+        # The per-user data folder, not a guessable name in the shared /tmp.
+        folder = user_data_dir() / "drag"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / picture.suggested_name()
+            written = Path(images.save_image(target, picture.pixels, metadata=picture.metadata()))
+        except (EngineError, OSError) as exc:
+            self.statusBar().showMessage(f"The picture could not be prepared for dragging: {exc}", 6000)
+            return None
+        return imaging.array_to_qimage(picture.pixels), written
 
     def copy_result(self: MainWindow) -> None:
         picture = self.picture()

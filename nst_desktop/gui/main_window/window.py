@@ -172,6 +172,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         bar.save_button.clicked.connect(self.save_result)
         bar.copy_button.clicked.connect(self.copy_result)
         bar.details_button.toggled.connect(self.set_details_visible)
+        bar.drag_button.provider = self.drag_payload
         b = self.batch
         b.files_dropped.connect(self._add_batch_paths)
         b.add_requested.connect(self.browse_batch)
@@ -229,6 +230,8 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self.clear_message(errors_only=True)
         if not self.controller.busy:
             self.shown = None
+            self.progress.setValue(0)
+            self.progress.setFormat("Ready")  # "Done" described the picture that was on show
             self.preview.view.set_before(image)
             self.preview.view.set_canvas_size(*self._canvas_size(image.width(), image.height()))
             self.preview.view.set_image(image)
@@ -545,6 +548,24 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         if not self.undo.redo():
             self.statusBar().showMessage("Nothing to redo.", 3000)
 
+    def show_shortcuts(self) -> None:
+        from PySide6.QtGui import QFont, QFontDatabase
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(dialog)
+        text = QPlainTextEdit(actions.shortcuts_text())
+        text.setReadOnly(True)
+        mono: QFont = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        text.setFont(mono)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.resize(620, 480)
+        dialog.exec()
+
     # View -------------------------------------------------------------------------------------
 
     def zoom_fit(self) -> None:
@@ -623,6 +644,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         has_picture = self.shown is not None and not running
         self.save_button.setEnabled(has_picture)
         self.copy_button.setEnabled(has_picture)
+        self.run_bar.drag_button.setEnabled(has_picture)
         for name, on in (
             ("stylize", can_paint),
             ("stop", running or waiting or batch),
