@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import weakref
 from typing import TYPE_CHECKING, NoReturn
 
 from . import side_tasks
@@ -36,6 +37,9 @@ quit_when_closed = False
 stopped was hidden meanwhile, and Qt quits only when a *visible* last window closes, so the
 loop is ended here instead (tests, which run no loop of their own, leave it False)."""
 
+_closing_when_stopped: weakref.WeakSet[MainWindow] = weakref.WeakSet()
+"""Windows hidden by :func:`may_close` that close themselves once their run has stopped."""
+
 
 def may_close(window: MainWindow) -> bool:
     """Wind down the window's work; True when it may close now, False when it closes itself
@@ -46,7 +50,7 @@ def may_close(window: MainWindow) -> bool:
     window.side_tasks.shutdown(SIDE_TASK_WAIT_MS)
     controller = window.controller
     if not controller.busy:
-        if getattr(window, "_close_when_stopped", False) and quit_when_closed:
+        if window in _closing_when_stopped and quit_when_closed:
             from PySide6.QtWidgets import QApplication
 
             if not any(w.isVisible() for w in QApplication.topLevelWidgets() if w.isWindow()):
@@ -56,8 +60,8 @@ def may_close(window: MainWindow) -> bool:
     if window.session.warming:
         return True  # only loading the model: nothing to keep, the process may leave it behind
     # A painting or a training stops within about a second (a training saves a checkpoint).
-    if not getattr(window, "_close_when_stopped", False):
-        window._close_when_stopped = True
+    if window not in _closing_when_stopped:
+        _closing_when_stopped.add(window)
         controller.finished.connect(window.close)
     window.hide()
     return False

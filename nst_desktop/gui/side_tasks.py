@@ -148,4 +148,3 @@ def wait_for_stranded(timeout_ms: int = 5000, *, essential_only: bool = False) -
             thread.wait(QDeadlineTimer(timeout_ms))
             if thread.isFinished():
                 _stranded.pop(thread, None)
-

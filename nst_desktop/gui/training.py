@@ -20,7 +20,7 @@ import threading
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from nst_desktop.engine import images, paths
 from nst_desktop.engine.fast.checkpoint import checkpoint_path
@@ -36,9 +36,18 @@ STYLE_SUFFIX = ".nststyle"
 MIN_PHOTOS = 5  # fast.photos needs 5 usable photos (one is held out for the preview)
 PHOTO_SUFFIXES = {s.lower() for s in images.INPUT_SUFFIXES}
 
+
+class Recipe(TypedDict):
+    """:data:`RECIPE`'s values, each with its own type."""
+
+    size: int
+    batch: int
+    brush_scale: float
+
+
 # The built-in styles' recipe (packaging/train_builtin_styles.py): 128 px crops, the painting
 # at 256 px (brush scale 2), batches of 4. Only the number of steps follows the time budget.
-RECIPE = {"size": 128, "batch": 4, "brush_scale": 2.0}
+RECIPE: Recipe = {"size": 128, "batch": 4, "brush_scale": 2.0}
 
 #: Seconds per training step when this computer has not trained yet: measured here with the
 #: recipe above (AMD EPYC, 2 cores shared with another training, CPU, 2 threads: 5.6-6.7 s a
@@ -69,8 +78,8 @@ class TrainRequest:
     output: Path
     steps: int
     seed: int = field(default_factory=lambda: secrets.randbelow(2**31))
-    size: int = RECIPE["size"]  # type: ignore[assignment]
-    batch: int = RECIPE["batch"]  # type: ignore[assignment]
+    size: int = RECIPE["size"]
+    batch: int = RECIPE["batch"]
     brush_scale: float = RECIPE["brush_scale"]
     checkpoint_seconds: float = 60.0
     resume: bool = False

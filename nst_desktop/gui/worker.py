@@ -13,6 +13,7 @@ one into the sentence the window shows.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -131,7 +132,8 @@ def failure_message(exc: BaseException) -> str:
         from nst_desktop.engine.text import show_path
 
         reason = show_path(exc.strerror or type(exc).__name__, 80).rstrip(".")
-        where = f" ({show_path(exc.filename, 120)})" if isinstance(exc.filename, (str, bytes)) else ""
+        filename = exc.filename
+        where = f" ({show_path(os.fsdecode(filename), 120)})" if isinstance(filename, (str, bytes)) else ""
         return f"A file could not be used: {reason}{where}."
     from nst_desktop.engine.text import clip
 

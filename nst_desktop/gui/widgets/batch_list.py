@@ -281,15 +281,22 @@ class BatchList(QWidget):
         self._update_buttons()
 
     def paths(self) -> list[Path]:
-        return [Path(self.tree.topLevelItem(i).data(0, _PHOTO_ROLE)) for i in range(self.count())]
+        return [Path(self._row(i).data(0, _PHOTO_ROLE)) for i in range(self.count())]
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()
 
+    def _row(self, index: int) -> QTreeWidgetItem:
+        """Row ``index``; Qt answers None past the end, which is a caller's mistake here."""
+        item = self.tree.topLevelItem(index)
+        if item is None:
+            raise IndexError(f"no row {index} in a batch of {self.count()}")
+        return item
+
     def status(self, index: int) -> str:
         """The row's status (``Waiting``, ``Painting 40%``, ``Done: NAME``, ``Failed``, ...),
         without the failure's reason shown under it."""
-        return str(self.tree.topLevelItem(index).data(1, _STATUS_ROLE) or "")
+        return str(self._row(index).data(1, _STATUS_ROLE) or "")
 
     def set_status(self, index: int, text: str, tooltip: str = "") -> None:
         """Show ``text`` as the row's status. For ``Failed`` the tooltip is the reason and is
@@ -308,7 +315,7 @@ class BatchList(QWidget):
         line = capped(" ".join(reason[: REASON_CHARS * 2].split()), REASON_CHARS)
         self._show(index, FAILED, line or "The photo could not be painted.", reason or FAILED)
         self._set_output(index, None)
-        self.tree.topLevelItem(index).setIcon(1, self._failed_icon())
+        self._row(index).setIcon(1, self._failed_icon())
 
     def set_result(self, index: int, output: Path, thumbnail: QImage | None = None) -> None:
         """Mark the row done with ``output`` as its result, clickable, with a thumbnail.
@@ -324,12 +331,12 @@ class BatchList(QWidget):
 
     def result_path(self, index: int) -> Path | None:
         """The result written for row ``index``, if it is done."""
-        value = self.tree.topLevelItem(index).data(1, _OUTPUT_ROLE)
+        value = self._row(index).data(1, _OUTPUT_ROLE)
         return Path(value) if value else None
 
     def has_thumbnail(self, index: int) -> bool:
         """Whether row ``index`` shows its result's thumbnail (rather than the blank space)."""
-        return bool(self.tree.topLevelItem(index).data(1, _THUMB_ROLE))
+        return bool(self._row(index).data(1, _THUMB_ROLE))
 
     def next_waiting(self) -> int | None:
         return next((i for i in range(self.count()) if self.status(i) == WAITING), None)
@@ -340,14 +347,14 @@ class BatchList(QWidget):
                 self.set_status(i, WAITING)
 
     def _show(self, index: int, status: str, detail: str, tooltip: str) -> None:
-        item = self.tree.topLevelItem(index)
+        item = self._row(index)
         status = capped(status, 200)
         item.setData(1, _STATUS_ROLE, status)
         item.setText(1, f"{status}\n{detail}" if detail else status)
         item.setToolTip(1, plain_tooltip(tooltip))
 
     def _set_output(self, index: int, output: Path | None) -> None:
-        item = self.tree.topLevelItem(index)
+        item = self._row(index)
         item.setData(1, _OUTPUT_ROLE, str(output) if output is not None else None)
         if output is None:
             item.setData(1, _THUMB_ROLE, False)
@@ -376,7 +383,7 @@ class BatchList(QWidget):
         )
         pixmap = QPixmap.fromImage(scaled)
         pixmap.setDevicePixelRatio(ratio)
-        item = self.tree.topLevelItem(index)
+        item = self._row(index)
         item.setIcon(1, QIcon(pixmap))
         item.setData(1, _THUMB_ROLE, True)
 
@@ -396,7 +403,7 @@ class BatchList(QWidget):
     def _on_thumbnail_loaded(self, output: str, image: QImage) -> None:
         # The row may have been cleared, repainted or given another result in the meantime.
         for i in range(self.count()):
-            if self.tree.topLevelItem(i).data(1, _OUTPUT_ROLE) == output:
+            if self._row(i).data(1, _OUTPUT_ROLE) == output:
                 self._set_thumbnail(i, image)
 
     @Slot(QTreeWidgetItem, int)
@@ -455,14 +462,18 @@ class BatchList(QWidget):
     # Drops -----------------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        self._answer_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
+        self._answer_drag(event)
+
+    def _answer_drag(self, event: QDragMoveEvent) -> None:
+        """Take photos dragged over the list (an enter event is also a move event)."""
         # Like the Add button: a running batch took its list at the start.
         if not self._running and paths_from_mime(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
-        self.dragEnterEvent(event)  # type: ignore[arg-type]
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
         paths = [] if self._running else paths_from_mime(event.mimeData())

@@ -133,7 +133,12 @@ class WholeNumberBox(QAbstractSpinBox):
             flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
         return flags
 
-    def validate(self, text: str, pos: int) -> QValidator.State:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        # PySide6 takes the state alone or (state, text, pos); the tuple, with the text and
+        # cursor unchanged, is the form its stubs declare.
+        return self._state(text), text, pos
+
+    def _state(self, text: str) -> QValidator.State:
         if not self._DIGITS.fullmatch(text) or len(text) > len(str(self._high)):
             return QValidator.State.Invalid
         if not text or not self._low <= int(text) <= self._high:
@@ -145,7 +150,7 @@ class WholeNumberBox(QAbstractSpinBox):
 
     def _commit(self) -> None:
         text = self.lineEdit().text()
-        if self.validate(text, 0) == QValidator.State.Acceptable:
+        if self._state(text) == QValidator.State.Acceptable:
             self.setValue(int(text))
         else:
             self.lineEdit().setText(str(self._value))
@@ -251,6 +256,10 @@ class ControlsPanel(QWidget):
     """Reads and writes a whole :class:`Settings`; ``changed`` fires on any edit."""
 
     changed = Signal()
+
+    #: The picture-size box. The name shadows QWidget.size(), which nothing calls on this panel;
+    #: it is kept because the window, the presets and the tests read ``controls.size``.
+    size: QSpinBox  # type: ignore[assignment]  # deliberately replaces QWidget.size()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -373,8 +382,8 @@ class ControlsPanel(QWidget):
             self.weights,
         ):
             combo.currentIndexChanged.connect(self._emit_changed)
-        for spin in (self.size, self.levels, self.memory_budget_mb):
-            spin.valueChanged.connect(self._emit_changed)
+        for box in (self.size, self.levels, self.memory_budget_mb):
+            box.valueChanged.connect(self._emit_changed)
         self.seed.valueChanged.connect(self._emit_changed)
         for dspin in (*self.layer_weights, self.learning_rate):
             dspin.valueChanged.connect(self._emit_changed)

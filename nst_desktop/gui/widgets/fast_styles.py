@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap, QShowEvent
@@ -49,6 +50,12 @@ class StyleEntry:
     builtin: bool
     description: str
     thumbnail: imaging.RGB8
+
+
+#: A store action run on the side thread: what it did ("list", "import", ...) and its detail.
+_Action: TypeAlias = Callable[[threading.Event], tuple[str, Any]]
+#: What a side task hands back: the action's (what, detail), then the styles and problems read.
+_Outcome: TypeAlias = tuple[str, Any, list[StyleEntry], list[str]]
 
 
 class FastStylesPanel(QWidget):
@@ -147,12 +154,12 @@ class FastStylesPanel(QWidget):
             self._want_select = select
         self._submit(lambda cancel: ("list", None))
 
-    def _submit(self, action: Any, essential: bool = False) -> None:
+    def _submit(self, action: _Action, essential: bool = False) -> None:
         """Run ``action`` on the side thread, then list again (one task, so they keep their order).
 
         ``essential``: it writes or deletes a file, so a closing app waits for it."""
 
-        def task(cancel: threading.Event) -> tuple[str, Any, list[StyleEntry], list[str]]:
+        def task(cancel: threading.Event) -> _Outcome:
             what, detail = action(cancel)
             store = self.store()
             entries = [
@@ -169,7 +176,8 @@ class FastStylesPanel(QWidget):
     def _on_task_finished(self, key: str, generation: int, value: object) -> None:
         if not key.startswith(f"{KEY}-{id(self)}-"):
             return
-        what, detail, entries, problems = value  # type: ignore[misc]
+        # The runner's signal carries ``object``; a key of ours means it is what task() returned.
+        what, detail, entries, problems = cast(_Outcome, value)
         self._entries = list(entries)
         self._show_entries()
         if what == "import":

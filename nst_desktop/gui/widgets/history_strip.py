@@ -112,8 +112,12 @@ class _Delegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if selected:
             painter.fillRect(rect.adjusted(1, 1, -1, -1), palette.color(QPalette.ColorRole.Highlight))
-        box = QRect(rect.x() + (rect.width() - THUMB_BOX.width()) // 2, rect.y() + 4, THUMB_BOX.width(),
-                    THUMB_BOX.height())
+        box = QRect(
+            rect.x() + (rect.width() - THUMB_BOX.width()) // 2,
+            rect.y() + 4,
+            THUMB_BOX.width(),
+            THUMB_BOX.height(),
+        )
         painter.fillRect(box, QColor(40, 40, 44))
         pixmap = index.data(PIXMAP_ROLE)
         picture = box
@@ -304,8 +308,9 @@ class HistoryStrip(QWidget):
         self.star_button.setCheckable(True)
         self.star_button.clicked.connect(self._on_star_button)
         self.compare_button = _button(
-            "Compare", "Mark the selected version as A, then pick another and press Compare again (C); "
-            "or Ctrl+click another version"
+            "Compare",
+            "Mark the selected version as A, then pick another and press Compare again (C); "
+            "or Ctrl+click another version",
         )
         self.compare_button.clicked.connect(self._compare_key)
         self.save_button = _button("Save…", "Save the selected version as a file, with its settings")

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QAction, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFrame,
@@ -140,7 +140,7 @@ class StyleGallery(QWidget):
 
     def _on_sample_action(self) -> None:
         action = self.sender()
-        data = action.data() if action is not None else None  # type: ignore[attr-defined]
+        data = action.data() if isinstance(action, QAction) else None
         if data:
             self.sample_requested.emit(Path(str(data)))
 
