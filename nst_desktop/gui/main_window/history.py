@@ -1,3 +1,7 @@
+# mypy: disable-error-code="misc"
+# (The window is composed of mixins whose methods annotate ``self: MainWindow`` so their bodies
+# are checked against the whole window; mypy rejects such a self type on a class that is not
+# itself a MainWindow with a "misc" error, which is the only check this turns off.)
 """Every finished or stopped run kept as a version: the strip under the picture, the session
 folder behind it, and the window's reactions (view, compare, star, save, delete).
 
@@ -75,6 +79,9 @@ def picture_from_version(version: Version, store: VersionStore) -> Picture | Non
 
 class HistoryHandling:
     """The history strip's part of the window (a mixin)."""
+
+    shown: Picture | None
+    """The picture on show (declared here, the first part to assign it)."""
 
     def _build_history(self: MainWindow) -> HistoryStrip:
         self.versions = VersionStore(session_dir())

@@ -1,3 +1,7 @@
+# mypy: disable-error-code="misc"
+# (The window is composed of mixins whose methods annotate ``self: MainWindow`` so their bodies
+# are checked against the whole window; mypy rejects such a self type on a class that is not
+# itself a MainWindow with a "misc" error, which is the only check this turns off.)
 """Everything that brings an image into the window: open, drop, paste, recent files, and
 pictures made with nst-desktop whose settings can be reused (menu, drop, command line).
 
@@ -226,13 +230,10 @@ class InputHandling:
     # Drops on the window, files handed to the app, settings from pictures --------------------
 
     def dragEnterEvent(self: MainWindow, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
-        if paths_from_mime(event.mimeData()) or event.mimeData().hasImage():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        _accept_images(event)
 
     def dragMoveEvent(self: MainWindow, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
-        self.dragEnterEvent(event)
+        _accept_images(event)
 
     def dropEvent(self: MainWindow, event: QDropEvent) -> None:  # noqa: N802 - Qt override
         """Outside the drop areas: a result restores its settings, anything else is a photo."""
@@ -284,3 +285,10 @@ class InputHandling:
             f"Restored the settings used to paint '{plain_text.capped(source, 80)}'.", error=False
         )
         return True
+
+
+def _accept_images(event: QDragEnterEvent | QDragMoveEvent) -> None:
+    if paths_from_mime(event.mimeData()) or event.mimeData().hasImage():
+        event.acceptProposedAction()
+    else:
+        event.ignore()

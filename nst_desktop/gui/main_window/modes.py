@@ -1,3 +1,7 @@
+# mypy: disable-error-code="misc"
+# (The window is composed of mixins whose methods annotate ``self: MainWindow`` so their bodies
+# are checked against the whole window; mypy rejects such a self type on a class that is not
+# itself a MainWindow with a "misc" error, which is the only check this turns off.)
 """The window's one-pass ways of painting: the live instant picture, the fast-style gallery
 (click to paint, strength and keep-colours re-apply it) and training a fast style (dialog,
 job, Stop, Resume, the new style selected when done).
@@ -43,6 +47,8 @@ RATE_KEY = state.TRAIN_RATE
 
 class PaintingModes:
     """Instant preview, fast styles and training for the main window (a mixin)."""
+
+    instant_image: imaging.RGB8 | None
 
     def _build_modes(self: MainWindow, fast_store: Any) -> None:
         self.side_tasks = TaskRunner(self)

@@ -53,7 +53,9 @@ def recent_images(qsettings: QSettings) -> list[str]:
     value = qsettings.value(RECENT, [])
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value or []]
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return []
 
 
 def remember(qsettings: QSettings, path: Path, folder_key: str) -> None:

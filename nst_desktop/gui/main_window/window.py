@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from nst_desktop.engine import EngineError, Progress, Settings
 from nst_desktop.engine.presets import PresetStore
@@ -52,6 +52,8 @@ ALERT_AFTER_SECONDS = 20.0
 
 
 class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, QMainWindow):
+    recent_menu: QMenu  # made by actions.build()
+
     def __init__(
         self,
         engine: Engine | None = None,
@@ -70,8 +72,8 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self.content: ImageInput | None = None
         self.content_pixels: imaging.RGB8 | None = None
         self.content_image: QImage | None = None
-        self.shown: Picture | None = None
-        self.instant_image: imaging.RGB8 | None = None
+        self.shown = None
+        self.instant_image = None
         self.instant: Any = None
         self._run_title = ""
         self._held: tuple[bool, float] | None = None

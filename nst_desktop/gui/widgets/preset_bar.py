@@ -69,7 +69,7 @@ class PresetBar(QWidget):
         )
         self.combo.activated.connect(self._on_activated)
         layout.addWidget(self.combo, 1)
-        self.save_button = QPushButton("Save…")
+        self.save_button = QPushButton("Save preset…")
         self.save_button.setToolTip("Save the current controls as a new preset")
         self.save_button.clicked.connect(self.save_as_new)
         layout.addWidget(self.save_button)
