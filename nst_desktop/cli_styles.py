@@ -75,7 +75,8 @@ def add_styles_parser(sub: Any) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .engine.fast.train import TrainSettings, checkpoint_path, train_fast_style
+    from .engine.fast.checkpoint import checkpoint_path
+    from .engine.fast.train import TrainSettings, train_fast_style
     from .engine.images import load_image
     from .engine.pipeline import check_output
     from .engine.schedule import style_side_for

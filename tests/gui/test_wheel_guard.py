@@ -40,3 +40,15 @@ def test_wheel_over_an_unfocused_control_scrolls_the_panel(qtbot, window) -> Non
     qtbot.waitUntil(slider.hasFocus, timeout=2000)
     wheel(slider)
     assert slider.value() != before[0], "a focused control still takes the wheel"
+
+
+def test_wheel_over_unfocused_controls_elsewhere_changes_nothing(qtbot, window) -> None:
+    combo = window.batch.format_combo
+    split = window.preview.split
+    window.tabs.setCurrentWidget(window.batch)
+    split.setEnabled(True)
+    qtbot.wait(20)
+    before = (combo.currentIndex(), split.value())
+    wheel(combo)
+    wheel(split)
+    assert (combo.currentIndex(), split.value()) == before

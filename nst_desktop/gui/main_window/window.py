@@ -98,7 +98,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self.photo_area, self.gallery = self.left.photo_area, self.left.gallery
         self.controls, self.preset_bar = self.left.controls, self.left.preset_bar
         self._left_panel, self._left_scroll = self.left.panel, self.left
-        self.wheel_guard = WheelGuard(self.left)
+        self.wheel_guard = WheelGuard(self.left, self)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)

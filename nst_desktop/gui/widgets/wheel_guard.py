@@ -1,22 +1,33 @@
-"""Scrolling the controls panel must not change the slider, spin box or list the pointer passes.
+"""Scrolling must not change the slider, spin box or list the pointer passes.
 
 An application event filter (so cards added later are covered too) hands a wheel turn over an
 unfocused control inside the panel to the panel's scroll bar; once the artist clicks or tabs
-into a control, the wheel adjusts it as usual.
+into a control, the wheel adjusts it as usual. Elsewhere in the same window (the batch tab's
+lists, the before/after slider) a wheel turn over an unfocused control goes to the nearest
+scrolling area around it, or nowhere.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QComboBox, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QScrollArea,
+    QScrollBar,
+    QWidget,
+)
 
 GUARDED = (QAbstractSlider, QAbstractSpinBox, QComboBox)
 
 
 class WheelGuard(QObject):
-    def __init__(self, scroll: QScrollArea) -> None:
+    def __init__(self, scroll: QScrollArea, window: QWidget | None = None) -> None:
         super().__init__(scroll)
         self._scroll = scroll
+        self._window = window
         self.protect_children()
         app = QCoreApplication.instance()
         if app is not None:
@@ -35,10 +46,25 @@ class WheelGuard(QObject):
         if event.type() != QEvent.Type.Wheel or not isinstance(watched, GUARDED):
             return False
         assert isinstance(watched, QWidget)
+        if isinstance(watched, QScrollBar) or watched.hasFocus():
+            return False  # a scroll bar is for scrolling; a focused control was chosen
         panel = self._scroll.widget()
-        if panel is None or watched.hasFocus() or not panel.isAncestorOf(watched):
-            return False
+        if panel is None or not panel.isAncestorOf(watched):
+            return self._elsewhere(watched, event)
         if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
             watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         QCoreApplication.sendEvent(self._scroll.verticalScrollBar(), event)
+        return True
+
+    def _elsewhere(self, watched: QWidget, event: QEvent) -> bool:
+        """A control in the rest of the window: scroll what holds it, never change it."""
+        window = self._window
+        if window is None or not window.isAncestorOf(watched):
+            return False
+        parent = watched.parentWidget()
+        while parent is not None and parent is not window:
+            if isinstance(parent, QAbstractScrollArea) and not isinstance(parent, QComboBox):
+                QCoreApplication.sendEvent(parent.verticalScrollBar(), event)
+                return True
+            parent = parent.parentWidget()
         return True
