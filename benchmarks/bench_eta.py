@@ -24,6 +24,12 @@ recorded after, it checks the replay against what the engine showed. Each run's 
 (seconds per megapixel-step) is fed to :func:`~nst_desktop.engine.eta.expected_seconds` for
 the *next* run, which scores the pre-run estimate against that run's real duration.
 
+On a shared machine other programs change the speed mid-run, which no estimate from the run's
+own steps can foresee. So each report also carries the process's CPU time, and ``replay_cpu``
+replays the estimator on that clock (with one torch thread, CPU time is what the run would
+take on a machine of its own): it measures the estimator, where ``engine`` measures the
+estimator plus the machine's weather.
+
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_eta.py --runs 4 --size 512 --threads 1
     .venv/bin/python benchmarks/bench_eta.py --from benchmarks/results/eta.json   # re-score only
 """
@@ -67,17 +73,19 @@ def load(path: str, long_side: int | None = None) -> np.ndarray:
 
 
 def one_run(content: str, style: str, settings: Settings) -> dict[str, Any]:
-    """One real run; every report as (elapsed, stage, level, step, eta)."""
+    """One real run; every report as (elapsed, stage, level, step, eta, process CPU seconds)."""
     photo = load(content)
     painting = load(style, style_side_for(settings.size, settings.brush_scale))
-    trace: list[tuple[float, str, int, int, float | None]] = []
+    trace: list[tuple[float, str, int, int, float | None, float]] = []
+    cpu_start = time.process_time()
 
     def record(p: Progress) -> None:
-        trace.append((p.elapsed, p.stage, p.level, p.step, p.eta))
+        trace.append((p.elapsed, p.stage, p.level, p.step, p.eta, time.process_time() - cpu_start))
 
     started = time.perf_counter()
     result = stylize(photo, [StyleImage(painting)], settings, on_progress=record)
     wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu_start
     levels = plan(photo.shape[1], photo.shape[0], settings.size, settings.steps, settings.levels)
     return {
         "pair": f"{Path(content).stem}+{Path(style).stem}",
@@ -85,6 +93,7 @@ def one_run(content: str, style: str, settings: Settings) -> dict[str, Any]:
         "levels": [[lv.width, lv.height, lv.steps] for lv in levels],
         "seconds": result.seconds,
         "wall": wall,
+        "cpu_seconds": cpu,
         "trace": trace,
     }
 
@@ -92,14 +101,16 @@ def one_run(content: str, style: str, settings: Settings) -> dict[str, Any]:
 # -- replays --------------------------------------------------------------------------------
 
 
-def replay_new(trace: list[Any], levels: list[Level]) -> tuple[Series, float | None]:
-    """The current estimator fed with exactly the events the engine feeds it."""
+def replay_new(trace: list[Any], levels: list[Level], clock: int = 0) -> tuple[Series, float | None]:
+    """The current estimator fed with exactly the events the engine feeds it, timed by the
+    engine's wall clock (``clock=0``) or by the process's CPU time (``clock=5``)."""
     from nst_desktop.engine.eta import EtaEstimator
 
     est = EtaEstimator(levels)
     out: Series = []
     done = 0
-    for elapsed, stage, level, step, _ in trace:
+    for row in trace:
+        elapsed, stage, level, step = row[clock], row[1], row[2], row[3]
         if stage == "preparing":
             est.level_started(level - 1, elapsed)
         elif stage == "painting" and step > done:
@@ -143,29 +154,35 @@ def evaluate(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
     per_run = []
     previous_rate: float | None = None
+    previous_cpu_rate: float | None = None
     for run in runs:
         trace = run["trace"]
         end = run["seconds"]
         levels = [Level(i, w, h, n) for i, (w, h, n) in enumerate(run["levels"])]
-        engine_series = [(t, e) for t, stage, _, _, e in trace if stage != "loading"]
+        engine_series = [(row[0], row[4]) for row in trace if row[1] != "loading"]
         new_series, rate = replay_new(trace, levels)
         settings = Settings(**run["settings"])
         w, h = run["content_size"]
         pre = expected_seconds(settings, w, h, previous_rate)
-        per_run.append(
-            {
-                "pair": run["pair"],
-                "seconds": end,
-                "engine": score(engine_series, end),
-                "replay": score(new_series, end),
-                "seconds_per_unit": rate,
-                "pre_run_estimate": pre,
-                "pre_run_error": None if pre is None else pre / end - 1.0,
-            }
-        )
+        result = {
+            "pair": run["pair"],
+            "seconds": end,
+            "engine": score(engine_series, end),
+            "replay": score(new_series, end),
+            "seconds_per_unit": rate,
+            "pre_run_estimate": pre,
+            "pre_run_error": None if pre is None else pre / end - 1.0,
+        }
+        if "cpu_seconds" in run:  # the same run timed by CPU time: other programs' load left out
+            cpu_series, cpu_rate = replay_new(trace, levels, clock=5)
+            result["replay_cpu"] = score(cpu_series, run["cpu_seconds"])
+            pre_cpu = expected_seconds(settings, w, h, previous_cpu_rate)
+            result["pre_run_error_cpu"] = None if pre_cpu is None else pre_cpu / run["cpu_seconds"] - 1.0
+            previous_cpu_rate = cpu_rate
+        per_run.append(result)
         previous_rate = rate
     summary: dict[str, Any] = {}
-    for which in ("engine", "replay"):
+    for which in [w for w in ("engine", "replay", "replay_cpu") if w in per_run[0]]:
         keys = per_run[0][which].keys()
         summary[which] = {}
         for k in keys:
@@ -176,8 +193,9 @@ def evaluate(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 "worst": max(values, key=abs) if values else None,
                 "missing": len(per_run) - len(values),
             }
-    pre = [r["pre_run_error"] for r in per_run if r["pre_run_error"] is not None]
-    summary["pre_run_error"] = {"median_abs": median([abs(v) for v in pre]) if pre else None, "all": pre}
+    for key in ("pre_run_error", "pre_run_error_cpu"):
+        pre = [r[key] for r in per_run if r.get(key) is not None]
+        summary[key] = {"median_abs": median([abs(v) for v in pre]) if pre else None, "all": pre}
     return {"runs": per_run, "summary": summary}
 
 
