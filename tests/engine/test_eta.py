@@ -132,7 +132,7 @@ def test_noisy_steps_on_a_shared_machine_neither_jump_nor_drift() -> None:
 
     def noisy(level: Level, step: int) -> float:
         n = next(counter)
-        return linear_cost(level, step) * factors[n % 400] * (3.0 if n % 400 in spikes else 1.0)
+        return linear_cost(level, step) * float(factors[n % 400]) * (3.0 if n % 400 in spikes else 1.0)
 
     _, series = simulate(DEFAULT, noisy)
     points = shown(series)
