@@ -171,7 +171,8 @@ def _smoke_test(app: object) -> int:
         if window.controller.busy:
             window.close()
             return fail("the run did not finish in time")
-        if window.result is None:
+        picture = window.shown
+        if picture is None or not picture.complete:
             return fail(window.banner.text() or "the run ended without a result")
         out = window.save_to(folder / "smoke.png")
         if out is None or not out.is_file():
@@ -187,7 +188,7 @@ def _smoke_test(app: object) -> int:
         if meta is None or meta["settings"].get("size") != SMOKE_SIZE:
             return fail("the saved picture does not carry its settings")
         device = window.device_text
-        seconds = window.result.seconds
+        seconds = picture.seconds
         window.close()
     sys.stdout.write(f"nst-desktop smoke test passed ({device}, {seconds:.1f} s)\n")
     return 0
