@@ -92,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_setting_flags(st)
     st.add_argument(
+        "--dpi",
+        type=float,
+        default=300.0,
+        help="print resolution recorded in the saved file, in dots per inch (default 300: "
+        "a 4961x3508 px picture prints as A3)",
+    )
+    st.add_argument(
         "--download", action="store_true", help="download the chosen weights if not on this computer yet"
     )
     st.add_argument("--json", action="store_true", help="print a JSON summary on stdout when done")
@@ -277,9 +284,12 @@ def _download_progress() -> Callable[[int, int | None], None]:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
+    from .engine.images import MAX_DPI
     from .engine.pipeline import ImageInput, Job, check_output, run_job
 
     _check_method_flags(args)
+    if not math.isfinite(args.dpi) or not 1.0 <= args.dpi <= MAX_DPI:
+        raise UsageError(f"--dpi must be between 1 and {MAX_DPI:g}, not {args.dpi:g}")
     settings = resolve_settings(args)
     style_specs = [parse_style(s) for s in args.style or ()]
     check_output(args.output, inputs=[args.content, *(p for p, _ in style_specs)])
@@ -289,6 +299,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         settings=settings,
         output_path=args.output,
         allow_download=args.download,
+        dpi=args.dpi,
     )
     bar = None if args.quiet else ProgressBar(sys.stderr)
     on_download = None if args.quiet else _download_progress()

@@ -33,7 +33,7 @@ from PIL.PngImagePlugin import PngInfo
 from .atomic import NotARegularFile, atomic_path, name_fits
 from .errors import ImageError, OutputError
 from .files import FileProblem, open_regular
-from .text import show_path
+from .text import quote, show_path
 from .types import RGB8, RGBF
 
 try:
@@ -64,12 +64,18 @@ MIN_SIDE: int = 16
 
 OUTPUT_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 JPEG_QUALITY = 95
+DEFAULT_DPI: float = 300.0
+"""Print resolution recorded in saved pictures unless another is asked for: the usual for prints."""
+MAX_DPI: float = 100_000.0
+"""Largest resolution accepted: PNG stores pixels per metre in 32 bits, and no printer comes close."""
 METADATA_KEY = "nst-desktop"
 """PNG text keyword, JSON wrapper key (JPEG comment, TIFF description) for embedded settings."""
 
 # A JPEG COM segment holds at most 65533 bytes; the margin keeps clear of that edge.
 _JPEG_COMMENT_LIMIT = 65_000
 _SIDECAR_SUFFIX = ".json"
+# Rows converted to 8 or 16 bits at a time when saving (bounded temporaries).
+_CONVERT_ROWS = 256
 # Shrinking first by an integer factor (Image.reduce) is fast; the last factor of 3 or less is
 # left to Lanczos, which is what keeps the result sharp and free of aliasing.
 _REDUCING_GAP = 3.0
@@ -399,8 +405,12 @@ def save_image(
     image: RGB8 | RGBF,
     *,
     metadata: Mapping[str, Any] | None = None,
+    dpi: float = DEFAULT_DPI,
 ) -> Path:
     """Write a result atomically, in the format its suffix names, tagged sRGB.
+
+    ``dpi`` is the print resolution recorded in the file (PNG pHYs, JPEG JFIF density, TIFF
+    XResolution/YResolution in inches), so a 4961x3508 px picture at 300 dpi prints as A3.
 
     - ``.png``: 8-bit RGB; metadata in an iTXt chunk with keyword ``nst-desktop``.
     - ``.jpg``/``.jpeg``: 8-bit, quality 95, no chroma subsampling (painted textures are full of
@@ -426,6 +436,8 @@ def save_image(
             f"{', '.join(OUTPUT_SUFFIXES[:-1])} or {OUTPUT_SUFFIXES[-1]}."
         )
     array = _check_array(image)
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 1.0 <= dpi <= MAX_DPI:
+        raise OutputError(f"The print resolution must be between 1 and {MAX_DPI:g} dpi, not {quote(dpi)}.")
     # Serialised up front: metadata JSON cannot represent is the caller's bug (TypeError or
     # ValueError from json), and must not be mistaken for a failure to write.
     plain = None if metadata is None else _metadata_json(metadata, wrapped=False)
@@ -448,11 +460,11 @@ def save_image(
                 side_temp.write_bytes(sidecar.encode("utf-8"))
             with atomic_path(final) as temp:
                 if fmt == "png":
-                    _write_png(temp, _to_uint8(array), plain)
+                    _write_png(temp, _to_uint8(array), plain, dpi)
                 elif fmt == "jpeg":
-                    _write_jpeg(temp, _to_uint8(array), comment)
+                    _write_jpeg(temp, _to_uint8(array), comment, dpi)
                 else:
-                    _write_tiff(temp, _to_uint16(array), wrapped)
+                    _write_tiff(temp, _to_uint16(array), wrapped, dpi)
     except OSError as exc:
         raise _output_error(exc, name, folder) from exc
     except MemoryError as exc:
@@ -492,16 +504,25 @@ def _check_array(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
 def _to_uint8(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     if array.dtype == np.uint8:
         return np.ascontiguousarray(array, dtype=np.uint8)
-    data = np.nan_to_num(array.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    out: npt.NDArray[np.uint8] = np.rint(np.clip(data, 0.0, 1.0) * 255.0).astype(np.uint8)
+    out: npt.NDArray[np.uint8] = np.empty(array.shape, np.uint8)
+    for top in range(0, array.shape[0], _CONVERT_ROWS):
+        band = array[top : top + _CONVERT_ROWS].astype(np.float32)
+        np.nan_to_num(band, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
+        out[top : top + _CONVERT_ROWS] = np.rint(np.clip(band, 0.0, 1.0) * 255.0)
     return out
 
 
 def _to_uint16(array: npt.NDArray[Any]) -> npt.NDArray[np.uint16]:
     if array.dtype == np.uint8:
         return array.astype(np.uint16) * np.uint16(257)
-    data = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=1.0, neginf=0.0)
-    return np.rint(np.clip(data, 0.0, 1.0) * 65535.0).astype(np.uint16)
+    # A band of rows at a time: converting a print-size picture (8192 px on the long side) whole
+    # would hold several float64 copies of it, gigabytes more than the painting itself needed.
+    out = np.empty(array.shape, np.uint16)
+    for top in range(0, array.shape[0], _CONVERT_ROWS):
+        band = array[top : top + _CONVERT_ROWS].astype(np.float64)
+        np.nan_to_num(band, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
+        out[top : top + _CONVERT_ROWS] = np.rint(np.clip(band, 0.0, 1.0) * 65535.0)
+    return out
 
 
 def _metadata_json(metadata: Mapping[str, Any], *, wrapped: bool) -> str:
@@ -509,19 +530,26 @@ def _metadata_json(metadata: Mapping[str, Any], *, wrapped: bool) -> str:
     return json.dumps(body, ensure_ascii=True, allow_nan=False)
 
 
-def _write_png(temp: Path, data: npt.NDArray[np.uint8], text: str | None) -> None:
+def _write_png(temp: Path, data: npt.NDArray[np.uint8], text: str | None, dpi: float) -> None:
     info = PngInfo()
     if text is not None:
         info.add_itxt(METADATA_KEY, text, zip=len(text) > 1024)
-    options: dict[str, Any] = {"pnginfo": info}
+    options: dict[str, Any] = {"pnginfo": info, "dpi": (dpi, dpi)}
     icc = _srgb_icc()
     if icc:
         options["icc_profile"] = icc
     Image.fromarray(data).save(temp, format="PNG", **options)
 
 
-def _write_jpeg(temp: Path, data: npt.NDArray[np.uint8], comment: str | None) -> None:
-    options: dict[str, Any] = {"quality": JPEG_QUALITY, "subsampling": 0, "optimize": True}
+def _write_jpeg(temp: Path, data: npt.NDArray[np.uint8], comment: str | None, dpi: float) -> None:
+    # JFIF stores whole dots per inch.
+    density = max(1, min(65535, round(dpi)))
+    options: dict[str, Any] = {
+        "quality": JPEG_QUALITY,
+        "subsampling": 0,
+        "optimize": True,
+        "dpi": (density, density),
+    }
     icc = _srgb_icc()
     if icc:
         options["icc_profile"] = icc
@@ -530,7 +558,7 @@ def _write_jpeg(temp: Path, data: npt.NDArray[np.uint8], comment: str | None) ->
     Image.fromarray(data).save(temp, format="JPEG", **options)
 
 
-def _write_tiff(temp: Path, data: npt.NDArray[np.uint16], text: str | None) -> None:
+def _write_tiff(temp: Path, data: npt.NDArray[np.uint16], text: str | None, dpi: float) -> None:
     icc = _srgb_icc()
     # 34675 InterColorProfile, type 7 (UNDEFINED), written with the image's first page.
     extratags = [(34675, 7, len(icc), icc, True)] if icc else []
@@ -543,6 +571,8 @@ def _write_tiff(temp: Path, data: npt.NDArray[np.uint16], text: str | None) -> N
         description=text,
         metadata=None,  # no tifffile "shaped" JSON in ImageDescription
         software="nst-desktop",
+        resolution=(dpi, dpi),
+        resolutionunit="INCH",
         extratags=extratags,
     )
 
@@ -622,6 +652,23 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         log.warning("Could not read the settings file %s: %s", _clean(str(sidecar)), _clean(str(exc)))
         return None
     return _parse_metadata(text, wrapped=False, where=_display_name(sidecar))
+
+
+def read_dpi(path: str | os.PathLike[str]) -> float | None:
+    """The print resolution a picture records (horizontal, in dots per inch), or ``None``."""
+    p = Path(path)
+    name = _display_name(p)
+    with _open_input(p, name) as fp:
+        try:
+            with Image.open(fp, formats=_READ_FORMATS) as img:
+                dpi: Any = img.info.get("dpi")
+        except (OSError, SyntaxError, ValueError, EOFError, LookupError, TypeError, ArithmeticError) as exc:
+            raise ImageError(f"{name} is damaged or incomplete, so nst-desktop cannot read it.") from exc
+    try:
+        value = float(dpi[0])  # TIFF hands over an IFDRational
+    except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
 
 
 def _embedded_text(img: Image.Image) -> tuple[str, bool] | None:

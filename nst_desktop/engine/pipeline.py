@@ -85,6 +85,8 @@ class Job:
     """The user agreed to download a VGG19 weight set that is not on this computer yet."""
     preview_interval: float = 0.5
     """Seconds between the optimiser's previews."""
+    dpi: float = images.DEFAULT_DPI
+    """Print resolution recorded in the saved file (it changes no pixel)."""
 
 
 def check_output(
@@ -197,7 +199,7 @@ def run_job(
     if job.output_path is not None:
         stage("Saving…")
         metadata = result_metadata(result, content_name=job.content.name, styles=styles, fast_style=fast_name)
-        images.save_image(job.output_path, result.image_float, metadata=metadata)
+        images.save_image(job.output_path, result.image_float, metadata=metadata, dpi=job.dpi)
     return result
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import colour
+from . import colour, memory
 from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from .errors import Cancelled, EngineError, OutOfMemory
@@ -29,6 +29,7 @@ from .features import VGGFeatures, deepest
 from .losses import Targets, Weights, blend_grams, gram, total_loss
 from .schedule import Level, plan, style_side_for
 from .settings import STYLE_LAYERS, Settings
+from .tiles import TiledLevel, TileProgress, tiled_grams
 from .types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
 from .weights import CAFFE_MEAN_BGR, load_weight_set
 
@@ -75,17 +76,25 @@ def stylize(
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     preview_interval: float = 0.5,
+    tile: int | None = None,
 ) -> Result:
     """Paint ``content`` in the blended manner of ``styles``.
 
+    Levels larger than the memory budget (``settings.memory_budget_mb``, or the device's
+    free memory) run in tiles (see :mod:`.tiles`); ``tile`` forces tiles of that size on
+    every level larger than one tile (tests and benchmarks use it).
+
     Raises :class:`Cancelled` when ``cancel`` is set, and an :class:`EngineError` subclass
     (with a sentence for the user) for anything the user can fix, out-of-memory included.
+    A run cancelled inside a tiled level first reports, as its last preview, the complete
+    picture so far: the previous level upsampled with every finished tile pasted in.
     """
     check_paint_inputs(content, styles)
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
     settings = settings.replace(seed=seed)
     device = resolve_device(settings.device)
     painter = _Painter(content, styles, settings, device, on_progress, cancel, preview_interval)
+    painter.force_tile = tile or 0
     try:
         return painter.run()
     except (Cancelled, EngineError):
@@ -139,6 +148,8 @@ class _Painter:
         self.mean = torch.tensor(CAFFE_MEAN_BGR, dtype=torch.float32, device=device).view(1, 3, 1, 1)
         self.generator = torch.Generator(device="cpu").manual_seed(settings.seed or 0)
         self.rng = np.random.default_rng(settings.seed)
+        self.force_tile = 0
+        self.tile_progress: TileProgress | None = None
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -168,6 +179,9 @@ class _Painter:
                 elapsed=now - self.start,
                 eta=self.estimator.remaining(now),
                 preview=preview,
+                tile=self.tile_progress.visit if self.tile_progress else 0,
+                tiles=self.tile_progress.visits if self.tile_progress else 0,
+                level_eta=self.tile_progress.level_eta if self.tile_progress else None,
             )
         )
 
@@ -196,15 +210,21 @@ class _Painter:
         model = get_model(self.device, s.pooling, deepest(layers), s.weights)
         weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
         image: torch.Tensor | None = None
+        budget = memory.device_budget(self.device, s.memory_budget_mb)
         for level in self.levels:
             self.current_size = (level.width, level.height)
             self.level_done = 0
             self.check_cancel()
             self.estimator.level_started(level.index, time.perf_counter())
             self.report(level, "preparing")
-            targets, content_t = self.targets(model, level)
+            tile = self.tile_for(level, budget)
+            targets, content_t = self.targets(model, level, tile)
             image = self.start_image(level, content_t) if image is None else _upsample(image, level)
-            image = self.optimise(model, level, image, targets, weights)
+            if tile:
+                image = self.optimise_tiled(model, level, image, targets, weights, content_t, tile)
+            else:
+                image = self.optimise(model, level, image, targets, weights)
+            del targets, content_t
         assert image is not None
         last = self.levels[-1]
         self.report(last, "painting", image, force=True)
@@ -220,7 +240,20 @@ class _Painter:
             losses=dict(self.terms),
         )
 
-    def targets(self, model: VGGFeatures, level: Level) -> tuple[Targets, torch.Tensor]:
+    def tile_for(self, level: Level, budget: int) -> int:
+        """The tile side for this level, or 0 to run it whole (it fits the budget, or is one tile)."""
+        if self.force_tile:
+            tile = self.force_tile
+        else:
+            decided = memory.plan_level(level.width, level.height, budget, memory.in_use(self.device))
+            log.info("Level %dx%d: %s", level.width, level.height, decided)
+            tile = decided.tile if decided.tiled else 0
+        return tile if tile and max(level.width, level.height) > tile else 0
+
+    def targets(self, model: VGGFeatures, level: Level, tile: int = 0) -> tuple[Targets, torch.Tensor]:
+        """The level's style (global Gram) targets and its photo; for a level in ``tile`` px
+        tiles the paintings' Grams are summed over tiles too, and the photo's features are left
+        to each tile, as neither pass would fit whole."""
         s = self.settings
         content_rgb = _resize(self.content.astype(np.float32), level.width, level.height)
         # Kept for the previews of this level, which put the photo's chroma back.
@@ -230,7 +263,10 @@ class _Painter:
         style_side = style_side_for(max(level.width, level.height), s.brush_scale)
         with torch.no_grad():
             content_t = self.to_tensor(content_rgb)
-            content_features = model(content_t, [s.content_layer])[s.content_layer]
+            if not tile:
+                content_features = model(content_t, [s.content_layer])[s.content_layer]
+            else:
+                content_features = torch.zeros((1, 1, 1, 1), device=self.device)
             per_style = []
             for style in self.styles:
                 if style.weight <= 0:
@@ -245,8 +281,12 @@ class _Painter:
                     rgb = colour.match_luminance(colour.luminance_rgb(rgb), content_rgb)
                 elif s.keep_colors == "histogram":
                     rgb = colour.match_colour_statistics(rgb, content_rgb)
-                feats = model(self.to_tensor(rgb), STYLE_LAYERS)
-                per_style.append({k: gram(v) for k, v in feats.items()})
+                if tile:
+                    painting = self.to_tensor(rgb)
+                    per_style.append(tiled_grams(model, painting, STYLE_LAYERS, tile, self.check_cancel))
+                else:
+                    feats = model(self.to_tensor(rgb), STYLE_LAYERS)
+                    per_style.append({k: gram(v) for k, v in feats.items()})
             grams = blend_grams(per_style, [st.weight for st in self.styles if st.weight > 0])
         layer_weights = dict(zip(STYLE_LAYERS, s.style_layer_weights, strict=True))
         return Targets.build(s.content_layer, content_features, grams, layer_weights, content_t), content_t
@@ -313,6 +353,61 @@ class _Painter:
             self.report(level, "painting", image)
         with torch.no_grad():
             return torch.maximum(torch.minimum(image.detach(), high), low)
+
+
+    def optimise_tiled(
+        self,
+        model: VGGFeatures,
+        level: Level,
+        image: torch.Tensor,
+        targets: Targets,
+        weights: Weights,
+        content_t: torch.Tensor,
+        tile: int,
+    ) -> torch.Tensor:
+        """The level in tiles (:mod:`.tiles`); ``self.done`` advances a sweep at a time."""
+        s = self.settings
+        # Painted in place: the caller's upsampled picture is not used again, and a copy would
+        # cost a full-size array at the largest level.
+        canvas = image.detach().contiguous()
+        del image
+        worker = TiledLevel(
+            model,
+            targets,
+            weights,
+            content_t,
+            tile,
+            optimizer=s.optimizer,
+            learning_rate=s.learning_rate,
+            bounds=(-self.mean, 255.0 - self.mean),
+            poll=self.check_cancel,
+        )
+        def on_visit(progress: TileProgress) -> None:
+            self.tile_progress = progress
+            self.report(level, "painting")
+
+        def on_tile_done(progress: TileProgress, picture: torch.Tensor) -> None:
+            self.tile_progress = progress
+            self.terms = dict(worker.terms)
+            self.report(level, "painting", picture)
+
+        def on_sweep_done(steps: int) -> None:
+            self.done += steps
+            self.level_done += steps
+            self.estimator.step_done(level.index, time.perf_counter(), steps)
+
+        try:
+            worker.run(
+                canvas, level.steps, on_visit=on_visit, on_tile_done=on_tile_done, on_sweep_done=on_sweep_done
+            )
+        except Cancelled:
+            # The canvas holds only finished tiles: show it as the picture the artist keeps.
+            self.report(level, "painting", canvas, force=True)
+            raise
+        finally:
+            self.tile_progress = None
+        self.terms = dict(worker.terms)  # the whole picture's, measured after the last sweep
+        return canvas
 
 
 def _levels_for(settings: Settings) -> int:

@@ -44,6 +44,10 @@ class Progress:
     ``step`` counts finished optimisation steps over all levels (0 while loading/preparing);
     ``eta`` is the estimated seconds left, ``None`` until there is enough to estimate from.
     ``preview``, when present, is the current picture at the current level's size.
+    A level too large for the memory budget runs in tiles: ``tile`` is then the tile visit
+    in progress (1-based) of the level's ``tiles`` visits (every tile once per sweep), its
+    ``step`` advances a sweep at a time, and ``level_eta`` is the seconds left in the level
+    from the mean visit so far; an untiled level has ``tile == tiles == 0``.
     """
 
     stage: Stage
@@ -56,6 +60,9 @@ class Progress:
     elapsed: float = 0.0
     eta: float | None = None
     preview: RGB8 | None = None
+    tile: int = 0
+    tiles: int = 0
+    level_eta: float | None = None
 
     @property
     def fraction(self) -> float:

@@ -1,0 +1,210 @@
+"""How much memory a run may use, and whether a level fits in it whole or must go in tiles.
+
+A Gatys level keeps every VGG19 activation of the picture for the backward pass, plus
+L-BFGS's history, so its memory grows with its pixels: about 3 KB a pixel measured on the
+CPU (benchmarks/README.md, "Print size"), which is 2.4 GB at 1024 px and 40 GB at 4096 px.
+The budget therefore comes from the device (free RAM, free VRAM), or from the artist's
+``memory_budget_mb`` setting, and :func:`plan_level` sends a level that would not fit to
+:mod:`.tiles`, whose cost is a tile's activations plus a few full-size arrays.
+
+Torch is imported only where a GPU is asked about, so the window can estimate a job's
+memory before anything heavy is loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import torch
+
+MB: Final = 1024 * 1024
+
+#: Bytes per pixel of a whole level: activations kept for the backward pass, the gradient,
+#: and L-BFGS's 50-step history (24 bytes a pixel a step). Measured 2.9-3.0 KB per pixel of
+#: peak RSS growth over 3 steps at 256-768 px on the CPU (one thread); the history adds up
+#: to 1.2 KB more by the 50th step, and 10 % headroom.
+WHOLE_BYTES_PER_PIXEL: Final = 4_600
+#: Bytes per pixel of a tile window (tile plus context): the same activations, but L-BFGS
+#: keeps only :data:`tiles.HISTORY` steps, and the window is rebuilt for every visit.
+TILE_BYTES_PER_PIXEL: Final = 3_600
+#: Bytes per pixel of the full picture while a level runs in tiles: the canvas, the photo at
+#: the level's size (tensor and float RGB) and a preview's conversion (float32 RGB arrays).
+#: With the tile term below this predicts 1.10 GB for a 2048 px level in 256 px tiles, where
+#: 0.84 GB was measured (benchmarks/README.md, "Print size").
+FULL_BYTES_PER_PIXEL: Final = 64
+#: What a level needs besides its pixels: the paintings at the level's brush scale (up to
+#: 2048 px, their Gram matrices summed tile by tile when the level is tiled), allocator slack.
+LEVEL_OVERHEAD: Final = 256 * MB
+#: Share of the free memory a run takes when the budget is automatic: the rest is left to
+#: the window, the desktop and whatever else the computer is doing.
+FREE_SHARE: Final = 0.75
+#: The smallest tile side (before context) worth running: below this the context margin
+#: costs more than the tile itself.
+MIN_TILE: Final = 128
+#: The largest tile side: beyond this a visit takes so long that the preview stalls.
+MAX_TILE: Final = 1024
+#: Context each tile sees on every side, fixed while it is optimised: VGG19's relu4_2
+#: neurons see about 100 px, so 64 px of real neighbours keep the interior's features as
+#: they are in the whole picture nearly everywhere that counts.
+MARGIN: Final = 64
+#: Tile and context positions are multiples of this, so VGG19's four 2x2 poolings cut a
+#: window exactly where they cut the whole picture.
+ALIGN: Final = 16
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """How one level runs: whole, or in tiles of ``tile`` px (before their context)."""
+
+    tiled: bool
+    tile: int = 0
+    #: Estimated peak memory of the process during this level, in bytes.
+    peak: int = 0
+
+
+def process_rss() -> int:
+    """The process's resident memory now, in bytes (0 where /proc is not there)."""
+    return _status_field("VmRSS")
+
+
+def process_peak_rss() -> int:
+    """The process's largest resident memory so far, in bytes (0 where /proc is not there)."""
+    return _status_field("VmHWM")
+
+
+def _status_field(name: str) -> int:
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0
+    match = re.search(rf"^{name}:\s+(\d+)\s+kB", text, re.MULTILINE)
+    return int(match.group(1)) * 1024 if match else 0
+
+
+def free_ram() -> int | None:
+    """Bytes of RAM this process could still take: MemAvailable, capped by a cgroup limit.
+
+    Containers and systemd slices limit memory below what /proc/meminfo reports, and the
+    kernel kills a process that crosses the cgroup's limit, so the smaller of the two counts.
+    ``None`` where neither can be read (then the caller needs an explicit budget).
+    """
+    found: list[int] = []
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+    except OSError:
+        meminfo = ""
+    match = re.search(r"^MemAvailable:\s+(\d+)\s+kB", meminfo, re.MULTILINE)
+    if match:
+        found.append(int(match.group(1)) * 1024)
+    cgroup = _cgroup_room()
+    if cgroup is not None:
+        found.append(cgroup)
+    if not found and hasattr(os, "sysconf"):
+        with contextlib.suppress(ValueError, OSError):
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    return min(found) if found else None
+
+
+def _cgroup_room() -> int | None:
+    """Limit minus usage of this process's memory cgroup (v2, then v1); ``None`` if unlimited."""
+    for limit_file, usage_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
+        try:
+            limit_text = Path(limit_file).read_text().strip()
+            usage = int(Path(usage_file).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if limit_text == "max":
+            return None
+        try:
+            limit = int(limit_text)
+        except ValueError:
+            continue
+        if limit >= 1 << 60:  # v1 writes "no limit" as a huge number
+            return None
+        return max(0, limit - usage)
+    return None
+
+
+def device_budget(device: torch.device, override_mb: int = 0) -> int:
+    """The most memory a run on ``device`` should reach, in bytes.
+
+    ``override_mb`` (the ``memory_budget_mb`` setting) wins when above zero. Otherwise, on
+    the CPU, the process's resident memory now plus :data:`FREE_SHARE` of the free RAM; on
+    CUDA, what torch holds plus that share of the free VRAM; on Apple's MPS, whose memory is
+    shared with the system and reports no free figure, half of what Metal recommends.
+    """
+    if override_mb > 0:
+        return override_mb * MB
+    if device.type == "cuda":
+        import torch
+
+        free, _total = torch.cuda.mem_get_info(device)
+        return int(torch.cuda.memory_allocated(device) + FREE_SHARE * free)
+    if device.type == "mps":
+        import torch
+
+        recommended = int(getattr(torch.mps, "recommended_max_memory", lambda: 0)())
+        if recommended > 0:
+            return recommended // 2
+    ram = free_ram()
+    if ram is None:
+        return 4096 * MB  # the issue's target for a 4096 px picture; the setting can change it
+    return process_rss() + int(FREE_SHARE * ram)
+
+
+def in_use(device: torch.device) -> int:
+    """What the device already holds for this process before a level starts, in bytes."""
+    if device.type == "cuda":
+        import torch
+
+        return int(torch.cuda.memory_allocated(device))
+    if device.type == "mps":
+        import torch
+
+        return int(torch.mps.current_allocated_memory())
+    return process_rss()
+
+
+def whole_peak(width: int, height: int) -> int:
+    """Estimated bytes a level of this size needs beyond what is in use, run whole."""
+    return LEVEL_OVERHEAD + WHOLE_BYTES_PER_PIXEL * width * height
+
+
+def tiled_peak(width: int, height: int, tile: int) -> int:
+    """Estimated bytes a level of this size needs beyond what is in use, in ``tile`` px tiles."""
+    window = min(tile + 2 * MARGIN + ALIGN, height + ALIGN) * min(tile + 2 * MARGIN + ALIGN, width + ALIGN)
+    return LEVEL_OVERHEAD + FULL_BYTES_PER_PIXEL * width * height + TILE_BYTES_PER_PIXEL * window
+
+
+def plan_level(width: int, height: int, budget: int, used: int, *, force_tile: int = 0) -> LevelPlan:
+    """Whole when the level fits in ``budget - used``; else the largest tile that fits.
+
+    Never refuses: when even :data:`MIN_TILE` tiles overrun the budget the level still runs
+    in them (the smallest working set there is), and the plan's ``peak`` says by how much.
+    ``force_tile`` tiles at that size whatever the budget (tests, benchmarks).
+    """
+    room = budget - used
+    if force_tile > 0:
+        tile = max(ALIGN, force_tile // ALIGN * ALIGN)
+        return LevelPlan(True, tile, used + tiled_peak(width, height, tile))
+    if whole_peak(width, height) <= room:
+        return LevelPlan(False, 0, used + whole_peak(width, height))
+    spare = room - LEVEL_OVERHEAD - FULL_BYTES_PER_PIXEL * width * height
+    side = math.isqrt(max(0, spare) // TILE_BYTES_PER_PIXEL) - 2 * MARGIN - ALIGN
+    tile = max(MIN_TILE, min(MAX_TILE, side // ALIGN * ALIGN))
+    return LevelPlan(True, tile, used + tiled_peak(width, height, tile))
+
+
+def estimate_peak(width: int, height: int, budget: int, used: int) -> int:
+    """Estimated peak bytes of a run whose final level is ``width`` x ``height`` (for a warning)."""
+    return plan_level(width, height, budget, used).peak
