@@ -20,7 +20,7 @@ def describe_progress(progress: Progress) -> str:
         level = "Training"
     parts = [p for p in (level, f"step {progress.step}/{progress.total}") if p]
     if progress.eta is not None:
-        parts.append(f"about {format_seconds(progress.eta)} left")
+        parts.append("almost done" if progress.eta < 1.0 else f"about {format_seconds(progress.eta)} left")
     elif progress.step < progress.total:
         # The engine says nothing until its figure is reliable (engine/eta.py); saying so
         # tells the artist a figure is coming rather than that something is missing.

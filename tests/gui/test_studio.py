@@ -284,3 +284,65 @@ def test_the_command_line_takes_settings_from_a_picture() -> None:
 
     args, _qt = app._parse(["photo.jpg", "--settings-from", "made.png"])
     assert args.settings_from == Path("made.png") and args.content == Path("photo.jpg")
+
+
+def test_advanced_never_makes_a_small_window_wider(qtbot, window) -> None:
+    window.resize(1024, 700)
+    qtbot.wait(20)
+    window.controls.advanced_toggle.setChecked(True)
+    qtbot.wait(20)
+    assert window.minimumSizeHint().width() <= 1024 and window.width() <= 1024
+    window.controls.advanced_toggle.setChecked(False)
+    qtbot.wait(20)
+    assert window.width() <= 1024
+
+
+def test_full_screen_can_be_left_with_its_shortcut(qtbot, window) -> None:
+    window.toggle_full_screen()
+    assert not window.menuBar().isVisible()
+    action = window.menu_actions["full_screen"]
+    assert action in window.actions()  # on the window too: shortcuts live on with the menu bar hidden
+    action.trigger()
+    assert window.menuBar().isVisible() and not window.isFullScreen()
+
+
+def test_space_while_comparing_shows_b_and_never_stars(qtbot, ready_window) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window = ready_window
+    paint(qtbot, window)
+    window.controls.set_settings(window.controls.settings().replace(style_strength=2.0))
+    paint(qtbot, window)
+    first, second = window.history.ids()
+    window.compare_versions(first, second)
+    window.history.list.setFocus()
+    QTest.keyPress(window.history.list, Qt.Key.Key_Space)
+    assert window.preview.view.showing_b()
+    QTest.keyRelease(window.history.list, Qt.Key.Key_Space)
+    assert not window.preview.view.showing_b()
+    assert not any(v.starred for v in window.versions.versions())
+
+
+def test_tab_reaches_the_painting_cards_in_reading_order(qtbot, ready_window, tmp_path: Path) -> None:
+    window = ready_window
+    window.add_style(write_image(tmp_path / "second.png", 50, 50, seed=5))
+    first, second = window.gallery.cards()
+    chain = []
+    widget = window.photo_area
+    for _ in range(80):
+        widget = widget.nextInFocusChain()
+        chain.append(widget)
+    order = [chain.index(w) for w in (first.weight, first.remove_button, second.weight, second.remove_button)]
+    assert order == sorted(order)
+    assert chain.index(second.remove_button) < chain.index(window.gallery.drop_area)
+
+
+def test_deleting_the_version_on_show_takes_it_off_the_screen(qtbot, ready_window) -> None:
+    window = ready_window
+    paint(qtbot, window)
+    (only,) = window.history.ids()
+    window.ask_yes_no = lambda text: True
+    window.delete_version(only)
+    assert window.shown is None and window.progress.format() == "Ready"
+    assert not window.save_button.isEnabled()

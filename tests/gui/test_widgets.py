@@ -122,7 +122,8 @@ def test_loss_plot_coalesces_redraws(qtbot) -> None:
 
 
 def test_opening_advanced_never_clips_the_controls_panel(window) -> None:  # type: ignore[no-untyped-def]
-    # Horizontal scrolling is off on the left panel, so it must grow to its widest row.
+    # With room to spare, the left panel grows to its widest row.
+    window.resize(1220, 800)
     window.controls.advanced_toggle.setChecked(True)
     scroll, panel = window._left_scroll, window._left_panel
     assert (

@@ -68,6 +68,8 @@ def build(window: MainWindow) -> dict[str, QAction]:
         slot: Callable[[], object] = getattr(window, spec.slot)
         action.triggered.connect(lambda _checked=False, s=slot: s())
         menu.addAction(action)  # type: ignore[attr-defined]
+        # Also on the window: a hidden menu bar (full screen) would switch the shortcuts off.
+        window.addAction(action)
         actions[spec.name] = action
         if spec.name == "add_painting":
             window.recent_menu = menu.addMenu("Open &recent")  # type: ignore[attr-defined]

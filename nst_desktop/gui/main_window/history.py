@@ -159,6 +159,8 @@ class HistoryHandling:
             return
         self.preview.end_compare()
         self.show_picture(picture)
+        self.loss_plot.clear()  # the curves were the last run's, not this version's
+        self.progress.setValue(round(picture.fraction * 1000))
         self.progress.setFormat(f"Version: {picture.summary()}")
 
     @Slot(str, bool)
@@ -177,9 +179,18 @@ class HistoryHandling:
             return
         self.versions.delete(version_id)
         self.history.remove_version(version_id)
-        picture = self._pictures.pop(version_id, None)
-        if picture is not None and self.shown is picture:
-            self.shown = None
+        self._pictures.pop(version_id, None)
+        if self.shown is not None and self.shown.id == version_id:
+            self.shown = None  # what was on show is gone: back to the photo (or its instant picture)
+            self.preview.end_compare()
+            if self.instant_image is not None:
+                self.preview.view.set_image(imaging.array_to_qimage(self.instant_image))
+            elif self.content_image is not None:
+                self.preview.view.set_image(self.content_image)
+            else:
+                self.preview.view.clear()
+            self.progress.setValue(0)
+            self.progress.setFormat("Ready")
             self._update_state()
 
     @Slot(str)

@@ -30,6 +30,9 @@ from ..widgets.progress_line import ProgressLine
 from ..widgets.style_gallery import StyleGallery
 
 LEFT_MIN_WIDTH = 330
+CENTRE_MIN_WIDTH = 640
+"""What the picture and its run bar keep at least: a wider panel (Advanced open) scrolls
+sideways instead of pushing the window wider than the screen."""
 PAINT_STYLE = (
     "#StylizeButton { background: #2f6fd1; color: white; font-weight: bold; padding: 6px 14px;"
     " border-radius: 4px; } #StylizeButton:disabled { background: #5a6170; color: #c8c8c8; }"
@@ -80,7 +83,7 @@ class LeftPanel(QScrollArea):
 
         self.setWidget(self.panel)
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.fit_width()
         # After the section has been shown or hidden and the layout has taken it in.
@@ -88,8 +91,9 @@ class LeftPanel(QScrollArea):
 
     @Slot()
     def fit_width(self) -> None:
-        """Wide enough for the widest row plus a scroll bar; horizontal scrolling is off, so a
-        narrower panel would cut rows off at the right edge."""
+        """Wide enough for the widest row plus a scroll bar, as long as the picture keeps
+        :data:`CENTRE_MIN_WIDTH`; beyond that the panel scrolls sideways rather than make the
+        window wider than a small screen."""
         # Nested layouts cache their hints until their own turn comes: refresh the chain from
         # the controls up to the panel now, so the width follows Advanced at once.
         widget: QWidget | None = self.controls
@@ -102,8 +106,13 @@ class LeftPanel(QScrollArea):
                 break
             widget = widget.parentWidget()
         bar = self.verticalScrollBar().sizeHint().width()
-        self.setMinimumWidth(max(LEFT_MIN_WIDTH, self.panel.minimumSizeHint().width() + bar))
-        self.setMaximumWidth(self.minimumWidth() + 120)
+        wanted = max(LEFT_MIN_WIDTH, self.panel.minimumSizeHint().width() + bar)
+        window = self.window()
+        if window is not None and window is not self and window.isVisible():
+            room = max(LEFT_MIN_WIDTH, window.width() - CENTRE_MIN_WIDTH)
+            wanted = min(wanted, room)
+        self.setMinimumWidth(wanted)
+        self.setMaximumWidth(wanted + 120)
 
 
 class RunBar(QWidget):

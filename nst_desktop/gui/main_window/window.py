@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from nst_desktop.engine import EngineError, Progress, Settings
@@ -84,6 +84,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self._info_timer.timeout.connect(lambda: self.clear_message(errors_only=False, info_only=True))
         self._build_ui(presets, fast_styles)
         self.batch_runner = BatchRunner(self.session, self.batch, self)
+        self.wheel_guard.protect_children()  # now that the whole window is built
         self.menu_actions: dict[str, QAction] = actions.build(self)
         self.undo = ControlsUndo(self.controls)
         self._connect()
@@ -96,6 +97,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
     def _build_ui(self, presets: PresetStore | None, fast_store: Any) -> None:
         self.left = LeftPanel(presets)
         self.photo_area, self.gallery = self.left.photo_area, self.left.gallery
+        self.gallery.tab_anchor = self.photo_area
         self.controls, self.preset_bar = self.left.controls, self.left.preset_bar
         self._left_panel, self._left_scroll = self.left.panel, self.left
         self.wheel_guard = WheelGuard(self.left, self)
@@ -181,8 +183,15 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         b.folder_requested.connect(self.choose_batch_folder)
         b.start_requested.connect(self.start_batch)
         b.result_activated.connect(self.show_batch_result)
+        b.folder_open_failed.connect(
+            lambda folder: self.show_message(
+                f"No file manager opened the folder; the pictures are in {plain_text.capped(folder, 120)}.",
+                error=False,
+            )
+        )
         b.output_options_changed.connect(self._save_batch_options)
         self.batch_runner.message.connect(self.show_message)
+        self.batch_runner.message.connect(lambda text, _error: self.progress.setFormat(text))
         self.batch_runner.state_changed.connect(self._update_state)
         s = self.session
         s.started.connect(self._on_run_started)
@@ -488,6 +497,9 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         if settings is None or self.batch.output_dir is None:
             return
         self.clear_message()
+        # The batch's own controls lock while it runs: keep the focus on its list, not on
+        # whatever control Qt would move it to (a blend box whose value the next key changes).
+        self.batch.tree.setFocus()
         self.batch_runner.start(BatchPlan(settings, self.gallery.styles(), self.batch.output_dir))
 
     @Slot(object, object)
@@ -505,6 +517,8 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
             self.show_message(str(exc))
             return
         self.shown = None  # a file on disk, already saved: not a version to save again
+        self.history.select(None)
+        self.loss_plot.clear()
         if before is not None:
             self.preview.view.set_before(imaging.array_to_qimage(before))
         h, w = pixels.shape[:2]
@@ -607,17 +621,30 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
             self.showNormal()
         self.preview.view.fit()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.left.fit_width()  # the panel's width depends on the room the window has
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        """Hold B (while no text field has the focus) to see the photo instead of the picture."""
-        if event.key() == Qt.Key.Key_B and not event.modifiers() and not event.isAutoRepeat():
-            self._hold_before(True)
-            return
+        """Hold B to see the photo instead of the picture; while two versions are compared,
+        hold Space to see the other one (keys that no focused control took for itself)."""
+        if not event.modifiers() and not event.isAutoRepeat():
+            if event.key() == Qt.Key.Key_B:
+                self._hold_before(True)
+                return
+            if event.key() == Qt.Key.Key_Space and self.preview.view.has_pair():
+                self.preview.view.set_showing_b(True)
+                return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() == Qt.Key.Key_B and not event.modifiers() and not event.isAutoRepeat():
-            self._hold_before(False)
-            return
+        if not event.modifiers() and not event.isAutoRepeat():
+            if event.key() == Qt.Key.Key_B:
+                self._hold_before(False)
+                return
+            if event.key() == Qt.Key.Key_Space and self.preview.view.has_pair():
+                self.preview.view.set_showing_b(False)
+                return
         super().keyReleaseEvent(event)
 
     def _hold_before(self, on: bool) -> None:

@@ -88,6 +88,7 @@ class BatchList(QWidget):
     add_requested = Signal()
     folder_requested = Signal()
     start_requested = Signal()
+    folder_open_failed = Signal(str)  # the folder; no file manager took it
     result_activated = Signal(object, object)  # (result Path, the row's photo Path)
     output_options_changed = Signal()  # the format or naming pattern changed (to persist them)
 
@@ -145,21 +146,30 @@ class BatchList(QWidget):
         self.naming_edit = QLineEdit(DEFAULT_PATTERN)
         self.naming_edit.setMaxLength(PATTERN_CHARS)
         self.naming_edit.setPlaceholderText(DEFAULT_PATTERN)
+        pattern_width = self.naming_edit.fontMetrics().horizontalAdvance(DEFAULT_PATTERN)
+        self.naming_edit.setMinimumWidth(pattern_width + 16)
         self.naming_edit.setToolTip(
             "How the results are named: {photo} is the photo's name, {style} the painting's or "
             "fast style's, {n} the photo's place in the list. A file already in the folder is "
             "never replaced: -2, -3, … is added instead."
         )
         self.naming_edit.textChanged.connect(self._on_options_changed)
+        # Two rows, so the tab fits beside the left panel in a 1024 px wide window.
         options.addWidget(self.add_button)
         options.addWidget(self.clear_button)
         options.addSpacing(8)
-        for text, widget in (("Paint with", self.method_combo), ("Save as", self.format_combo)):
-            options.addWidget(self._caption(text, widget))
-            options.addWidget(widget)
-        options.addWidget(self._caption("Names", self.naming_edit))
-        options.addWidget(self.naming_edit, 1)
+        options.addWidget(self._caption("Paint with", self.method_combo))
+        options.addWidget(self.method_combo, 1)
         layout.addLayout(options)
+        naming = QHBoxLayout()
+        naming.addWidget(self._caption("Save as", self.format_combo))
+        naming.addWidget(self.format_combo)
+        naming.addSpacing(8)
+        naming.addWidget(self._caption("Names", self.naming_edit))
+        naming.addWidget(self.naming_edit, 1)
+        layout.addLayout(naming)
+        self.method_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.method_combo.setMinimumContentsLength(18)
 
         output = QHBoxLayout()
         self.folder_button = QPushButton("Output folder…")
@@ -425,7 +435,10 @@ class BatchList(QWidget):
         """Show the output folder in the system's file manager."""
         if self.output_dir is None:
             return False
-        return self.open_url(QUrl.fromLocalFile(str(self.output_dir)))
+        opened = self.open_url(QUrl.fromLocalFile(str(self.output_dir)))
+        if not opened:
+            self.folder_open_failed.emit(str(self.output_dir))
+        return opened
 
     def open_url(self, url: QUrl) -> bool:
         """The one place that hands a URL to the desktop; tests replace it."""

@@ -344,6 +344,7 @@ class ControlsPanel(QWidget):
         self.learning_rate = ExactSpinBox.for_setting("learning_rate")
         self.device = _combo("device")
         self.weights = _combo("weights")
+        self.precision = _combo("precision")
         self.memory_budget_mb = _whole_box("memory_budget_mb")
         self.memory_budget_mb.setSpecialValueText("Auto")
         for name, widget_or_layout in (
@@ -358,6 +359,7 @@ class ControlsPanel(QWidget):
             ("learning_rate", self.learning_rate),
             ("device", self.device),
             ("weights", self.weights),
+            ("precision", self.precision),
             ("memory_budget_mb", self.memory_budget_mb),
         ):
             adv.addRow(_caption(name), widget_or_layout)
@@ -380,6 +382,7 @@ class ControlsPanel(QWidget):
             self.content_layer,
             self.device,
             self.weights,
+            self.precision,
         ):
             combo.currentIndexChanged.connect(self._emit_changed)
         for box in (self.size, self.levels, self.memory_budget_mb):
@@ -457,6 +460,7 @@ class ControlsPanel(QWidget):
             self.learning_rate.set_exact(settings.learning_rate)
             _select(self.device, settings.device)
             _select(self.weights, settings.weights)
+            _select(self.precision, settings.precision)
             self.memory_budget_mb.setValue(settings.memory_budget_mb)
         finally:
             self._updating = False
@@ -486,6 +490,7 @@ class ControlsPanel(QWidget):
             learning_rate=self.learning_rate.exact_value(),
             device=self.device.currentData(),
             weights=self.weights.currentData(),
+            precision=self.precision.currentData(),
             memory_budget_mb=self.memory_budget_mb.value(),
         )
 

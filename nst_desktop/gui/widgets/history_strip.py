@@ -8,7 +8,7 @@ does the work, then tells the strip (:meth:`HistoryStrip.update_version`,
 
 Newest at the right, like a film strip that grows as you work. Every action is reachable three
 ways: the buttons beside the strip, the context menu (right-click or the Menu key) and keys on
-the focused strip (Space stars, Delete deletes, C marks or compares, Esc forgets the mark).
+the focused strip (S stars, Delete deletes, C marks or compares, Esc forgets the mark).
 Comparing: Ctrl+click another version, or mark one with C (an "A" badge) and press C on another.
 """
 
@@ -220,6 +220,12 @@ class _StripList(QListWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("History of versions")
 
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Space:
+            event.ignore()
+            return
+        super().keyReleaseEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         item = self.itemAt(event.position().toPoint())
         if event.button() == Qt.MouseButton.RightButton:
@@ -262,8 +268,11 @@ class _StripList(QListWidget):
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Space:
+            event.ignore()  # for the window: held, it shows the other version of a comparison
+            return
         keys = {
-            Qt.Key.Key_Space: "star",
+            Qt.Key.Key_S: "star",
             Qt.Key.Key_Delete: "delete",
             Qt.Key.Key_C: "compare",
             Qt.Key.Key_Escape: "unmark",
@@ -304,7 +313,7 @@ class HistoryStrip(QWidget):
         self.title = QLabel("History")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         buttons.addWidget(self.title, 0, 0, 1, 2)
-        self.star_button = _button("☆ Star", "Star the selected version: it is kept for good (Space)")
+        self.star_button = _button("☆ Star", "Star the selected version: it is kept for good (S)")
         self.star_button.setCheckable(True)
         self.star_button.clicked.connect(self._on_star_button)
         self.compare_button = _button(
@@ -319,7 +328,12 @@ class HistoryStrip(QWidget):
         self.delete_button.clicked.connect(self._on_delete_button)
         # Two by two, so the strip stays as low as its thumbnails and the picture keeps the height.
         grid = (self.star_button, self.compare_button, self.save_button, self.delete_button)
+        # Wide enough for their longest texts ("★ Starred", "Compare with A"), so the strip
+        # does not move under the pointer when they change.
+        metrics = self.star_button.fontMetrics()
+        width = max(metrics.horizontalAdvance(t) for t in ("★ Starred", "Compare with A", "Delete")) + 16
         for i, button in enumerate(grid):
+            button.setFixedWidth(width)
             buttons.addWidget(button, 1 + i // 2, i % 2)
         buttons.setRowStretch(3, 1)
         layout.addLayout(buttons)

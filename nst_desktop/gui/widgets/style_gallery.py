@@ -93,6 +93,8 @@ class StyleGallery(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._entries: list[ImageInput] = []
+        self.tab_anchor: QWidget | None = None
+        """The control before the gallery in the Tab order (the window sets it)."""
         self._cards: list[StyleCard] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -152,7 +154,24 @@ class StyleGallery(QWidget):
         card.weight_changed.connect(lambda value, c=card: self._set_weight(c, value))
         card.remove_requested.connect(lambda c=card: self._remove_card(c))
         self._cards_layout.insertWidget(index, card)
+        # Cards come after the drop area was made: put their controls in the Tab order where
+        # they are seen, before the drop area.
+        self.order_tabs_after(self.tab_anchor)
         self.changed.emit()
+
+    def order_tabs_after(self, anchor: QWidget | None) -> None:
+        """Put the cards' controls, then the drop area, in the Tab order right after ``anchor``
+        (a plain control before the gallery, such as the photo area): cards are made after the
+        drop area, and Qt would otherwise reach them only after everything else in the window."""
+        if anchor is None:
+            return
+        previous = anchor
+        for card in self._cards:
+            QWidget.setTabOrder(previous, card.weight)
+            QWidget.setTabOrder(card.weight, card.remove_button)
+            previous = card.remove_button
+        QWidget.setTabOrder(previous, self.drop_area)
+        QWidget.setTabOrder(self.drop_area, self.samples_button)
 
     def _set_weight(self, card: StyleCard, value: float) -> None:
         index = self._cards.index(card)

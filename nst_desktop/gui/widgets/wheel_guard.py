@@ -35,12 +35,18 @@ class WheelGuard(QObject):
 
     def protect_children(self) -> None:
         """Controls take the focus by click or Tab only, never by a passing wheel turn."""
-        panel = self._scroll.widget()
-        if panel is None:
-            return
+        for root in (self._scroll.widget(), self._window):
+            if root is not None:
+                self._protect(root)
+
+    @staticmethod
+    def _protect(root: QWidget) -> None:
+        # Qt's default for combo boxes and spin boxes is WheelFocus: the wheel would give them
+        # the focus before this filter sees the turn, and then change them.
         for kind in GUARDED:
-            for widget in panel.findChildren(kind):
-                widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            for widget in root.findChildren(kind):
+                if widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() != QEvent.Type.Wheel or not isinstance(watched, GUARDED):
@@ -61,6 +67,8 @@ class WheelGuard(QObject):
         window = self._window
         if window is None or not window.isAncestorOf(watched):
             return False
+        if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         parent = watched.parentWidget()
         while parent is not None and parent is not window:
             if isinstance(parent, QAbstractScrollArea) and not isinstance(parent, QComboBox):
