@@ -118,8 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_initial_images(window: object, content: Path | None, styles: Sequence[Path]) -> None:
-    """The images named on the command line, else the built-in sample photo and painting."""
-    from .main_window import MainWindow
+    """The images named on the command line, else those of the last session, else the built-in
+    sample photo and painting."""
+    from .main_window import MainWindow, state
 
     assert isinstance(window, MainWindow)
     sample_content, sample_styles = sample_images()
@@ -128,6 +129,8 @@ def open_initial_images(window: object, content: Path | None, styles: Sequence[P
         window.set_photo(content)
         for style in styles:
             window.add_style(style)
+        return
+    if state.restore_inputs(window):
         return
     if sample_content:
         window.set_photo(sample_content[0])

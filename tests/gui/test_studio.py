@@ -346,3 +346,17 @@ def test_deleting_the_version_on_show_takes_it_off_the_screen(qtbot, ready_windo
     window.delete_version(only)
     assert window.shown is None and window.progress.format() == "Ready"
     assert not window.save_button.isEnabled()
+
+
+def test_the_photo_and_paintings_come_back_at_the_next_start(
+    qtbot, ready_window, make_window, photo: Path, painting: Path
+) -> None:
+    from nst_desktop.gui import app
+
+    window = ready_window
+    window.gallery.set_weight(0, 2.5)
+    window.save_state()
+    later = make_window()
+    app.open_initial_images(later, None, [])
+    assert later.content is not None and later.content.path == photo
+    assert [(s.path, s.weight) for s in later.gallery.styles()] == [(painting, 2.5)]

@@ -281,9 +281,14 @@ class InputHandling:
             self.show_message(f"Could not restore the settings from '{plain_text.capped(source, 80)}': {exc}")
             return False
         self.controls.set_settings(settings)
-        self.show_message(
-            f"Restored the settings used to paint '{plain_text.capped(source, 80)}'.", error=False
-        )
+        text = f"Restored the settings used to paint '{plain_text.capped(source, 80)}'."
+        used = meta.get("styles")
+        if isinstance(used, list) and settings.method != "fast":
+            names = [str(s.get("name", "")) for s in used if isinstance(s, dict)][:6]
+            if names and names != [s.name for s in self.gallery.styles()]:
+                shown = ", ".join(plain_text.capped(n, 40) for n in names)
+                text += f" It was painted from: {shown} (the paintings here are unchanged)."
+        self.show_message(text, error=False)
         return True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +35,10 @@ RECENT = "recent_images"
 TRAIN_PHOTOS_DIR = "train_photos_dir"
 TRAIN_RATE = "training/seconds_per_step"
 PAINT_RATE = "run/seconds_per_unit"
+INPUT_PHOTO = "inputs/photo"
+INPUT_PAINTINGS = "inputs/paintings"
 MAX_RECENT = 10
+MAX_REMEMBERED_PAINTINGS = 16
 
 
 def start_folder(qsettings: QSettings, key: str) -> str:
@@ -97,4 +101,33 @@ def save(window: MainWindow) -> None:
     q.setValue(DETAILS, "true" if window.run_bar.details_button.isChecked() else "false")
     with contextlib.suppress(EngineError):
         q.setValue(CONTROLS, window.controls.settings().to_json(indent=None))
+    photo = window.content.path if window.content is not None else None
+    q.setValue(INPUT_PHOTO, str(photo) if photo is not None else "")
+    paintings = [
+        {"path": str(s.path), "weight": s.weight} for s in window.gallery.styles() if s.path is not None
+    ]
+    q.setValue(INPUT_PAINTINGS, json.dumps(paintings[:MAX_REMEMBERED_PAINTINGS]))
     q.sync()
+
+
+def restore_inputs(window: MainWindow) -> bool:
+    """Open the photo and paintings of the last session (those still there); False when there
+    was nothing to bring back, so the caller opens the samples instead."""
+    q = window.qsettings
+    photo = str(q.value(INPUT_PHOTO, "") or "")
+    try:
+        paintings = json.loads(str(q.value(INPUT_PAINTINGS, "[]") or "[]"))
+    except ValueError:
+        paintings = []
+    restored = False
+    if photo and user_paths.is_file(photo):
+        restored = window.set_photo(Path(photo)) or restored
+    if isinstance(paintings, list):
+        for item in paintings[:MAX_REMEMBERED_PAINTINGS]:
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+                continue
+            weight = item.get("weight", 1.0)
+            weight = float(weight) if isinstance(weight, (int, float)) and 0 <= weight <= 10 else 1.0
+            if user_paths.is_file(item["path"]):
+                restored = window.add_style(Path(item["path"]), weight) or restored
+    return restored
