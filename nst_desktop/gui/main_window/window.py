@@ -169,6 +169,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         g.changed.connect(self.wheel_guard.protect_children)
         self.controls.changed.connect(self._on_controls_changed)
         self.controls.changed.connect(self.preset_bar.update_modified)
+        self.controls.print_button.clicked.connect(self.choose_print_size)
         self.preset_bar.preset_applied.connect(self._on_preset_applied)
         bar = self.run_bar
         bar.stylize_button.clicked.connect(self.stylize)
@@ -555,6 +556,13 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
     def _on_preset_applied(self, settings: Settings, name: str) -> None:
         self.controls.set_settings(settings)
         self.statusBar().showMessage(f"Preset '{plain_text.capped(name, 80)}' applied.", 4000)
+
+    def choose_print_size(self) -> None:
+        from ..widgets.print_size import PrintSizeDialog
+
+        dialog = PrintSizeDialog(self.controls.size.maximum(), parent=self)
+        if dialog.exec() == PrintSizeDialog.DialogCode.Accepted:
+            self.controls.size.setValue(dialog.pixels())
 
     def undo_controls(self) -> None:
         if not self.undo.undo():

@@ -290,6 +290,12 @@ class ControlsPanel(QWidget):
         quality_row = QHBoxLayout()
         quality_row.addWidget(self.quality, 1)
         quality_row.addWidget(self.quality_label)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.size, 1)
+        self.print_button = QToolButton()
+        self.print_button.setText("Print…")
+        self.print_button.setToolTip("Choose the output size from a paper size and a print resolution")
+        size_row.addWidget(self.print_button)
 
         for name, widget in (
             ("style_strength", self.style_strength),
@@ -298,7 +304,7 @@ class ControlsPanel(QWidget):
             ("brush_scale", self.brush_scale),
             ("keep_colors", self.keep_colors),
             ("strength", self.strength),
-            ("size", self.size),
+            ("size", size_row),
         ):
             form.addRow(_caption(name), widget)
         quality_caption = QLabel("Quality")
