@@ -152,7 +152,7 @@ def test_layout_at_1024x700(qtbot, window, photo: Path, painting: Path, tmp_path
     window.progress.setFormat("Level 3/3 · step 240/300 · about 1 min 20 s left")
     qtbot.wait(20)
     assert not window.progress.is_elided()
-    assert window.preview.view.height() >= 300  # the picture gets the space
+    assert window.preview.view.height() >= 280  # the picture gets the most space (4 in 10 of the height)
     assert not window.loss_plot.isVisible()  # behind Details
     bar = window.left.verticalScrollBar()
     assert bar.maximum() == 0, "the left panel should fit without scrolling with two paintings"

@@ -135,7 +135,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self.centre_splitter.setStretchFactor(0, 4)
         self.centre_splitter.setStretchFactor(1, 1)
         self.tabs.setMinimumHeight(80)  # the artist may shrink it to give the picture more
-        self.centre_splitter.setSizes([600, 160])
+        self.centre_splitter.setSizes([600, 180])
         self.tabs.currentChanged.connect(self._fit_tabs)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -461,7 +461,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         reviewable), at most 45 % of the centre; the picture keeps the rest."""
         sizes = self.centre_splitter.sizes()
         total = sum(sizes)
-        want = 250 if self.tabs.currentWidget() is self.batch else 160
+        want = 250 if self.tabs.currentWidget() is self.batch else 180
         want = min(want, int(total * 0.45))
         if total > 0 and sizes[1] < want:
             self.centre_splitter.setSizes([total - want, want])
