@@ -14,6 +14,7 @@ memory before anything heavy is loaded.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import os
 import re
@@ -162,6 +163,20 @@ def device_budget(device: torch.device, override_mb: int = 0) -> int:
     return process_rss() + int(FREE_SHARE * ram)
 
 
+def release_freed() -> None:
+    """Hand the pages the C allocator keeps after ``free`` back to the system (glibc only).
+
+    Activations of a few tens of megabytes come from glibc's heap, which keeps them after
+    they are freed: after a 512 px level the process held 1.23 GB where 0.81 GB was live
+    (measured). Counted as in use, that would shrink the next level's tiles for nothing.
+    """
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return  # not glibc (macOS, Windows, musl): nothing kept that this could give back
+    trim(0)
+
+
 def in_use(device: torch.device) -> int:
     """What the device already holds for this process before a level starts, in bytes."""
     if device.type == "cuda":
@@ -172,6 +187,7 @@ def in_use(device: torch.device) -> int:
         import torch
 
         return int(torch.mps.current_allocated_memory())
+    release_freed()
     return process_rss()
 
 
