@@ -243,7 +243,10 @@ class ProgressBar:
             text = f"step {p.step}/{p.total}  {where}{_duration(p.elapsed)}{eta}"
         else:
             level = f"level {p.level}/{p.levels} " if p.levels > 1 else ""
-            text = f"{level}{p.size[0]}x{p.size[1]}  step {p.step}/{p.total}  {_duration(p.elapsed)}{eta}"
+            # A level painted in tiles advances its steps a sweep at a time; the tile shows the motion.
+            tile = f"  tile {p.tile}/{p.tiles}" if p.tiles else ""
+            where = f"{level}{p.size[0]}x{p.size[1]}  step {p.step}/{p.total}{tile}"
+            text = f"{where}  {_duration(p.elapsed)}{eta}"
         if self.tty:
             width = 24
             filled = round(width * p.fraction)

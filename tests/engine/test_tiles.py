@@ -336,3 +336,17 @@ def test_the_command_line_refuses_a_bad_dpi_before_painting(tmp_path: Path) -> N
     with pytest.raises(cli.UsageError, match="--dpi must be between 1 and 100000, not -3"):
         cli.cmd_stylize(args)
     assert not (tmp_path / "o.png").exists()
+
+
+def test_the_command_lines_progress_shows_the_tile() -> None:
+    import io
+
+    from nst_desktop.cli import ProgressBar
+
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar(Progress("painting", 55, 60, 13, 13, (4096, 2560), elapsed=10.0, tile=3, tiles=40))
+    bar(Progress("painting", 60, 60, 13, 13, (4096, 2560), elapsed=20.0))
+    first, last = out.getvalue().splitlines()
+    assert first == "level 13/13 4096x2560  step 55/60  tile 3/40  0:10"
+    assert last == "level 13/13 4096x2560  step 60/60  0:20"  # an untiled report as before
