@@ -32,6 +32,7 @@ _TRAIN_FIELDS = (
     "keep_content",
     "smoothness",
     "brush_scale",
+    "precision",
 )
 
 
@@ -45,6 +46,11 @@ def add_train_parser(sub: Any) -> None:
     tr.add_argument("--batch", type=int, help="photos per step")
     tr.add_argument("--seed", type=int, help="seed for a reproducible training")
     tr.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    tr.add_argument(
+        "--precision",
+        choices=["auto", "float32", "bfloat16", "float16"],
+        help="number format of the networks: auto = 16-bit where the hardware computes it natively",
+    )
     tr.add_argument("--style-strength", type=float, help="0 none .. 1 balanced .. 10 very bold")
     tr.add_argument("--keep-content", type=float, help="0 ignore the photo .. 1 balanced .. 10 very close")
     tr.add_argument("--smoothness", type=float, help="0 none .. 1 light .. 10 very smooth")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import logging
 from collections.abc import Callable, Iterable
 
 import torch
 from torch import nn
 
+from . import precision
 from .settings import Pooling
 from .weights import CONV_LAYERS, ConvWeights
 
@@ -21,8 +24,20 @@ LAYER_NAMES: tuple[str, ...] = tuple(
 )
 
 
+log = logging.getLogger(__name__)
+
+#: Layers (in :data:`LAYER_NAMES` order) that compute in float32 whatever the precision: the
+#: first convolution, which reads the picture itself (see :meth:`VGGFeatures._forward`). Keeping
+#: all of block 1 in float32 too (4) changed nothing measurable (benchmarks/README.md).
+FULL_PRECISION_LAYERS = 1
+
+
 class VGGFeatures(nn.Module):
-    """The truncated network; weights are frozen buffers-in-spirit (``requires_grad=False``)."""
+    """The truncated network; weights are frozen buffers-in-spirit (``requires_grad=False``).
+
+    ``compute_dtype`` is the format its convolutions run in (see :mod:`.precision`); the
+    activations it returns are float32 whatever it is, so Gram matrices and losses never are.
+    """
 
     def __init__(self, weights: ConvWeights, last_layer: str, pooling: Pooling = "max") -> None:
         super().__init__()
@@ -50,6 +65,19 @@ class VGGFeatures(nn.Module):
         self.requires_grad_(False)
         self.eval()
         self.channels_last = False
+        self.compute_dtype = torch.float32
+
+    def in_precision(self, dtype: torch.dtype) -> VGGFeatures:
+        """This network computing in ``dtype``, sharing its weights (no second copy in memory).
+
+        A shallow copy shares the layers (``_modules``) but has its own ``compute_dtype``, so
+        runs at different precisions can use the one cached network side by side.
+        """
+        if dtype == self.compute_dtype:
+            return self
+        view = copy.copy(self)
+        view.compute_dtype = dtype
+        return view
 
     def place(self, device: torch.device) -> VGGFeatures:
         """Move to ``device`` in the memory layout its convolutions run fastest in.
@@ -73,16 +101,43 @@ class VGGFeatures(nn.Module):
         large picture instead of waiting for it to end.
         """
         wanted = set(wanted)
+        if self.compute_dtype == torch.float32:
+            return self._forward(x, wanted, poll, torch.float32)
+        out = {
+            name: value.float()
+            for name, value in self._forward(x, wanted, poll, self.compute_dtype).items()
+        }
+        if self.compute_dtype == torch.float16 and not precision.finite(out.values()):
+            # float16 tops out at 65504 and VGG19's raw activations can pass it on bright,
+            # busy pictures: this network computes in float32 from now on (said once).
+            log.warning("float16 overflowed in VGG19; computing in float32 from now on.")
+            self.compute_dtype = torch.float32
+            return self._forward(x, wanted, poll, torch.float32)
+        return out
+
+    def _forward(
+        self, x: torch.Tensor, wanted: set[str], poll: Callable[[], None] | None, dtype: torch.dtype
+    ) -> dict[str, torch.Tensor]:
         out: dict[str, torch.Tensor] = {}
         if self.channels_last:
             # The caller's image stays NCHW (L-BFGS needs a flat view of its gradient).
             x = x.contiguous(memory_format=torch.channels_last)
-        for name, layer in zip(self.names, self.layers, strict=True):
+        for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True)):
             if poll is not None and name.startswith("conv"):
                 poll()
                 if x.requires_grad:
                     x.register_hook(_polling_hook(poll))  # type: ignore[no-untyped-call]
-            x = layer(x)
+            # The first convolution reads the picture itself and stays float32: rounded to
+            # bfloat16 (a step of 1 of 255 near the extremes), the picture's small L-BFGS
+            # updates would not change the loss, and the optimiser wandered (measured at 64 px,
+            # 30 steps: loss 16 % above float32's, roughness 1.8x; 0.4 % and 1 % with this
+            # layer in float32, which costs under 1 % of the network's work).
+            if index < FULL_PRECISION_LAYERS and dtype != torch.float32:
+                with precision.full_precision(x.device):
+                    x = layer(x.float())
+            else:
+                with precision.autocast(x.device, dtype):
+                    x = layer(x)
             if name in wanted:
                 out[name] = x
                 if len(out) == len(wanted):

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import colour, memory
+from . import colour, memory, precision
 from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from .errors import Cancelled, EngineError, OutOfMemory
@@ -207,7 +207,11 @@ class _Painter:
         first = self.levels[0]
         self.report(first, "loading")
         layers = {s.content_layer, *STYLE_LAYERS}
-        model = get_model(self.device, s.pooling, deepest(layers), s.weights)
+        # VGG19 computes in the run's precision; the picture, Gram matrices, losses and L-BFGS
+        # stay float32 (engine/precision.py says why).
+        model = get_model(self.device, s.pooling, deepest(layers), s.weights).in_precision(
+            precision.choose(s.precision, self.device)
+        )
         weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
         image: torch.Tensor | None = None
         budget = memory.device_budget(self.device, s.memory_budget_mb)

@@ -32,6 +32,7 @@ Method = Literal["optimise", "fast", "instant"]
 Pooling = Literal["max", "avg"]
 DeviceChoice = Literal["auto", "cpu", "cuda", "mps"]
 WeightsChoice = Literal["original", "torchvision"]
+PrecisionChoice = Literal["auto", "float32", "bfloat16", "float16"]
 
 #: The layers whose Gram matrices describe a style (Gatys et al. 2016).
 STYLE_LAYERS: Final = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -322,6 +323,29 @@ class Settings:
                 "Most memory a painting may use, in MB; 0 uses three quarters of the free memory "
                 "(of the GPU when painting on one). Larger pictures paint in tiles to stay under it.",
                 "machine", "whole", 0, MAX_MEMORY_MB, step=256, unit="MB",
+            )
+        ),
+    )
+    # Older documents lack it and mean automatic, which paints the same picture (see
+    # engine/precision.py), so adding it kept the schema at 1.
+    precision: PrecisionChoice = field(
+        default="auto",
+        metadata=spec(
+            FieldSpec(
+                "Precision",
+                "The number format the networks compute in: auto uses a 16-bit format where this "
+                "computer's processor or GPU computes it natively (often about twice as fast, the "
+                "same picture) and full 32-bit precision elsewhere.",
+                "machine", "choice",
+                choices=labelled(
+                    PrecisionChoice,
+                    {
+                        "auto": "Auto (fastest this computer has)",
+                        "float32": "32-bit (float32)",
+                        "bfloat16": "16-bit (bfloat16)",
+                        "float16": "16-bit (float16)",
+                    },
+                ),
             )
         ),
     )

@@ -271,8 +271,10 @@ def test_tiles_match_the_whole_picture_and_show_no_seam(trained: Path) -> None:
     style = read_fast_style(trained)
     img = Image.open(SAMPLES / "astronaut.jpg").convert("RGB").resize((230, 190))
     photo = np.asarray(img).copy()
-    whole = apply_fast_style(photo, style, Settings(device="cpu"))
-    tiled = apply_fast_style(photo, style, Settings(device="cpu"), tile=96)
+    # float32: the match is exact there; in bfloat16 (test_precision.py) rounding differs.
+    exact = Settings(device="cpu", precision="float32")
+    whole = apply_fast_style(photo, style, exact)
+    tiled = apply_fast_style(photo, style, exact, tile=96)
     diff = np.abs(whole.image_float - tiled.image_float)
     # Tiles share the whole picture's statistics and sample on its grid: they match it.
     assert diff.max() < 1e-3

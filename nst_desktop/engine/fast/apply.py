@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import colour
+from .. import colour, precision
 from ..checks import raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, OutOfMemory
@@ -67,7 +67,10 @@ def apply_fast_style(
         on_progress(Progress("painting", 0, 1, 1, 1, (w, h), elapsed=0.0))
     try:
         net = _network(style, device)
-        with torch.inference_mode():
+        # The policy of engine/precision.py (bfloat16 on this 2-core AVX-512 BF16 CPU: 2x
+        # faster at 512 px, mean difference a third of one 8-bit level); outputs come back float32.
+        dtype = precision.choose(settings.precision, device)
+        with torch.inference_mode(), precision.autocast(device, dtype):
             if tile is None and h * w <= WHOLE_PIXELS:
                 styled = _run_whole(net, content, device)
             else:

@@ -94,6 +94,9 @@ def _comparable(recipe: Mapping[str, Any]) -> dict[str, Any]:
     doc.get("settings", {}).pop("steps", None)
     doc.get("settings", {}).pop("checkpoint_seconds", None)
     doc.get("settings", {}).pop("device", None)
+    # Like the device, the number format is this computer's: a training stopped on a GPU in
+    # bfloat16 may resume on a CPU in float32 (the weights are float32 either way).
+    doc.get("settings", {}).pop("precision", None)
     return dict(doc)
 
 

@@ -36,6 +36,10 @@ class FreezableInstanceNorm(nn.Module):
         self.frozen: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # Statistics in float32 also under a 16-bit autocast (engine/precision.py): a variance
+        # summed in bfloat16 is off by a percent, and tiles must share the whole picture's
+        # statistics exactly (bfloat16 statistics moved tiled pixels by up to 19 levels).
+        x = x.float()
         if self.frozen is None:
             if not self.recording:
                 return F.instance_norm(x, weight=self.weight, bias=self.bias, eps=_EPS)

@@ -19,18 +19,19 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import numpy as np
 import torch
 
+from .. import precision
 from ..devices import describe_device, resolve_device
 from ..errors import Cancelled, SettingsError
 from ..features import VGGFeatures
 from ..losses import Weights, blend_grams, gram
 from ..run import _resize, get_model
 from ..schedule import style_side_for
-from ..settings import CONTENT_LAYERS, STYLE_LAYERS
+from ..settings import CONTENT_LAYERS, STYLE_LAYERS, PrecisionChoice
 from ..types import RGB8, CancelToken, Progress, StyleImage
 from ..weights import CAFFE_MEAN_BGR
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
@@ -39,7 +40,6 @@ from .photos import PhotoSet, load_photos, random_crops
 from .style_file import FastStyle, make_thumbnail, write_fast_style
 
 ProgressCallback = Callable[[Progress], None]
-Precision = Literal["auto", "float32", "bfloat16"]
 
 _EPS: Final = 1e-8
 _PREVIEW_SIDE: Final = 256
@@ -68,7 +68,7 @@ class TrainSettings:
     learning_rate: float = 1e-3
     width: int = DEFAULT_WIDTH
     content_layer: str = "relu4_2"
-    precision: Precision = "auto"
+    precision: PrecisionChoice = "auto"
     checkpoint_seconds: float = 60.0
 
     def __post_init__(self) -> None:
@@ -95,8 +95,8 @@ class TrainSettings:
             raise SettingsError("The training device must be one of auto, cpu, cuda, mps.")
         if self.content_layer not in CONTENT_LAYERS:
             raise SettingsError(f"The content layer must be one of {', '.join(CONTENT_LAYERS)}.")
-        if self.precision not in ("auto", "float32", "bfloat16"):
-            raise SettingsError("The precision must be one of auto, float32, bfloat16.")
+        if self.precision not in precision.CHOICES:
+            raise SettingsError(f"The precision must be one of {', '.join(precision.CHOICES)}.")
 
     def replace(self, **changes: Any) -> TrainSettings:
         return dataclasses.replace(self, **changes)
@@ -172,6 +172,11 @@ class _Trainer:
         self.losses: dict[str, float] = {}
         self.step_times: list[float] = []
         self.mean = torch.tensor(CAFFE_MEAN_BGR, dtype=torch.float32, device=self.device).view(1, 3, 1, 1)
+        # The policy of engine/precision.py: bfloat16 where the processor or GPU computes it
+        # natively (AMX/AVX-512 BF16, Ampere on), float16 with a loss scaler on older NVIDIA
+        # GPUs and Apple's, float32 elsewhere.
+        self.dtype = precision.choose(settings.precision, self.device)
+        self.scaler = precision.grad_scaler(self.device, self.dtype)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -180,12 +185,7 @@ class _Trainer:
             raise Cancelled()
 
     def autocast(self) -> contextlib.AbstractContextManager[Any]:
-        precision = self.settings.precision
-        if precision == "auto":
-            precision = "bfloat16" if _fast_bfloat16(self.device) else "float32"
-        if precision == "float32":
-            return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=torch.bfloat16)
+        return precision.autocast(self.device, self.dtype)
 
     def to_vgg(self, rgb01: torch.Tensor) -> torch.Tensor:
         """Nx3xHxW RGB 0..1 -> the Caffe BGR, mean-subtracted space VGG19 was trained on."""
@@ -237,7 +237,7 @@ class _Trainer:
         self.report(0, None, None, "loading")
         photos = load_photos(self.photos_dir, long_side=2 * s.size)
         self.check_cancel()
-        model = get_model(self.device, "max", "relu5_1")
+        model = get_model(self.device, "max", "relu5_1").in_precision(self.dtype)
         self.report(0, None, None, "preparing")
         targets = self.style_targets(model)
         self.check_cancel()
@@ -264,8 +264,10 @@ class _Trainer:
                     batch = batch.contiguous(memory_format=torch.channels_last)
                 optimizer.zero_grad(set_to_none=True)
                 loss = self.loss(model, net, batch, targets, weights)
-                loss.backward()  # type: ignore[no-untyped-call]
-                optimizer.step()
+                # The scaler is a pass-through except for float16 (see precision.grad_scaler).
+                self.scaler.scale(loss).backward()  # type: ignore[no-untyped-call]
+                self.scaler.step(optimizer)
+                self.scaler.update()
                 self.step_times.append(time.perf_counter() - t0)
                 if time.perf_counter() - last_save >= s.checkpoint_seconds:
                     save_checkpoint(ckpt, recipe, net, optimizer, step + 1)
@@ -389,17 +391,6 @@ def _roughness(image: torch.Tensor) -> torch.Tensor:
     dx = image[..., :, 1:] - image[..., :, :-1]
     dy = image[..., 1:, :] - image[..., :-1, :]
     return dx.pow(2).mean((1, 2, 3)) + dy.pow(2).mean((1, 2, 3))
-
-
-def _fast_bfloat16(device: torch.device) -> bool:
-    """bfloat16 autocast halves the step time where the hardware computes it natively."""
-    if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    if device.type == "cpu":
-        probe = getattr(torch.cpu, "_is_avx512_bf16_supported", None)
-        amx = getattr(torch.cpu, "_is_amx_tile_supported", None)
-        return bool((probe is not None and probe()) or (amx is not None and amx()))
-    return False
 
 
 def _int(name: str, value: object, low: int, high: int) -> None:

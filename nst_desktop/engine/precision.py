@@ -1,0 +1,204 @@
+"""Which number format the networks compute in, and how to switch to it.
+
+VGG19's forward and backward passes are nearly all of a step's time, and many machines compute
+them several times faster in 16-bit formats: NVIDIA GPUs from Volta on (tensor cores; bfloat16
+from Ampere on), Apple GPUs (float16), and x86 CPUs with AMX or AVX-512 BF16. Elsewhere a 16-bit
+format is *emulated* and slower than float32 (an AVX2-only CPU converts every number), so the
+``auto`` choice picks a reduced format only where the hardware really has it, and float32
+otherwise: auto is never slower than float32.
+
+What runs reduced is only what pays and what tolerates it: the networks' convolutions, under
+:func:`torch.autocast`. The picture being optimised, the Gram matrices, the loss sums and
+L-BFGS's state stay float32 (the callers cast the features back with ``.float()`` before
+any of them): a Gram matrix sums ``h*w`` products, where bfloat16's 8-bit mantissa would
+lose the small differences the optimiser follows, and L-BFGS's curvature pairs ``y.s`` need
+every digit of float32 to stay positive.
+
+float16 has a narrow range (largest 65504) that VGG19's raw Caffe activations approach (about
+23,000 at ``relu4_1`` on a photo), so :class:`~.features.VGGFeatures` re-runs a forward pass in
+float32 if one overflows, and training scales its loss (:func:`grad_scaler`). bfloat16 has
+float32's range and needs neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, get_args
+
+import torch
+
+from .settings import PrecisionChoice
+
+log = logging.getLogger(__name__)
+
+#: The setting's values, ``auto`` first.
+CHOICES: Final[tuple[str, ...]] = get_args(PrecisionChoice)
+
+#: The dtype of each explicit choice.
+DTYPES: Final[dict[str, torch.dtype]] = {
+    "float32": torch.float32,
+    "bfloat16": torch.bfloat16,
+    "float16": torch.float16,
+}
+
+#: CPU flags (Linux ``/proc/cpuinfo`` names) whose presence means bfloat16 convolutions run
+#: natively: AMX tiles (Intel Sapphire Rapids on) or AVX-512 BF16 dot products (Intel Cooper
+#: Lake, AMD Zen 4 on). Either makes oneDNN's bfloat16 convolutions faster than float32.
+CPU_BF16_FLAGS: Final = frozenset({"amx_bf16", "avx512_bf16"})
+
+#: NVIDIA compute capabilities from which tensor cores compute float16 (Volta, 7.0) and
+#: bfloat16 (Ampere, 8.0).
+CUDA_FLOAT16: Final = (7, 0)
+CUDA_BFLOAT16: Final = (8, 0)
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What the policy looks at, gathered once by :func:`detect` (tests build their own)."""
+
+    cpu_flags: frozenset[str] = frozenset()
+    """The CPU's feature flags, lower case, as ``/proc/cpuinfo`` names them."""
+    cuda_capability: tuple[int, int] | None = None
+    """The CUDA device's compute capability, or None when the device is not CUDA."""
+    mps_autocast: bool = False
+    """Whether this PyTorch can autocast on Apple's MPS."""
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The CPU's feature flags: from ``/proc/cpuinfo`` on Linux, else from PyTorch's probes.
+
+    PyTorch's own probes (``torch.cpu._is_avx512_bf16_supported`` and friends) are private,
+    so they are only the fallback for systems without ``/proc/cpuinfo`` (Windows, macOS).
+    """
+    flags: set[str] = set()
+    try:
+        with cpuinfo.open(encoding="ascii", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("flags", "Features"):
+                    flags.update(value.lower().split())
+                    break
+    except OSError:
+        pass
+    if not flags:
+        probes = {
+            "avx512_bf16": "_is_avx512_bf16_supported",
+            "amx_bf16": "_is_amx_tile_supported",  # every CPU with AMX tiles has AMX-BF16
+            "amx_fp16": "_is_amx_fp16_supported",
+            "avx2": "_is_avx2_supported",
+        }
+        for flag, probe in probes.items():
+            check = getattr(torch.cpu, probe, None)
+            try:
+                if check is not None and check():
+                    flags.add(flag)
+            except Exception:  # a private probe may change or fail; the flag is then absent
+                log.debug("CPU probe %s failed", probe, exc_info=True)
+    return frozenset(flags)
+
+
+def detect(device: torch.device) -> Hardware:
+    """What ``device`` offers, for :func:`choose`."""
+    if device.type == "cpu":
+        return Hardware(cpu_flags=_cached_cpu_flags())
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        major, minor = torch.cuda.get_device_capability(index)
+        return Hardware(cuda_capability=(major, minor))
+    if device.type == "mps":
+        return Hardware(mps_autocast=_autocast_available("mps"))
+    return Hardware()
+
+
+def fastest(device_type: str, hardware: Hardware) -> torch.dtype:
+    """The fastest format ``hardware`` computes natively on a ``device_type`` device; float32
+    when it accelerates none (so ``auto`` is never slower than float32)."""
+    if device_type == "cpu":
+        return torch.bfloat16 if hardware.cpu_flags & CPU_BF16_FLAGS else torch.float32
+    if device_type == "cuda" and hardware.cuda_capability is not None:
+        if hardware.cuda_capability >= CUDA_BFLOAT16:
+            return torch.bfloat16  # float16's speed with float32's range
+        if hardware.cuda_capability >= CUDA_FLOAT16:
+            return torch.float16
+        return torch.float32
+    if device_type == "mps" and hardware.mps_autocast:
+        return torch.float16  # Apple GPUs compute half precision natively; bfloat16 not everywhere
+    return torch.float32
+
+
+def choose(
+    choice: PrecisionChoice | str, device: torch.device, hardware: Hardware | None = None
+) -> torch.dtype:
+    """The dtype a run computes its networks in: an explicit choice as given (even where it is
+    emulated and slow: the artist asked), ``auto`` as :func:`fastest` finds it."""
+    if choice != "auto":
+        try:
+            return DTYPES[choice]
+        except KeyError:
+            raise ValueError(f"unknown precision {choice!r}") from None
+    dtype = fastest(device.type, hardware if hardware is not None else detect(device))
+    log.info("Precision auto on %s: %s", device.type, name(dtype))
+    return dtype
+
+
+def autocast(device: torch.device, dtype: torch.dtype) -> contextlib.AbstractContextManager[Any]:
+    """Autocast to ``dtype`` on ``device``; nothing at all for float32 (no autocast overhead)."""
+    if dtype == torch.float32:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=dtype)
+
+
+def full_precision(device: torch.device) -> contextlib.AbstractContextManager[Any]:
+    """Autocast switched off: float32 inside a reduced-precision region."""
+    return torch.autocast(device.type, enabled=False)
+
+
+def grad_scaler(device: torch.device, dtype: torch.dtype) -> torch.amp.GradScaler:
+    """A loss scaler for training: on for float16, whose small gradients would underflow to
+    zero without it, off (a pass-through) for float32 and bfloat16."""
+    enabled = dtype == torch.float16
+    if enabled and not _grad_scaler_available(device.type):
+        log.warning("No gradient scaler for %s here; training float16 without one.", device.type)
+        enabled = False
+    return torch.amp.GradScaler(device.type, enabled=enabled)
+
+
+def name(dtype: torch.dtype) -> str:
+    """``torch.bfloat16`` -> ``"bfloat16"``: the setting's own word for a dtype."""
+    return str(dtype).removeprefix("torch.")
+
+
+def finite(tensors: Iterable[torch.Tensor]) -> bool:
+    """Whether no value overflowed to inf or NaN (float16's range is 65504)."""
+    return all(bool(torch.isfinite(t).all()) for t in tensors)
+
+
+_cpu_flags: frozenset[str] | None = None
+
+
+def _cached_cpu_flags() -> frozenset[str]:
+    global _cpu_flags
+    if _cpu_flags is None:
+        _cpu_flags = cpu_flags() if sys.platform.startswith("linux") else cpu_flags(Path("/nonexistent"))
+    return _cpu_flags
+
+
+def _autocast_available(device_type: str) -> bool:
+    check = getattr(torch.amp, "is_autocast_available", None)
+    try:
+        return bool(check is not None and check(device_type))
+    except Exception:
+        return False
+
+
+def _grad_scaler_available(device_type: str) -> bool:
+    try:
+        torch.amp.GradScaler(device_type, enabled=True)
+    except Exception:
+        return False
+    return True
