@@ -230,7 +230,7 @@ def test_a_long_run_is_confirmed_with_the_expected_time(qtbot, ready_window, fak
     asked: list[str] = []
     window.ask_yes_no = lambda text: asked.append(text) or False
     window.stylize()
-    assert asked and "This will take about" in asked[0]
+    assert asked and "will take about" in asked[0]
     assert not window.controller.busy and not fake_engine.calls  # declined: nothing started
     expected = estimate.expected_seconds(window, settings)
     assert expected is not None and expected > estimate.WARN_SECONDS
@@ -360,3 +360,13 @@ def test_the_photo_and_paintings_come_back_at_the_next_start(
     app.open_initial_images(later, None, [])
     assert later.content is not None and later.content.path == photo
     assert [(s.path, s.weight) for s in later.gallery.styles()] == [(painting, 2.5)]
+
+
+def test_a_print_size_run_warns_with_memory_and_tiles(qtbot, ready_window, fake_engine: FakeEngine) -> None:
+    window = ready_window
+    window.controls.set_settings(window.controls.settings().replace(size=4096, memory_budget_mb=1024))
+    asked: list[str] = []
+    window.ask_yes_no = lambda text: asked.append(text) or False
+    window.stylize()
+    assert asked and "GB of memory" in asked[0] and "tiles" in asked[0]
+    assert not fake_engine.calls

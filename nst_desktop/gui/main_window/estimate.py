@@ -13,6 +13,7 @@ from nst_desktop.engine import Settings
 from nst_desktop.engine.eta import expected_seconds as engine_expected
 from nst_desktop.engine.eta import updated_rate
 
+from ..progress_text import format_seconds
 from . import state
 from .picture import Picture
 
@@ -41,6 +42,50 @@ def expected_seconds(window: MainWindow, settings: Settings) -> float | None:
     if image is None:
         return None
     return engine_expected(settings, image.width(), image.height(), stored_rate(window, settings.device))
+
+
+def memory_estimate(window: MainWindow, settings: Settings) -> tuple[int, bool] | None:
+    """(estimated peak bytes, painted in tiles) of an optimiser run on the CPU; None where the
+    window cannot know (a GPU, whose free memory only torch can tell, or no photo yet)."""
+    image = window.content_image
+    if image is None or settings.method != "optimise" or settings.device not in ("auto", "cpu"):
+        return None
+    if settings.device == "auto" and window.device_text and not window.device_text.upper().startswith("CPU"):
+        return None
+    from nst_desktop.engine import memory
+    from nst_desktop.engine.schedule import fit
+
+    width, height = fit(image.width(), image.height(), settings.size)
+    used = memory.process_rss()
+    if settings.memory_budget_mb > 0:
+        budget = settings.memory_budget_mb * memory.MB
+    else:
+        ram = memory.free_ram()
+        budget = used + int(memory.FREE_SHARE * ram) if ram is not None else 4096 * memory.MB
+    plan = memory.plan_level(width, height, budget, used)
+    return plan.peak, plan.tiled
+
+
+def long_run_question(window: MainWindow, settings: Settings) -> str | None:
+    """What to ask before a run that takes minutes or is painted in tiles; None to just paint."""
+    seconds = expected_seconds(window, settings)
+    mem = memory_estimate(window, settings)
+    tiled = mem is not None and mem[1]
+    if (seconds is None or seconds < WARN_SECONDS) and not tiled:
+        return None
+    parts = []
+    if seconds is not None:
+        parts.append(f"take about {format_seconds(seconds)} on this computer")
+    else:
+        parts.append("take a long time")
+    if mem is not None:
+        parts.append(f"use about {mem[0] / 1024**3:.1f} GB of memory")
+    how = " It is painted in tiles, to fit in memory." if tiled else ""
+    return (
+        f"This {settings.size} px picture will {' and '.join(parts)}. Paint anyway?{how}\n\n"
+        "A smaller output size or fewer steps (under Advanced) is quicker; the Quick preset "
+        "starts from the instant picture; Stop keeps what is painted so far."
+    )
 
 
 def remember(window: MainWindow, picture: Picture) -> None:

@@ -321,14 +321,8 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         """Ask before a run expected to take more than a few minutes (needs a measured rate)."""
         from . import estimate
 
-        seconds = estimate.expected_seconds(self, settings)
-        if seconds is None or seconds < estimate.WARN_SECONDS:
-            return True
-        return self.ask_yes_no(
-            f"This will take about {format_seconds(seconds)} on this computer. Paint anyway?\n\n"
-            "A smaller output size or fewer steps (under Advanced) is quicker; the Quick preset "
-            "starts from the instant picture."
-        )
+        question = estimate.long_run_question(self, settings)
+        return question is None or self.ask_yes_no(question)
 
     def ask_yes_no(self, text: str) -> bool:
         return plain_text.ask_yes_no(self, text)
