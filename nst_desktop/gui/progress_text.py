@@ -28,23 +28,13 @@ def describe_progress(progress: Progress) -> str:
     return " · ".join(parts)
 
 
-#: Runs expected to take longer than this get a question before they start.
-LONG_RUN_SECONDS = 180.0
-
-
-def long_run_question(expected: float | None, threshold: float = LONG_RUN_SECONDS) -> str | None:
-    """The question before a run that will take minutes (``expected`` from
-    ``engine.eta.expected_seconds``), or ``None`` when there is nothing to ask: a short run,
-    or no earlier run on this device to know its speed from."""
-    if expected is None or expected <= threshold:
-        return None
-    minutes = round(expected / 60)
+def rough_duration(seconds: float) -> str:
+    """A duration as a forecast reads: minutes, or hours to ten minutes (it is a guess)."""
+    minutes = max(1, round(seconds / 60))
     if minutes < 90:
-        span = f"{minutes} minutes"
-    else:
-        hours, rest = divmod(round(expected / 600) * 10, 60)  # to ten minutes: it is a guess
-        span = f"{hours} hour{'s' if hours > 1 else ''}" + (f" {rest} minutes" if rest else "")
-    return f"This will take about {span} on this computer. Paint anyway?"
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours, rest = divmod(round(seconds / 600) * 10, 60)
+    return f"{hours} hour{'s' if hours > 1 else ''}" + (f" {rest} minutes" if rest else "")
 
 
 def format_seconds(seconds: float) -> str:

@@ -13,7 +13,7 @@ from nst_desktop.engine import Settings
 from nst_desktop.engine.eta import expected_seconds as engine_expected
 from nst_desktop.engine.eta import updated_rate
 
-from ..progress_text import format_seconds
+from ..progress_text import rough_duration
 from . import state
 from .picture import Picture
 
@@ -75,7 +75,7 @@ def long_run_question(window: MainWindow, settings: Settings) -> str | None:
         return None
     parts = []
     if seconds is not None:
-        parts.append(f"take about {format_seconds(seconds)} on this computer")
+        parts.append(f"take about {rough_duration(seconds)} on this computer")
     else:
         parts.append("take a long time")
     if mem is not None:
