@@ -19,6 +19,11 @@ def describe_progress(progress: Progress) -> str:
     if progress.stage == "training":
         level = "Training"
     parts = [p for p in (level, f"step {progress.step}/{progress.total}") if p]
+    if progress.tiles > 0:
+        tile = f"tile {progress.tile}/{progress.tiles}"
+        if progress.level_eta is not None:
+            tile += f" (level: {format_seconds(progress.level_eta)} left)"
+        parts.append(tile)
     if progress.eta is not None:
         parts.append("almost done" if progress.eta < 1.0 else f"about {format_seconds(progress.eta)} left")
     elif progress.step < progress.total:

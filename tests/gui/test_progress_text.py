@@ -46,3 +46,10 @@ def test_loading_and_preparing_do_not_estimate() -> None:
 )
 def test_a_forecast_reads_as_a_rough_duration(seconds: float, text: str) -> None:
     assert rough_duration(seconds) == text
+
+
+def test_a_tiled_level_shows_its_tile_and_the_level_time_left() -> None:
+    text = describe_progress(
+        Progress("painting", 120, 300, 5, 5, (4096, 2731), tile=7, tiles=48, level_eta=3600.0, eta=4000.0)
+    )
+    assert "tile 7/48" in text and "level: 1 h 00 min left" in text and "about 1 h 06 min left" in text
