@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -20,19 +19,8 @@ ROOT = HERE.parents[1]
 SAMPLES = ROOT / "resources" / "samples"
 
 
-def wait(ms: int) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + seconds
-    while not condition() and time.monotonic() < end:
-        wait(100)
-    return bool(condition())
+sys.path.insert(0, str(HERE))
+from take_screenshots_fast import wait, wait_until  # noqa: E402 - the same helpers
 
 
 def main() -> None:
