@@ -263,6 +263,13 @@ def _paint(
         cancel=cancel,
         preview_interval=job.preview_interval,
     )
+    if settings.strength < 1.0:  # the optimiser paints at full strength; the fade comes after
+        from dataclasses import replace
+
+        from .fade import fade, to_8bit
+
+        faded = fade(painted.image_float, content, settings.strength)
+        painted = replace(painted, image_float=faded, image=to_8bit(faded))
     return painted, None
 
 

@@ -189,9 +189,10 @@ class Settings:
         default=1.0,
         metadata=spec(
             FieldSpec(
-                "Instant strength",
-                "How much of the painting's style the instant picture and the fast styles lay over "
-                "the photo: 0 = the photo, 1 = all style. (The optimiser uses style strength instead.)",
+                "Fade",
+                "How much of the painted picture shows over the photo: 0 = the photo, 1 = all "
+                "painting. It fades a finished picture at once, without painting again (the "
+                "instant picture mixes the styles instead). Style strength changes the painting.",
                 "look", "number", 0.0, 1.0, step=0.05, decimals=2,
             )
         ),

@@ -370,3 +370,35 @@ def test_a_print_size_run_warns_with_memory_and_tiles(qtbot, ready_window, fake_
     window.stylize()
     assert asked and "GB of memory" in asked[0] and "tiles" in asked[0]
     assert not fake_engine.calls
+
+
+class InvertingEngine(FakeEngine):
+    """Paints the photo's negative, so a fade towards the photo is visible."""
+
+    def stylize(self, content, styles, settings, **kwargs):  # type: ignore[no-untyped-def]
+        from dataclasses import replace as dc_replace
+
+        result = super().stylize(content, styles, settings, **kwargs)
+        negative = 1.0 - result.image_float
+        return dc_replace(result, image_float=negative, image=(negative * 255).round().astype(np.uint8))
+
+
+def test_fade_acts_on_a_finished_picture_without_painting_again(
+    qtbot, make_window, photo: Path, painting: Path, tmp_path: Path
+) -> None:
+    engine = InvertingEngine()
+    window = make_window(engine)
+    window.set_photo(photo)
+    window.add_style(painting)
+    window.controls.set_settings(window.controls.settings().replace(size=48, steps=5, seed=3, strength=0.5))
+    paint(qtbot, window)
+    assert engine.calls[-1].strength == 1.0  # painted at full strength, faded after
+    half = window.shown
+    assert half is not None and half.settings.strength == 0.5
+    window.controls.strength.set_value(1.0)
+    full = window.shown
+    assert full is not None and full is not half and full.settings.strength == 1.0
+    assert len(engine.calls) == 1, "no new run"
+    assert abs(float(full.pixels.mean()) - float(half.pixels.mean())) > 1.0
+    saved = window.save_to(tmp_path / "full.png")
+    assert saved is not None and read_metadata(saved)["settings"]["strength"] == 1.0

@@ -8,6 +8,7 @@ saving cannot make a saved file describe other inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from nst_desktop.engine import Result, Settings
+from nst_desktop.engine.fade import fade, to_8bit
 from nst_desktop.engine.metadata import build_metadata, result_metadata
 from nst_desktop.engine.pipeline import ImageInput, Job
 
@@ -49,6 +51,8 @@ class Picture:
     """The photo as shown when the run started, for before/after."""
     full: Any = None
     """The full-precision image (float) of a finished run, saved as 16-bit where asked."""
+    base: Any = None
+    """An optimiser picture before its fade (float, full strength): what Fade works from."""
     seconds_per_unit: float | None = None
     """The engine's measured speed (seconds per unit of work) of a finished optimiser run."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -65,6 +69,7 @@ class Picture:
             seconds=result.seconds,
             before=before,
             full=frozen_array(result.image_float),
+            base=frozen_array(result.image_float) if result.settings.method == "optimise" else None,
             seconds_per_unit=getattr(result, "seconds_per_unit", None),
         )
 
@@ -82,6 +87,27 @@ class Picture:
             fraction=fraction,
             before=before,
         )
+
+    @property
+    def can_fade(self) -> bool:
+        return self.complete and self.base is not None
+
+    def faded(self, strength: float, photo: RGB8) -> Picture:
+        """This picture at another Fade, at once: a new record, recorded with that strength
+        (the command line paints the same from it: the pipeline fades the same way)."""
+        if not self.can_fade:
+            return self
+        full = fade(self.base, photo, strength)
+        return dataclasses.replace(
+            self,
+            pixels=frozen_array(to_8bit(full)),
+            full=frozen_array(full),
+            settings=self.settings.replace(strength=strength),
+        )
+
+    def photo_for_fade(self) -> RGB8:
+        """The photo exactly as the pipeline reads it for this picture's settings."""
+        return self.job.content.load(self.settings.size)
 
     @property
     def size(self) -> tuple[int, int]:

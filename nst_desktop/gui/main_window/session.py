@@ -57,6 +57,7 @@ class RunSession(QObject):
         self.job: Job | None = None
         self.before: RGB8 | None = None
         self.pending: tuple[Job, RGB8 | None] | None = None
+        self.fade_to = 1.0
         self.warming = False
         self.device_text = ""
         self.last_preview: RGB8 | None = None
@@ -101,10 +102,15 @@ class RunSession(QObject):
 
     def start(self, job: Job, before: RGB8 | None = None) -> bool:
         """Paint ``job``; while the model loads, the job waits and starts right after."""
+        settings = with_seed(job.settings)
+        fade_to = 1.0
+        if settings.method == "optimise" and settings.strength < 1.0:
+            # Painted at full strength, faded when done: Fade can then move on the picture.
+            fade_to, settings = settings.strength, settings.replace(strength=1.0)
         job = Job(
             content=job.content,
             styles=job.styles,
-            settings=with_seed(job.settings),
+            settings=settings,
             output_path=job.output_path,
             allow_download=job.allow_download,
             preview_interval=job.preview_interval,
@@ -118,6 +124,7 @@ class RunSession(QObject):
         if self.controller.busy:
             return False
         self.job, self.before = job, before
+        self.fade_to = fade_to
         self.last_preview = None
         self._last_progress = None
         self._last_shown = 0.0
@@ -170,7 +177,10 @@ class RunSession(QObject):
             return
         self.device_text = outcome.device
         self.device.emit(outcome.device)
-        self.picture_ready.emit(Picture.finished(job, outcome, self.before))
+        picture = Picture.finished(job, outcome, self.before)
+        if self.fade_to < 1.0:
+            picture = picture.faded(self.fade_to, picture.photo_for_fade())
+        self.picture_ready.emit(picture)
 
     @Slot(object)
     def _on_failed(self, error: Any) -> None:

@@ -77,6 +77,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self.instant: Any = None
         self._run_title = ""
         self._held: tuple[bool, float] | None = None
+        self._fade_photos: dict[str, imaging.RGB8] = {}
         self._run_started_at: float | None = None
         self.device_text = ""
         self._info_timer = QTimer(self)
@@ -541,10 +542,33 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
     def _on_controls_changed(self) -> None:
         self.undo.record()
         self._on_look_changed()
+        self._refade()
         if self.content_image is not None and not self.controller.busy and self.shown is None:
             self.preview.view.set_canvas_size(
                 *self._canvas_size(self.content_image.width(), self.content_image.height())
             )
+
+    def _refade(self) -> None:
+        """Fade moved while a finished optimiser picture is on show: fade it now, no repaint."""
+        shown = self.shown
+        if shown is None or not shown.can_fade or self._busy():
+            return
+        try:
+            strength = self.controls.settings().strength
+        except EngineError:
+            return
+        if strength == shown.settings.strength:
+            return
+        photo = self._fade_photos.get(shown.id)
+        if photo is None:
+            try:
+                photo = shown.photo_for_fade()
+            except (EngineError, OSError) as exc:
+                self.statusBar().showMessage(f"The photo is needed to fade the picture: {exc}", 6000)
+                return
+            self._fade_photos = {shown.id: photo}  # one photo is enough to keep
+        self.shown = shown.faded(strength, photo)
+        self.preview.view.set_image(imaging.array_to_qimage(self.shown.pixels))
 
     @Slot(object, str)
     def _on_preset_applied(self, settings: Settings, name: str) -> None:
