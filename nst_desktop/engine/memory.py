@@ -33,8 +33,10 @@ MB: Final = 1024 * 1024
 #: to 1.2 KB more by the 50th step, and 10 % headroom.
 WHOLE_BYTES_PER_PIXEL: Final = 4_600
 #: Bytes per pixel of a tile window (tile plus context): the same activations, but L-BFGS
-#: keeps only :data:`tiles.HISTORY` steps, and the window is rebuilt for every visit.
-TILE_BYTES_PER_PIXEL: Final = 3_600
+#: keeps only :data:`tiles.HISTORY` steps, and the window is rebuilt for every visit. 3,600
+#: matched float32 runs; 4,200 leaves room for bfloat16 runs, which keep float32 copies of the
+#: layers the losses read (a 1448 px run under a 2048 MB budget then peaked at 1712 MiB).
+TILE_BYTES_PER_PIXEL: Final = 4_200
 #: Bytes per pixel of the full picture while a level runs in tiles: the canvas, the photo at
 #: the level's size (tensor and float RGB) and a preview's conversion (float32 RGB arrays).
 #: With the tile term below this predicts 1.10 GB for a 2048 px level in 256 px tiles, where

@@ -34,7 +34,7 @@ import torch
 
 from .features import VGGFeatures
 from .losses import Targets, Weights, relative_error
-from .memory import ALIGN, MARGIN
+from .memory import ALIGN, MARGIN, release_freed
 
 #: Steps a tile gets per visit before the next tile takes over.
 VISIT_STEPS: Final = 5
@@ -206,6 +206,10 @@ class TiledLevel:
                 on_visit(progress)
                 began = time.perf_counter()
                 self.visit(canvas, tile, n)
+                if canvas.device.type == "cpu":
+                    # Each visit's activations go back to the system, not to glibc's heap, where
+                    # they would fragment and raise the resident size visit after visit.
+                    release_freed()
                 spent += time.perf_counter() - began
                 progress.seconds_per_visit = spent / visit
                 on_tile_done(progress, canvas)
