@@ -167,6 +167,12 @@ class _Painter:
         if image is not None and (force or now - self.last_preview >= self.preview_interval):
             preview = _to_uint8(self.to_rgb(image))
             self.last_preview = now
+        eta = self.estimator.remaining(now)
+        level_eta = self.tile_progress.level_eta if self.tile_progress else None
+        if eta is not None and level_eta is not None:
+            # The estimator hears of a tiled level once a sweep; between sweeps its figure
+            # would run down to 0 while the level's own figure, from its visits, knows better.
+            eta = max(eta, level_eta)
         self.on_progress(
             Progress(
                 stage=stage,  # type: ignore[arg-type]
@@ -177,11 +183,11 @@ class _Painter:
                 size=(level.width, level.height),
                 losses=dict(self.terms),
                 elapsed=now - self.start,
-                eta=self.estimator.remaining(now),
+                eta=eta,
                 preview=preview,
                 tile=self.tile_progress.visit if self.tile_progress else 0,
                 tiles=self.tile_progress.visits if self.tile_progress else 0,
-                level_eta=self.tile_progress.level_eta if self.tile_progress else None,
+                level_eta=level_eta,
             )
         )
 

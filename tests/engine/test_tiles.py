@@ -124,6 +124,9 @@ def test_tiled_level_reports_tiles_and_global_losses(photo160: np.ndarray, paint
     assert {p.tiles for p in painting} == {visits}
     assert [p.tile for p in painting if p.preview is not None] == list(range(1, visits + 1))
     assert painting[-1].level_eta is not None and painting[-1].level_eta > 0
+    # The run's time left never claims less than the tiled level's own figure (no "0:00"
+    # while the level still has visits to go).
+    assert all(p.eta >= p.level_eta for p in painting if p.eta is not None and p.level_eta is not None)
     steps = [p.step for p in seen if p.stage == "painting"]
     assert steps == sorted(steps) and steps[-1] == result.steps == 7  # a sweep of 5, then of 2
     assert seen[-1].tiles == 0  # the final report is of the finished picture
