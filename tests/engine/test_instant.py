@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from nst_desktop.engine import Cancelled, Settings, StyleImage, WeightsError, colour
+from nst_desktop.engine import Cancelled, Settings, StyleImage, WeightsError, colour, conv_tiles
 from nst_desktop.engine import run as run_module
 from nst_desktop.engine.instant import STYLE_SIDE, api, model, notice_text, stylize_instant, vectors
 from nst_desktop.engine.run import stylize
@@ -173,6 +173,77 @@ def test_instant_start_honours_explicit_levels(photo: np.ndarray, painting: np.n
     settings = CPU.replace(init="instant", steps=2, levels=2, seed=0, keep_colors="luminance")
     stylize(photo, [StyleImage(painting)], settings, on_progress=seen.append)
     assert {p.levels for p in seen} == {2}
+
+
+# -- tiles ----------------------------------------------------------------------------------
+
+
+def _astronaut(w: int, h: int) -> np.ndarray:
+    from PIL import Image
+
+    img = Image.open(ROOT / "resources" / "samples" / "content" / "astronaut.jpg").convert("RGB")
+    return np.asarray(img.resize((w, h))).copy()
+
+
+def _frozen_anywhere() -> bool:
+    net = model.get_network(torch.device("cpu"))
+    return any(n.frozen is not None or n.recording for n in conv_tiles.norms(net.transformer))
+
+
+def test_tiles_match_the_whole_picture(painting: np.ndarray) -> None:
+    photo = _astronaut(230, 190)
+    exact = CPU.replace(precision="float32")
+    whole = stylize_instant(photo, [StyleImage(painting)], exact)
+    tiled = stylize_instant(photo, [StyleImage(painting)], exact, tile=96)
+    # Every style norm used the whole picture's statistics, and the margin covers the network's
+    # reach: the tiles are the whole picture's pixels, up to float rounding.
+    assert np.abs(whole.image_float - tiled.image_float).max() < 1e-5
+    assert not _frozen_anywhere()
+    # The picture really was cut: 3 rows of 4 tiles.
+    assert len(list(conv_tiles.tiles(190, 230, 96))) == 12
+
+
+def test_a_large_picture_tiles_by_itself_without_a_seam(
+    painting: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    photo = _astronaut(300, 200)
+    whole = stylize_instant(photo, [StyleImage(painting)], CPU).image_float
+    # Make 300x200 "large" (fast styles would take statistics from it shrunk to 100x67 px).
+    monkeypatch.setattr(conv_tiles, "WHOLE_PIXELS", 100 * 67)
+    monkeypatch.setattr(conv_tiles, "TILE", 112)
+    calls = []
+    original = conv_tiles.run_tiled
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray:
+        calls.append(kwargs["tile"])
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(conv_tiles, "run_tiled", spy)
+    tiled = stylize_instant(photo, [StyleImage(painting)], CPU).image_float
+    assert calls == [112] and tiled.shape == (200, 300, 3)
+    # Exact statistics, summed over the tiles layer by layer: the whole picture's pixels (the
+    # shrunk picture's statistics moved them by 0.055 on average).
+    assert np.abs(tiled - whole).max() < 1e-5
+    # No seam: the jump between neighbouring columns is no larger near tile borders than elsewhere.
+    cols = np.abs(np.diff(tiled, axis=1)).mean(axis=(0, 2))
+    assert cols.max() < 3 * np.median(cols) + 0.05
+    assert not _frozen_anywhere()
+
+
+def test_cancel_between_tiles_releases_the_statistics(painting: np.ndarray) -> None:
+    class AfterTiles:
+        """Set once a few tiles have been painted."""
+
+        checks = 0
+
+        def is_set(self) -> bool:
+            self.checks += 1
+            return self.checks > 8
+
+    token = AfterTiles()
+    with pytest.raises(Cancelled):
+        stylize_instant(_astronaut(230, 190), [StyleImage(painting)], CPU, cancel=token, tile=64)
+    assert not _frozen_anywhere()
 
 
 def test_notice_and_style_side() -> None:

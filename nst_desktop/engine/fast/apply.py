@@ -1,26 +1,25 @@
 """Apply a fast style to a photo of any size, in bounded memory.
 
-Pictures up to :data:`WHOLE_PIXELS` run in one pass. Larger ones run in overlapping tiles:
-the network's instance normalisation would otherwise give every tile its own brightness and
-contrast, so its statistics are first recorded on the whole picture shrunk to
-:data:`WHOLE_PIXELS`, frozen, and shared by every tile; each tile also gets a margin of
-context that is thrown away, and neighbours cross-fade over their overlap, so no seam shows.
-Peak memory is then a few full-size float arrays plus one tile's activations.
+Pictures up to :data:`WHOLE_PIXELS` run in one pass. Larger ones run in overlapping tiles
+(engine/conv_tiles.py, shared with the instant model): the network's instance normalisation
+would otherwise give every tile its own brightness and contrast, so its statistics are first
+recorded on the whole picture shrunk to :data:`WHOLE_PIXELS`, frozen, and shared by every
+tile; each tile also gets a margin of context that is thrown away, and neighbours cross-fade
+over their overlap, so no seam shows. Peak memory is then a few full-size float arrays plus
+one tile's activations.
 """
 
 from __future__ import annotations
 
 import gc
-import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from .. import colour, precision
+from .. import colour, conv_tiles, precision
 from ..checks import raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, OutOfMemory
@@ -31,14 +30,9 @@ from .style_file import FastStyle
 
 ProgressCallback = Callable[[Progress], None]
 
-#: Up to this many pixels a picture runs whole (about 1.5 MP: 1448x1024, < 1 GB of activations).
-WHOLE_PIXELS: Final = 1536 * 1024
-#: Tiles are this big (before their context margin) when a picture is larger.
-TILE: Final = 768
-#: Context each tile sees beyond its own area, discarded afterwards (the network's reach).
-MARGIN: Final = 64
-#: Neighbouring tiles cross-fade over this many pixels.
-OVERLAP: Final = 64
+#: Up to this many pixels a picture runs whole; tiles, margin and overlap: see conv_tiles.
+WHOLE_PIXELS: Final = conv_tiles.WHOLE_PIXELS
+TILE: Final = conv_tiles.TILE
 #: Rows recoloured at a time when keeping the photo's colours, to bound temporaries.
 _COLOUR_ROWS: Final = 256
 
@@ -139,18 +133,18 @@ def _to_tensor(rgb: RGB8 | RGBF, device: torch.device) -> torch.Tensor:
     return t.contiguous(memory_format=torch.channels_last) if device.type != "mps" else t
 
 
-def _padded_forward(net: TransformerNet, x: torch.Tensor) -> torch.Tensor:
-    """Reflect-pad to a multiple of 4 (the network's two halvings), run, crop back."""
-    h, w = x.shape[2:]
-    ph, pw = (-h) % 4, (-w) % 4
-    if ph or pw:
-        x = F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > 4 else "replicate")
-    out: torch.Tensor = net(x)
-    return out[:, :, :h, :w]
+def _forward(net: TransformerNet) -> conv_tiles.Forward:
+    """The network's pass, its output clamped to 0..1."""
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = net(x)
+        return out.clamp(0.0, 1.0)
+
+    return forward
 
 
 def _run_whole(net: TransformerNet, content: RGB8, device: torch.device) -> RGBF:
-    out = _padded_forward(net, _to_tensor(content, device)).clamp(0.0, 1.0)
+    out = conv_tiles.padded_forward(_forward(net), _to_tensor(content, device))
     rgb: RGBF = out[0].permute(1, 2, 0).float().cpu().numpy().astype(np.float32, copy=True)
     return rgb
 
@@ -158,67 +152,7 @@ def _run_whole(net: TransformerNet, content: RGB8, device: torch.device) -> RGBF
 def _run_tiled(
     net: TransformerNet, content: RGB8, device: torch.device, tile: int, cancel: CancelToken | None
 ) -> RGBF:
-    h, w = content.shape[:2]
-    # 1. Statistics of the whole picture, at most WHOLE_PIXELS of it.
-    scale = min(1.0, math.sqrt(WHOLE_PIXELS / (h * w)))
-    small = _to_tensor(content, device)
-    if scale < 1.0:
-        small = F.interpolate(
-            small, size=(max(4, round(h * scale)), max(4, round(w * scale))), mode="bilinear",
-            antialias=True, align_corners=False,
-        )
-    net.record_statistics(True)
-    try:
-        _padded_forward(net, small)
-        del small
-        net.record_statistics(False)
-        # 2. Tiles with those statistics, cross-faded into one picture.
-        total = np.zeros((h, w, 3), np.float32)
-        weight = np.zeros((h, w, 1), np.float32)
-        for top, left, bottom, right in _tiles(h, w, tile):
-            raise_if_cancelled(cancel)
-            # Context starts on the network's 4-pixel grid, so a tile samples like the whole.
-            t0, l0 = max(0, (top - MARGIN) // 4 * 4), max(0, (left - MARGIN) // 4 * 4)
-            b0, r0 = min(h, bottom + MARGIN), min(w, right + MARGIN)
-            out = _padded_forward(net, _to_tensor(content[t0:b0, l0:r0], device)).clamp(0.0, 1.0)
-            rgb = out[0].permute(1, 2, 0).float().cpu().numpy()
-            piece = rgb[top - t0 : bottom - t0, left - l0 : right - l0]
-            rows = _ramp(bottom - top, top > 0, bottom < h)
-            ramp = rows[:, None] * _ramp(right - left, left > 0, right < w)
-            total[top:bottom, left:right] += piece * ramp[..., None]
-            weight[top:bottom, left:right] += ramp[..., None]
-    finally:
-        net.release_statistics()
-    total /= np.maximum(weight, 1e-6)
-    return total
-
-
-def _tiles(h: int, w: int, tile: int) -> Iterator[tuple[int, int, int, int]]:
-    """Tile rectangles (top, left, bottom, right) that overlap their neighbours by OVERLAP."""
-    overlap = min(OVERLAP, tile // 2)
-    step = tile - overlap
-    rows = _starts(h, tile, step)
-    cols = _starts(w, tile, step)
-    for top in rows:
-        for left in cols:
-            yield top, left, min(h, top + tile), min(w, left + tile)
-
-
-def _starts(length: int, tile: int, step: int) -> list[int]:
-    if length <= tile:
-        return [0]
-    count = math.ceil((length - tile) / step) + 1
-    # Spread the tiles evenly so the last one is not a sliver.
-    return [round(i * (length - tile) / (count - 1)) for i in range(count)]
-
-
-def _ramp(length: int, fade_in: bool, fade_out: bool) -> np.ndarray:
-    """1 inside, rising linearly over the overlap at edges that have a neighbour."""
-    ramp = np.ones(length, np.float32)
-    n = min(OVERLAP, length // 2)
-    edge = (np.arange(n, dtype=np.float32) + 0.5) / n
-    if fade_in:
-        ramp[:n] = np.minimum(ramp[:n], edge)
-    if fade_out:
-        ramp[length - n :] = np.minimum(ramp[length - n :], edge[::-1])
-    return ramp
+    rgb: RGBF = conv_tiles.run_tiled(
+        [(net, _forward(net))], lambda part: _to_tensor(part, device), content, tile=tile, cancel=cancel
+    )
+    return rgb

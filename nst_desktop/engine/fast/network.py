@@ -6,47 +6,42 @@ every layer's channel count: the reference is 32; a slimmer network is what make
 picture cost a fraction of a second on a laptop CPU (see benchmarks/README.md for the
 measurement that chose the default). Fully convolutional, so any output size works.
 
-The normalisation layers can *freeze* their statistics: tiled application of a large
-picture first records them on the whole picture at a bounded size, then every tile uses the
-same numbers, so tiles agree with each other instead of each normalising itself.
+The normalisation layers can *freeze* their statistics (engine/conv_tiles.py, shared with
+the instant model): tiled application of a large picture first records them on the whole
+picture at a bounded size, then every tile uses the same numbers, so tiles agree with each
+other instead of each normalising itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Final
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import conv_tiles
+
 DEFAULT_WIDTH: Final = 16
 DEFAULT_BLOCKS: Final = 5
 _EPS: Final = 1e-5
 
 
-class FreezableInstanceNorm(nn.Module):
+class FreezableInstanceNorm(conv_tiles.SharedStatistics, nn.Module):
     """Instance normalisation with an affine part, whose statistics can be recorded and reused."""
 
     def __init__(self, channels: int) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.ones(channels))
         self.bias = nn.Parameter(torch.zeros(channels))
-        self.recording = False
-        self.frozen: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # Statistics in float32 also under a 16-bit autocast (engine/precision.py): a variance
-        # summed in bfloat16 is off by a percent, and tiles must share the whole picture's
-        # statistics exactly (bfloat16 statistics moved tiled pixels by up to 19 levels).
+        # Float32 also under a 16-bit autocast (engine/precision.py; see shared_statistics).
         x = x.float()
-        if self.frozen is None:
-            if not self.recording:
-                return F.instance_norm(x, weight=self.weight, bias=self.bias, eps=_EPS)
-            var, mean = torch.var_mean(x, dim=(2, 3), keepdim=True, correction=0)
-            self.frozen = (mean.detach(), var.detach())
-        else:
-            mean, var = self.frozen
+        shared = self.shared_statistics(x)
+        if shared is None:
+            return F.instance_norm(x, weight=self.weight, bias=self.bias, eps=_EPS)
+        mean, var = shared
         scale = self.weight.view(1, -1, 1, 1) * torch.rsqrt(var + _EPS)
         return (x - mean) * scale + self.bias.view(1, -1, 1, 1)
 
@@ -104,20 +99,3 @@ class TransformerNet(nn.Module):
         # The photo's own pixels are the natural starting point: the network learns a change.
         out: torch.Tensor = self.out(x)
         return out
-
-    def norms(self) -> Iterator[FreezableInstanceNorm]:
-        for module in self.modules():
-            if isinstance(module, FreezableInstanceNorm):
-                yield module
-
-    def record_statistics(self, on: bool) -> None:
-        """Start recording (clears any frozen statistics) or stop recording (keeps them)."""
-        for norm in self.norms():
-            norm.recording = on
-            if on:
-                norm.frozen = None
-
-    def release_statistics(self) -> None:
-        for norm in self.norms():
-            norm.recording = False
-            norm.frozen = None

@@ -7,6 +7,10 @@ vector space, the network's own way to mix styles), ``strength`` slides from the
 vector (0) to the paintings' (1), and keep-colours works as in ``run.py``: luminance-only
 transfer with the photo's chroma put back, or the paintings recoloured to the photo's colour
 statistics first. The losses' weights, steps, levels and seed have no meaning for it.
+
+Pictures over ``conv_tiles.WHOLE_PIXELS`` (about 1.5 MP) run in tiles whose style norms share
+the whole picture's exact statistics (engine/conv_tiles.py, summed over the tiles layer by
+layer), so a 4096 or 8192 px print needs one tile's activations instead of the whole picture's.
 """
 
 from __future__ import annotations
@@ -16,9 +20,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from .. import colour, precision
+from .. import colour, conv_tiles, precision
 from ..checks import check_paint_inputs, raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, EngineError, ImageError, OutOfMemory
@@ -43,9 +46,11 @@ def stylize_instant(
     *,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    tile: int | None = None,
 ) -> Result:
     """Paint ``content`` (already at the output size) in the blended manner of ``styles``, in one pass.
 
+    ``tile`` forces tiling at that tile size (tests use it); by default only large pictures tile.
     Raises :class:`Cancelled` when ``cancel`` is set before or after the pass, and an
     :class:`EngineError` subclass with one sentence for anything the user can fix.
     """
@@ -74,7 +79,9 @@ def stylize_instant(
     device = resolve_device(settings.device)
     report("loading", 0)
     try:
-        rgb = paint(content.astype(np.float32), styles, settings, device, cancel=cancel, on_stage=report)
+        rgb = paint(
+            content.astype(np.float32), styles, settings, device, cancel=cancel, on_stage=report, tile=tile
+        )
     except (Cancelled, EngineError):
         raise
     except Exception as exc:
@@ -107,10 +114,12 @@ def paint(
     *,
     cancel: CancelToken | None = None,
     on_stage: Callable[[str, int], None] | None = None,
+    tile: int | None = None,
 ) -> RGBF:
     """The instant picture of an HxWx3 float photo in 0..255, as float RGB 0..255 of the same size.
 
-    The optimiser's ``init="instant"`` calls this too, at its first level's size.
+    The optimiser's ``init="instant"`` calls this too, at its first level's size. ``tile``: see
+    :func:`transform`.
     """
     h, w = content.shape[:2]
     if min(h, w) < MIN_SIDE:
@@ -146,31 +155,54 @@ def paint(
     raise_if_cancelled(cancel)
     if on_stage is not None:
         on_stage("painting", 0)
-    out = transform(net.transformer, photo, vector, _dtype(settings, device))
+    out = transform(net.transformer, photo, vector, _dtype(settings, device), tile=tile, cancel=cancel)
     if mode == "luminance":
         out = colour.with_chroma_of(out, content)
     return out
 
 
 def transform(
-    transformer: StyleTransformer, rgb: RGBF, vector: torch.Tensor, dtype: torch.dtype = torch.float32
+    transformer: StyleTransformer,
+    rgb: RGBF,
+    vector: torch.Tensor,
+    dtype: torch.dtype = torch.float32,
+    *,
+    tile: int | None = None,
+    cancel: CancelToken | None = None,
 ) -> RGBF:
-    """One transformer pass on float RGB 0..255 of any size (reflection-padded to a multiple of 4),
-    its convolutions in ``dtype`` (see :func:`_dtype`)."""
+    """The transformer on float RGB 0..255 of any size (reflection-padded to a multiple of 4),
+    its convolutions in ``dtype`` (see :func:`_dtype`).
+
+    Over ``conv_tiles.WHOLE_PIXELS``, or whenever ``tile`` is given, it runs in tiles of that
+    size (default ``conv_tiles.TILE``) sharing the whole picture's exact norm statistics, so
+    memory stays bounded and the pixels are the untiled ones; ``cancel`` is checked between tiles.
+    """
     device = vector.device
     h, w = rgb.shape[:2]
+    style = vector.view(1, -1)
+    channels_last = prefers_channels_last(device)
+
+    def to_tensor(part: np.ndarray) -> torch.Tensor:
+        x = torch.from_numpy(np.ascontiguousarray(part, dtype=np.float32)).to(device)
+        x = x.permute(2, 0, 1).unsqueeze(0) / 255.0
+        return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = transformer(x, style)
+        return out
+
     m = StyleTransformer.MULTIPLE
-    x = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32) / 255.0).to(device)
-    x = x.permute(2, 0, 1).unsqueeze(0)
-    pad_h, pad_w = -h % m, -w % m
-    if pad_h or pad_w:
-        x = F.pad(x, [0, pad_w, 0, pad_h], mode="reflect")
-    if prefers_channels_last(device):
-        x = x.contiguous(memory_format=torch.channels_last)
     with torch.no_grad(), precision.autocast(device, dtype):
-        y = transformer(x, vector.view(1, -1))[0, :, :h, :w]
-    out: RGBF = (y.permute(1, 2, 0) * 255.0).float().cpu().numpy()
-    return out
+        if tile is None and h * w <= conv_tiles.WHOLE_PIXELS:
+            y = conv_tiles.padded_forward(forward, to_tensor(rgb), m)[0] * 255.0
+            out: RGBF = y.permute(1, 2, 0).float().cpu().numpy()
+            return out
+        tiled: RGBF = conv_tiles.run_tiled(
+            transformer.stages(style), to_tensor, rgb, tile=tile or conv_tiles.TILE, multiple=m, exact=True,
+            cancel=cancel,
+        )
+    tiled *= 255.0
+    return tiled
 
 
 def _dtype(settings: Settings, device: torch.device) -> torch.dtype:

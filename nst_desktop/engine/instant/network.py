@@ -14,15 +14,22 @@ Details that matter for equal pixels: the transformer pads by reflection (Tensor
 variance is the biased one with epsilon 1e-5 inside the square root, and the contracting
 layers have no norm (theirs was folded into the bias). The graphs quantised activations to
 8 bits; we do not: the network was trained in float and runs in float here.
+
+The transformer's style norms can freeze their statistics (engine/conv_tiles.py, shared with
+fast styles), so a large picture runs in tiles that all normalise with the whole picture's
+numbers instead of each with its own (which would give every tile its own tone).
 """
 
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ..conv_tiles import SharedStatistics, Stage
 
 STYLE_DIM = 100
 EPSILON = 1e-5
@@ -96,7 +103,7 @@ class StylePredictor(nn.Module):
         return out
 
 
-class _StyleNormConv(nn.Module):
+class _StyleNormConv(SharedStatistics, nn.Module):
     """Reflection-padded convolution, then instance norm scaled and shifted by the style."""
 
     def __init__(self, c_in: int, c_out: int, kernel: int) -> None:
@@ -108,8 +115,13 @@ class _StyleNormConv(nn.Module):
 
     def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         x = self.conv(F.pad(x, [self.pad] * 4, mode="reflect"))
-        mean = x.mean(dim=(2, 3), keepdim=True)
-        var = (x - mean).square().mean(dim=(2, 3), keepdim=True)
+        shared = self.shared_statistics(x)
+        if shared is None:
+            # The released graph's arithmetic, kept as is for the parity test.
+            mean = x.mean(dim=(2, 3), keepdim=True)
+            var = (x - mean).square().mean(dim=(2, 3), keepdim=True)
+        else:
+            mean, var = shared
         s = style.view(style.shape[0], STYLE_DIM, 1, 1)
         scale = torch.rsqrt(var + EPSILON) * self.gamma(s)
         out: torch.Tensor = x * scale + (self.beta(s) - mean * scale)
@@ -143,14 +155,32 @@ class StyleTransformer(nn.Module):
         )
 
     def forward(self, rgb: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        x = self.contracted(rgb)
+        for block in self.residual:
+            x = block(x, style)
+        return self.expanded(x, style)
+
+    def contracted(self, rgb: torch.Tensor) -> torch.Tensor:
+        """The contracting layers: a quarter-size 32-channel tensor (they have no norms)."""
         x = rgb
         for conv, pad in zip(self.contract, self.contract_pads, strict=True):
             x = F.relu(conv(F.pad(x, [pad] * 4, mode="reflect")))
-        for block in self.residual:
-            x = block(x, style)
+        return x
+
+    def expanded(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        """The expanding layers, from the residual blocks' output to RGB 0..1."""
         x = F.relu(self.expand[0](F.interpolate(x, scale_factor=2.0, mode="nearest"), style))
         x = F.relu(self.expand[1](F.interpolate(x, scale_factor=2.0, mode="nearest"), style))
         return torch.sigmoid(self.expand[2](x, style))
+
+    def stages(self, style: torch.Tensor) -> list[Stage]:
+        """:meth:`forward` for one style as stages, for tiles (engine/conv_tiles.py), which keep
+        every tile's activations between them: contracting, each residual block, expanding."""
+        out: list[Stage] = [(self.contract, self.contracted)]
+        for block in self.residual:
+            out.append((block, partial(block, style=style)))
+        out.append((self.expand, partial(self.expanded, style=style)))
+        return out
 
 
 class InstantNetwork(nn.Module):
