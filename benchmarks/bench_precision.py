@@ -8,7 +8,8 @@ shared machine's load falls on both alike, and reporting medians and the ratio f
 - ``quality``: whole ``stylize`` runs on the benchmark pairs at equal steps: style and content
   distances (benchmarks/measure.py, float64 on the float32 network) and the time to a score,
   the first moment a run's loss on its last level is at or under the worse of the two final
-  losses (so both reach it).
+  losses (so both reach it). ``auto`` is the engine's whole policy, its coarse levels and
+  targets in float32 included (``precision.level_dtype``).
 - ``train``: fast-style training throughput (photos per second; 256 px crops, batch 4).
 - ``apply``: one fast-style application and one instant transform at 512 px.
 

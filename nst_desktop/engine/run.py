@@ -228,12 +228,18 @@ class _Painter:
             self.estimator.level_started(level.index, time.perf_counter())
             self.report(level, "preparing")
             tile = self.tile_for(level, budget)
-            targets, content_t = self.targets(model, level, tile)
+            # Only the fine levels' steps compute in reduced precision (precision.level_dtype); the
+            # targets are float32, but a tiled level's stay with its tiles' (which compute the
+            # photo's features tile by tile in the level's format).
+            net = model.in_precision(
+                precision.level_dtype(model.compute_dtype, level, self.levels[-1])
+            )
+            targets, content_t = self.targets(net if tile else model.in_precision(torch.float32), level, tile)
             image = self.start_image(level, content_t) if image is None else _upsample(image, level)
             if tile:
-                image = self.optimise_tiled(model, level, image, targets, weights, content_t, tile)
+                image = self.optimise_tiled(net, level, image, targets, weights, content_t, tile)
             else:
-                image = self.optimise(model, level, image, targets, weights)
+                image = self.optimise(net, level, image, targets, weights)
             del targets, content_t
         assert image is not None
         last = self.levels[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -277,3 +278,29 @@ def test_fast_style_tiles_in_bfloat16_match_the_whole_and_show_no_seam() -> None
     assert np.abs(whole - tiled).mean() * 255.0 < 0.5
     cols = np.abs(np.diff(tiled, axis=1)).mean(axis=(0, 2))
     assert cols.max() < 3 * np.median(cols) + 0.05
+
+
+def test_a_reduced_precision_run_paints_its_coarse_levels_in_float32(
+    photo: np.ndarray, painting: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The optimiser's evaluations (the forwards with gradients) of the levels at most
+    :data:`precision.FLOAT32_COARSE_SHARE` of the last one's side run float32, the rest
+    bfloat16; a float32 run never leaves float32."""
+    from nst_desktop.engine.features import VGGFeatures
+
+    seen: list[torch.dtype] = []
+    forward = VGGFeatures.forward
+
+    def spy(self: VGGFeatures, *args: Any, **kwargs: Any) -> dict[str, torch.Tensor]:
+        if torch.is_grad_enabled():
+            seen.append(self.compute_dtype)
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(VGGFeatures, "forward", spy)
+    # Levels of 34, 48, 68 and 96 px: the first is coarse (34 <= 0.36 * 96), 5 steps of 12.
+    settings = Settings(size=96, steps=12, levels=4, seed=1, device="cpu", precision="bfloat16")
+    run.stylize(photo, [StyleImage(painting)], settings)
+    assert seen == [torch.float32] * 5 + [torch.bfloat16] * 7
+    seen.clear()
+    run.stylize(photo, [StyleImage(painting)], settings.replace(precision="float32"))
+    assert seen == [torch.float32] * 12
