@@ -133,7 +133,9 @@ def test_stylize_subprocess_json_summary(tmp_path: Path, data_dir: Path, out_dir
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX-only")
-def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path: Path, data_dir: Path, out_dir: Path) -> None:
+def test_ctrl_c_exits_130_and_leaves_no_file(  # type: ignore[no-untyped-def]
+    tmp_path: Path, data_dir: Path, out_dir: Path, terminal_signals
+) -> None:
     output = out_dir / "never.png"
     proc = subprocess.Popen(
         [sys.executable, "-m", "nst_desktop", "stylize", str(CONTENT), "--style", str(STYLE),
@@ -142,6 +144,7 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path: Path, data_dir: Path, out
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=terminal_signals,
     )  # fmt: skip
     lines: list[str] = []
     painting = threading.Event()

@@ -159,15 +159,15 @@ def test_train_needs_paintings_and_photos(capsys: pytest.CaptureFixture[str], ou
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX-only")
-def test_train_ctrl_c_keeps_the_checkpoint_and_says_resume(
-    tmp_path: Path, photos: Path, data_dir: Path
+def test_train_ctrl_c_keeps_the_checkpoint_and_says_resume(  # type: ignore[no-untyped-def]
+    tmp_path: Path, photos: Path, data_dir: Path, terminal_signals
 ) -> None:
     output = tmp_path / "long.nststyle"
     env = dict(os.environ, NST_DESKTOP_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "nst_desktop", "train", str(STYLE), "--photos", str(photos), "-o", str(output),
          "--size", "32", "--steps", "100000", "--batch", "1", "--device", "cpu"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=terminal_signals,
     )  # fmt: skip
     lines: list[str] = []
     training = threading.Event()

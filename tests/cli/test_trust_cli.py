@@ -357,8 +357,8 @@ def test_presets_export_never_replaces_a_device(capsys: pytest.CaptureFixture[st
 @pytest.mark.slow
 @pytest.mark.skipif(not POSIX, reason="POSIX signals")
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_sigterm_and_sighup_stop_like_ctrl_c(
-    tmp_path: Path, data_dir: Path, signum: int, status: int
+def test_sigterm_and_sighup_stop_like_ctrl_c(  # type: ignore[no-untyped-def]
+    tmp_path: Path, data_dir: Path, signum: int, status: int, terminal_signals
 ) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()
@@ -379,6 +379,7 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=terminal_signals,
     )
     lines: list[str] = []
     painting = threading.Event()
