@@ -23,7 +23,6 @@ from .atomic import name_fits
 
 __all__ = [
     "DEFAULT_PATTERN",
-    "FIELDS",
     "OUTPUT_FORMATS",
     "fill_pattern",
     "free_batch_path",
@@ -32,8 +31,6 @@ __all__ = [
 ]
 
 DEFAULT_PATTERN = "{photo}-{style}"
-FIELDS = ("{photo}", "{style}", "{n}")
-"""What a pattern may contain besides literal text."""
 
 OUTPUT_FORMATS: dict[str, tuple[str, str]] = {
     "png": ("PNG", ".png"),

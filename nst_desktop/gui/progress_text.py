@@ -1,12 +1,8 @@
-"""Words for the progress bar, durations, and free output names (shared by the window's parts)."""
+"""Words for the progress bar and durations (shared by the window's parts)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from nst_desktop.engine import Progress
-from nst_desktop.engine.atomic import name_fits
 
 
 def describe_progress(progress: Progress) -> str:
@@ -54,18 +50,3 @@ def format_seconds(seconds: float) -> str:
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
 
-
-def free_output_path(folder: Path, name: str) -> Path:
-    """A name in ``folder`` that does not overwrite an earlier result (never raises: a name
-    too long for the file system is shortened, a folder that cannot be examined is left for
-    the save to report)."""
-    candidate = folder / name
-    stem, suffix = candidate.stem, candidate.suffix
-    while stem and not (name_fits(f"{stem}-9999{suffix}") and name_fits(f"{stem}-9999{suffix}.json")):
-        stem = stem[:-1]
-    candidate = folder / f"{stem}{suffix}"
-    n = 2
-    while os.path.lexists(candidate) and n < 10_000:
-        candidate = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return candidate

@@ -463,9 +463,6 @@ class BatchList(QWidget):
         self.running_note.setVisible(running and batch)
         self._update_buttons()
 
-    def is_running(self) -> bool:
-        return self._running
-
     def _update_buttons(self) -> None:
         has_rows = self.count() > 0
         self.start_button.setEnabled(has_rows and not self._running)
