@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from child_peak import run_child
 from common import IMAGES, ROOT, command, machine, median, save
 from PIL import Image
 
@@ -100,17 +99,7 @@ def memory_child(side: int) -> dict[str, Any]:
 
 
 def _run_child(side: int) -> dict[str, Any]:
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--memory-child", str(side)], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
-    text = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"child failed ({status})")
-    data: dict[str, Any] = json.loads(text.strip().splitlines()[-1])
-    data["peak_rss_mib"] = usage.ru_maxrss / 1024
-    return data
+    return run_child([sys.executable, __file__, "--memory-child", str(side)])
 
 
 def part_memory(side: int) -> dict[str, Any]:

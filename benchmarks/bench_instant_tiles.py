@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from typing import Any
 
 import numpy as np
 import torch
+from child_peak import run_child
 from common import ROOT, command, machine, save
 from PIL import Image
 
@@ -56,16 +55,7 @@ def child(side: int, mode: str, threads: int) -> dict[str, Any]:
 
 
 def _run_child(side: int, mode: str, threads: int) -> dict[str, Any]:
-    args = [sys.executable, __file__, "--child", str(side), mode, "--threads", str(threads)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    text = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"child failed ({status})")
-    data: dict[str, Any] = json.loads(text.strip().splitlines()[-1])
-    data["peak_rss_mib"] = usage.ru_maxrss / 1024
-    return data
+    return run_child([sys.executable, __file__, "--child", str(side), mode, "--threads", str(threads)])
 
 
 def compare(side: int, threads: int) -> dict[str, Any]:
