@@ -131,7 +131,7 @@ def test_recent_and_restored_paths_that_cannot_be_examined(
     qsettings.setValue("batch_dir", str(locked / "out"))
     window = make_window()  # restoring the batch folder must not raise
     assert window.batch.output_dir is None
-    window._fill_recent_menu()
+    window.fill_recent_menu()
     titles = [a.text() for a in window.recent_menu.actions()]
     assert titles == ["good.png"]
 

@@ -29,12 +29,7 @@ def _key(device: str) -> str:
 
 
 def stored_rate(window: MainWindow, device: str) -> float | None:
-    value = window.qsettings.value(_key(device))
-    try:
-        rate = float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-    return rate if rate is not None and rate > 0 else None
+    return state.positive_float(window.qsettings, _key(device))
 
 
 def expected_seconds(window: MainWindow, settings: Settings) -> float | None:

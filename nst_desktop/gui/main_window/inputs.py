@@ -225,8 +225,6 @@ class InputHandling:
             if imaging.read_metadata(Path(path)) is not None:
                 menu.addAction("Use its settings", lambda p=path: self.use_settings_from(Path(p)))
 
-    _fill_recent_menu = fill_recent_menu
-
     # Drops on the window, files handed to the app, settings from pictures --------------------
 
     def dragEnterEvent(self: MainWindow, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

@@ -158,12 +158,7 @@ class PaintingModes:
     # Training ---------------------------------------------------------------------------------
 
     def seconds_per_step(self: MainWindow) -> float | None:
-        value = self.qsettings.value(RATE_KEY)
-        try:
-            rate = float(value) if value is not None else None
-        except (TypeError, ValueError):
-            return None
-        return rate if rate is not None and rate > 0 else None
+        return state.positive_float(self.qsettings, RATE_KEY)
 
     def ask_training(self: MainWindow) -> TrainRequest | None:
         """Show the train dialog; the request, or None when cancelled (tests replace this)."""

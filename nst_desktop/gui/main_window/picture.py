@@ -19,7 +19,7 @@ import numpy as np
 
 from nst_desktop.engine import Result, Settings
 from nst_desktop.engine.fade import fade, to_8bit
-from nst_desktop.engine.metadata import build_metadata, result_metadata
+from nst_desktop.engine.metadata import build_metadata
 from nst_desktop.engine.pipeline import ImageInput, Job
 
 RGB8 = np.ndarray
@@ -133,23 +133,13 @@ class Picture:
     def metadata(self) -> dict[str, Any]:
         """The document embedded in the saved file, from this record alone."""
         fast = {"fast_style": self.settings.fast_style} if self.settings.method == "fast" else {}
-        if self.complete:
-            result = Result(
-                image=self.pixels,
-                image_float=self.full if self.full is not None else self.pixels,
-                settings=self.settings,
-                device=self.device,
-                seconds=self.seconds,
-                steps=self.settings.steps,
-            )
-            return result_metadata(result, content_name=self.photo.name, styles=self.paintings, **fast)
         return build_metadata(
             self.settings,
             content_name=self.photo.name,
             styles=self.paintings,
             device=self.device,
             seconds=self.seconds,
-            complete=False,
+            complete=self.complete,
             **fast,
         )
 

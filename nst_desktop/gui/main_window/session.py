@@ -12,6 +12,7 @@ here and handled by their owner.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from typing import Any
@@ -107,14 +108,7 @@ class RunSession(QObject):
         if settings.method == "optimise" and settings.strength < 1.0:
             # Painted at full strength, faded when done: Fade can then move on the picture.
             fade_to, settings = settings.strength, settings.replace(strength=1.0)
-        job = Job(
-            content=job.content,
-            styles=job.styles,
-            settings=settings,
-            output_path=job.output_path,
-            allow_download=job.allow_download,
-            preview_interval=job.preview_interval,
-        )
+        job = dataclasses.replace(job, settings=settings)
         before = frozen_array(before) if before is not None else None
         if self.warming:
             self.pending = (job, before)

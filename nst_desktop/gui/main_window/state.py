@@ -41,6 +41,16 @@ MAX_RECENT = 10
 MAX_REMEMBERED_PAINTINGS = 16
 
 
+def positive_float(qsettings: QSettings, key: str) -> float | None:
+    """A stored measurement (seconds per step or per unit of work): None unless a positive number."""
+    value = qsettings.value(key)
+    try:
+        number = float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+    return number if number is not None and number > 0 else None
+
+
 def start_folder(qsettings: QSettings, key: str) -> str:
     """Where an Open or Save dialog starts: the last folder used, else the user's Pictures
     (never the app's own samples folder, which is not where an artist keeps photos)."""

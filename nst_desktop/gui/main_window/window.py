@@ -1,45 +1,50 @@
 """The main window: composes the parts and routes their signals; decides nothing itself.
 
-The parts, each in its own module: :mod:`.layout` (panels), :mod:`.actions` (menus as a
-table), :mod:`.inputs` (open/drop/paste/recent/settings from a picture), :mod:`.output`
-(save/copy), :mod:`.state` (what is remembered, keys in one place), :mod:`.session` (one run
-at a time), :mod:`.batch` (the batch), :mod:`.modes` (instant picture, fast styles,
-training), :mod:`.picture` (the immutable record of what is on show).
+The parts, each in its own module: :mod:`.compose` and :mod:`.layout` (the widgets and
+panels), :mod:`.actions` (menus as a table), :mod:`.inputs` (open/drop/paste/recent/settings
+from a picture), :mod:`.output` (save/copy/drag), :mod:`.state` (what is remembered, keys in
+one place), :mod:`.session` (one run at a time), :mod:`.batch` and :mod:`.batch_tab` (the
+batch), :mod:`.history` (versions), :mod:`.look` (undo, presets, Fade), :mod:`.view` (zoom,
+compare, full screen), :mod:`.modes` (instant picture, fast styles, training),
+:mod:`.picture` (the immutable record of what is on show).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QImage
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMenu,
+)
 
 from nst_desktop.engine import EngineError, Progress, Settings
 from nst_desktop.engine.presets import PresetStore
+from nst_desktop.engine.schedule import fit
 
-from .. import imaging, plain_text, shutdown, user_paths
+from .. import imaging, plain_text, shutdown
 from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds
-from ..widgets.batch_list import BatchList
-from ..widgets.loss_plot import LossPlot
 from ..widgets.message_banner import MessageBanner, banner_text
-from ..widgets.preview import PreviewPanel
-from ..widgets.wheel_guard import WheelGuard
 from ..worker import Engine, ImageInput, Job, RealEngine
 from . import actions, state
-from .batch import BatchPlan, BatchRunner
+from .batch import BatchRunner
+from .batch_tab import BatchHandling
+from .compose import Composition
 from .history import HistoryHandling
 from .inputs import InputHandling
-from .layout import BannerOverlay, LeftPanel, RunBar
+from .look import LookHandling
 from .modes import PaintingModes
 from .output import OutputHandling
 from .picture import Picture
 from .session import RunSession
 from .undo import ControlsUndo
+from .view import ViewHandling
 
 __all__ = ["MainWindow", "MessageBanner", "describe_progress", "format_seconds"]
 
@@ -51,7 +56,17 @@ ALERT_AFTER_SECONDS = 20.0
 """A run at least this long asks for attention when it ends (taskbar flash)."""
 
 
-class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, QMainWindow):
+class MainWindow(
+    InputHandling,
+    OutputHandling,
+    HistoryHandling,
+    Composition,
+    BatchHandling,
+    ViewHandling,
+    LookHandling,
+    PaintingModes,
+    QMainWindow,
+):
     recent_menu: QMenu  # made by actions.build()
 
     def __init__(
@@ -76,8 +91,8 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self.instant_image = None
         self.instant: Any = None
         self._run_title = ""
-        self._held: tuple[bool, float] | None = None
-        self._fade_photos: dict[str, imaging.RGB8] = {}
+        self._held = None
+        self._fade_photo = None
         self._run_started_at: float | None = None
         self.device_text = ""
         self._info_timer = QTimer(self)
@@ -94,67 +109,6 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self._update_state()
 
     # Composition ------------------------------------------------------------------------------
-
-    def _build_ui(self, presets: PresetStore | None, fast_store: Any) -> None:
-        self.left = LeftPanel(presets)
-        self.photo_area, self.gallery = self.left.photo_area, self.left.gallery
-        self.gallery.tab_anchor = self.photo_area
-        self.controls, self.preset_bar = self.left.controls, self.left.preset_bar
-        self._left_panel, self._left_scroll = self.left.panel, self.left
-        self.wheel_guard = WheelGuard(self.left, self)
-
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
-        centre_layout.setContentsMargins(4, 8, 8, 4)
-        self.preview = PreviewPanel()
-        self.preview.view.setAcceptDrops(False)
-        self.preview.view.viewport().setAcceptDrops(False)
-        self.preview.view.set_placeholder("Drop a photo and a painting: the instant picture appears here")
-        centre_layout.addWidget(self.preview, 1)
-        centre_layout.addWidget(self._build_history())
-        self.banner = MessageBanner()
-        self._banner_overlay = BannerOverlay(self.banner, self.preview)
-        self.run_bar = RunBar()
-        centre_layout.addWidget(self.run_bar)
-        bar = self.run_bar
-        self.stylize_button, self.stop_button = bar.stylize_button, bar.stop_button
-        self.save_button, self.copy_button, self.progress = bar.save_button, bar.copy_button, bar.progress
-        self.loss_plot = LossPlot()
-        self.loss_plot.setMinimumHeight(120)
-        self.loss_plot.hide()
-        centre_layout.addWidget(self.loss_plot)
-
-        self.tabs = QTabWidget()
-        self._build_modes(fast_store)
-        self.tabs.addTab(self.fast_styles, "Fast styles")
-        self.batch = BatchList()
-        self.tabs.addTab(self.batch, "Batch")
-
-        self.centre_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.centre_splitter.addWidget(centre)
-        self.centre_splitter.addWidget(self.tabs)
-        self.centre_splitter.setStretchFactor(0, 4)
-        self.centre_splitter.setStretchFactor(1, 1)
-        self.tabs.setMinimumHeight(80)  # the artist may shrink it to give the picture more
-        self.centre_splitter.setSizes([600, 180])
-        self.tabs.currentChanged.connect(self._fit_tabs)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.left)
-        self.splitter.addWidget(self.centre_splitter)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([350, 850])
-        self.setCentralWidget(self.splitter)
-
-        from PySide6.QtWidgets import QLabel
-
-        self.device_label = QLabel("Device: loads on the first run")
-        self.device_label.setToolTip("Where the painting is computed")
-        self.statusBar().addPermanentWidget(self.device_label)
-        self.resize(1220, 800)
-        self.preset_bar.message.connect(self.show_message)
-        self.preset_bar.refresh()  # again, now that damaged files can be reported
 
     def _connect(self) -> None:
         self.photo_area.files_dropped.connect(self._on_photo_files)
@@ -252,9 +206,14 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self._refresh_instant()
 
     def _canvas_size(self, width: int, height: int, size: int | None = None) -> tuple[int, int]:
-        long_side = size if size is not None else self.controls.size.value()
-        scale = long_side / max(width, height)
-        return max(1, round(width * scale)), max(1, round(height * scale))
+        """The picture's size at ``size`` (default: the output size control) on the long side."""
+        return fit(width, height, size if size is not None else self.controls.size.value())
+
+    def _show_before(self, before: imaging.RGB8, size: int) -> None:
+        """``before`` as the before/after photo, on the canvas of a picture ``size`` px long."""
+        h, w = before.shape[:2]
+        self.preview.view.set_before(imaging.array_to_qimage(before))
+        self.preview.view.set_canvas_size(*self._canvas_size(w, h, size))
 
     # Running ----------------------------------------------------------------------------------
 
@@ -358,11 +317,8 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         self.progress.setFormat("Starting…")
         self.loss_plot.clear()
         self._run_started_at = time.monotonic()
-        before = self.session.before
-        if before is not None:
-            h, w = before.shape[:2]
-            self.preview.view.set_before(imaging.array_to_qimage(before))
-            self.preview.view.set_canvas_size(*self._canvas_size(w, h, job.settings.size))
+        if self.session.before is not None:
+            self._show_before(self.session.before, job.settings.size)
 
     @Slot(str)
     def _on_status(self, text: str) -> None:
@@ -412,9 +368,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         """Put ``picture`` on show with its own photo as "before"."""
         self.shown = picture
         if picture.before is not None:
-            bh, bw = picture.before.shape[:2]
-            self.preview.view.set_before(imaging.array_to_qimage(picture.before))
-            self.preview.view.set_canvas_size(*self._canvas_size(bw, bh, picture.settings.size))
+            self._show_before(picture.before, picture.settings.size)
         self.preview.view.set_image(imaging.array_to_qimage(picture.pixels))
         self._update_state()
 
@@ -437,7 +391,7 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
     @Slot()
     def _on_run_ended(self) -> None:
         self._show_title()
-        started = getattr(self, "_run_started_at", None)
+        started = self._run_started_at
         if started is not None and time.monotonic() - started >= ALERT_AFTER_SECONDS:
             QApplication.alert(self)
         self._run_started_at = None
@@ -450,241 +404,10 @@ class MainWindow(InputHandling, OutputHandling, HistoryHandling, PaintingModes, 
         prefix = f"{fraction:.0%} — " if fraction is not None and self.controller.busy else ""
         self.setWindowTitle(f"{prefix}{name} — nst-desktop" if self._run_title else f"{prefix}nst-desktop")
 
-    @Slot()
-    def _fit_tabs(self) -> None:
-        """Give the tab that was opened the height it needs (the batch list needs rows to be
-        reviewable), at most 45 % of the centre; the picture keeps the rest."""
-        sizes = self.centre_splitter.sizes()
-        total = sum(sizes)
-        want = 250 if self.tabs.currentWidget() is self.batch else 180
-        want = min(want, int(total * 0.45))
-        if total > 0 and sizes[1] < want:
-            self.centre_splitter.setSizes([total - want, want])
-
-    # Batch ------------------------------------------------------------------------------------
-
-    def _add_batch_paths(self, paths: list[Path]) -> int:
-        usable = []
-        for path in paths:
-            problem = user_paths.problem(path)
-            if problem or not imaging.looks_like_image(path):
-                name = user_paths.shown_name(path)
-                self.show_message(problem or f"'{name}' is not an image file; it was not added to the batch.")
-                continue
-            usable.append(path)
-        return self.batch.add(usable)
-
-    def choose_batch_folder(self) -> Path | None:
-        folder = self.ask_folder("Where should the finished pictures go?")
-        if folder is not None:
-            self.batch.set_output_dir(folder)
-            self.qsettings.setValue(state.BATCH_DIR, str(folder))
-        return folder
-
-    def start_batch(self) -> None:
-        if self.controller.busy and not self.session.warming:
-            return
-        if not self.gallery.styles() and self.batch.paint_with()[0] != "fast":
-            self.show_message("Add at least one painting to take the style from.")
-            return
-        if self.batch.output_dir is None and self.choose_batch_folder() is None:
-            return
-        settings = self.current_settings()
-        if settings is None or self.batch.output_dir is None:
-            return
-        self.clear_message()
-        # The batch's own controls lock while it runs: keep the focus on its list, not on
-        # whatever control Qt would move it to (a blend box whose value the next key changes).
-        self.batch.tree.setFocus()
-        self.batch_runner.start(BatchPlan(settings, self.gallery.styles(), self.batch.output_dir))
-
-    @Slot(object, object)
-    def show_batch_result(self, output: Path, photo: Path) -> None:
-        """A finished batch row was clicked: show its saved file, with its own photo as before."""
-        if self._busy():
-            self.statusBar().showMessage("The result is shown when the current run ends.", 4000)
-            return
-        try:
-            from nst_desktop.engine import images
-
-            pixels = images.load_image(output, max_side=4096)
-            before = images.load_image(photo, max_side=1600) if user_paths.is_file(photo) else None
-        except EngineError as exc:
-            self.show_message(str(exc))
-            return
-        self.shown = None  # a file on disk, already saved: not a version to save again
-        self.history.select(None)
-        self.loss_plot.clear()
-        if before is not None:
-            self.preview.view.set_before(imaging.array_to_qimage(before))
-        h, w = pixels.shape[:2]
-        self.preview.view.set_canvas_size(w, h)
-        self.preview.view.set_image(imaging.array_to_qimage(pixels))
-        self.progress.setFormat(f"Batch result: {user_paths.shown_name(output)}")
-        self._update_state()
-
-    @Slot()
-    def _save_batch_options(self) -> None:
-        self.qsettings.setValue(state.BATCH_FORMAT, self.batch.output_format())
-        self.qsettings.setValue(state.BATCH_PATTERN, self.batch.naming_pattern())
-
-    @property
-    def batch_running(self) -> bool:
-        return self.batch_runner.running
-
     def remember_rate(self, picture: Picture) -> None:
         from . import estimate
 
         estimate.remember(self, picture)
-
-    # Controls ---------------------------------------------------------------------------------
-
-    def _on_controls_changed(self) -> None:
-        self.undo.record()
-        self._on_look_changed()
-        self._refade()
-        if self.content_image is not None and not self.controller.busy and self.shown is None:
-            self.preview.view.set_canvas_size(
-                *self._canvas_size(self.content_image.width(), self.content_image.height())
-            )
-
-    def _refade(self) -> None:
-        """Fade moved while a finished optimiser picture is on show: fade it now, no repaint."""
-        shown = self.shown
-        if shown is None or not shown.can_fade or self._busy():
-            return
-        try:
-            strength = self.controls.settings().strength
-        except EngineError:
-            return
-        if strength == shown.settings.strength:
-            return
-        photo = self._fade_photos.get(shown.id)
-        if photo is None:
-            try:
-                photo = shown.photo_for_fade()
-            except (EngineError, OSError) as exc:
-                self.statusBar().showMessage(f"The photo is needed to fade the picture: {exc}", 6000)
-                return
-            self._fade_photos = {shown.id: photo}  # one photo is enough to keep
-        self.shown = shown.faded(strength, photo)
-        self.preview.view.set_image(imaging.array_to_qimage(self.shown.pixels))
-
-    @Slot(object, str)
-    def _on_preset_applied(self, settings: Settings, name: str) -> None:
-        self.controls.set_settings(settings)
-        self.statusBar().showMessage(f"Preset '{plain_text.capped(name, 80)}' applied.", 4000)
-
-    def choose_print_size(self) -> None:
-        from ..widgets.print_size import PrintSizeDialog
-
-        dialog = PrintSizeDialog(self.controls.size.maximum(), parent=self)
-        if dialog.exec() == PrintSizeDialog.DialogCode.Accepted:
-            self.controls.size.setValue(dialog.pixels())
-
-    def undo_controls(self) -> None:
-        if not self.undo.undo():
-            self.statusBar().showMessage("Nothing to undo.", 3000)
-
-    def redo_controls(self) -> None:
-        if not self.undo.redo():
-            self.statusBar().showMessage("Nothing to redo.", 3000)
-
-    def show_shortcuts(self) -> None:
-        from PySide6.QtGui import QFont, QFontDatabase
-        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit
-
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        layout = QVBoxLayout(dialog)
-        text = QPlainTextEdit(actions.shortcuts_text())
-        text.setReadOnly(True)
-        mono: QFont = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        text.setFont(mono)
-        layout.addWidget(text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout.addWidget(buttons)
-        dialog.resize(620, 480)
-        dialog.exec()
-
-    # View -------------------------------------------------------------------------------------
-
-    def zoom_fit(self) -> None:
-        self.preview.view.fit()
-
-    def zoom_actual(self) -> None:
-        self.preview.actual_button.click()
-
-    def zoom_in(self) -> None:
-        self.preview.view.zoom_by(1.25)
-
-    def zoom_out(self) -> None:
-        self.preview.view.zoom_by(0.8)
-
-    def toggle_before_after(self) -> None:
-        self.preview.compare.toggle()
-
-    @Slot(bool)
-    def set_details_visible(self, on: bool) -> None:
-        self.loss_plot.setVisible(on)
-        if self.run_bar.details_button.isChecked() != on:
-            self.run_bar.details_button.setChecked(on)
-
-    def toggle_details(self) -> None:
-        self.set_details_visible(not self.loss_plot.isVisible())
-
-    def toggle_full_screen(self) -> None:
-        """F11: the picture alone on the whole screen; F11 or Esc comes back."""
-        full = not self.isFullScreen()
-        for part in (self.left, self.tabs, self.run_bar, self.menuBar(), self.statusBar()):
-            part.setVisible(not full)
-        if full:
-            self.loss_plot.hide()
-            self.showFullScreen()
-        else:
-            self.loss_plot.setVisible(self.run_bar.details_button.isChecked())
-            self.showNormal()
-        self.preview.view.fit()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self.left.fit_width()  # the panel's width depends on the room the window has
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        """Hold B to see the photo instead of the picture; while two versions are compared,
-        hold Space to see the other one (keys that no focused control took for itself)."""
-        if not event.modifiers() and not event.isAutoRepeat():
-            if event.key() == Qt.Key.Key_B:
-                self._hold_before(True)
-                return
-            if event.key() == Qt.Key.Key_Space and self.preview.view.has_pair():
-                self.preview.view.set_showing_b(True)
-                return
-        super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if not event.modifiers() and not event.isAutoRepeat():
-            if event.key() == Qt.Key.Key_B:
-                self._hold_before(False)
-                return
-            if event.key() == Qt.Key.Key_Space and self.preview.view.has_pair():
-                self.preview.view.set_showing_b(False)
-                return
-        super().keyReleaseEvent(event)
-
-    def _hold_before(self, on: bool) -> None:
-        view = self.preview.view
-        if on:
-            if self._held is None:
-                self._held = (view.item.comparing, view.item.split)
-                view.set_comparing(True)
-                view.set_split(1.0)
-        elif self._held is not None:
-            comparing, split = self._held
-            self._held = None
-            view.set_comparing(comparing)
-            view.set_split(split)
 
     # State ------------------------------------------------------------------------------------
 
