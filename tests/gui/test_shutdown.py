@@ -118,15 +118,7 @@ def test_the_app_entry_point_exits_soon_after_an_early_close(tmp_path: Path) -> 
         "main_window.MainWindow.__init__ = patched\n"
         "sys.exit(app.main([]))"
     )
-    env = {
-        **__import__("os").environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "NST_DESKTOP_DATA_DIR": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
-    )
+    result = run_app(code, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "QThread" not in result.stderr, result.stderr
     assert shutdown.SIDE_TASK_WAIT_MS <= 200
@@ -162,15 +154,18 @@ def patched(self, *a, **k):
 main_window.MainWindow.__init__ = patched
 sys.exit(app.main([]))
 """
+    result = run_app(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "QThread" not in result.stderr, result.stderr
+    assert list((tmp_path / "config").rglob("*.conf")), "the window's settings were saved"
+
+
+def run_app(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh offscreen process with its own data and settings folders."""
     env = {
         **__import__("os").environ,
         "QT_QPA_PLATFORM": "offscreen",
         "NST_DESKTOP_DATA_DIR": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr and "QThread" not in result.stderr, result.stderr
-    assert list((tmp_path / "config").rglob("*.conf")), "the window's settings were saved"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
