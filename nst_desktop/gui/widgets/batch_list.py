@@ -252,14 +252,15 @@ class BatchList(QWidget):
         ``style`` is what ``{style}`` stands for; ``avoid`` adds paths already handed out."""
         if self.output_dir is None:
             return None
+        photos = self.paths()
         return free_batch_path(
             self.output_dir,
             self.naming_pattern(),
-            photo=self.paths()[index],
+            photo=photos[index],
             style=style,
             n=index + 1,
             fmt=self.output_format(),
-            avoid=[*self.paths(), *(avoid or [])],
+            avoid=[*photos, *(avoid or [])],
         )
 
     @Slot()

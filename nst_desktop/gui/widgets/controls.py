@@ -428,8 +428,7 @@ class ControlsPanel(QWidget):
     def _sync_quality(self, steps: int) -> None:
         index = min(range(len(QUALITY_LEVELS)), key=lambda i: abs(QUALITY_LEVELS[i][1] - steps))
         self.quality.setValue(index)
-        name, level_steps = QUALITY_LEVELS[index]
-        self.quality_label.setText(f"{name} · {steps} steps")
+        self.quality_label.setText(f"{QUALITY_LEVELS[index][0]} · {steps} steps")
 
     def _on_random_seed(self, random: bool) -> None:
         self.seed.setEnabled(not random)

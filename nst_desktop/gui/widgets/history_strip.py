@@ -255,12 +255,11 @@ class _StripList(QListWidget):
         super().wheelEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        point = event.globalPos()
         if event.reason() == QContextMenuEvent.Reason.Mouse:
             item = self.itemAt(event.pos())
-            point = event.globalPos()
         else:  # the Menu key or Shift+F10: the focused version
             item = self.currentItem()
-            point = event.globalPos()
             if item is not None:
                 point = self.viewport().mapToGlobal(self.visualItemRect(item).center())
         if item is not None:
