@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -235,11 +235,7 @@ class TiledLevel:
             with torch.no_grad():
                 window = canvas[:, :, t0:b0, l0:r0].to(self.content.device)
                 feats: dict[str, torch.Tensor] = self.model(window, self.wanted, poll=self.poll)
-                for name in self.targets.layer_weights:
-                    part = _crop(feats[name], tile, name)
-                    flat = part.reshape(part.shape[1], -1)
-                    grams[name] = grams.get(name, 0) + flat @ flat.t()
-                    positions[name] = positions.get(name, 0) + flat.shape[1]
+                _add_cell_grams(grams, positions, feats, tile, self.targets.layer_weights)
                 if with_content:
                     seen = self.content[:, :, t0:b0, l0:r0]
                     photo: torch.Tensor = self.model(seen, [layer], poll=self.poll)[layer]
@@ -416,6 +412,22 @@ def _crop(features: torch.Tensor, tile: Tile, layer: str) -> torch.Tensor:
     return features[:, :, top:bottom, left:right]
 
 
+def _add_cell_grams(
+    sums: dict[str, torch.Tensor],
+    counts: dict[str, int],
+    feats: dict[str, torch.Tensor],
+    cell: Tile,
+    layers: Iterable[str],
+) -> None:
+    """Add the Gram sums and position counts of ``cell``'s part of a window's features."""
+    for name in layers:
+        part = _crop(feats[name], cell, name)
+        flat = part.reshape(part.shape[1], -1)
+        product = flat @ flat.t()
+        sums[name] = sums[name] + product if name in sums else product
+        counts[name] = counts.get(name, 0) + flat.shape[1]
+
+
 def tiled_grams(
     model: VGGFeatures, image: torch.Tensor, layers: Sequence[str], tile: int, poll: Callable[[], None]
 ) -> dict[str, torch.Tensor]:
@@ -430,11 +442,7 @@ def tiled_grams(
         t0, l0, b0, r0 = cell.window
         with torch.no_grad():
             feats: dict[str, torch.Tensor] = model(image[:, :, t0:b0, l0:r0], layers, poll=poll)
-            for name in layers:
-                part = _crop(feats[name], cell, name)
-                flat = part.reshape(part.shape[1], -1)
-                sums[name] = sums[name] + flat @ flat.t() if name in sums else flat @ flat.t()
-                counts[name] = counts.get(name, 0) + flat.shape[1]
+            _add_cell_grams(sums, counts, feats, cell, layers)
     return {name: sums[name] / counts[name] for name in layers}
 
 
