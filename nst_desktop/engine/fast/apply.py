@@ -1,9 +1,9 @@
 """Apply a fast style to a photo of any size, in bounded memory.
 
-Pictures up to :data:`WHOLE_PIXELS` run in one pass. Larger ones run in overlapping tiles
+Pictures up to ``conv_tiles.WHOLE_PIXELS`` run in one pass. Larger ones run in overlapping tiles
 (engine/conv_tiles.py, shared with the instant model): the network's instance normalisation
 would otherwise give every tile its own brightness and contrast, so its statistics are first
-recorded on the whole picture shrunk to :data:`WHOLE_PIXELS`, frozen, and shared by every
+recorded on the whole picture shrunk to that size, frozen, and shared by every
 tile; each tile also gets a margin of context that is thrown away, and neighbours cross-fade
 over their overlap, so no seam shows. Peak memory is then a few full-size float arrays plus
 one tile's activations.
@@ -30,9 +30,6 @@ from .style_file import FastStyle
 
 ProgressCallback = Callable[[Progress], None]
 
-#: Up to this many pixels a picture runs whole; tiles, margin and overlap: see conv_tiles.
-WHOLE_PIXELS: Final = conv_tiles.WHOLE_PIXELS
-TILE: Final = conv_tiles.TILE
 #: Rows recoloured at a time when keeping the photo's colours, to bound temporaries.
 _COLOUR_ROWS: Final = 256
 
@@ -65,10 +62,10 @@ def apply_fast_style(
         # faster at 512 px, mean difference a third of one 8-bit level); outputs come back float32.
         dtype = precision.choose(settings.precision, device)
         with torch.inference_mode(), precision.autocast(device, dtype):
-            if tile is None and h * w <= WHOLE_PIXELS:
+            if tile is None and h * w <= conv_tiles.WHOLE_PIXELS:
                 styled = _run_whole(net, content, device)
             else:
-                styled = _run_tiled(net, content, device, tile or TILE, cancel)
+                styled = _run_tiled(net, content, device, tile or conv_tiles.TILE, cancel)
     except Cancelled:
         raise
     except Exception as exc:
