@@ -168,7 +168,6 @@ class EtaEstimator:
         self._level_start = 0.0
         self._last_event: float | None = None
         self._run_start: float | None = None
-        self._units_before = 0.0  # work of the levels finished before the current one
         self._finish: float | None = None  # the shown figure, as a predicted finish time
         self._updated = 0.0
 

@@ -25,6 +25,7 @@ float32's range and needs neither.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import sys
 from collections.abc import Iterable
@@ -215,14 +216,9 @@ def finite(tensors: Iterable[torch.Tensor]) -> bool:
     return all(bool(torch.isfinite(t).all()) for t in tensors)
 
 
-_cpu_flags: frozenset[str] | None = None
-
-
+@functools.cache
 def _cached_cpu_flags() -> frozenset[str]:
-    global _cpu_flags
-    if _cpu_flags is None:
-        _cpu_flags = cpu_flags() if sys.platform.startswith("linux") else cpu_flags(Path("/nonexistent"))
-    return _cpu_flags
+    return cpu_flags() if sys.platform.startswith("linux") else cpu_flags(Path("/nonexistent"))
 
 
 def _autocast_available(device_type: str) -> bool:

@@ -370,7 +370,6 @@ class _Painter:
         with torch.no_grad():
             return torch.maximum(torch.minimum(image.detach(), high), low)
 
-
     def optimise_tiled(
         self,
         model: VGGFeatures,
@@ -398,6 +397,7 @@ class _Painter:
             bounds=(-self.mean, 255.0 - self.mean),
             poll=self.check_cancel,
         )
+
         def on_visit(progress: TileProgress) -> None:
             self.tile_progress = progress
             self.report(level, "painting")
