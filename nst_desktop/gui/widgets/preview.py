@@ -217,11 +217,7 @@ class PreviewView(QGraphicsView):
         self.item.pair_canvas = QSize(max(1, canvas.width()), max(1, canvas.height()))
         self.item.show_b = False
         self._labels = (capped(labels[0], 80), capped(labels[1], 80))
-        self._scene.setSceneRect(self.item.boundingRect())
-        self._update_drag_mode()
-        self.fit()
-        self.item.update()
-        self.viewport().update()
+        self._pair_changed()
 
     def clear_pair(self) -> None:
         """Back to the live picture and its own canvas."""
@@ -231,6 +227,10 @@ class PreviewView(QGraphicsView):
         self.item.pair = None
         self.item.show_b = False
         self._held = False
+        self._pair_changed()
+
+    def _pair_changed(self) -> None:
+        """After a pair is set or cleared: the scene takes the canvas shown, and fits the view."""
         self._scene.setSceneRect(self.item.boundingRect())
         self._update_drag_mode()
         self.fit()
