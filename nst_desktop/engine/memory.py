@@ -159,6 +159,13 @@ def device_budget(device: torch.device, override_mb: int = 0) -> int:
         recommended = int(getattr(torch.mps, "recommended_max_memory", lambda: 0)())
         if recommended > 0:
             return recommended // 2
+    return cpu_budget()
+
+
+def cpu_budget(override_mb: int = 0) -> int:
+    """The CPU's part of :func:`device_budget`, without torch: what the window estimates with."""
+    if override_mb > 0:
+        return override_mb * MB
     ram = free_ram()
     if ram is None:
         return 4096 * MB  # the issue's target for a 4096 px picture; the setting can change it

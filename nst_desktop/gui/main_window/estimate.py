@@ -51,13 +51,8 @@ def memory_estimate(window: MainWindow, settings: Settings) -> tuple[int, bool] 
     from nst_desktop.engine.schedule import fit
 
     width, height = fit(image.width(), image.height(), settings.size)
-    used = memory.process_rss()
-    if settings.memory_budget_mb > 0:
-        budget = settings.memory_budget_mb * memory.MB
-    else:
-        ram = memory.free_ram()
-        budget = used + int(memory.FREE_SHARE * ram) if ram is not None else 4096 * memory.MB
-    plan = memory.plan_level(width, height, budget, used)
+    budget = memory.cpu_budget(settings.memory_budget_mb)
+    plan = memory.plan_level(width, height, budget, memory.process_rss())
     return plan.peak, plan.tiled
 
 
