@@ -24,10 +24,10 @@ from . import colour, memory, precision
 from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from .errors import Cancelled, EngineError, OutOfMemory
-from .eta import EtaEstimator
+from .eta import EtaEstimator, planned_levels
 from .features import VGGFeatures, deepest
 from .losses import Targets, Weights, blend_grams, gram, total_loss
-from .schedule import Level, plan, style_side_for
+from .schedule import Level, style_side_for
 from .settings import STYLE_LAYERS, Settings
 from .tiles import TiledLevel, TileProgress, tiled_grams
 from .types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
@@ -134,9 +134,7 @@ class _Painter:
         self.cancel = cancel
         self.preview_interval = preview_interval
         self.start = time.perf_counter()
-        self.levels = plan(
-            content.shape[1], content.shape[0], settings.size, settings.steps, _levels_for(settings)
-        )
+        self.levels = planned_levels(settings, content.shape[1], content.shape[0])
         self.total = sum(level.steps for level in self.levels)
         self.current_size = (self.levels[0].width, self.levels[0].height)
         self.done = 0
@@ -424,24 +422,6 @@ class _Painter:
             self.tile_progress = None
         self.terms = dict(worker.terms)  # the whole picture's, measured after the last sweep
         return canvas
-
-
-def _levels_for(settings: Settings) -> int:
-    """The number of levels to plan; ``init="instant"`` with automatic levels means one.
-
-    The instant picture already holds the composition and the broad strokes that the coarse
-    levels exist to find, so refining it at the output size is what pays. Measured at 256 px
-    on three held-out pairs (benchmarks/README.md, "Instant style"): an instant start with 10
-    full-size L-BFGS steps beat the default 40-step coarse-to-fine run from the photo on style
-    distance, content distance and loss (30-43 % lower) in less time, 20 steps by 39-50 %;
-    the same instant start sent down the 40-step coarse-to-fine schedule was no reliable gain
-    (17 % worse to 35 % better than the default): shrinking it blurs away the strokes the
-    coarse levels then paint again. An explicit ``levels`` above 1 is still honoured (starting from the
-    instant picture at the first level's size).
-    """
-    if settings.init == "instant" and settings.levels == 0:
-        return 1
-    return settings.levels
 
 
 def _resize(rgb: RGBF, width: int, height: int) -> RGBF:

@@ -3,6 +3,13 @@
 Big structure forms cheaply at a small size; each larger level starts from the previous one
 upsampled, so it only refines. Sizes grow by sqrt(2) (a doubling of pixels) as in
 crowsonkb/style-transfer-pytorch, from about 64 px on the long side.
+
+At print size the work would pile up on the last levels: a 4096 px level has 256 times the
+pixels of a 256 px one, and every step there costs minutes on a CPU. Those levels start from a
+picture already painted (the level below, upsampled), and at their size the brush strokes are
+set: what is left is detail. So a level over :data:`REFINE_ABOVE` px on the long side gets a
+short, fixed refinement of :data:`REFINE_STEPS` steps, and the steps it would have had go to
+the levels below, where they decide the picture.
 """
 
 from __future__ import annotations
@@ -20,6 +27,11 @@ MIN_SHORT_SIDE = 16
 #: above, memory grows for little gain.
 STYLE_MIN_SIDE = 32
 STYLE_MAX_SIDE = 2048
+#: Levels longer than this (print sizes) only refine: see the module's docstring.
+REFINE_ABOVE = 2048
+#: Steps a print-size level gets: two sweeps of tiles (one on a grid shifted by half a tile,
+#: so no tile border stays one) of three L-BFGS steps each, when the level runs in tiles.
+REFINE_STEPS = 6
 
 
 @dataclass(frozen=True)
@@ -40,11 +52,17 @@ def fit(width: int, height: int, long_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def plan(width: int, height: int, size: int, steps: int, levels: int = 0) -> list[Level]:
+def plan(
+    width: int, height: int, size: int, steps: int, levels: int = 0, *, painted_start: bool = False
+) -> list[Level]:
     """Levels from coarse to fine, ending exactly at ``size`` on the long side.
 
     ``levels=0`` picks as many as fit above :data:`COARSEST`; steps are shared with a double
-    portion for the first level, where the composition is decided.
+    portion for the first level, where the composition is decided. Levels over
+    :data:`REFINE_ABOVE` px get at most :data:`REFINE_STEPS` steps when they start from a
+    painted picture: every level but the first does, and the first when ``painted_start``
+    (the instant picture). Their other steps go to the levels below; with none below, the
+    run is that much shorter.
     """
     final_w, final_h = fit(width, height, size)
     if min(final_w, final_h) < MIN_SHORT_SIDE:
@@ -60,6 +78,20 @@ def plan(width: int, height: int, size: int, steps: int, levels: int = 0) -> lis
     dims = [d for d in dims if min(d) >= MIN_SHORT_SIDE] or [(final_w, final_h)]
     shares = [2.0] + [1.0] * (len(dims) - 1)
     counts = _split(steps, shares)
+    refine = [
+        i
+        for i, (w, h) in enumerate(dims)
+        if max(w, h) > REFINE_ABOVE and (i > 0 or painted_start) and counts[i] > REFINE_STEPS
+    ]
+    if refine:
+        rest = [i for i in range(len(dims)) if i not in refine]
+        spare = sum(counts[i] - REFINE_STEPS for i in refine)
+        for i in refine:
+            counts[i] = REFINE_STEPS
+        if rest:
+            more = _split(sum(counts[i] for i in rest) + spare, [shares[i] for i in rest])
+            for i, n in zip(rest, more, strict=True):
+                counts[i] = n
     return [Level(i, w, h, n) for i, ((w, h), n) in enumerate(zip(dims, counts, strict=True))]
 
 

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from .errors import SettingsError
+from .schedule import REFINE_ABOVE, REFINE_STEPS
 from .setting_specs import SPEC_KEY, FieldSpec, Kind, labelled, spec
 from .text import clip, quote
 
@@ -141,7 +142,8 @@ class Settings:
             FieldSpec(
                 "Steps",
                 "Optimisation steps over all levels: more are slower and give cleaner, more "
-                "finished strokes.",
+                f"finished strokes. Levels over {REFINE_ABOVE} px (print sizes) only refine, "
+                f"{REFINE_STEPS} steps each.",
                 "look", "whole", 1, MAX_STEPS, step=10,
             )
         ),

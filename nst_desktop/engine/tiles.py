@@ -122,9 +122,12 @@ def grid(height: int, width: int, tile: int, shifted: bool = False, cells: bool 
 
 
 def sweep_steps(steps: int) -> list[int]:
-    """A level's steps cut into sweeps of :data:`VISIT_STEPS` (the last may be shorter)."""
-    full, rest = divmod(max(1, steps), VISIT_STEPS)
-    return [VISIT_STEPS] * full + ([rest] if rest else [])
+    """A level's steps cut into as few sweeps of at most :data:`VISIT_STEPS` as hold them,
+    as even as can be: 6 steps are two sweeps of 3 (the second on the shifted grid), not a
+    sweep of 5 and one of 1 that would visit every tile again for a single step."""
+    count = -(-max(1, steps) // VISIT_STEPS)
+    base, extra = divmod(max(1, steps), count)
+    return [base + 1] * extra + [base] * (count - extra)
 
 
 def ramp(length: int, fade_in: bool, fade_out: bool, device: torch.device) -> torch.Tensor:

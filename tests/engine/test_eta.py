@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+import torch
 
 from nst_desktop.engine import eta, run
 from nst_desktop.engine.eta import EtaEstimator, expected_seconds, planned_levels, run_units, updated_rate
@@ -267,11 +268,13 @@ def test_one_pass_painters_have_no_pre_run_estimate() -> None:
     "changes",
     [{}, {"init": "instant"}, {"init": "instant", "levels": 3}, {"levels": 1}, {"levels": 4}, {"size": 2048}],
 )
-def test_planned_levels_are_the_engines(changes: dict[str, object]) -> None:
+def test_the_engine_paints_the_planned_levels(changes: dict[str, object]) -> None:
     settings = Settings(**changes)  # type: ignore[arg-type]
-    engine = plan(800, 600, settings.size, settings.steps, run._levels_for(settings))
-    assert planned_levels(settings, 800, 600) == engine
-    assert run_units(engine) > 0
+    painter = run._Painter(
+        np.zeros((600, 800, 3), np.uint8), [], settings, torch.device("cpu"), None, None, 0.5
+    )
+    assert painter.levels == planned_levels(settings, 800, 600)
+    assert run_units(painter.levels) > 0
 
 
 def test_stored_rate_moves_halfway_in_log_space() -> None:
