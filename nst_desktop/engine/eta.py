@@ -34,10 +34,12 @@ Qt-free and torch-free: the window calls :func:`expected_seconds` before torch i
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from . import memory
 from .schedule import Level, plan
 from .settings import Settings
 
@@ -54,6 +56,12 @@ PREPARE_STEPS = 1.0
 #: of an AMD EPYC (benchmarks/README.md, "Time left"): +3 to +5 % per doubling up to 256 px,
 #: +16 to +18 % from 362 to 512 px (partly other programs' load); 8 % is between the two.
 SIZE_PENALTY = 1.08
+#: A tiled level's step costs this many times a whole one of the same pixels: every tile
+#: computes on its context margin too, neighbours overlap, each visit computes the photo's
+#: features of its window, and each sweep starts with a forward pass over the whole picture.
+#: Measured on one CPU core (benchmarks/README.md, "Print size"): 2.0-2.4x in sweeps of five
+#: steps; a print level's sweeps of three pay the per-sweep passes over fewer steps.
+TILED_COST = 2.4
 #: Step times (after its first) a level needs before it counts.
 MIN_STEPS = 5
 #: How far (in pixels) the model may extrapolate from the largest measured level before its
@@ -82,14 +90,14 @@ def typical_step(times: Sequence[float]) -> float:
     return statistics.fmean(min(t, cap) for t in recent)
 
 
-def step_units(pixels: int) -> float:
-    """The work of one step at a level of ``pixels`` pixels, in megapixel-steps."""
+def step_units(pixels: float) -> float:
+    """The work of one step at a level of ``pixels`` pixels (:attr:`Level.work`), in megapixel-steps."""
     return (pixels + OVERHEAD_PIXELS) / MEGAPIXEL
 
 
 def run_units(levels: Sequence[Level]) -> float:
     """The work of a whole run: every level's steps and its preparation."""
-    return sum((lv.steps + PREPARE_STEPS) * step_units(lv.pixels) for lv in levels)
+    return sum((lv.steps + PREPARE_STEPS) * step_units(lv.work) for lv in levels)
 
 
 def planned_levels(settings: Settings, content_width: int, content_height: int) -> list[Level]:
@@ -115,21 +123,37 @@ def planned_levels(settings: Settings, content_width: int, content_height: int) 
     )
 
 
+def with_tiling(levels: Sequence[Level], tiled: Callable[[Level], bool]) -> list[Level]:
+    """``levels`` with :data:`TILED_COST` on those that ``tiled`` says run in tiles."""
+    return [dataclasses.replace(lv, cost=TILED_COST) if tiled(lv) else lv for lv in levels]
+
+
 def expected_seconds(
-    settings: Settings, content_width: int, content_height: int, seconds_per_unit: float | None
+    settings: Settings,
+    content_width: int,
+    content_height: int,
+    seconds_per_unit: float | None,
+    *,
+    budget: int | None = None,
+    used: int = 0,
 ) -> float | None:
     """How long an optimiser run with these settings will take on a computer whose rate an
     earlier run measured; ``None`` without a usable rate (no run yet on this device).
 
     ``seconds_per_unit`` is :attr:`EtaEstimator.seconds_per_unit` of an earlier run (the
-    engine returns it as ``Result.seconds_per_unit``) on the same device. The model loading
-    and the first-run warm-up are not included: they are seconds, this is for minutes.
+    engine returns it as ``Result.seconds_per_unit``) on the same device. With the memory
+    ``budget`` (bytes) and what the process ``used`` already, levels that will not fit are
+    counted as tiled (:data:`TILED_COST`). The model loading and the first-run warm-up are
+    not included: they are seconds, this is for minutes.
     """
     if seconds_per_unit is None or not math.isfinite(seconds_per_unit) or seconds_per_unit <= 0:
         return None
     if settings.method != "optimise":
         return None
-    return seconds_per_unit * run_units(planned_levels(settings, content_width, content_height))
+    levels = planned_levels(settings, content_width, content_height)
+    if budget is not None:
+        levels = with_tiling(levels, lambda lv: memory.plan_level(lv.width, lv.height, budget, used).tiled)
+    return seconds_per_unit * run_units(levels)
 
 
 def updated_rate(previous: float | None, measured: float | None, weight: float = 0.5) -> float | None:
@@ -240,7 +264,7 @@ class EtaEstimator:
         if self._run_start is None or self._last_event is None:
             return None
         units = sum(
-            (done + PREPARE_STEPS) * step_units(lv.pixels)
+            (done + PREPARE_STEPS) * step_units(lv.work)
             for lv, done in zip(self.levels, self._done, strict=True)
             if done > 0
         )
@@ -257,7 +281,7 @@ class EtaEstimator:
         for i, lv in enumerate(self.levels):
             times = self._durations[i]
             if len(times) >= MIN_STEPS:
-                rows.append((float(lv.pixels), typical_step(times), float(min(len(times), RECENT_STEPS))))
+                rows.append((lv.work, typical_step(times), float(min(len(times), RECENT_STEPS))))
         if not rows:
             return None
         # The largest sizes say most about the levels to come; far smaller ones are dropped.
@@ -303,20 +327,20 @@ class EtaEstimator:
         # figure for its size, and the fit only scales it to the other sizes.
         anchor = max(
             (lv for i, lv in enumerate(self.levels) if len(self._durations[i]) >= MIN_STEPS),
-            key=lambda lv: lv.pixels,
+            key=lambda lv: lv.work,
         )
-        if anchor.pixels * MAX_LEVER * 1.05 < max(lv.pixels for lv in self.levels[k:]):  # sizes are rounded
+        if anchor.work * MAX_LEVER * 1.05 < max(lv.work for lv in self.levels[k:]):  # sizes are rounded
             return None
         a, b = model
         measured = typical_step(self._durations[anchor.index])
-        scale = measured / (a + b * anchor.pixels) if a + b * anchor.pixels > 0 else 1.0
+        scale = measured / (a + b * anchor.work) if a + b * anchor.work > 0 else 1.0
 
         def per_step(i: int) -> float:
             times = self._durations[i]
             if len(times) >= MIN_STEPS:
                 return typical_step(times)
-            pixels = self.levels[i].pixels
-            growth = SIZE_PENALTY ** math.log2(pixels / anchor.pixels) if pixels > anchor.pixels else 1.0
+            pixels = self.levels[i].work
+            growth = SIZE_PENALTY ** math.log2(pixels / anchor.work) if pixels > anchor.work else 1.0
             return scale * (a + b * pixels) * growth
 
         extra = self._prepare_steps()

@@ -24,7 +24,7 @@ from . import colour, memory, precision
 from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from .errors import Cancelled, EngineError, OutOfMemory
-from .eta import EtaEstimator, planned_levels
+from .eta import EtaEstimator, planned_levels, with_tiling
 from .features import VGGFeatures, deepest
 from .losses import Targets, Weights, blend_grams, gram, total_loss
 from .schedule import Level, style_side_for
@@ -219,6 +219,10 @@ class _Painter:
         weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
         image: torch.Tensor | None = None
         budget = memory.device_budget(self.device, s.memory_budget_mb)
+        # The time model counts a tiled level's steps at their cost (as the window's estimate
+        # before the run did); the estimator has heard of no event yet.
+        self.levels = with_tiling(self.levels, lambda lv: self.tile_for(lv, budget, quiet=True) > 0)
+        self.estimator = EtaEstimator(self.levels)
         for level in self.levels:
             self.current_size = (level.width, level.height)
             self.level_done = 0
@@ -254,13 +258,14 @@ class _Painter:
             losses=dict(self.terms),
         )
 
-    def tile_for(self, level: Level, budget: int) -> int:
+    def tile_for(self, level: Level, budget: int, *, quiet: bool = False) -> int:
         """The tile side for this level, or 0 to run it whole (it fits the budget, or is one tile)."""
         if self.force_tile:
             tile = self.force_tile
         else:
             decided = memory.plan_level(level.width, level.height, budget, memory.in_use(self.device))
-            log.info("Level %dx%d: %s", level.width, level.height, decided)
+            if not quiet:
+                log.info("Level %dx%d: %s", level.width, level.height, decided)
             tile = decided.tile if decided.tiled else 0
         return tile if tile and max(level.width, level.height) > tile else 0
 

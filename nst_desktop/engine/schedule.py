@@ -40,10 +40,18 @@ class Level:
     width: int
     height: int
     steps: int
+    #: A step's work per pixel against a whole level's: above 1 where the level runs in
+    #: tiles (context, overlaps and the per-sweep statistics; see ``eta.TILED_COST``).
+    cost: float = 1.0
 
     @property
     def pixels(self) -> int:
         return self.width * self.height
+
+    @property
+    def work(self) -> float:
+        """Pixels a step of this level costs, as if it ran whole (what the time model counts)."""
+        return self.pixels * self.cost
 
 
 def fit(width: int, height: int, long_side: int) -> tuple[int, int]:

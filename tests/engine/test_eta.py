@@ -304,3 +304,34 @@ def test_each_device_keeps_its_own_rate() -> None:
     cpu, gpu = eta.rate_key("CPU (2 threads)"), eta.rate_key("NVIDIA H100 80GB HBM3 (CUDA)")
     assert cpu != gpu and cpu.startswith("eta/seconds_per_unit/")
     assert "/" not in eta.rate_key("a/b\\c").removeprefix("eta/seconds_per_unit/")
+
+
+def test_the_estimate_counts_tiled_levels_at_their_cost() -> None:
+    settings = Settings(size=4096)
+    levels = planned_levels(settings, 1024, 640)
+    whole = expected_seconds(settings, 1024, 640, RATE)
+    # 4 GB is the issue's budget for a 4096 px picture: the levels from 1448 px up run in tiles.
+    tiled = expected_seconds(settings, 1024, 640, RATE, budget=4096 * 2**20, used=800 * 2**20)
+    assert whole is not None and tiled is not None
+    extra = sum(
+        (lv.steps + eta.PREPARE_STEPS)
+        * (eta.step_units(lv.pixels * eta.TILED_COST) - eta.step_units(lv.pixels))
+        for lv in levels
+        if lv.width >= 1448
+    )
+    assert tiled == pytest.approx(whole + RATE * extra)
+    # A budget that holds every level whole changes nothing.
+    assert expected_seconds(settings, 1024, 640, RATE, budget=2**40) == pytest.approx(whole)
+
+
+def test_a_run_that_tiles_measures_its_rate_in_whole_level_units() -> None:
+    """The rate stored after a print-size run must predict the next, untiled one: tiled steps
+    count at their cost, so a run that is slower only because it tiles gives the same rate."""
+    levels = eta.with_tiling(plan(256, 256, 256, 60), lambda lv: lv.width == 256)
+    assert levels[-1].cost == eta.TILED_COST and levels[0].cost == 1.0
+
+    def exact(level: Level, _step: int) -> float:
+        return RATE * eta.step_units(level.work)
+
+    est, _ = simulate(levels, exact, lambda lv: RATE * eta.PREPARE_STEPS * eta.step_units(lv.work))
+    assert est.seconds_per_unit == pytest.approx(RATE, rel=1e-6)

@@ -369,7 +369,12 @@ def test_a_print_size_run_warns_with_memory_and_tiles(qtbot, ready_window, fake_
     window.ask_yes_no = lambda text: asked.append(text) or False
     window.stylize()
     assert asked and "GB of memory" in asked[0] and "tiles" in asked[0]
+    # A 4096 px picture cannot fit 1 GB even in the smallest tiles: the question says by how much.
+    assert "more than the 1.0 GB it may use" in asked[0]
     assert not fake_engine.calls
+    window.controls.set_settings(window.controls.settings().replace(memory_budget_mb=16384))
+    window.stylize()
+    assert "painted in tiles, to fit in memory" in asked[1] and "more than" not in asked[1]
 
 
 class InvertingEngine(FakeEngine):

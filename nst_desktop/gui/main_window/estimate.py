@@ -36,24 +36,44 @@ def expected_seconds(window: MainWindow, settings: Settings) -> float | None:
     image = window.content_image
     if image is None:
         return None
-    return engine_expected(settings, image.width(), image.height(), stored_rate(window, settings.device))
+    memory = _cpu_memory(window, settings)
+    budget, used = memory if memory is not None else (None, 0)
+    return engine_expected(
+        settings,
+        image.width(),
+        image.height(),
+        stored_rate(window, settings.device),
+        budget=budget,
+        used=used,
+    )
 
 
-def memory_estimate(window: MainWindow, settings: Settings) -> tuple[int, bool] | None:
-    """(estimated peak bytes, painted in tiles) of an optimiser run on the CPU; None where the
-    window cannot know (a GPU, whose free memory only torch can tell, or no photo yet)."""
-    image = window.content_image
-    if image is None or settings.method != "optimise" or settings.device not in ("auto", "cpu"):
+def _cpu_memory(window: MainWindow, settings: Settings) -> tuple[int, int] | None:
+    """(budget, bytes in use) of an optimiser run on the CPU; None where the window cannot
+    know (a GPU, whose free memory only torch can tell)."""
+    if settings.method != "optimise" or settings.device not in ("auto", "cpu"):
         return None
     if settings.device == "auto" and window.device_text and not window.device_text.upper().startswith("CPU"):
         return None
     from nst_desktop.engine import memory
+
+    return memory.cpu_budget(settings.memory_budget_mb), memory.process_rss()
+
+
+def memory_estimate(window: MainWindow, settings: Settings) -> tuple[int, bool, int] | None:
+    """(estimated peak bytes, painted in tiles, budget bytes) of an optimiser run on the CPU;
+    None where the window cannot know (a GPU, or no photo yet)."""
+    image = window.content_image
+    cpu = _cpu_memory(window, settings)
+    if image is None or cpu is None:
+        return None
+    from nst_desktop.engine import memory
     from nst_desktop.engine.schedule import fit
 
+    budget, used = cpu
     width, height = fit(image.width(), image.height(), settings.size)
-    budget = memory.cpu_budget(settings.memory_budget_mb)
-    plan = memory.plan_level(width, height, budget, memory.process_rss())
-    return plan.peak, plan.tiled
+    plan = memory.plan_level(width, height, budget, used)
+    return plan.peak, plan.tiled, budget
 
 
 def long_run_question(window: MainWindow, settings: Settings) -> str | None:
@@ -69,13 +89,23 @@ def long_run_question(window: MainWindow, settings: Settings) -> str | None:
     else:
         parts.append("take a long time")
     if mem is not None:
-        parts.append(f"use about {mem[0] / 1024**3:.1f} GB of memory")
+        parts.append(f"use about {_gb(mem[0])} of memory")
     how = " It is painted in tiles, to fit in memory." if tiled else ""
+    if mem is not None and mem[0] > mem[2]:
+        # Even the smallest tiles need the full-size picture and photo: say so, not "fits".
+        how = (
+            f" Even in the smallest tiles that is {_gb(mem[0] - mem[2])} more than the "
+            f"{_gb(mem[2])} it may use; the computer may slow down or stop the run."
+        )
     return (
         f"This {settings.size} px picture will {' and '.join(parts)}. Paint anyway?{how}\n\n"
         "A smaller output size or fewer steps (under Advanced) is quicker; the Quick preset "
         "starts from the instant picture; Stop keeps what is painted so far."
     )
+
+
+def _gb(size: int) -> str:
+    return f"{size / 1024**3:.1f} GB"
 
 
 def remember(window: MainWindow, picture: Picture) -> None:
