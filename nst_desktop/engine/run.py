@@ -36,6 +36,8 @@ from .weights import CAFFE_MEAN_BGR, load_weight_set
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], None]
+#: Rows converted at a time from the optimised tensor to a picture (:meth:`_Painter.pictures`).
+STRIP_ROWS = 256
 
 
 _models: dict[tuple[str, str, str, str], VGGFeatures] = {}
@@ -163,7 +165,7 @@ class _Painter:
         now = time.perf_counter()
         preview = None
         if image is not None and (force or now - self.last_preview >= self.preview_interval):
-            preview = _to_uint8(self.to_rgb(image))
+            preview = self.pictures(image, with_float=False)[0]
             self.last_preview = now
         eta = self.estimator.remaining(now)
         level_eta = self.tile_progress.level_eta if self.tile_progress else None
@@ -196,13 +198,32 @@ class _Painter:
         t = torch.from_numpy(np.ascontiguousarray(rgb[..., ::-1])).to(self.device)
         return t.permute(2, 0, 1).unsqueeze(0) - self.mean
 
-    def to_rgb(self, image: torch.Tensor) -> RGBF:
-        """Back to HxWx3 RGB 0..255, with the photo's chroma put back in luminance mode."""
-        bgr = (image.detach() + self.mean).clamp(0.0, 255.0)[0]
+    def to_rgb(self, image: torch.Tensor, rows: slice = slice(None)) -> RGBF:
+        """Back to HxWx3 RGB 0..255, with the photo's chroma put back in luminance mode
+        (``rows`` of the picture: a strip, see :meth:`pictures`)."""
+        bgr = (image.detach()[:, :, rows] + self.mean).clamp(0.0, 255.0)[0]
         rgb: RGBF = bgr.flip(0).permute(1, 2, 0).float().cpu().numpy()
         if self.settings.keep_colors == "luminance":
-            rgb = colour.with_chroma_of(rgb, self.level_content)
+            rgb = colour.with_chroma_of(rgb, self.level_content[rows])
         return rgb
+
+    def pictures(self, image: torch.Tensor, *, with_float: bool) -> tuple[RGB8, RGBF | None]:
+        """The picture as 8-bit RGB (and 0..1 float RGB), converted a strip of rows at a time.
+
+        Converted whole, a print-size picture's float copies (the sum, the clamp, the flip,
+        the rounding) would each take 12 bytes a pixel at once: 2 GB for 8192 px, more than
+        a tiled level itself keeps. A strip's are a few megabytes.
+        """
+        height, width = image.shape[2], image.shape[3]
+        out8: RGB8 = np.empty((height, width, 3), np.uint8)
+        outf: RGBF | None = np.empty((height, width, 3), np.float32) if with_float else None
+        for top in range(0, height, STRIP_ROWS):
+            rows = slice(top, min(height, top + STRIP_ROWS))
+            rgb = self.to_rgb(image, rows)
+            out8[rows] = _to_uint8(rgb)
+            if outf is not None:
+                np.divide(rgb, np.float32(255.0), out=outf[rows])
+        return out8, outf
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -246,10 +267,11 @@ class _Painter:
         assert image is not None
         last = self.levels[-1]
         self.report(last, "painting", image, force=True)
-        rgb = self.to_rgb(image)
+        image8, image_float = self.pictures(image, with_float=True)
+        assert image_float is not None
         return Result(
-            image=_to_uint8(rgb),
-            image_float=(rgb / 255.0).astype(np.float32),
+            image=image8,
+            image_float=image_float,
             settings=s,
             device=describe_device(self.device),
             seconds=time.perf_counter() - self.start,

@@ -253,3 +253,25 @@ def test_model_is_built_once_and_warm_up_names_the_device() -> None:
     a = run.get_model(torch.device("cpu"), "max", "relu5_1")
     b = run.get_model(torch.device("cpu"), "max", "relu5_1")
     assert a is b
+
+
+@pytest.mark.parametrize("keep_colors", ["none", "luminance"])
+def test_pictures_convert_in_strips_exactly_as_whole(
+    monkeypatch: pytest.MonkeyPatch, keep_colors: str
+) -> None:
+    """Print-size pictures are converted a strip of rows at a time to bound memory; the
+    strips (here 7 rows, so the last is short) must give the whole conversion's pixels."""
+    rng = np.random.default_rng(4)
+    settings = Settings(keep_colors=keep_colors, device="cpu")  # type: ignore[arg-type]
+    painter = run._Painter(
+        np.zeros((30, 20, 3), np.uint8), [], settings, torch.device("cpu"), None, None, 0.5
+    )
+    painter.level_content = rng.uniform(0, 255, (30, 20, 3)).astype(np.float32)
+    image = torch.from_numpy(rng.uniform(-140, 160, (1, 3, 30, 20)).astype(np.float32))
+    whole = painter.to_rgb(image)
+    monkeypatch.setattr(run, "STRIP_ROWS", 7)
+    image8, image_float = painter.pictures(image, with_float=True)
+    assert image_float is not None
+    np.testing.assert_array_equal(image8, np.clip(np.rint(whole), 0, 255).astype(np.uint8))
+    np.testing.assert_array_equal(image_float, (whole / 255.0).astype(np.float32))
+    assert painter.pictures(image, with_float=False)[1] is None
