@@ -438,9 +438,12 @@ class VersionStore:
         self._limit = limit
         self._max_bytes = max_bytes
         # Sidecar name -> (its stat key, the version read from it or None if it is unusable):
-        # a listing re-reads only what changed, and logs a bad file once per change. The lock
-        # lets the window add a large version on a worker thread while the strip lists.
+        # a listing re-reads only what changed, and logs a bad file once per change.
         self._cache: dict[str, tuple[_StatKey, Version | None]] = {}
+        # One store may be used by two threads at once (the window adds a large version on its
+        # writer thread while the GUI thread lists, stars or deletes). The lock guards the
+        # cache and makes every change of existing versions (star, saved, delete, and the
+        # pruning after an add) one step; it is never held while a picture is being written.
         self._lock = threading.RLock()
 
     @property
@@ -532,6 +535,11 @@ class VersionStore:
             log.warning("Skipping the damaged thumbnail of version %s: %s", version_id, clip(str(exc), 200))
         return None
 
+    def new_id(self) -> str:
+        """A fresh version id, for a caller that shows a version before :meth:`add` writes it
+        (pass it as ``version_id``)."""
+        return _new_id(time.time())
+
     def unsaved(self) -> list[Version]:
         """Versions the artist neither saved nor starred: what is lost if the session is cleared."""
         return [v for v in self.versions() if not v.saved and not v.starred]
@@ -550,21 +558,28 @@ class VersionStore:
         fast_style: str | None = None,
         device: str = "",
         seconds: float = 0.0,
+        version_id: str | None = None,
+        created: float | None = None,
     ) -> Added:
         """Keep a new version and drop the oldest unstarred ones beyond the bounds.
 
         ``picture`` is HxWx3, ``uint8`` or float in 0..1. ``progress`` matters for a stopped run
-        (``complete=False``). Raises :class:`OutputError` if it cannot be written (nothing of it
-        is then left behind) and :class:`ValueError` for a picture of the wrong shape.
+        (``complete=False``). ``version_id`` (from :meth:`new_id`) and ``created`` fix the id and
+        time of a version already shown before it is written; by default both are picked here.
+        Raises :class:`OutputError` if it cannot be written (nothing of it is then left behind)
+        and :class:`ValueError` for a picture of the wrong shape or an invalid ``version_id``.
+        Safe to call on one thread while others read or change the store.
         """
+        if version_id is not None and not _ID.match(version_id):
+            raise ValueError("not a valid version id")
         data = _to_uint16(picture)
         height, width = int(data.shape[0]), int(data.shape[1])
         if max(width, height) > MAX_SIZE:
             raise ValueError(f"a version is at most {MAX_SIZE} px on its long side")
         self._ensure_folder()
-        now = time.time()
+        now = time.time() if created is None else created
         version = Version(
-            id=_new_id(now),
+            id=version_id or _new_id(now),
             created=now,
             settings=settings,
             size=(width, height),
@@ -582,12 +597,17 @@ class VersionStore:
                 self._write_new(version, data, sidecar)
                 break
             except FileExistsError:  # 32 random bits in the same millisecond: pick another id
+                if version_id is not None:
+                    raise OutputError(
+                        "The version could not be kept: its name is already taken in the history folder."
+                    ) from None
                 version = dataclasses.replace(version, id=_new_id(now))
                 sidecar = _sidecar_bytes(version)
         else:
             raise OutputError("The version could not be kept: no free name in the history folder.")
-        dropped = self._prune(keep=version.id)
-        self._sweep_orphans()
+        with self._lock:  # a star or delete on another thread waits, so none is lost to pruning
+            dropped = self._prune(keep=version.id)
+            self._sweep_orphans()
         return Added(version, dropped)
 
     def add_result(
@@ -622,6 +642,10 @@ class VersionStore:
         """Remove a version; ``False`` if there was none with this id."""
         if not _ID.match(version_id):
             return False
+        with self._lock:
+            return self._delete_locked(version_id)
+
+    def _delete_locked(self, version_id: str) -> bool:
         sidecar = self._folder / (version_id + _JSON)
         try:
             # The sidecar first: from that moment no listing shows the version.
@@ -632,8 +656,7 @@ class VersionStore:
             raise OutputError(f"The version could not be deleted: {_reason(exc)}.") from exc
         else:
             existed = True
-        with self._lock:
-            self._cache.pop(sidecar.name, None)
+        self._cache.pop(sidecar.name, None)
         for suffix in (_PICTURE, _THUMB):
             try:
                 (self._folder / (version_id + suffix)).unlink()
@@ -646,10 +669,11 @@ class VersionStore:
     def clear(self, *, keep_starred: bool = False) -> int:
         """Delete every version (or every unstarred one); how many were deleted."""
         count = 0
-        for version in self.versions():
-            if keep_starred and version.starred:
-                continue
-            count += self.delete(version.id)
+        with self._lock:
+            for version in self._versions():
+                if keep_starred and version.starred:
+                    continue
+                count += self._delete_locked(version.id)
         return count
 
     # Internals -----------------------------------------------------------------------------
@@ -665,6 +689,9 @@ class VersionStore:
     def _write_new(self, version: Version, data: npt.NDArray[np.uint16], sidecar: bytes) -> None:
         base = self._folder / version.id
         picture, thumb = base.with_name(version.id + _PICTURE), base.with_name(version.id + _THUMB)
+        if any(os.path.lexists(p) for p in (picture, thumb, base.with_name(version.id + _JSON))):
+            # Taken (an id given twice, or a collision): never write over another version's files.
+            raise FileExistsError(version.id)
         try:
             with atomic_path(picture) as temp:
                 tifffile.imwrite(
@@ -742,6 +769,10 @@ class VersionStore:
         return version
 
     def _update(self, version_id: str, **changes: Any) -> Version | None:
+        with self._lock:  # read, write and check as one step: pruning cannot slip in between
+            return self._update_locked(version_id, **changes)
+
+    def _update_locked(self, version_id: str, **changes: Any) -> Version | None:
         current = self.get(version_id)
         if current is None:
             return None

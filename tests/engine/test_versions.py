@@ -336,13 +336,32 @@ def test_an_id_collision_picks_another_name_instead_of_overwriting(
 ) -> None:
     store = VersionStore(tmp_path)
     first = _add(store, seed=1)
+    before = store.picture8(first.id)
     names = iter([first.id, "20300101-000000-000-00000fff"])
     monkeypatch.setattr(versions_module, "_new_id", lambda now: next(names))
     second = _add(store, seed=2)
     assert second.id == "20300101-000000-000-00000fff"
     assert store.get(first.id) == first
-    assert np.array_equal(store.picture8(first.id), VersionStore(tmp_path).picture8(first.id))
+    kept = VersionStore(tmp_path).picture8(first.id)
+    assert before is not None and kept is not None and np.array_equal(kept, before)
+    assert VersionStore(tmp_path).thumbnail(first.id) is not None
     assert len(store.versions()) == 2
+
+
+def test_a_given_id_and_time_are_kept_and_a_taken_id_is_refused(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    vid = store.new_id()
+    added = store.add(_picture(seed=1), settings=Settings(seed=1), version_id=vid, created=1_700_000_000.0)
+    assert added.version.id == vid and added.version.created == 1_700_000_000.0
+    assert VersionStore(tmp_path).get(vid) == added.version
+    before = _files(tmp_path)
+    picture = store.picture8(vid)
+    with pytest.raises(OutputError, match="already taken"):
+        store.add(_picture(seed=2), settings=Settings(seed=2), version_id=vid)
+    assert _files(tmp_path) == before
+    assert np.array_equal(VersionStore(tmp_path).picture8(vid), picture)
+    with pytest.raises(ValueError, match="version id"):
+        store.add(_picture(), settings=Settings(), version_id="../escape")
 
 
 def test_two_windows_adding_at_once_keep_every_version(tmp_path: Path) -> None:
@@ -393,6 +412,33 @@ def test_one_store_adds_on_a_worker_thread_while_the_window_lists(tmp_path: Path
     thread.join(60)
     assert not errors
     assert [v.settings.seed for v in store.versions()] == list(range(7, 12))
+
+
+def test_a_star_during_pruning_on_another_thread_is_never_lost(tmp_path: Path) -> None:
+    class SlowPrune(VersionStore):
+        """Pruning on the adding thread lingers, so a star on this thread comes in the middle."""
+
+        pruning = threading.Event()
+
+        def delete(self, version_id: str) -> bool:
+            if threading.current_thread() is not threading.main_thread():
+                self.pruning.set()
+                time.sleep(0.3)
+            return super().delete(version_id)
+
+    store = SlowPrune(tmp_path, limit=1)
+    oldest = _add(store, seed=1)
+    thread = threading.Thread(target=_add, args=(store, 2))
+    thread.start()
+    assert store.pruning.wait(10)
+    starred = store.star(oldest.id)  # waits for the pruning: by then the version is gone
+    thread.join(60)
+    kept = VersionStore(tmp_path).get(oldest.id)
+    assert (starred is None and kept is None) or (kept is not None and kept.starred)
+    names = _files(tmp_path)
+    sidecars = sorted(n for n in names if n.endswith(".json"))
+    assert all(n[: -len(".json")] + ".tif" in names for n in sidecars)  # no sidecar without its picture
+    assert len(sidecars) == 1
 
 
 def test_one_window_sees_what_another_changed(tmp_path: Path) -> None:

@@ -89,6 +89,7 @@ def test_every_run_becomes_a_version_that_survives_a_restart(
 
     saved = window.save_to(tmp_path / "first.png")
     assert saved is not None
+    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)  # written in the background
     assert window.versions.get(first).saved and not window.versions.get(second).saved
 
     window.star_version(second, True)

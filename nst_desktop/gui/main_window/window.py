@@ -444,6 +444,7 @@ class MainWindow(
         the hidden window itself when it has stopped (see :mod:`.shutdown`)."""
         self.save_state()
         if shutdown.may_close(self):
+            self.finish_version_writes()  # every pending version lands before the window goes
             event.accept()
         else:
             event.ignore()
