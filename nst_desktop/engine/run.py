@@ -259,6 +259,8 @@ class _Painter:
             )
             targets, content_t = self.targets(net if tile else model.in_precision(torch.float32), level, tile)
             image = self.start_image(level, content_t) if image is None else _upsample(image, level)
+            if self.settings.keep_colors != "luminance":
+                self.level_content = np.zeros((0, 0, 3), np.float32)  # used up: 12 bytes a pixel
             if tile:
                 image = self.optimise_tiled(net, level, image, targets, weights, content_t, tile)
             else:
@@ -296,14 +298,12 @@ class _Painter:
         tiles the paintings' Grams are summed over tiles too, and the photo's features are left
         to each tile, as neither pass would fit whole."""
         s = self.settings
-        content_rgb = _resize(self.content.astype(np.float32), level.width, level.height)
-        # Kept for the previews of this level, which put the photo's chroma back.
-        self.level_content = content_rgb
+        content_t = self.photo_at(level)
+        content_rgb = self.level_content
         if s.keep_colors == "luminance":
             content_rgb = colour.luminance_rgb(content_rgb)
         style_side = style_side_for(max(level.width, level.height), s.brush_scale)
         with torch.no_grad():
-            content_t = self.to_tensor(content_rgb)
             if not tile:
                 content_features = model(content_t, [s.content_layer])[s.content_layer]
             else:
@@ -331,6 +331,33 @@ class _Painter:
             grams = blend_grams(per_style, [st.weight for st in self.styles if st.weight > 0])
         layer_weights = dict(zip(STYLE_LAYERS, s.style_layer_weights, strict=True))
         return Targets.build(s.content_layer, content_features, grams, layer_weights, content_t), content_t
+
+    def photo_at(self, level: Level) -> torch.Tensor:
+        """The photo at ``level``'s size as the network's input (BGR, mean subtracted), built
+        in place: at print size each full-size copy is 12 bytes a pixel (0.5 GB at 8192 px),
+        and this runs while the level below's picture is still held.
+
+        The photo as float RGB (:attr:`level_content`) is kept only where something needs
+        it: the previews' chroma (keep colours by luminance), the paintings' recolouring
+        (luminance, histogram) and the instant picture of the first level.
+        """
+        s = self.settings
+        photo = torch.from_numpy(self.content).permute(2, 0, 1).unsqueeze(0).float()
+        t = F.interpolate(
+            photo, size=(level.height, level.width), mode="bicubic", antialias=True, align_corners=False
+        ).clamp_(0.0, 255.0)
+        needs_rgb = s.keep_colors != "none" or (s.init == "instant" and level.index == 0)
+        self.level_content = (
+            t[0].permute(1, 2, 0).contiguous().numpy() if needs_rgb else np.zeros((0, 0, 3), np.float32)
+        )
+        if s.keep_colors == "luminance":
+            del t
+            return self.to_tensor(colour.luminance_rgb(self.level_content))
+        red = t[:, 0].clone()  # RGB to BGR by swapping two planes, not copying all three
+        t[:, 0] = t[:, 2]
+        t[:, 2] = red
+        del red
+        return t.sub_(self.mean.cpu()).to(self.device)
 
     def start_image(self, level: Level, content_t: torch.Tensor) -> torch.Tensor:
         init = self.settings.init

@@ -275,3 +275,23 @@ def test_pictures_convert_in_strips_exactly_as_whole(
     np.testing.assert_array_equal(image8, np.clip(np.rint(whole), 0, 255).astype(np.uint8))
     np.testing.assert_array_equal(image_float, (whole / 255.0).astype(np.float32))
     assert painter.pictures(image, with_float=False)[1] is None
+
+
+@pytest.mark.parametrize("keep_colors", ["none", "luminance", "histogram"])
+def test_the_photo_at_a_level_is_the_resized_photo(keep_colors: str) -> None:
+    """``photo_at`` builds the network's input in place (print-size memory); it must be the
+    photo resized and converted as the paintings are, and keep the float RGB copy only in
+    the modes that read it."""
+    from nst_desktop.engine.schedule import Level
+
+    rng = np.random.default_rng(5)
+    photo = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    settings = Settings(keep_colors=keep_colors, device="cpu")  # type: ignore[arg-type]
+    painter = run._Painter(photo, [], settings, torch.device("cpu"), None, None, 0.5)
+    level = Level(1, 72, 54, 1)
+    got = painter.photo_at(level)
+    rgb = run._resize(photo.astype(np.float32), 72, 54)
+    if keep_colors == "luminance":
+        rgb = colour.luminance_rgb(rgb)
+    torch.testing.assert_close(got, painter.to_tensor(rgb), atol=2e-3, rtol=0)
+    assert painter.level_content.shape == ((0, 0, 3) if keep_colors == "none" else (54, 72, 3))
