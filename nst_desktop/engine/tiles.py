@@ -447,16 +447,3 @@ def tiled_grams(
             feats: dict[str, torch.Tensor] = model(image[:, :, t0:b0, l0:r0], layers, poll=poll)
             _add_cell_grams(sums, counts, feats, cell, layers)
     return {name: sums[name] / counts[name] for name in layers}
-
-
-def border_mask(height: int, width: int, tiles: Sequence[Tile], band: int = 2) -> torch.Tensor:
-    """True within ``band`` px of an inner tile edge (where a seam would show), for measures."""
-    mask = torch.zeros((height, width), dtype=torch.bool)
-    for t in tiles:
-        for row in (t.top, t.bottom):
-            if 0 < row < height:
-                mask[max(0, row - band) : row + band, t.left : t.right] = True
-        for col in (t.left, t.right):
-            if 0 < col < width:
-                mask[t.top : t.bottom, max(0, col - band) : col + band] = True
-    return mask

@@ -19,7 +19,7 @@ import pytest
 import torch
 from PIL import Image
 
-from nst_desktop.engine import images, memory, run, tiles
+from nst_desktop.engine import images, memory, run, seams, tiles
 from nst_desktop.engine.errors import Cancelled, OutputError
 from nst_desktop.engine.settings import Settings
 from nst_desktop.engine.types import Progress, Result, StyleImage
@@ -55,32 +55,8 @@ def whole_and_tiled(photo160: np.ndarray, paint160: np.ndarray) -> tuple[Result,
 
 
 def _seams(rgb: np.ndarray, tile: int, steps: int) -> tuple[float, float]:
-    """Gradient energy across the tile borders a run used, against the same just beside them.
-
-    For each border (a vertical one at column c: the squared differences between columns
-    c - 1 and c over the tile's rows; a horizontal one likewise), the energy across it over
-    the mean energy across the parallel lines 2-6 px to either side, which see the same part
-    of the picture. Returns (all borders pooled, the worst border): about 1 where borders are
-    invisible, well above 1 along a seam (a step of brightness or of texture between tiles).
-    """
-    f = rgb.astype(np.float64)
-    dx = ((f[:, 1:] - f[:, :-1]) ** 2).sum(axis=2)  # dx[:, c - 1] is across column c
-    dy = ((f[1:] - f[:-1]) ** 2).sum(axis=2).T  # transposed: rows become columns
-    h, w = rgb.shape[:2]
-    lines: set[tuple[str, int, int, int]] = set()
-    for k in range(len(tiles.sweep_steps(steps))):
-        for t in tiles.grid(h, w, tile, shifted=k % 2 == 1):
-            lines |= {("v", c, t.top, t.bottom) for c in (t.left, t.right) if 0 < c < w}
-            lines |= {("h", r, t.left, t.right) for r in (t.top, t.bottom) if 0 < r < h}
-    on = beside = 0.0
-    worst = 0.0
-    for kind, at, lo, hi in sorted(lines):
-        d = dx if kind == "v" else dy
-        near = [at - 1 + o for o in (-6, -5, -4, -3, -2, 2, 3, 4, 5, 6) if 0 <= at - 1 + o < d.shape[1]]
-        line, around = d[lo:hi, at - 1].mean(), d[lo:hi][:, near].mean()
-        on, beside = on + line, beside + around
-        worst = max(worst, float(line / around))
-    return on / beside, worst
+    """The seam measure along the borders of a level of ``steps`` steps in ``tile`` px tiles."""
+    return seams.seam_energy(rgb, tile, len(tiles.sweep_steps(steps)))
 
 
 # -- tiled against whole -------------------------------------------------------------------
