@@ -37,11 +37,13 @@ WHOLE_BYTES_PER_PIXEL: Final = 4_600
 #: matched float32 runs; 4,200 leaves room for bfloat16 runs, which keep float32 copies of the
 #: layers the losses read (a 1448 px run under a 2048 MB budget then peaked at 1712 MiB).
 TILE_BYTES_PER_PIXEL: Final = 4_200
-#: Bytes per pixel of the full picture while a level runs in tiles: the canvas, the photo at
-#: the level's size (tensor and float RGB) and a preview's conversion (float32 RGB arrays).
-#: With the tile term below this predicts 1.10 GB for a 2048 px level in 256 px tiles, where
-#: 0.84 GB was measured (benchmarks/README.md, "Print size").
-FULL_BYTES_PER_PIXEL: Final = 64
+#: Bytes per pixel of the full picture while a level runs in tiles: the canvas and the photo
+#: (float32 tensors, 12 bytes each), the level below's picture while it is upsampled (a
+#: quarter of that), an 8-bit preview and the window's copies of it. Measured: peak RSS grew
+#: 23 bytes a pixel from a 2048 to a 4096 px square level in the same tiles (previews and
+#: the photo now built a strip or a plane at a time; 42 before), benchmarks/README.md, "Print
+#: size". Keeping colours by luminance holds the photo's float RGB too (12 more).
+FULL_BYTES_PER_PIXEL: Final = 40
 #: What a level needs besides its pixels: the paintings at the level's brush scale (up to
 #: 2048 px, their Gram matrices summed tile by tile when the level is tiled), allocator slack.
 LEVEL_OVERHEAD: Final = 256 * MB
