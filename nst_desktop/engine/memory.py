@@ -74,6 +74,13 @@ class LevelPlan:
     peak: int = 0
 
 
+def amount(size: int) -> str:
+    """``size`` bytes as a message says it: "2.3 GB", or "450 MB" under a gigabyte."""
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB"
+    return f"{max(0, size) // MB} MB"
+
+
 def process_rss() -> int:
     """The process's resident memory now, in bytes (0 where /proc is not there)."""
     return _status_field("VmRSS")

@@ -150,6 +150,7 @@ class _Painter:
         self.rng = np.random.default_rng(settings.seed)
         self.force_tile = 0
         self.tile_progress: TileProgress | None = None
+        self.warned_budget = False
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -290,6 +291,18 @@ class _Painter:
             decided = memory.plan_level(level.width, level.height, budget, memory.in_use(self.device))
             if not quiet:
                 log.info("Level %dx%d: %s", level.width, level.height, decided)
+                if decided.peak > budget and not self.warned_budget:
+                    # Even the smallest tiles need the full-size picture and photo: say so once.
+                    self.warned_budget = True
+                    log.warning(
+                        "At %dx%d px even the smallest tiles need about %s, %s more than the "
+                        "%s memory budget; painting anyway.",
+                        level.width,
+                        level.height,
+                        memory.amount(decided.peak),
+                        memory.amount(decided.peak - budget),
+                        memory.amount(budget),
+                    )
             tile = decided.tile if decided.tiled else 0
         return tile if tile and max(level.width, level.height) > tile else 0
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from nst_desktop.engine import Settings
 from nst_desktop.engine.eta import expected_seconds as engine_expected
 from nst_desktop.engine.eta import updated_rate
+from nst_desktop.engine.memory import amount
 
 from ..progress_text import rough_duration
 from . import state
@@ -89,23 +90,19 @@ def long_run_question(window: MainWindow, settings: Settings) -> str | None:
     else:
         parts.append("take a long time")
     if mem is not None:
-        parts.append(f"use about {_gb(mem[0])} of memory")
+        parts.append(f"use about {amount(mem[0])} of memory")
     how = " It is painted in tiles, to fit in memory." if tiled else ""
     if mem is not None and mem[0] > mem[2]:
         # Even the smallest tiles need the full-size picture and photo: say so, not "fits".
         how = (
-            f" Even in the smallest tiles that is {_gb(mem[0] - mem[2])} more than the "
-            f"{_gb(mem[2])} it may use; the computer may slow down or stop the run."
+            f" Even in the smallest tiles that is {amount(mem[0] - mem[2])} more than the "
+            f"{amount(mem[2])} it may use; the computer may slow down or stop the run."
         )
     return (
         f"This {settings.size} px picture will {' and '.join(parts)}. Paint anyway?{how}\n\n"
         "A smaller output size or fewer steps (under Advanced) is quicker; the Quick preset "
         "starts from the instant picture; Stop keeps what is painted so far."
     )
-
-
-def _gb(size: int) -> str:
-    return f"{size / 1024**3:.1f} GB"
 
 
 def remember(window: MainWindow, picture: Picture) -> None:
