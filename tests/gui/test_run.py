@@ -83,7 +83,10 @@ def test_save_embeds_settings_that_restore(qtbot, ready_window, tmp_path: Path, 
     window = ready_window
     run_to_end(qtbot, window)
     window.ask_save_path = lambda suggested: tmp_path / f"out{suffix}"
-    saved = window.save_result()
+    task = window.save_result()  # written on the writer thread
+    assert task is not None
+    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)
+    saved = task.written
     assert saved is not None and saved.is_file()
     assert load_image(saved).shape[:2] == (36, 48)
     meta = read_metadata(saved)

@@ -171,7 +171,7 @@ class HistoryHandling:
         self.version_writer.submit(WriteVersion(self.versions, version, image))
 
     def finish_version_writes(self: MainWindow) -> None:
-        """Let every pending version land on disk, then end the writer thread (at close)."""
+        """Let every pending version and save land on disk, then end the writer thread (at close)."""
         self.version_writer.finish()
 
     def _wait_for_write(self: MainWindow, version_id: str) -> bool:
@@ -289,9 +289,11 @@ class HistoryHandling:
             return
         path = self.ask_save_path(picture.suggested_name())
         if path is not None:
-            self.save_to(path, picture)
+            self.queue_save(path, picture)  # written on the writer thread, marked saved when landed
 
     def picture_saved(self: MainWindow, picture: Picture, path: Path) -> None:
+        """Mark the version saved once its file has landed (saves queue behind the version's own
+        write, so this waits only for a version made after the save was asked)."""
         if not self._wait_for_write(picture.id):
             return
         try:

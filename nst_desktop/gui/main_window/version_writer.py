@@ -1,11 +1,14 @@
-"""The history's disk work on a thread of its own: versions written one after another, in order.
+"""The window's disk work on a thread of its own: versions and saved files written one after
+another, in order.
 
 A print-size version is a 16-bit TIFF of 4096-8192 px with its thumbnail and sidecar; writing
 it takes seconds, and on the GUI thread that froze the window each time a run ended. Now the
 window shows the new version at once (its record and a thumbnail made from the picture in
 memory) and hands the writing to a :class:`VersionWriter`: one ``QThread`` with one worker,
 fed from one queue, so versions land in the order they were made. Reading the stored
-thumbnails at start goes the same way.
+thumbnails at start goes the same way, and so does Save (:mod:`.output` queues a
+:class:`Task` of its own): a saved file lands after the version it was made from, and closing
+the window waits for both.
 
 The queue is shared with the GUI thread under a lock, which is what lets the window act on a
 version whose write is still pending without a race: :meth:`VersionWriter.cancel` takes a
@@ -35,7 +38,7 @@ from nst_desktop.engine.versions import Added, Version, VersionStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LoadThumbnails", "VersionWriter", "WriteVersion"]
+__all__ = ["LoadThumbnails", "Task", "VersionWriter", "WriteVersion"]
 
 RGB8 = npt.NDArray[np.uint8]
 
@@ -43,17 +46,23 @@ _threads: set[QThread] = set()
 """Writer threads still running, kept referenced so Python never destroys a running QThread."""
 
 
-class _Task:
-    """One piece of work for the writer thread; :meth:`run` never raises."""
+class Task:
+    """One piece of work for the writer thread; :meth:`run` never raises.
+
+    It runs on the writer thread (or, after :meth:`VersionWriter.finish`, on the caller's) and
+    must only read what the GUI thread may change; its result comes back through
+    :attr:`VersionWriter.done`.
+    """
 
     key = ""
-    """A version's id when the task writes that version, else empty."""
+    """A version's id when the task writes that version; another task's own unique key (never
+    a version id) when something must wait for it; else empty."""
 
     def run(self) -> None:
         raise NotImplementedError
 
 
-class WriteVersion(_Task):
+class WriteVersion(Task):
     """Write ``version`` (already shown, its id fixed) with ``picture`` into ``store``.
 
     Afterwards ``added`` and ``thumbnail`` hold what was written, or ``error`` says, as one
@@ -97,7 +106,7 @@ class WriteVersion(_Task):
             self.picture = None  # the window's array is not kept alive by a finished task
 
 
-class LoadThumbnails(_Task):
+class LoadThumbnails(Task):
     """Read the stored thumbnails of ``ids`` (the strip at start); ``thumbnails`` holds them."""
 
     def __init__(self, store: VersionStore, ids: Sequence[str]) -> None:
@@ -121,16 +130,16 @@ class _Queue:
 
     def __init__(self) -> None:
         self.lock = threading.Condition()
-        self.waiting: deque[_Task] = deque()
-        self.running: _Task | None = None
-        self.finished: deque[_Task] = deque()
+        self.waiting: deque[Task] = deque()
+        self.running: Task | None = None
+        self.finished: deque[Task] = deque()
 
-    def take(self) -> _Task | None:
+    def take(self) -> Task | None:
         with self.lock:
             self.running = self.waiting.popleft() if self.waiting else None
             return self.running
 
-    def done(self, task: _Task) -> None:
+    def done(self, task: Task) -> None:
         with self.lock:
             self.running = None
             self.finished.append(task)
@@ -166,7 +175,7 @@ class _Worker(QObject):
 
 
 class VersionWriter(QObject):
-    """Runs history tasks on one writer thread, in the order submitted (GUI thread API).
+    """Runs the window's disk tasks on one writer thread, in the order submitted (GUI thread API).
 
     The thread starts with the first task, so a window that never keeps a version owns none;
     :meth:`finish` lets every task land, then quits and waits for the thread. After that, a
@@ -174,8 +183,8 @@ class VersionWriter(QObject):
     """
 
     done = Signal(object)
-    """A task (:class:`WriteVersion` or :class:`LoadThumbnails`) has finished: on the GUI
-    thread, once per task, in the order they were submitted."""
+    """A task (:class:`WriteVersion`, :class:`LoadThumbnails`, a save...) has finished: on the
+    GUI thread, once per task, in the order they were submitted."""
     _kick = Signal()
 
     def __init__(self, parent: QObject | None = None, name: str = "nst-versions") -> None:
@@ -193,7 +202,7 @@ class VersionWriter(QObject):
         with q.lock:
             return not q.idle() or bool(q.finished)
 
-    def submit(self, task: _Task) -> None:
+    def submit(self, task: Task) -> None:
         """Queue ``task`` behind every earlier one; its result comes through :attr:`done`."""
         q = self._queue
         if self._closed:
@@ -208,7 +217,7 @@ class VersionWriter(QObject):
         self._kick.emit()
 
     def pending(self, key: str) -> bool:
-        """A task for this version id waits or is being run."""
+        """A task of ``key`` (a version id, or a task's own key) waits or is being run."""
         with self._queue.lock:
             return bool(key) and self._queue.has(key)
 
@@ -235,7 +244,7 @@ class VersionWriter(QObject):
         thread is left running and referenced (False) and later tasks still go to it.
         """
         if not self._wait(self._queue.idle, timeout):
-            log.warning("The history was still being written when the window closed")
+            log.warning("The history or a saved picture was still being written when the window closed")
             return False
         self._closed = True
         thread, self._thread, self._worker = self._thread, None, None

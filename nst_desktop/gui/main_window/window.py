@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QImage
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -163,6 +163,7 @@ class MainWindow(
         s.state_changed.connect(self._update_state)
         self._connect_modes()
         self._connect_history()
+        self._connect_output()
 
     # Messages ---------------------------------------------------------------------------------
 
@@ -441,10 +442,14 @@ class MainWindow(
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Save, then stop any run; a run that must end first (a painting, a training) closes
-        the hidden window itself when it has stopped (see :mod:`.shutdown`)."""
+        the hidden window itself when it has stopped (see :mod:`.shutdown`). Pending version
+        writes and saves land before the window goes, with the window already hidden."""
         self.save_state()
         if shutdown.may_close(self):
-            self.finish_version_writes()  # every pending version lands before the window goes
+            self.hide()  # the artist sees the window go now, not frozen while files land
+            if self.version_writer.busy:
+                QGuiApplication.sync()  # the window system takes the hide before the wait
+            self.finish_version_writes()  # every pending version and save lands first
             event.accept()
         else:
             event.ignore()
