@@ -544,10 +544,12 @@ def _write_png(temp: Path, data: npt.NDArray[np.uint8], text: str | None, dpi: f
 def _write_jpeg(temp: Path, data: npt.NDArray[np.uint8], comment: str | None, dpi: float) -> None:
     # JFIF stores whole dots per inch.
     density = max(1, min(65535, round(dpi)))
+    # No ``optimize``: Pillow then encodes the whole file into one buffer of 2 bytes a pixel,
+    # which a busy texture at quality 95 without subsampling overflows (noise needs 2.4), and
+    # the save fails after libjpeg writes to stderr. Streamed, the file is 2-3 % larger.
     options: dict[str, Any] = {
         "quality": JPEG_QUALITY,
         "subsampling": 0,
-        "optimize": True,
         "dpi": (density, density),
     }
     icc = _srgb_icc()
