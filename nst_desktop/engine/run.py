@@ -174,6 +174,10 @@ class _Painter:
             # The estimator hears of a tiled level once a sweep; between sweeps its figure
             # would run down to 0 while the level's own figure, from its visits, knows better.
             eta = max(eta, level_eta)
+        elif level_eta is not None and level.index == len(self.levels) - 1:
+            # A last level that is the first in tiles is too far from the measured ones for the
+            # estimator to say anything; its own visits tell the rest of the run exactly.
+            eta = level_eta
         self.on_progress(
             Progress(
                 stage=stage,  # type: ignore[arg-type]

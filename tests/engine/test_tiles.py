@@ -104,8 +104,10 @@ def test_tiled_level_reports_tiles_and_global_losses(photo160: np.ndarray, paint
     # The run's time left never claims less than the tiled level's own figure (no "0:00"
     # while the level still has visits to go).
     assert all(p.eta >= p.level_eta for p in painting if p.eta is not None and p.level_eta is not None)
+    # Its only level is the last: once its visits are timed the run's time left is known too.
+    assert all(p.eta is not None for p in painting if p.level_eta is not None)
     steps = [p.step for p in seen if p.stage == "painting"]
-    assert steps == sorted(steps) and steps[-1] == result.steps == 7  # a sweep of 5, then of 2
+    assert steps == sorted(steps) and steps[-1] == result.steps == 7  # a sweep of 4, then of 3
     assert seen[-1].tiles == 0  # the final report is of the finished picture
     assert set(result.losses) == {"style", "content", "tv", "total"}
 
