@@ -47,6 +47,10 @@ FULL_BYTES_PER_PIXEL: Final = 40
 #: What a level needs besides its pixels: the paintings at the level's brush scale (up to
 #: 2048 px, their Gram matrices summed tile by tile when the level is tiled), allocator slack.
 LEVEL_OVERHEAD: Final = 256 * MB
+#: How far a plan's peak may exceed the budget before anyone is warned: the estimates run
+#: high (an 8192x5120 level planned at 4.26 GB peaked at 2.75 GiB; a 1024 px run planned at
+#: 1.81 GB at 1.57 GiB), so a plan a few percent over the budget is no reason to alarm anyone.
+PLAN_MARGIN: Final = 0.10
 #: Share of the free memory a run takes when the budget is automatic: the rest is left to
 #: the window, the desktop and whatever else the computer is doing.
 FREE_SHARE: Final = 0.75

@@ -295,7 +295,7 @@ class _Painter:
             decided = memory.plan_level(level.width, level.height, budget, memory.in_use(self.device))
             if not quiet:
                 log.info("Level %dx%d: %s", level.width, level.height, decided)
-                if decided.peak > budget and not self.warned_budget:
+                if decided.peak > budget * (1.0 + memory.PLAN_MARGIN) and not self.warned_budget:
                     # Even the smallest tiles need the full-size picture and photo: say so once.
                     self.warned_budget = True
                     log.warning(

@@ -17,7 +17,8 @@ def describe_progress(progress: Progress) -> str:
     parts = [p for p in (level, f"step {progress.step}/{progress.total}") if p]
     if progress.tiles > 0:
         tile = f"tile {progress.tile}/{progress.tiles}"
-        if progress.level_eta is not None:
+        # On the last level its time left is the run's, said once below.
+        if progress.level_eta is not None and progress.level < progress.levels:
             tile += f" (level: {format_seconds(progress.level_eta)} left)"
         parts.append(tile)
     if progress.eta is not None:

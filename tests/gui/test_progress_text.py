@@ -50,6 +50,11 @@ def test_a_forecast_reads_as_a_rough_duration(seconds: float, text: str) -> None
 
 def test_a_tiled_level_shows_its_tile_and_the_level_time_left() -> None:
     text = describe_progress(
-        Progress("painting", 120, 300, 5, 5, (4096, 2731), tile=7, tiles=48, level_eta=3600.0, eta=4000.0)
+        Progress("painting", 120, 300, 4, 5, (2896, 1931), tile=7, tiles=48, level_eta=3600.0, eta=4000.0)
     )
     assert "tile 7/48" in text and "level: 1 h 00 min left" in text and "about 1 h 06 min left" in text
+    # On the last level the level's time left is the run's: said once.
+    last = describe_progress(
+        Progress("painting", 290, 300, 5, 5, (4096, 2731), tile=7, tiles=48, level_eta=900.0, eta=900.0)
+    )
+    assert last == "Level 5/5 · step 290/300 · tile 7/48 · about 15 min 00 s left"

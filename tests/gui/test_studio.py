@@ -373,6 +373,8 @@ def test_a_print_size_run_warns_with_memory_and_tiles(qtbot, ready_window, fake_
     # A 4096 px picture cannot fit 1 GB even in the smallest tiles: the question says by how much.
     assert "more than the 1.0 GB it may use" in asked[0]
     assert not fake_engine.calls
+    assert asked[0].endswith("Paint anyway?")  # the facts first, the question last
+    assert "take a long time" not in asked[0]  # no speed measured yet: nothing said of time
     window.controls.set_settings(window.controls.settings().replace(memory_budget_mb=16384))
     window.stylize()
     assert "painted in tiles, to fit in memory" in asked[1] and "more than" not in asked[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nst_desktop.engine import Settings
+from nst_desktop.engine import Settings, memory
 from nst_desktop.engine.eta import expected_seconds as engine_expected
 from nst_desktop.engine.eta import updated_rate
 from nst_desktop.engine.memory import amount
@@ -78,7 +78,12 @@ def memory_estimate(window: MainWindow, settings: Settings) -> tuple[int, bool, 
 
 
 def long_run_question(window: MainWindow, settings: Settings) -> str | None:
-    """What to ask before a run that takes minutes or is painted in tiles; None to just paint."""
+    """What to ask before a run that takes minutes or is painted in tiles; None to just paint.
+
+    The facts come first and the question last, so it reads as what it asks. Without a speed
+    measured on this computer nothing is said about time: a guess would be wrong by the
+    hundredfold between a laptop's CPU and a GPU.
+    """
     seconds = expected_seconds(window, settings)
     mem = memory_estimate(window, settings)
     tiled = mem is not None and mem[1]
@@ -87,21 +92,21 @@ def long_run_question(window: MainWindow, settings: Settings) -> str | None:
     parts = []
     if seconds is not None:
         parts.append(f"take about {rough_duration(seconds)} on this computer")
-    else:
-        parts.append("take a long time")
     if mem is not None:
         parts.append(f"use about {amount(mem[0])} of memory")
-    how = " It is painted in tiles, to fit in memory." if tiled else ""
-    if mem is not None and mem[0] > mem[2]:
+    facts = f"This {settings.size} px picture will {' and '.join(parts)}." if parts else ""
+    if tiled:
+        facts += " It is painted in tiles, to fit in memory."
+    if mem is not None and mem[0] > mem[2] * (1.0 + memory.PLAN_MARGIN):
         # Even the smallest tiles need the full-size picture and photo: say so, not "fits".
-        how = (
+        facts += (
             f" Even in the smallest tiles that is {amount(mem[0] - mem[2])} more than the "
             f"{amount(mem[2])} it may use; the computer may slow down or stop the run."
         )
     return (
-        f"This {settings.size} px picture will {' and '.join(parts)}. Paint anyway?{how}\n\n"
-        "A smaller output size or fewer steps (under Advanced) is quicker; the Quick preset "
-        "starts from the instant picture; Stop keeps what is painted so far."
+        f"{facts.strip()}\n\n"
+        "A lower Quality (fewer steps) or a smaller output size is quicker; the Quick preset "
+        "starts from the instant picture; Stop keeps what is painted so far.\n\nPaint anyway?"
     )
 
 
