@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -31,8 +32,9 @@ from ..widgets.style_gallery import StyleGallery
 
 LEFT_MIN_WIDTH = 330
 CENTRE_MIN_WIDTH = 640
-"""What the picture and its run bar keep at least: a wider panel (Advanced open) scrolls
-sideways instead of pushing the window wider than the screen."""
+"""What the picture and its run bar keep at least: the panel never pushes the window wider
+than a small screen. Its rows are built to fit the room left at 1024 px (long texts elide,
+Advanced's long rows wrap under their captions), so it never has to scroll sideways."""
 PAINT_STYLE = (
     "#StylizeButton { background: #2f6fd1; color: white; font-weight: bold; padding: 6px 14px;"
     " border-radius: 4px; } #StylizeButton:disabled { background: #5a6170; color: #c8c8c8; }"
@@ -40,10 +42,12 @@ PAINT_STYLE = (
 
 
 class LeftPanel(QScrollArea):
-    """Photo, paintings and the look, in a vertically scrolling panel of fixed width.
+    """Photo, paintings and the look, in a panel of fixed width that scrolls only vertically.
 
     The width follows the panel's widest row *while it is shown*: opening Advanced may widen
-    it, closing it gives the width back to the picture.
+    it, closing it gives the width back to the picture. The inner widget always takes the
+    viewport's width; there is no horizontal scroll bar, so nothing may need more than that
+    (see :data:`CENTRE_MIN_WIDTH`).
     """
 
     def __init__(self, presets: PresetStore | None, parent: QWidget | None = None) -> None:
@@ -73,6 +77,12 @@ class LeftPanel(QScrollArea):
         look_layout.setContentsMargins(6, 6, 6, 6)
         self.controls = ControlsPanel()
         self.preset_bar = PresetBar(self.controls.settings, presets)
+        # A long preset name elides in the box (the list shows it in full) instead of widening
+        # the panel past the picture's share of a 1024 px window.
+        self.preset_bar.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.preset_bar.combo.setMinimumContentsLength(12)
         preset_row = QHBoxLayout()
         preset_row.addWidget(QLabel("Preset"))
         preset_row.addWidget(self.preset_bar, 1)
@@ -83,7 +93,7 @@ class LeftPanel(QScrollArea):
 
         self.setWidget(self.panel)
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.fit_width()
         # After the section has been shown or hidden and the layout has taken it in.
@@ -92,8 +102,7 @@ class LeftPanel(QScrollArea):
     @Slot()
     def fit_width(self) -> None:
         """Wide enough for the widest row plus a scroll bar, as long as the picture keeps
-        :data:`CENTRE_MIN_WIDTH`; beyond that the panel scrolls sideways rather than make the
-        window wider than a small screen."""
+        :data:`CENTRE_MIN_WIDTH`: the window never grows wider than a small screen for it."""
         # Nested layouts cache their hints until their own turn comes: refresh the chain from
         # the controls up to the panel now, so the width follows Advanced at once.
         widget: QWidget | None = self.controls

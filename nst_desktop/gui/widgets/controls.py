@@ -324,6 +324,9 @@ class ControlsPanel(QWidget):
         adv = QFormLayout(self.advanced)
         adv.setContentsMargins(12, 0, 0, 0)
         adv.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # A row too wide beside its caption (the five texture-scale boxes) goes under it
+        # instead of widening the panel past what a 1024 px window leaves it.
+        adv.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.steps = _whole_box("steps")
         self.random_seed = QCheckBox("Random")
         self.random_seed.setToolTip(tip("seed"))
