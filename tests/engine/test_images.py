@@ -536,6 +536,25 @@ def test_roundtrip_with_metadata(tmp_path: Path, suffix: str) -> None:
     assert read_metadata(written) == METADATA
 
 
+def test_png_compress_level_trades_size_for_speed_and_keeps_pixels_and_metadata(tmp_path: Path) -> None:
+    pixels = gradient()
+    default = save_image(tmp_path / "default.png", pixels, metadata=METADATA)
+    fast = save_image(tmp_path / "fast.png", pixels, metadata=METADATA, png_compress_level=1)
+    stored = save_image(tmp_path / "stored.png", pixels, metadata=METADATA, png_compress_level=0)
+    for path in (default, fast, stored):
+        np.testing.assert_array_equal(load_image(path), pixels)
+        assert read_metadata(path) == METADATA
+    assert stored.stat().st_size > default.stat().st_size  # level 0 stores the rows as they are
+    same = save_image(tmp_path / "same.png", pixels, metadata=METADATA, png_compress_level=6)
+    assert same.read_bytes() == default.read_bytes()  # None is the encoder's default, level 6
+    jpeg = save_image(tmp_path / "other.jpg", pixels, png_compress_level=1)  # other formats ignore it
+    assert load_image(jpeg).shape == pixels.shape
+    for bad in (-1, 10, True, 1.5):
+        with pytest.raises(ValueError):
+            save_image(tmp_path / "bad.png", pixels, png_compress_level=bad)  # type: ignore[arg-type]
+    assert not (tmp_path / "bad.png").exists()
+
+
 def test_float_input_is_clipped_and_rounded(tmp_path: Path) -> None:
     data = np.zeros((16, 16, 3), np.float32)
     data[0, 0] = (-0.5, 2.0, 0.5)

@@ -18,12 +18,17 @@ import pytest
 from nst_desktop.engine import images as images_module
 from nst_desktop.engine.images import load_image, read_metadata
 from nst_desktop.gui.main_window import state
+from nst_desktop.gui.main_window.output import drag_folder
 
 from .test_history_writer import GATE_SECONDS, make_picture, newest_id, open_later
 
 
 class GatedSave:
-    """Stands in for the engine's save: waits until the test opens ``gate``, then saves."""
+    """Stands in for the engine's save: waits until the test opens ``gate``, then saves.
+
+    The drag files the window prepares when a picture comes on show are written straight
+    through, unrecorded: these tests are about Save (test_drag_prepare.py gates those).
+    """
 
     def __init__(self) -> None:
         self.gate = threading.Event()
@@ -35,6 +40,8 @@ class GatedSave:
         self._save = images_module.save_image
 
     def __call__(self, path: Any, image: Any, **kwargs: Any) -> Path:
+        if drag_folder() in Path(path).parents:
+            return self._save(path, image, **kwargs)
         self.calls.append(Path(path))
         self.threads.append(threading.current_thread().name)
         self.running += 1

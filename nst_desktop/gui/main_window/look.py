@@ -54,6 +54,7 @@ class LookHandling:
                 return
         faded = shown.faded(strength, self._fade_photo[1])
         self.shown = faded
+        self.prepare_drag()
         self.preview.view.set_image(imaging.array_to_qimage(faded.pixels))
 
     @Slot(object, str)

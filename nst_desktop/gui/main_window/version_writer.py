@@ -8,7 +8,8 @@ memory) and hands the writing to a :class:`VersionWriter`: one ``QThread`` with 
 fed from one queue, so versions land in the order they were made. Reading the stored
 thumbnails at start goes the same way, and so does Save (:mod:`.output` queues a
 :class:`Task` of its own): a saved file lands after the version it was made from, and closing
-the window waits for both.
+the window waits for both. :mod:`.output` also writes the drag file of the picture on show
+here ahead of a drag, cancelling the one for the picture before while it still waits.
 
 The queue is shared with the GUI thread under a lock, which is what lets the window act on a
 version whose write is still pending without a race: :meth:`VersionWriter.cancel` takes a
@@ -247,10 +248,15 @@ class VersionWriter(QObject):
             log.warning("The history or a saved picture was still being written when the window closed")
             return False
         self._closed = True
-        thread, self._thread, self._worker = self._thread, None, None
+        # The worker is let go only once its thread has ended: the queue is idle as soon as the
+        # last task is done, while the worker is still emitting ``ready`` and returning from its
+        # slot, and the last reference dropped then deleted it inside its own event (a crash).
+        thread, worker = self._thread, self._worker
+        self._thread = self._worker = None
         if thread is not None:
             thread.quit()
             thread.wait()
+        del worker
         self._deliver()
         return True
 

@@ -368,6 +368,7 @@ class MainWindow(
     def show_picture(self, picture: Picture) -> None:
         """Put ``picture`` on show with its own photo as "before"."""
         self.shown = picture
+        self.prepare_drag()  # its drag file, written ahead on the writer thread
         if picture.before is not None:
             self._show_before(picture.before, picture.settings.size)
         self.preview.view.set_image(imaging.array_to_qimage(picture.pixels))
@@ -449,6 +450,7 @@ class MainWindow(
             self.hide()  # the artist sees the window go now, not frozen while files land
             if self.version_writer.busy:
                 QGuiApplication.sync()  # the window system takes the hide before the wait
+            self.discard_drag_files()  # no drag file is prepared for a closed window
             self.finish_version_writes()  # every pending version and save lands first
             event.accept()
         else:
