@@ -7,12 +7,15 @@ tab says so while it runs. Each photo is one job on the shared :class:`RunSessio
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from nst_desktop.engine import Progress, Settings
+from nst_desktop.engine.images import DEFAULT_DPI
 from nst_desktop.engine.output_names import style_label
 
 from .. import imaging
@@ -29,6 +32,8 @@ class BatchPlan:
     settings: Settings
     styles: tuple[ImageInput, ...]
     output_dir: Path
+    dpi: float | None = None
+    """The print resolution the files record; None: the window's when the batch starts."""
 
 
 class BatchRunner(QObject):
@@ -38,8 +43,16 @@ class BatchRunner(QObject):
     picture_ready = Signal(object)  # Picture of one finished photo (already saved)
     state_changed = Signal()
 
-    def __init__(self, session: RunSession, batch: BatchList, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: RunSession,
+        batch: BatchList,
+        parent: QObject | None = None,
+        *,
+        print_dpi: Callable[[], float] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.print_dpi = print_dpi or (lambda: DEFAULT_DPI)
         self.session = session
         self.batch = batch
         self.plan: BatchPlan | None = None
@@ -59,6 +72,8 @@ class BatchRunner(QObject):
         if self.running or self.session.mine:
             return False
         self.batch.reset_unfinished()
+        if plan.dpi is None:
+            plan = dataclasses.replace(plan, dpi=self.print_dpi())
         self.plan = plan
         self.counts = {"done": 0, "failed": 0}
         self.state_changed.emit()
@@ -93,6 +108,7 @@ class BatchRunner(QObject):
             styles=() if method == "fast" else plan.styles,
             settings=settings,
             output_path=output,
+            dpi=plan.dpi if plan.dpi is not None else DEFAULT_DPI,
         )
         self.index = index
         self.batch.set_status(index, "Painting…")

@@ -63,11 +63,9 @@ class LookHandling:
         self.statusBar().showMessage(f"Preset '{plain_text.capped(name, 80)}' applied.", 4000)
 
     def choose_print_size(self: MainWindow) -> None:
-        from ..widgets.print_size import PrintSizeDialog
+        from . import printing
 
-        dialog = PrintSizeDialog(self.controls.size.maximum(), parent=self)
-        if dialog.exec() == PrintSizeDialog.DialogCode.Accepted:
-            self.controls.size.setValue(dialog.pixels())
+        printing.choose_print_size(self)
 
     def undo_controls(self: MainWindow) -> None:
         if not self.undo.undo():

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from nst_desktop.engine import EngineError, Settings
+from nst_desktop.engine.images import DEFAULT_DPI, MAX_DPI
 
 from .. import user_paths
+from ..widgets.print_size import PrintChoice, button_tooltip
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -37,6 +39,10 @@ TRAIN_RATE = "training/seconds_per_step"
 PAINT_RATE = "run/seconds_per_unit"
 INPUT_PHOTO = "inputs/photo"
 INPUT_PAINTINGS = "inputs/paintings"
+PRINT_CHOICE = "print/choice"
+"""The Print… dialog's last paper and resolution, which it reopens on."""
+PRINT_DPI = "print/dpi"
+"""The print resolution saved pictures record (the chosen one, lower where the size is capped)."""
 MAX_RECENT = 10
 MAX_REMEMBERED_PAINTINGS = 16
 
@@ -100,6 +106,22 @@ def restore(window: MainWindow) -> None:
     window.batch.set_naming_pattern(str(q.value(BATCH_PATTERN, "") or ""))
     window.preset_bar.last_dir = str(q.value(PRESET_DIR, ""))
     window.set_details_visible(str(q.value(DETAILS, "false")).lower() == "true")
+    restore_print(window)
+
+
+def restore_print(window: MainWindow) -> None:
+    q = window.qsettings
+    window.print_choice = PrintChoice.from_json(str(q.value(PRINT_CHOICE, "") or ""))
+    dpi = positive_float(q, PRINT_DPI)
+    window.print_dpi = dpi if dpi is not None and 1.0 <= dpi <= MAX_DPI else DEFAULT_DPI
+    window.controls.print_button.setToolTip(button_tooltip(window.print_dpi))
+
+
+def save_print(window: MainWindow) -> None:
+    q = window.qsettings
+    if window.print_choice is not None:
+        q.setValue(PRINT_CHOICE, window.print_choice.to_json())
+    q.setValue(PRINT_DPI, window.print_dpi)
 
 
 def save(window: MainWindow) -> None:
@@ -117,6 +139,7 @@ def save(window: MainWindow) -> None:
         {"path": str(s.path), "weight": s.weight} for s in window.gallery.styles() if s.path is not None
     ]
     q.setValue(INPUT_PAINTINGS, json.dumps(paintings[:MAX_REMEMBERED_PAINTINGS]))
+    save_print(window)
     q.sync()
 
 

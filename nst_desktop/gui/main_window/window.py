@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nst_desktop.engine import EngineError, Progress, Settings
+from nst_desktop.engine.images import DEFAULT_DPI
 from nst_desktop.engine.presets import PresetStore
 from nst_desktop.engine.schedule import fit
 
@@ -31,6 +32,7 @@ from .. import imaging, plain_text, shutdown
 from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds
 from ..widgets.message_banner import MessageBanner, banner_text
+from ..widgets.print_size import PrintChoice
 from ..worker import Engine, ImageInput, Job, RealEngine
 from . import actions, state
 from .batch import BatchRunner
@@ -95,11 +97,13 @@ class MainWindow(
         self._fade_photo = None
         self._run_started_at: float | None = None
         self.device_text = ""
+        self.print_dpi: float = DEFAULT_DPI  # what saved files record (see .printing)
+        self.print_choice: PrintChoice | None = None  # what the Print… dialog reopens on
         self._info_timer = QTimer(self)
         self._info_timer.setSingleShot(True)
         self._info_timer.timeout.connect(lambda: self.clear_message(errors_only=False, info_only=True))
         self._build_ui(presets, fast_styles)
-        self.batch_runner = BatchRunner(self.session, self.batch, self)
+        self.batch_runner = BatchRunner(self.session, self.batch, self, print_dpi=lambda: self.print_dpi)
         self.wheel_guard.protect_children()  # now that the whole window is built
         self.menu_actions: dict[str, QAction] = actions.build(self)
         self.undo = ControlsUndo(self.controls)
@@ -256,6 +260,7 @@ class MainWindow(
             styles=self.gallery.styles(),
             settings=settings,
             allow_download=allow_download,
+            dpi=self.print_dpi,
         )
         self.session.start(job, before=self.content_pixels)
 
