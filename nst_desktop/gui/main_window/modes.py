@@ -152,7 +152,8 @@ class PaintingModes:
         self.clear_message()
         # While the model loads, the session starts this right after (the latest choice wins).
         self.session.start(
-            Job(content=self.content, styles=(), settings=settings), before=self.content_pixels
+            Job(content=self.content, styles=(), settings=settings, dpi=self.print_dpi),
+            before=self.content_pixels,
         )
 
     # Training ---------------------------------------------------------------------------------

@@ -85,7 +85,9 @@ class SaveFile(Task):
     def run(self) -> None:
         try:
             image = self.picture.image_to_save()
-            self.written = Path(images.save_image(self.path, image, metadata=self.metadata))
+            self.written = Path(
+                images.save_image(self.path, image, metadata=self.metadata, dpi=self.picture.job.dpi)
+            )
         except EngineError as exc:  # already a sentence for the artist
             self.error = str(exc)
         except OSError as exc:
@@ -129,6 +131,7 @@ class PrepareDrag(Task):
         self._of = weakref.ref(picture.pixels)  # the picture's own array, not kept alive by this
         self.metadata = picture.metadata()  # built here, from the record, on the GUI thread
         self.name = picture.suggested_name()
+        self.dpi = picture.job.dpi
         self.folder = folder
         self.written: Path | None = None
         self.error = ""
@@ -139,6 +142,7 @@ class PrepareDrag(Task):
             picture.pixels is self._of()
             and picture.suggested_name() == self.name
             and picture.metadata() == self.metadata
+            and picture.job.dpi == self.dpi
         )
 
     def run(self) -> None:
@@ -150,7 +154,9 @@ class PrepareDrag(Task):
             own = Path(tempfile.mkdtemp(prefix="", dir=self.folder))  # private (0700), unique
             target = own / self.name
             self.written = Path(
-                images.save_image(target, pixels, metadata=self.metadata, png_compress_level=DRAG_PNG_LEVEL)
+                images.save_image(
+                    target, pixels, metadata=self.metadata, dpi=self.dpi, png_compress_level=DRAG_PNG_LEVEL
+                )
             )
         except Exception as exc:  # noqa: BLE001 - a writer thread must always report an end
             if isinstance(exc, EngineError):  # already a sentence for the artist
