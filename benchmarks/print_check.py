@@ -7,6 +7,8 @@ measures the seams along the borders of every tile side the planner could have c
 earlier levels' borders were upsampled and painted over.
 
 Run: ``python benchmarks/print_check.py docs/print-size/kite-4096.png --budget-mb 4096``
+(``--tiles`` measures given tile sides instead: those whose visit count matches the run's
+"tile N/M" progress).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def main() -> None:
     parser.add_argument("--budget-mb", type=int, default=4096)
     parser.add_argument("--used-mb", type=int, default=900, help="the process at the level's start")
     parser.add_argument("--spread", type=int, default=64)
+    parser.add_argument("--tiles", type=int, nargs="+", help="measure these tile sides instead of the plan's")
     parser.add_argument("--steps", type=int, default=REFINE_STEPS, help="the last level's steps")
     parser.add_argument("--views", type=Path, help="write a small full view and 1:1 crops here")
     parser.add_argument("--name", default="print_check")
@@ -41,7 +44,7 @@ def main() -> None:
     sweeps = len(tiles.sweep_steps(args.steps))
     rows = []
     low = max(memory.MIN_TILE, plan.tile - args.spread)
-    for tile in range(low, plan.tile + args.spread + 1, memory.ALIGN):
+    for tile in args.tiles or range(low, plan.tile + args.spread + 1, memory.ALIGN):
         pooled, worst = seams.seam_energy(rgb, tile, sweeps)
         rows.append({"tile": tile, "pooled": round(pooled, 3), "worst": round(worst, 3)})
         print(json.dumps(rows[-1]), flush=True)
@@ -69,7 +72,7 @@ def main() -> None:
         # 1:1 crops: the middle, and one centred on a border of the planned grid.
         cy, cx = h // 2, w // 2
         image.crop((cx - 400, cy - 250, cx + 400, cy + 250)).save(args.views / f"{stem}-crop-1to1.png")
-        border = tiles.grid(h, w, plan.tile)[1].left
+        border = tiles.grid(h, w, args.tiles[0] if args.tiles else plan.tile)[1].left
         image.crop((border - 400, cy - 250, border + 400, cy + 250)).save(
             args.views / f"{stem}-crop-1to1-tile-border.png"
         )
