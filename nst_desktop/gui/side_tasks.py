@@ -9,6 +9,7 @@ The main :class:`~.controller.JobController` stays the one place for long jobs.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from collections.abc import Callable
@@ -27,6 +28,16 @@ TaskFn = Callable[[threading.Event], object]
 _stranded: dict[QThread, bool] = {}
 """Threads still finishing a task after their runner closed, kept alive until they end; the
 value says whether the task is essential (it writes a file) and the process must wait for it."""
+
+_open: dict[QThread, threading.Event] = {}
+"""Threads of runners not shut down yet, with their runner's cancel flag: referenced here so
+that a runner destroyed with its window but never closed (no :meth:`TaskRunner.shutdown`)
+cannot let Python destroy its running QThread; the runner's ``destroyed`` stops them."""
+
+EXIT_WAIT_MS = 10_000
+"""At interpreter exit, how long a thread still running a task may take (essential ones get
+:data:`EXIT_ESSENTIAL_WAIT_MS`); the app itself ends with ``os._exit`` and never waits here."""
+EXIT_ESSENTIAL_WAIT_MS = 30_000
 
 
 class _SideWorker(QObject):
@@ -96,6 +107,10 @@ class TaskRunner(QObject):
         worker.done.connect(self._on_done)
         thread.finished.connect(worker.deleteLater)
         self._thread, self._worker = thread, worker
+        _open[thread] = self._cancel
+        # Destroyed with its window but never shut down: stop the thread all the same. The
+        # slot holds the thread and flag, not the runner (gone by then).
+        self.destroyed.connect(lambda *_, t=thread: _abandon(t))
         thread.start()
 
     def _dispatch(self) -> None:
@@ -128,15 +143,31 @@ class TaskRunner(QObject):
         if thread is None:
             return True
         self._thread = None
-        thread.quit()
-        if thread.wait(QDeadlineTimer(timeout_ms)):
-            thread.deleteLater()
-            return True
-        # Never destroy a running QThread: keep it referenced until its task returns.
-        log.info("A background task was still running when its window closed")
-        _stranded[thread] = self._running_essential
-        thread.finished.connect(lambda t=thread: _stranded.pop(t, None))
-        return False
+        _open.pop(thread, None)
+        return _stop(thread, timeout_ms, self._running_essential)
+
+
+def _stop(thread: QThread, timeout_ms: int, essential: bool) -> bool:
+    """Quit ``thread`` (its task already cancelled); True when it stopped within ``timeout_ms``,
+    else it is kept in :data:`_stranded` until it ends."""
+    thread.quit()
+    if thread.wait(QDeadlineTimer(timeout_ms)):
+        thread.deleteLater()
+        return True
+    # Never destroy a running QThread: keep it referenced until its task returns.
+    log.info("A background task was still running when its window closed")
+    _stranded[thread] = essential
+    thread.finished.connect(lambda t=thread: _stranded.pop(t, None))
+    return False
+
+
+def _abandon(thread: QThread) -> None:
+    """The runner of ``thread`` was destroyed without :meth:`TaskRunner.shutdown`."""
+    cancel = _open.pop(thread, None)
+    if cancel is None:
+        return
+    cancel.set()
+    _stop(thread, 0, essential=False)
 
 
 def wait_for_stranded(timeout_ms: int = 5000, *, essential_only: bool = False) -> None:
@@ -148,3 +179,23 @@ def wait_for_stranded(timeout_ms: int = 5000, *, essential_only: bool = False) -
             thread.wait(QDeadlineTimer(timeout_ms))
             if thread.isFinished():
                 _stranded.pop(thread, None)
+
+
+def _stop_all_at_exit() -> None:
+    """When the interpreter ends: stop every side thread and wait for it, so that no QThread is
+    destroyed while it runs. The app ends with ``os._exit`` and skips this; tests and hosts
+    that let the interpreter end (and ``app.main`` under a host) come here."""
+    for thread, cancel in list(_open.items()):
+        cancel.set()
+        _open.pop(thread, None)
+        _stop(thread, 0, essential=False)
+    for thread, essential in list(_stranded.items()):
+        if thread.wait(QDeadlineTimer(EXIT_ESSENTIAL_WAIT_MS if essential else EXIT_WAIT_MS)):
+            _stranded.pop(thread, None)
+        else:
+            log.warning("A background task was still running at exit")
+
+
+# Run with threading's own exit hooks (as concurrent.futures does): before every atexit hook,
+# PySide's teardown and the weakref finalizers of a torch a task may still be importing.
+getattr(threading, "_register_atexit", atexit.register)(_stop_all_at_exit)

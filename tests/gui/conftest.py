@@ -143,8 +143,17 @@ def make_window(qtbot, qsettings: QSettings, fake_engine: FakeEngine):  # type: 
         return window
 
     yield make
+    # pytest-qt has closed them by now (qtbot.addWidget); close again in case one was not.
+    from shiboken6 import Shiboken
+
+    from nst_desktop.gui.side_tasks import wait_for_stranded
+
     for window in windows:
+        if not Shiboken.isValid(window):
+            continue
+        window.close()
         window.controller.shutdown(3000)
+    wait_for_stranded()  # a side task left running by a close ends here, not in the next test
 
 
 @pytest.fixture

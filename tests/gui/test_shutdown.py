@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -169,3 +170,63 @@ def run_app(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+WINDOW_CHILD = r"""
+import sys, threading, time
+import numpy as np
+from pathlib import Path
+from PIL import Image
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from nst_desktop.gui.main_window import MainWindow
+
+app = QApplication([])
+folder = Path(sys.argv[1])
+ends = sys.argv[2]
+for name in ("photo.png", "painting.png"):
+    Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(folder / name)
+started = threading.Event()
+
+class Engine:
+    def warm_up(self, device="auto"):
+        return "Test CPU"
+    def instant_picture(self, content, styles, settings):
+        started.set()
+        time.sleep(1.5)  # ignores cancel, like a torch call (or import) in progress
+        return np.zeros((8, 8, 3), np.uint8)
+
+window = MainWindow(Engine(), qsettings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+window.show()
+window.set_photo(folder / "photo.png")
+window.add_style(folder / "painting.png")
+while not started.is_set():
+    app.processEvents()
+    time.sleep(0.01)
+if ends == "closed":
+    window.close()
+else:  # destroyed with no close (no shutdown of its side tasks)
+    from shiboken6 import Shiboken
+    Shiboken.delete(window)
+print("left", flush=True)
+"""
+
+
+def test_a_window_closed_or_destroyed_mid_side_task_ends_its_thread_before_the_interpreter(
+    tmp_path: Path,
+) -> None:
+    """A host that lets Python end (pytest, a script) must never tear down a side thread still
+    running a task: Qt then prints "QThread: Destroyed while thread 'nst-side' is still running"."""
+    for ends in ("closed", "destroyed"):
+        folder = tmp_path / ends
+        folder.mkdir()
+        result = subprocess.run(
+            [sys.executable, "-c", WINDOW_CHILD, str(folder), ends],
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "NST_DESKTOP_DATA_DIR": str(folder)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0 and "left" in result.stdout, (ends, result.stderr)
+        assert "Destroyed while thread" not in result.stderr, (ends, result.stderr)
+        assert "Traceback" not in result.stderr, (ends, result.stderr)
