@@ -264,3 +264,77 @@ def test_closing_removes_the_file_no_drag_took_and_prepares_no_more(
     assert len(drag_saves.calls) == 2
     assert not ready.exists() and drag_files() == []  # the one written at close went too
     assert not window.version_writer.busy
+
+
+def _aged(path: Path, days: float) -> Path:
+    when = time.time() - days * 24 * 3600
+    os.utime(path, (when, when), follow_symlinks=False)
+    return path
+
+
+def _old_drag_folder(parent: Path, name: str, days: float = 2) -> Path:
+    folder = parent / name
+    folder.mkdir(parents=True)
+    (folder / "picture.png").write_bytes(b"png")
+    return _aged(folder, days)
+
+
+def test_pruning_removes_only_the_app_s_own_drag_folders_older_than_a_day(tmp_path: Path) -> None:
+    from nst_desktop.gui.main_window.output import prune_drag_folders
+
+    drag = tmp_path / "drag"
+    crashed = _old_drag_folder(drag, "ab12cd_9")  # a session that crashed two days ago
+    recent = _old_drag_folder(drag, "zz99yy88", days=0.5)  # another window's, still in use
+    odd_name = _old_drag_folder(drag, "Not-Ours")  # not a name the app gives: left alone
+    old_file = drag / "qwertyui"  # a plain file with such a name: not a drag folder
+    old_file.write_bytes(b"x")
+    _aged(old_file, 3)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("keep")
+    link = drag / "lnk00000"
+    link.symlink_to(precious, target_is_directory=True)
+    _aged(link, 5)
+    removed = prune_drag_folders(drag)
+    assert sorted(removed) == ["ab12cd_9", "lnk00000"]
+    assert not crashed.exists() and recent.is_dir() and odd_name.is_dir()
+    assert old_file.is_file()
+    assert not link.is_symlink() and (precious / "keep.txt").read_text() == "keep"  # unlinked, not followed
+    assert prune_drag_folders(tmp_path / "missing") == []  # no drag folder yet: nothing, no error
+
+
+def test_pruning_logs_what_it_cannot_remove_and_never_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import shutil
+
+    from nst_desktop.gui.main_window import output
+
+    drag = tmp_path / "drag"
+    stuck = _old_drag_folder(drag, "aaaaaaaa")
+    gone = _old_drag_folder(drag, "bbbbbbbb")
+    real_rmtree = shutil.rmtree
+
+    def failing_rmtree(path: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(path) == stuck:
+            raise PermissionError(13, "Permission denied", str(path))
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(output.shutil, "rmtree", failing_rmtree)
+    with caplog.at_level("INFO", logger=output.__name__):
+        assert output.prune_drag_folders(drag) == ["bbbbbbbb"]
+    assert stuck.is_dir() and not gone.exists()
+    assert "Could not remove the old drag folder" in caplog.text
+
+
+def test_the_first_drag_file_prunes_folders_a_crashed_session_left(
+    qtbot, ready_window, drag_saves: DragSaves
+) -> None:
+    crashed = _old_drag_folder(drag_folder(), "old_0001")
+    recent = _old_drag_folder(drag_folder(), "new_0001", days=0.1)
+    window = ready_window
+    paint(qtbot, window)
+    landed(qtbot, window)
+    assert not crashed.exists() and recent.is_dir()
+    path = dragged(window)
+    assert path.is_file() and path.parent.parent == drag_folder()

@@ -23,15 +23,22 @@ for the rest of that write; one that finds none (or a failed one) writes it ther
 before. Each drag file lies in a folder of its own under the per-user data folder's ``drag/``
 (never a guessable name in the shared /tmp), so a new one never overwrites one in use; the
 window keeps the file ready for the picture on show and the last one handed to a drag, and
-removes the others.
+removes the others. The folders a session left behind (it crashed, or a drag had taken its
+last file) are removed once they are a day old, when a process prepares its first drag file
+(:func:`prune_drag_folders`).
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
+import re
 import shutil
+import stat
 import tempfile
+import threading
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,6 +111,69 @@ def drag_folder() -> Path:
     return user_data_dir() / "drag"
 
 
+DRAG_FOLDER_MAX_AGE_S = 24 * 3600
+"""A folder left in ``drag/`` this long ago belongs to no drag any more: it is removed."""
+_DRAG_FOLDER_NAME = re.compile(r"[a-z0-9_]{8}")
+"""The names ``tempfile.mkdtemp(prefix="", dir=...)`` gives: only such entries are ever removed."""
+_pruned: set[Path] = set()
+_pruned_lock = threading.Lock()
+
+
+def prune_drag_folders(folder: Path, *, max_age_s: float = DRAG_FOLDER_MAX_AGE_S) -> list[str]:
+    """Remove the drag folders under ``folder`` older than ``max_age_s`` (by their time of
+    last change): only entries directly in it named as this app names them, each a folder
+    owned by this user, never following a link (a link with such a name is unlinked, what it
+    points to left alone). Errors are logged, never raised; the names removed are returned."""
+    removed: list[str] = []
+    now = time.time()
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        return removed
+    except OSError:
+        log.info("Could not list the drag folder %s", folder, exc_info=True)
+        return removed
+    for name in names:
+        if not _DRAG_FOLDER_NAME.fullmatch(name):
+            continue
+        path = folder / name
+        try:
+            st = os.lstat(path)
+            if now - st.st_mtime < max_age_s:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                os.unlink(path)  # the link goes, never what it points to
+            elif stat.S_ISDIR(st.st_mode):
+                if hasattr(os, "getuid") and st.st_uid != os.getuid():
+                    continue
+                # rmtree refuses a folder turned into a link since the lstat, and never
+                # follows links inside (it removes them).
+                shutil.rmtree(path)
+            else:
+                continue
+        except FileNotFoundError:
+            continue  # gone meanwhile (another window of this app pruning too)
+        except OSError:
+            log.info("Could not remove the old drag folder %s", path, exc_info=True)
+            continue
+        removed.append(name)
+    if removed:
+        log.info("Removed %d drag folder(s) older than a day from %s", len(removed), folder)
+    return removed
+
+
+def prune_drag_folders_once(folder: Path) -> None:
+    """:func:`prune_drag_folders` the first time this process prepares a drag file there."""
+    with _pruned_lock:
+        if folder in _pruned:
+            return
+        _pruned.add(folder)
+    try:
+        prune_drag_folders(folder)
+    except Exception:  # noqa: BLE001 - tidying up must never cost a drag
+        log.warning("Pruning the drag folder %s failed", folder, exc_info=True)
+
+
 def remove_drag_file(path: Path | None) -> None:
     """Remove a drag file with the folder of its own it was written in (only such a one)."""
     if path is None or path.parent.parent != drag_folder():
@@ -151,6 +221,7 @@ class PrepareDrag(Task):
         assert pixels is not None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            prune_drag_folders_once(self.folder)  # before this process's own first folder
             own = Path(tempfile.mkdtemp(prefix="", dir=self.folder))  # private (0700), unique
             target = own / self.name
             self.written = Path(
