@@ -51,6 +51,7 @@ from PIL import Image
 from .atomic import atomic_create, atomic_path, atomic_write_bytes
 from .errors import EngineError, OutputError, SettingsError
 from .files import FileProblem, open_regular, read_regular
+from .images import DEFAULT_DPI, MAX_DPI
 from .metadata import build_metadata
 from .paths import user_data_dir
 from .settings import MAX_SIZE, Settings
@@ -139,7 +140,9 @@ class Version:
     """One finished or stopped run, as the store keeps it (the picture itself stays on disk).
 
     ``settings`` are the ones actually used, seed included; ``progress`` is how far a stopped
-    run got (0..1, 1 when ``complete``); ``size`` is the picture's (width, height).
+    run got (0..1, 1 when ``complete``); ``size`` is the picture's (width, height); ``dpi`` is
+    the print resolution its saved files record (chosen in Print…; a record written before it
+    was kept reads as the default, 300).
     """
 
     id: str
@@ -156,6 +159,7 @@ class Version:
     starred: bool = False
     saved: bool = False
     saved_path: str | None = None
+    dpi: float = DEFAULT_DPI
 
     @property
     def percent(self) -> int:
@@ -237,6 +241,7 @@ class Version:
             "starred": self.starred,
             "saved": self.saved,
             "saved_path": self.saved_path,
+            "dpi": self.dpi,
         }
 
     @classmethod
@@ -279,6 +284,7 @@ class Version:
             starred=_bool(data.get("starred", False), "starred"),
             saved=_bool(data.get("saved", False), "saved"),
             saved_path=_text(data.get("saved_path"), "saved_path", MAX_PATH, optional=True),
+            dpi=valid_dpi(data.get("dpi"), f"version {vid}"),
         )
 
 
@@ -338,6 +344,23 @@ def _number(value: object, what: str, low: float, high: float) -> float:
     if not math.isfinite(number) or not low <= number <= high:
         raise ValueError(f"{what} out of range")
     return number
+
+
+def valid_dpi(value: object, what: str) -> float:
+    """``value`` as a print resolution (a finite number of 1 to ``MAX_DPI`` dpi); absent, the
+    default; anything else the default too, with a log line naming ``what`` had it."""
+    if value is None:
+        return DEFAULT_DPI
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not 1.0 <= value <= MAX_DPI
+    ):
+        shown = clip(repr(value), 40)
+        log.info("The print resolution of %s is not valid (%s): %g dpi is used", what, shown, DEFAULT_DPI)
+        return DEFAULT_DPI
+    return float(value)
 
 
 def _int(value: object, what: str, low: int, high: int) -> int:
@@ -558,14 +581,17 @@ class VersionStore:
         fast_style: str | None = None,
         device: str = "",
         seconds: float = 0.0,
+        dpi: float = DEFAULT_DPI,
         version_id: str | None = None,
         created: float | None = None,
     ) -> Added:
         """Keep a new version and drop the oldest unstarred ones beyond the bounds.
 
         ``picture`` is HxWx3, ``uint8`` or float in 0..1. ``progress`` matters for a stopped run
-        (``complete=False``). ``version_id`` (from :meth:`new_id`) and ``created`` fix the id and
-        time of a version already shown before it is written; by default both are picked here.
+        (``complete=False``). ``dpi`` is the print resolution chosen for it (an invalid one is
+        kept as the default, 300, with a log line). ``version_id`` (from :meth:`new_id`) and
+        ``created`` fix the id and time of a version already shown before it is written; by
+        default both are picked here.
         Raises :class:`OutputError` if it cannot be written (nothing of it is then left behind)
         and :class:`ValueError` for a picture of the wrong shape or an invalid ``version_id``.
         Safe to call on one thread while others read or change the store.
@@ -590,6 +616,7 @@ class VersionStore:
             fast_style=fast_style,
             device=device,
             seconds=max(0.0, float(seconds)),
+            dpi=valid_dpi(dpi, "a new version"),
         )
         sidecar = _sidecar_bytes(version)
         for _ in range(5):

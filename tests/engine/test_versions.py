@@ -483,3 +483,40 @@ def test_summary_is_short_plain_text_even_for_hostile_names(tmp_path: Path) -> N
     fast_settings = Settings(method="fast", fast_style="mosaic")
     fast = dataclasses.replace(version, settings=fast_settings, fast_style="mosaic")
     assert "Fast style: mosaic" in fast.summary()
+
+
+# Print resolution ------------------------------------------------------------------------------
+
+
+def test_a_version_keeps_its_print_resolution_across_a_restart(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    made = _add(store, dpi=150)
+    default = _add(store, seed=1)
+    assert made.dpi == 150.0 and default.dpi == 300.0
+    assert json.loads((tmp_path / f"{made.id}.json").read_text())["dpi"] == 150.0
+    again = {v.id: v for v in VersionStore(tmp_path).versions()}
+    assert again[made.id].dpi == 150.0 and again[default.id].dpi == 300.0
+    starred = store.star(made.id)
+    assert starred is not None and starred.dpi == 150.0  # a changed record keeps it
+
+
+def test_a_record_without_dpi_reads_as_300_and_a_bad_one_as_300_with_a_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = VersionStore(tmp_path)
+    valid = _add(store, dpi=72).to_dict()
+    old = {k: v for k, v in valid.items() if k != "dpi"}  # written before the dpi was kept
+    assert Version.from_dict(old).dpi == 300.0
+    assert Version.from_dict({**valid, "dpi": 600}).dpi == 600.0  # an int is fine
+    for bad in (float("nan"), float("inf"), 0, 0.5, -300, 1e9, "300", True, [300], {"x": 1}):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="nst_desktop.engine.versions"):
+            assert Version.from_dict({**valid, "dpi": bad}).dpi == 300.0, bad
+        assert any("print resolution" in r.getMessage() for r in caplog.records), bad
+    # A sidecar on disk with NaN (json writes it as NaN) is listed, at 300 dpi.
+    vid = "20200101-000000-000-0000abcd"
+    _plant(tmp_path, vid, json.dumps({**valid, "id": vid, "dpi": float("nan")}))
+    listed = {v.id: v for v in VersionStore(tmp_path).versions()}
+    assert listed[vid].dpi == 300.0
+    # And one asked to keep a bad resolution keeps the default.
+    assert _add(store, seed=2, dpi=float("nan")).dpi == 300.0

@@ -205,6 +205,26 @@ def test_a_run_carries_the_print_dpi_into_its_picture(qtbot, ready_window, tmp_p
     assert payload is not None and read_dpi(payload[1]) == pytest.approx(150.0, abs=0.02)
 
 
+def test_a_version_reloaded_by_a_new_window_keeps_its_print_dpi(
+    qtbot, ready_window, make_window, tmp_path: Path
+) -> None:
+    first = ready_window
+    first.print_dpi = 150.0
+    first.stylize()
+    qtbot.waitUntil(lambda: first.shown is not None and not first.controller.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not first.version_writer.busy, timeout=10_000)
+    (version_id,) = first.history.ids()
+    first.close()
+    second = make_window()  # a later session: the version comes from its record on disk
+    second.print_dpi = 600.0  # what Print… says now is for new runs, not for kept versions
+    assert second.history.ids() == [version_id]
+    second.show_version(version_id)
+    assert second.shown is not None and second.shown.id == version_id
+    assert second.shown.job.dpi == 150.0
+    saved = second.save_to(tmp_path / "again.png")
+    assert saved is not None and read_dpi(saved) == pytest.approx(150.0, abs=0.02)
+
+
 def test_a_batch_records_the_print_dpi_in_its_files(qtbot, window, tmp_path: Path, painting: Path) -> None:
     photos = [write_image(tmp_path / f"photo{i}.png", 40 + i * 8, 32, seed=i) for i in range(2)]
     window.add_style(painting)

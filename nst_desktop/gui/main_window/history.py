@@ -88,6 +88,7 @@ def picture_from_version(version: Version, store: VersionStore) -> Picture | Non
         content=photo,
         styles=tuple(_input(ref, "painting") for ref in version.paintings),
         settings=version.settings,
+        dpi=version.dpi,  # chosen in Print… for the run that made it, else the default
     )
     return Picture(
         job=job,
@@ -161,6 +162,7 @@ class HistoryHandling:
             fast_style=picture.settings.fast_style if picture.settings.method == "fast" else None,
             device=picture.device,
             seconds=max(0.0, float(picture.seconds)),
+            dpi=picture.job.dpi,
         )
         kept = dataclasses.replace(picture, id=version.id)
         self._pictures[kept.id] = kept

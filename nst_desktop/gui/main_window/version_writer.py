@@ -93,6 +93,7 @@ class WriteVersion(Task):
                 fast_style=v.fast_style,
                 device=v.device,
                 seconds=v.seconds,
+                dpi=v.dpi,
                 version_id=v.id,
                 created=v.created,
             )
