@@ -104,10 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     QTimer.singleShot(300, window.warm_up)
     QTimer.singleShot(300, window.fast_styles.refresh)  # the gallery and the batch's style list
     from . import shutdown
+    from .stop_signals import StopSignals
 
+    stop_signals = StopSignals(window.close)
     shutdown.quit_when_closed = True
     status = int(app.exec())
     shutdown.quit_when_closed = False
+    stop_signals.uninstall()
+    if stop_signals.exit_status is not None:
+        status = stop_signals.exit_status
     if created:  # our own application: end the process now that everything is saved
         shutdown.end_process(status)
     from .side_tasks import wait_for_stranded

@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from nst_desktop.gui import shutdown
 
 from .conftest import FakeEngine
@@ -62,6 +64,8 @@ def test_closing_during_a_painting_closes_once_it_has_stopped(qtbot, make_window
 CHILD = r"""
 import sys, threading, time
 from pathlib import Path
+
+import pytest
 from PySide6.QtCore import QCoreApplication
 from nst_desktop.gui import shutdown
 from nst_desktop.gui.side_tasks import TaskRunner
@@ -176,6 +180,8 @@ WINDOW_CHILD = r"""
 import sys, threading, time
 import numpy as np
 from pathlib import Path
+
+import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -230,3 +236,63 @@ def test_a_window_closed_or_destroyed_mid_side_task_ends_its_thread_before_the_i
         assert result.returncode == 0 and "left" in result.stdout, (ends, result.stderr)
         assert "Destroyed while thread" not in result.stderr, (ends, result.stderr)
         assert "Traceback" not in result.stderr, (ends, result.stderr)
+
+
+SIGNAL_CHILD = r"""
+import os, signal, sys, threading, time
+from PySide6.QtCore import QTimer
+from nst_desktop.engine import Cancelled
+from nst_desktop.gui import app, main_window
+
+signum, painting = getattr(signal, sys.argv[1]), sys.argv[2] == "painting"
+
+class Blocking:
+    def warm_up(self, device="auto"):
+        return "Test CPU"
+    def run_job(self, job, *, cancel=None, **kwargs):
+        while not cancel.is_set():
+            time.sleep(0.01)
+        raise Cancelled()
+
+if painting:
+    main_window.window.RealEngine = Blocking
+init = main_window.MainWindow.__init__
+def patched(self, *a, **k):
+    init(self, *a, **k)
+    def start():
+        if painting:
+            self.stylize()
+            assert self.controller.busy, self.banner.text()
+        # From another thread, as a terminal or a logout would: the handler runs on the GUI's.
+        threading.Timer(0.3, os.kill, (os.getpid(), signum)).start()
+    QTimer.singleShot(1500, start)
+main_window.MainWindow.__init__ = patched
+sys.exit(app.main([]))
+"""
+
+
+@pytest.mark.parametrize(("name", "painting"), [("SIGINT", False), ("SIGTERM", True), ("SIGHUP", False)])
+def test_a_stop_signal_closes_the_window_and_keeps_everything(
+    tmp_path: Path, name: str, painting: bool
+) -> None:
+    """Ctrl-C, SIGTERM and SIGHUP close the window as its close button does: settings saved,
+    a painting stopped through its cancel token (the window closes once it has), no
+    traceback, exit 128 + the signal (as the command line)."""
+    import signal
+
+    env = {
+        **__import__("os").environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "NST_DESKTOP_DATA_DIR": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNAL_CHILD, name, "painting" if painting else "idle"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 128 + getattr(signal, name), result.stderr
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
+    assert list((tmp_path / "config").rglob("*.conf")), "the window's settings were saved"
