@@ -78,6 +78,13 @@ class LevelPlan:
     peak: int = 0
 
 
+def overrun(peak: int, budget: int) -> bool:
+    """Whether a plan's ``peak`` exceeds ``budget`` by more than :data:`PLAN_MARGIN`: the rule
+    for every warning that a picture will not fit (the engine's, the window's question, the
+    print-size helper's)."""
+    return peak > budget * (1.0 + PLAN_MARGIN)
+
+
 def amount(size: int) -> str:
     """``size`` bytes as a message says it: "2.3 GB", or "450 MB" under a gigabyte."""
     if size >= 1024**3:

@@ -159,13 +159,20 @@ class _Painter:
             raise Cancelled()
 
     def report(
-        self, level: Level, stage: str, image: torch.Tensor | None = None, force: bool = False
+        self,
+        level: Level,
+        stage: str,
+        image: torch.Tensor | None = None,
+        force: bool = False,
+        preview: RGB8 | None = None,
     ) -> None:
+        """Tell ``on_progress`` where the run is; ``image`` becomes the preview when one is due
+        (or ``force``), unless the caller already has it converted (``preview``)."""
         if self.on_progress is None:
             return
         now = time.perf_counter()
-        preview = None
-        if image is not None and (force or now - self.last_preview >= self.preview_interval):
+        due = force or now - self.last_preview >= self.preview_interval
+        if preview is None and image is not None and due:
             preview = self.pictures(image, with_float=False)[0]
             self.last_preview = now
         eta = self.estimator.remaining(now)
@@ -273,9 +280,10 @@ class _Painter:
             del targets, content_t
         assert image is not None
         last = self.levels[-1]
-        self.report(last, "painting", image, force=True)
+        # Converted once: at print size a conversion of the whole picture takes seconds.
         image8, image_float = self.pictures(image, with_float=True)
         assert image_float is not None
+        self.report(last, "painting", preview=image8)
         return Result(
             image=image8,
             image_float=image_float,
@@ -295,7 +303,7 @@ class _Painter:
             decided = memory.plan_level(level.width, level.height, budget, memory.in_use(self.device))
             if not quiet:
                 log.info("Level %dx%d: %s", level.width, level.height, decided)
-                if decided.peak > budget * (1.0 + memory.PLAN_MARGIN) and not self.warned_budget:
+                if memory.overrun(decided.peak, budget) and not self.warned_budget:
                     # Even the smallest tiles need the full-size picture and photo: say so once.
                     self.warned_budget = True
                     log.warning(

@@ -165,15 +165,17 @@ sys.exit(app.main([]))
     assert list((tmp_path / "config").rglob("*.conf")), "the window's settings were saved"
 
 
-def run_app(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """``code`` in a fresh offscreen process with its own data and settings folders."""
+def run_app(code: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` (with ``args``) in a fresh offscreen process with its own data and settings folders."""
     env = {
         **__import__("os").environ,
         "QT_QPA_PLATFORM": "offscreen",
         "NST_DESKTOP_DATA_DIR": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 WINDOW_CHILD = r"""
@@ -280,19 +282,7 @@ def test_a_stop_signal_closes_the_window_and_keeps_everything(
     traceback, exit 128 + the signal (as the command line)."""
     import signal
 
-    env = {
-        **__import__("os").environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "NST_DESKTOP_DATA_DIR": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SIGNAL_CHILD, name, "painting" if painting else "idle"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_app(SIGNAL_CHILD, tmp_path, name, "painting" if painting else "idle")
     assert result.returncode == 128 + getattr(signal, name), result.stderr
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
     assert list((tmp_path / "config").rglob("*.conf")), "the window's settings were saved"

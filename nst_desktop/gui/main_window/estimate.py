@@ -97,7 +97,7 @@ def long_run_question(window: MainWindow, settings: Settings) -> str | None:
     facts = f"This {settings.size} px picture will {' and '.join(parts)}." if parts else ""
     if tiled:
         facts += " It is painted in tiles, to fit in memory."
-    if mem is not None and mem[0] > mem[2] * (1.0 + memory.PLAN_MARGIN):
+    if mem is not None and memory.overrun(mem[0], mem[2]):
         # Even the smallest tiles need the full-size picture and photo: say so, not "fits".
         facts += (
             f" Even in the smallest tiles that is {amount(mem[0] - mem[2])} more than the "

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nst_desktop.engine.memory import PLAN_MARGIN, amount
+from nst_desktop.engine.memory import amount, overrun
 from nst_desktop.engine.schedule import fit
 
 from ..progress_text import rough_duration
@@ -117,7 +117,7 @@ class RunEstimate:
     def text(self) -> str:
         parts = []
         if self.tiled is not None and self.peak is not None:
-            if self.budget is not None and self.peak > self.budget * (1.0 + PLAN_MARGIN):
+            if self.budget is not None and overrun(self.peak, self.budget):
                 parts.append(
                     f"Even painted in tiles it needs about {amount(self.peak)} of memory, more than "
                     f"the {amount(self.budget)} it may use."
