@@ -9,6 +9,11 @@ CLI_COMMANDS = frozenset({"stylize", "presets", "train", "styles", "-h", "--help
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Before anything imports torch: its OpenMP runtime reads how idle threads wait only once,
+    # when it loads (engine/threads.py says why they should sleep).
+    from nst_desktop.engine.threads import prepare_process
+
+    prepare_process()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] in CLI_COMMANDS:

@@ -147,10 +147,22 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         if field_spec.type == "choice":
             options["choices"] = list(field_spec.values)
         elif field_spec.type == "whole":
-            options["type"] = int
+            options["type"] = _whole_or_auto if field_spec.auto_zero else int
+            if field_spec.auto_zero:
+                options["metavar"] = "N|auto"
         elif field_spec.type == "number":
             options["type"] = float
         parser.add_argument("--" + name.replace("_", "-"), **options)
+
+
+def _whole_or_auto(text: str) -> int:
+    """A whole number, or ``auto`` for 0 (a setting whose 0 means "choose for me")."""
+    if text.strip().lower() == "auto":
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or auto, not {text!r}") from None
 
 
 def parse_style(spec: str) -> tuple[Path, float]:
@@ -331,6 +343,8 @@ def cmd_stylize(args: argparse.Namespace) -> int:
             "steps": result.steps,
             "device": result.device,
             "seed": result.settings.seed,
+            "precision": result.precision,
+            "threads": result.threads,
             "losses": {k: round(v, 6) for k, v in result.losses.items()},
             "settings": result.settings.to_dict(),
         }

@@ -41,6 +41,9 @@ def build_metadata(
 
     ``fast_style`` names the fast style that painted it: the settings may hold a file path
     that means nothing on another computer, the name still tells the viewer which look it is.
+    ``precision`` is recorded beside the settings once it is a concrete format (the pipeline
+    resolves ``auto`` before painting), so a reader sees what ran without reading the
+    settings.
     """
     meta: dict[str, Any] = {
         "app": APP,
@@ -56,6 +59,8 @@ def build_metadata(
         meta["stopped_early"] = True
     if fast_style is not None:
         meta["fast_style"] = fast_style
+    if settings.precision != "auto":
+        meta["precision"] = settings.precision
     return meta
 
 
@@ -66,7 +71,10 @@ def result_metadata(
     styles: Sequence[NamedWeight],
     fast_style: str | None = None,
 ) -> dict[str, Any]:
-    return build_metadata(
+    """:func:`build_metadata` for a finished job, with the CPU threads it computed with: a
+    fact about that run on that machine, recorded beside the settings and never restored
+    from them (the count that suited one machine's load would be wrong on another)."""
+    meta = build_metadata(
         result.settings,
         content_name=content_name,
         styles=styles,
@@ -74,6 +82,9 @@ def result_metadata(
         seconds=result.seconds,
         fast_style=fast_style,
     )
+    if result.threads is not None:
+        meta["threads"] = result.threads
+    return meta
 
 
 def settings_from_metadata(meta: Mapping[str, Any]) -> Settings:

@@ -5,6 +5,11 @@ size images are read at, the choice of painter, the metadata and the no-partial-
 decided once. Each method's own painter (``run.stylize``, the fast styles, the instant
 network) stays a plain function of pixels; this module is the only place that knows files.
 Heavy modules (torch and the painters) are imported when a job needs them.
+
+Two of a run's automatic choices are made here, at the start of painting, and recorded with
+the result: the CPU threads (engine/threads.py: the cores free at that moment) and the number
+format behind ``precision: auto`` (engine/precision.py), which the painter then receives as a
+concrete format, so that what the picture records is what ran and runs the same again.
 """
 
 from __future__ import annotations
@@ -13,14 +18,14 @@ import math
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
-from . import images
+from . import images, threads
 from .checks import raise_if_cancelled
 from .errors import OutputError, SettingsError
 from .metadata import result_metadata
@@ -192,7 +197,11 @@ def run_job(
     if settings.method == "optimise" and job.allow_download:
         _download_weights(settings.weights, on_download, cancel)
     stage("Painting…")
-    result, fast_name = _paint(job, content, styles, on_progress, cancel, paint)
+    if paint is None:
+        job = replace(job, settings=_resolve_precision(settings))
+    with threads.job(settings.threads) as count:
+        result, fast_name = _paint(job, content, styles, on_progress, cancel, paint)
+    result = replace(result, threads=count)
     # A Stop pressed as the last step finished still means stop: the artist keeps the preview
     # they were looking at and no file appears after they asked for none.
     raise_if_cancelled(cancel)
@@ -201,6 +210,17 @@ def run_job(
         metadata = result_metadata(result, content_name=job.content.name, styles=styles, fast_style=fast_name)
         images.save_image(job.output_path, result.image_float, metadata=metadata, dpi=job.dpi)
     return result
+
+
+def _resolve_precision(settings: Settings) -> Settings:
+    """``settings`` with ``precision: auto`` replaced by the format its painter computes in."""
+    if settings.precision != "auto":
+        return settings
+    from . import precision
+    from .devices import resolve_device
+
+    device = resolve_device(settings.device)
+    return settings.replace(precision=precision.resolve("auto", settings.method, device))
 
 
 def _check_style_weights(job: Job) -> None:
@@ -264,8 +284,6 @@ def _paint(
         preview_interval=job.preview_interval,
     )
     if settings.strength < 1.0:  # the optimiser paints at full strength; the fade comes after
-        from dataclasses import replace
-
         from .fade import fade, to_8bit
 
         faded = fade(painted.image_float, content, settings.strength)

@@ -50,6 +50,12 @@ DTYPES: Final[dict[str, torch.dtype]] = {
     "float16": torch.float16,
 }
 
+_WORDS: Final[dict[torch.dtype, PrecisionChoice]] = {
+    torch.float32: "float32",
+    torch.bfloat16: "bfloat16",
+    torch.float16: "float16",
+}
+
 #: CPU flags (Linux ``/proc/cpuinfo`` names) whose presence means bfloat16 convolutions run
 #: natively: AMX tiles (Intel Sapphire Rapids on) or AVX-512 BF16 dot products (Intel Cooper
 #: Lake, AMD Zen 4 on). Either makes oneDNN's bfloat16 convolutions faster than float32.
@@ -148,6 +154,23 @@ def choose(
     dtype = fastest(device.type, hardware if hardware is not None else detect(device))
     log.info("Precision auto on %s: %s", device.type, name(dtype))
     return dtype
+
+
+def resolve(
+    choice: PrecisionChoice | str, method: str, device: torch.device, hardware: Hardware | None = None
+) -> PrecisionChoice:
+    """The concrete format a ``method`` ("optimise", "fast", "instant") computes its networks
+    in for ``choice`` on ``device``, as the setting's word: never ``auto``.
+
+    The pipeline hands the painter settings with this in place of ``auto``, so the picture's
+    record names the format that ran, and settings restored from the picture run it again.
+    The instant network keeps float32 on a CPU under ``auto`` (instant/api.py's ``_dtype``:
+    its small convolutions gained nothing from bfloat16 there); every other case is
+    :func:`choose`.
+    """
+    if choice == "auto" and method == "instant" and device.type == "cpu":
+        return "float32"
+    return _WORDS[choose(choice, device, hardware)]
 
 
 #: Optimiser levels whose long side is at most this share of the last level's run VGG19 in

@@ -60,6 +60,9 @@ class FieldSpec:
     flag: bool = True
     """Whether ``nst-desktop stylize`` has a ``--flag`` for it; the painter (``method``,
     ``fast_style``) has its own flags, and the layer weights are a list."""
+    auto_zero: bool = False
+    """For a ``whole`` number whose 0 means "choose for me": the command line's flag also takes
+    the word ``auto`` for 0, and the window's box shows "Auto" there."""
 
     @property
     def values(self) -> tuple[str, ...]:

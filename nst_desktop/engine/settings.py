@@ -50,6 +50,8 @@ MAX_TEXT: Final = 4096
 MAX_SEED: Final = 2**63 - 1
 #: The largest memory budget one may set, in MB (1 TB): anything above is a typing slip.
 MAX_MEMORY_MB: Final = 1024 * 1024
+#: The most CPU threads one may ask for: more than any desktop has cores.
+MAX_THREADS: Final = 1024
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,18 @@ class Settings:
                         "float16": "16-bit (float16)",
                     },
                 ),
+            )
+        ),
+    )
+    # Older documents lack it and mean automatic (0), so adding it kept the schema at 1.
+    threads: int = field(
+        default=0,
+        metadata=spec(
+            FieldSpec(
+                "CPU threads",
+                "How many processor threads compute (the work a GPU does is not affected): "
+                "0 = auto, the cores other programs leave free when the painting starts.",
+                "machine", "whole", 0, MAX_THREADS, auto_zero=True,
             )
         ),
     )

@@ -71,7 +71,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class Result:
-    """A finished picture, with the settings that made it (seed and device resolved)."""
+    """A finished picture, with the settings that made it (seed and device resolved, and the
+    precision when it came through the pipeline)."""
 
     image: RGB8
     image_float: RGBF
@@ -83,6 +84,15 @@ class Result:
     seconds_per_unit: float | None = None
     """The optimiser's measured speed (engine/eta.py): what the GUI stores per device for its
     warning before a long run; ``None`` for the one-pass painters."""
+    threads: int | None = None
+    """The CPU threads the job computed with (engine/threads.py), set by the pipeline;
+    ``None`` when a painter was called directly."""
+
+    @property
+    def precision(self) -> str:
+        """The number format the networks computed in: the settings', which the pipeline
+        resolves from ``auto`` before painting (so ``auto`` only from a direct call)."""
+        return self.settings.precision
 
     @property
     def size(self) -> tuple[int, int]:

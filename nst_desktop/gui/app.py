@@ -54,6 +54,11 @@ def sample_images() -> tuple[list[Path], list[Path]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The window may be started without the package's entry point (a launcher calling this):
+    # idle torch threads must sleep there too, and only before torch loads can they be told.
+    from nst_desktop.engine.threads import prepare_process
+
+    prepare_process()
     args, qt_args = _parse(sys.argv[1:] if argv is None else argv)
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal, Slot
 
 from nst_desktop.engine import Cancelled
+from nst_desktop.engine.threads import use_side_threads
 
 from .worker import _without_traceback
 
@@ -50,6 +51,7 @@ class _SideWorker(QObject):
     @Slot(str, int, object)
     def run(self, key: str, generation: int, fn: TaskFn) -> None:
         try:
+            use_side_threads()  # one thread while a painting runs: the job keeps its cores
             value = fn(self._cancel)
         except Exception as exc:  # noqa: BLE001 - the runner must always hear an end
             if not isinstance(exc, Cancelled):

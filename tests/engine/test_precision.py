@@ -304,3 +304,57 @@ def test_a_reduced_precision_run_paints_its_coarse_levels_in_float32(
     seen.clear()
     run.stylize(photo, [StyleImage(painting)], settings.replace(precision="float32"))
     assert seen == [torch.float32] * 12
+
+
+# -- what ran, recorded -------------------------------------------------------------------------
+
+
+def test_resolve_names_the_format_each_painter_computes_in() -> None:
+    bf16 = Hardware(cpu_flags=frozenset({"avx512_bf16"}))
+    assert precision.resolve("auto", "optimise", CPU, bf16) == "bfloat16"
+    assert precision.resolve("auto", "fast", CPU, bf16) == "bfloat16"
+    assert precision.resolve("auto", "optimise", CPU, Hardware()) == "float32"
+    # The instant network keeps float32 on a CPU under auto, as its own rule says.
+    assert precision.resolve("auto", "instant", CPU, bf16) == "float32"
+    for choice in ("float32", "bfloat16", "float16"):
+        assert precision.resolve(choice, "instant", CPU, bf16) == choice
+
+
+def test_the_precision_that_ran_is_recorded_and_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real optimiser run under auto: the painter computes in the format the picture
+    records (top level and settings), and the settings read back from the picture name that
+    format, not auto, so painting from them runs it again."""
+    from nst_desktop.engine.images import read_metadata
+    from nst_desktop.engine.pipeline import ImageInput, Job, run_job
+
+    computed: list[torch.dtype] = []
+    real_choose = precision.choose
+
+    def spy(choice: str, device: torch.device, hardware: Hardware | None = None) -> torch.dtype:
+        dtype = real_choose(choice, device, hardware)
+        computed.append(dtype)
+        return dtype
+
+    monkeypatch.setattr(precision, "choose", spy)
+    photo = SAMPLES / "astronaut.jpg"
+    output = tmp_path / "result.png"
+    job = Job(
+        content=ImageInput(photo.name, path=photo),
+        styles=(ImageInput("autumn.jpg", path=SAMPLES.parent / "style" / "autumn.jpg"),),
+        settings=Settings(size=32, steps=2, seed=3, device="cpu", precision="auto"),
+        output_path=output,
+    )
+    result = run_job(job)
+    expected = precision.resolve("auto", "optimise", CPU)
+    assert expected != "auto"
+    assert result.precision == result.settings.precision == expected
+    assert computed and {precision.name(d) for d in computed} == {expected}
+    meta = read_metadata(output)
+    assert meta is not None
+    assert meta["precision"] == expected and meta["settings"]["precision"] == expected
+    assert meta["threads"] == result.threads and isinstance(meta["threads"], int)
+    restored = settings_from_metadata(meta)
+    assert restored.precision == expected
+    assert restored.threads == 0  # the count was a fact of that machine, not a setting

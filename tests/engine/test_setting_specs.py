@@ -115,6 +115,10 @@ def test_stylize_flags_follow_the_specs() -> None:
         assert action.help is not None and action.help.startswith(spec.help.replace("%", "%%"))
         if spec.type == "choice":
             assert list(action.choices or ()) == list(spec.values)
+        elif spec.auto_zero:  # a whole number whose 0 is "auto": the flag takes the word too
+            assert action.choices is None and callable(action.type)
+            assert action.type("auto") == 0 and action.type("3") == 3
+            assert spec.range_text() in action.help
         else:
             assert action.choices is None
             assert action.type is {"whole": int, "number": float}[spec.type]

@@ -356,6 +356,8 @@ class ControlsPanel(QWidget):
         self.precision = _combo("precision")
         self.memory_budget_mb = _whole_box("memory_budget_mb")
         self.memory_budget_mb.setSpecialValueText("Auto")
+        self.threads = _whole_box("threads")
+        self.threads.setSpecialValueText("Auto")
         for name, widget_or_layout in (
             ("steps", self.steps),
             ("seed", seed_row),
@@ -370,6 +372,7 @@ class ControlsPanel(QWidget):
             ("weights", self.weights),
             ("precision", self.precision),
             ("memory_budget_mb", self.memory_budget_mb),
+            ("threads", self.threads),
         ):
             adv.addRow(_caption(name), widget_or_layout)
         outer.addWidget(self.advanced)
@@ -394,7 +397,7 @@ class ControlsPanel(QWidget):
             self.precision,
         ):
             combo.currentIndexChanged.connect(self._emit_changed)
-        for box in (self.size, self.levels, self.memory_budget_mb):
+        for box in (self.size, self.levels, self.memory_budget_mb, self.threads):
             box.valueChanged.connect(self._emit_changed)
         self.seed.valueChanged.connect(self._emit_changed)
         for dspin in (*self.layer_weights, self.learning_rate):
@@ -470,6 +473,7 @@ class ControlsPanel(QWidget):
             _select(self.weights, settings.weights)
             _select(self.precision, settings.precision)
             self.memory_budget_mb.setValue(settings.memory_budget_mb)
+            self.threads.setValue(settings.threads)
         finally:
             self._updating = False
         self.changed.emit()
@@ -500,6 +504,7 @@ class ControlsPanel(QWidget):
             weights=self.weights.currentData(),
             precision=self.precision.currentData(),
             memory_budget_mb=self.memory_budget_mb.value(),
+            threads=self.threads.value(),
         )
 
 

@@ -1,0 +1,230 @@
+"""How many CPU threads a job computes with, and how idle threads wait.
+
+PyTorch's CPU work runs on an OpenMP pool with one thread per core, and by default an idle
+pool thread spins for a while before it sleeps. On an artist's machine other programs run
+too (a browser, a compiler, another painting), and there both defaults cost: a pool thread
+that spins takes a core another program needs, and a pool as large as the machine waits at
+every barrier for its slowest thread, which shares its core with someone else. Measured on a
+2-core machine with a load of about 6 (benchmarks/README.md, "Threads"): 27-35 s for a
+256 px, 10-step painting with the defaults, 13 s with one thread, 9-14 s with sleeping threads.
+
+So the policy has two halves:
+
+* **Waiting.** :func:`prepare_process` asks the OpenMP runtime for threads that sleep when
+  idle (``OMP_WAIT_POLICY=PASSIVE``; ``KMP_BLOCKTIME=0`` for Intel's runtime). The runtime
+  reads these once, when torch loads it, so the entry point calls this before anything
+  imports torch. A value the user set in the environment is kept.
+* **Count.** :func:`choose` takes as many threads as the cores other programs leave free,
+  judged at the start of each job (:func:`machine`: the cores this process may use and the
+  1-minute load average, less this process's own part of that load, so a finished painting's
+  threads are not mistaken for someone else's), and at least one. An explicit count is used
+  as given. :func:`job` applies it to torch for a job; :func:`use_side_threads` gives a side
+  task (the window's instant picture) one thread while a job runs, so that it does not take
+  the job's cores.
+
+No torch at import: the entry point imports this module before torch may be loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+#: What :func:`prepare_process` puts in the environment unless the user set it: idle OpenMP
+#: threads sleep at once (GNU and LLVM/Intel runtimes read the first, Intel's also the second).
+WAIT_ENV: Final[Mapping[str, str]] = {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0"}
+
+#: The load average's time constant in seconds (Linux's 1-minute average).
+LOAD_WINDOW: Final = 60.0
+
+#: How long this process's CPU samples are kept: after five time constants a burst's weight
+#: in the load average is under 1 %.
+_KEEP_SECONDS: Final = 5 * LOAD_WINDOW
+
+
+def prepare_process(environ: MutableMapping[str, str] | None = None) -> None:
+    """Ask for sleeping idle threads; call before torch is imported (it is too late after).
+
+    Kept: any value already in the environment, so ``OMP_WAIT_POLICY=ACTIVE`` still works
+    for someone who measured that it suits their machine.
+    """
+    env = os.environ if environ is None else environ
+    for key, value in WAIT_ENV.items():
+        env.setdefault(key, value)
+
+
+@dataclass(frozen=True)
+class Machine:
+    """The facts a thread count is chosen from (tests build their own)."""
+
+    cores: int
+    """The cores this process may run on (its affinity, within a container's CPU quota)."""
+    load: float | None
+    """The 1-minute load average (runnable threads, all programs); None where the system
+    keeps none (Windows), and then the count is the cores."""
+    own: float = 0.0
+    """This process's own part of ``load``: its recent CPU use, weighted the same way."""
+    limit: int | None = None
+    """``OMP_NUM_THREADS`` when the user set it: the most threads ``auto`` takes."""
+
+
+def choose(requested: int, facts: Machine) -> int:
+    """The thread count for a job: ``requested`` when above 0, else the free cores.
+
+    Free is the cores less what other programs keep busy (``load - own``), rounded to the
+    nearest whole core, at least 1 and at most the cores (and ``limit``). Rounding rather than
+    flooring keeps every core on a machine whose background uses a third of one.
+    """
+    if requested > 0:
+        return requested
+    ceiling = max(1, facts.cores)
+    if facts.limit is not None:
+        ceiling = max(1, min(ceiling, facts.limit))
+    if facts.load is None or not math.isfinite(facts.load):
+        return ceiling
+    others = max(0.0, facts.load - max(0.0, facts.own))
+    free = math.floor(facts.cores - others + 0.5)
+    return max(1, min(ceiling, free))
+
+
+def usable_cores(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may run on: its CPU affinity, within a cgroup v2 CPU quota."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    quota = _cgroup_quota(cpu_max)
+    if quota is not None:
+        cores = min(cores, quota)
+    return max(1, cores)
+
+
+def _cgroup_quota(cpu_max: Path) -> int | None:
+    """A container's CPU quota in whole cores (rounded up), or None when there is none."""
+    try:
+        text = cpu_max.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(text) != 2 or text[0] == "max":
+        return None
+    try:
+        quota, period = int(text[0]), int(text[1])
+    except ValueError:
+        return None
+    if quota <= 0 or period <= 0:
+        return None
+    return max(1, math.ceil(quota / period))
+
+
+def own_share(samples: Sequence[tuple[float, float]], now: float, cpu: float) -> float:
+    """This process's part of the 1-minute load average, from its CPU-time ``samples``.
+
+    ``samples`` are ``(monotonic seconds, process CPU seconds)`` pairs, oldest first; ``now``
+    and ``cpu`` the current pair. Each interval's mean CPU use (threads busy) is weighted as
+    the kernel's exponential average weighs that stretch of time now.
+    """
+    points = [*samples, (now, cpu)]
+    share = 0.0
+    for (t0, c0), (t1, c1) in itertools.pairwise(points):
+        if t1 <= t0:
+            continue
+        rate = max(0.0, c1 - c0) / (t1 - t0)
+        share += rate * (math.exp(-(now - t1) / LOAD_WINDOW) - math.exp(-(now - t0) / LOAD_WINDOW))
+    return share
+
+
+class _Usage:
+    """This process's CPU time, sampled at each job's start and end (and each side task)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.samples: list[tuple[float, float]] = [(time.monotonic(), time.process_time())]
+        self.jobs = 0
+
+    def own(self) -> float:
+        """This process's part of the load now; records the sample it took."""
+        now, cpu = time.monotonic(), time.process_time()
+        with self.lock:
+            share = own_share(self.samples, now, cpu)
+            self.samples.append((now, cpu))
+            old = [s for s in self.samples if now - s[0] > _KEEP_SECONDS]
+            # The newest old sample stays: it opens the oldest interval still counted.
+            self.samples = old[-1:] + [s for s in self.samples if now - s[0] <= _KEEP_SECONDS]
+        return share
+
+
+_usage = _Usage()
+
+
+def machine() -> Machine:
+    """This machine's facts now."""
+    try:
+        load: float | None = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = None
+    return Machine(cores=usable_cores(), load=load, own=_usage.own(), limit=_env_limit(os.environ))
+
+
+def _env_limit(environ: Mapping[str, str]) -> int | None:
+    try:
+        value = int(environ.get("OMP_NUM_THREADS", "").split(",")[0])
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+@contextlib.contextmanager
+def job(requested: int) -> Iterator[int]:
+    """Compute a job's torch work with :func:`choose`'s count (yielded, for the record).
+
+    Counts the job as running meanwhile (:func:`use_side_threads` reads that).
+    """
+    count = choose(requested, machine())
+    set_torch_threads(count)
+    with _usage.lock:
+        _usage.jobs += 1
+    try:
+        yield count
+    finally:
+        with _usage.lock:
+            _usage.jobs -= 1
+        _usage.own()  # the job's end: its busy stretch is then weighed truly afterwards
+
+
+def jobs_running() -> int:
+    return _usage.jobs
+
+
+def use_side_threads() -> int | None:
+    """Give the calling thread's torch work one thread while a job runs, else the free cores.
+
+    Does nothing (None) until torch is loaded: no job can be running before then, and a side
+    task that loads torch itself starts with torch's own count.
+    """
+    if "torch" not in sys.modules:
+        return None
+    count = 1 if jobs_running() else choose(0, machine())
+    set_torch_threads(count)
+    return count
+
+
+def set_torch_threads(count: int) -> None:
+    """``torch.set_num_threads(count)`` for the calling thread.
+
+    With OpenMP the count is per thread, but a thread first takes the process-wide count
+    when it first asks for its own: asking first (``get_num_threads``) keeps a later call in
+    another thread from overriding this one's.
+    """
+    import torch
+
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
