@@ -73,6 +73,94 @@ def test_strength_slides_from_the_photos_own_style(photo: np.ndarray, painting: 
     assert np.abs(half - none).mean() < np.abs(full - none).mean()
 
 
+def test_style_reach_is_monotone_bounded_and_one_at_one() -> None:
+    values = [api.style_reach(s) for s in np.linspace(0.0, 100.0, 2001)]
+    assert api.style_reach(0.0) == 0.0 and api.style_reach(1.0) == pytest.approx(1.0)
+    assert all(b > a for a, b in zip(values, values[1:], strict=False))
+    assert values[-1] < api.MAX_REACH < 2.0
+
+
+def _vectors_used(
+    monkeypatch: pytest.MonkeyPatch, photo: np.ndarray, styles: list[StyleImage], settings: Settings
+) -> torch.Tensor:
+    """The style vector ``paint`` hands the transformer for these settings."""
+    seen: list[torch.Tensor] = []
+    original = api.transform
+
+    def spy(transformer, rgb, vector, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(vector.clone())
+        return original(transformer, rgb, vector, *args, **kwargs)
+
+    monkeypatch.setattr(api, "transform", spy)
+    api.paint(photo.astype(np.float32), styles, settings, torch.device("cpu"))
+    monkeypatch.setattr(api, "transform", original)
+    return seen[-1]
+
+
+def test_style_strength_moves_the_vector_past_the_paintings_and_fade_composes(
+    monkeypatch: pytest.MonkeyPatch, photo: np.ndarray, painting: np.ndarray
+) -> None:
+    styles = [StyleImage(painting)]
+    own = _vectors_used(monkeypatch, photo, styles, CPU.replace(style_strength=0.0))
+    theirs = _vectors_used(monkeypatch, photo, styles, CPU)
+    span = float((theirs - own).norm())
+    assert span > 0
+    reached = []
+    for strength in (0.25, 0.5, 1.0, 3.0, 10.0, 100.0):
+        v = _vectors_used(monkeypatch, photo, styles, CPU.replace(style_strength=strength))
+        along = float(torch.dot(v - own, theirs - own)) / span**2
+        # On the line from the photo's own vector through the paintings', as far as style_reach says.
+        assert along == pytest.approx(api.style_reach(strength), rel=1e-4)
+        assert float((v - own - along * (theirs - own)).norm()) < 1e-4 * span
+        reached.append(along)
+    assert reached == sorted(reached) and reached[-1] < api.MAX_REACH
+    # Fade 0 is the photo's own look whatever the style strength; half fade halves the reach.
+    faded = _vectors_used(monkeypatch, photo, styles, CPU.replace(style_strength=10.0, strength=0.0))
+    torch.testing.assert_close(faded, own)
+    half = _vectors_used(monkeypatch, photo, styles, CPU.replace(style_strength=3.0, strength=0.5))
+    torch.testing.assert_close(half, own + 0.5 * api.style_reach(3.0) * (theirs - own))
+
+
+def test_style_strength_makes_the_picture_bolder(photo: np.ndarray, painting: np.ndarray) -> None:
+    styles = [StyleImage(painting)]
+    exact = CPU.replace(precision="float32")
+    none = stylize_instant(photo, styles, exact.replace(style_strength=0.0)).image_float
+    pictures = [stylize_instant(photo, styles, exact.replace(style_strength=s)) for s in (0.5, 1, 3, 10)]
+    distances = [float(np.abs(p.image_float - none).mean()) for p in pictures]
+    assert distances == sorted(distances) and distances[0] > 0.01
+
+
+def _fine_detail(rgb: np.ndarray) -> float:
+    """Mean size of neighbouring pixels' differences: big strokes have fewer, softer edges."""
+    g = rgb.mean(axis=2)
+    return float(np.abs(np.diff(g, axis=0)).mean() + np.abs(np.diff(g, axis=1)).mean())
+
+
+def test_brush_scale_sizes_the_strokes_by_the_size_the_transformer_paints_at(
+    monkeypatch: pytest.MonkeyPatch, painting2: np.ndarray
+) -> None:
+    photo = _astronaut(128, 96)
+    styles = [StyleImage(painting2)]
+    exact = CPU.replace(precision="float32", size=128)
+    sizes: list[tuple[int, int]] = []
+    original = api.transform
+
+    def spy(transformer, rgb, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append(rgb.shape[:2])
+        return original(transformer, rgb, *args, **kwargs)
+
+    monkeypatch.setattr(api, "transform", spy)
+    pictures = {}
+    for brush in (0.1, 0.5, 1.0, 2.0, 8.0):
+        result = stylize_instant(photo, styles, exact.replace(brush_scale=brush))
+        assert result.image.shape == photo.shape  # the picture keeps the photo's size
+        pictures[brush] = result.image_float
+    # 0.1 asks for 10x: enlarging stops at MAX_ENLARGE; 8 stops at MIN_SIDE on the short side.
+    assert sizes == [(192, 256), (192, 256), (96, 128), (48, 64), (16, 21)]
+    detail = [_fine_detail(pictures[b]) for b in (0.5, 1.0, 2.0, 8.0)]
+    assert detail == sorted(detail, reverse=True), detail
+
+
 def test_keep_colours_luminance_keeps_the_photos_chroma(photo: np.ndarray, painting: np.ndarray) -> None:
     result = stylize_instant(photo, [StyleImage(painting)], CPU.replace(keep_colors="luminance"))
     got = colour.to_yiq(result.image.astype(np.float32))[..., 1:]
@@ -148,8 +236,9 @@ def test_progress_ends_with_a_preview(photo: np.ndarray, painting: np.ndarray) -
     assert seen[-1].preview is not None and seen[-1].fraction == 1.0
 
 
+@pytest.mark.parametrize("brush", [1.0, 2.0])
 def test_optimiser_refines_the_instant_picture(
-    photo: np.ndarray, painting: np.ndarray, monkeypatch: pytest.MonkeyPatch
+    photo: np.ndarray, painting: np.ndarray, monkeypatch: pytest.MonkeyPatch, brush: float
 ) -> None:
     starts: list[np.ndarray] = []
     original = run_module._Painter.optimise
@@ -159,12 +248,12 @@ def test_optimiser_refines_the_instant_picture(
         return original(self, model_, level, image, targets, weights)
 
     monkeypatch.setattr(run_module._Painter, "optimise", record)
-    settings = CPU.replace(init="instant", steps=2, seed=0)
+    settings = CPU.replace(init="instant", steps=2, seed=0, brush_scale=brush)
     result = stylize(photo, [StyleImage(painting)], settings)
     assert result.image.shape == photo.shape and result.steps == 2
     assert len(starts) == 1  # levels=0 with an instant start means one level at full size
     instant = api.paint(photo.astype(np.float32), [StyleImage(painting)], settings, torch.device("cpu"))
-    assert np.abs(starts[0] - instant).max() < 1e-3
+    assert np.abs(starts[0] - instant).max() < 1e-3  # brush scale included: the start is the instant picture
     assert np.abs(result.image.astype(np.float32) - instant).mean() > 0.1  # and it did move
 
 

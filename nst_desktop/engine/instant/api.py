@@ -3,10 +3,13 @@
 The painting becomes a 100-number style vector (see ``vectors.py``) and a small transformer
 paints the photo with it. Everything the optimiser's settings mean and that this network can
 honour is honoured the optimiser's way: several paintings blend by their weights (here in the
-vector space, the network's own way to mix styles), ``strength`` slides from the photo's own
-vector (0) to the paintings' (1), and keep-colours works as in ``run.py``: luminance-only
+vector space, the network's own way to mix styles), ``strength`` (Fade) slides from the photo's
+own vector (0) to the paintings' (1), style strength reaches short of or past the paintings'
+vector along the same line (:func:`style_reach`), brush scale sizes the strokes by the size the
+transformer paints at (:func:`brush_size`), and keep-colours works as in ``run.py``: luminance-only
 transfer with the photo's chroma put back, or the paintings recoloured to the photo's colour
-statistics first. The losses' weights, steps, levels and seed have no meaning for it.
+statistics first. Keep content, smoothness, the losses' other weights, steps, levels and seed
+have no meaning for it.
 
 Pictures over ``conv_tiles.WHOLE_PIXELS`` (about 1.5 MP) run in tiles whose style norms share
 the whole picture's exact statistics (engine/conv_tiles.py, summed over the tiles layer by
@@ -20,6 +23,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .. import colour, conv_tiles, precision
 from ..checks import check_paint_inputs, raise_if_cancelled
@@ -37,6 +41,54 @@ ProgressCallback = Callable[[Progress], None]
 MIN_SIDE = 16
 #: Pixels of the photo that keep-colours takes its colour statistics from.
 REFERENCE_PIXELS = 256 * 256
+#: How far past the paintings' vector the strongest style strength reaches (see :func:`style_reach`).
+MAX_REACH = 1.6
+#: Brush scale below 1 paints the photo enlarged by at most this much: the cost grows with its square.
+MAX_ENLARGE = 2.0
+
+
+def style_reach(style_strength: float) -> float:
+    """Where style strength puts the instant picture's vector on the line from the photo's own
+    vector (0) through the paintings' (1): ``MAX_REACH * s / (s + MAX_REACH - 1)``.
+
+    For the optimiser style strength weighs the style loss (0 = none, 1 = balanced, 10 = very
+    bold with little of the photo showing through, 100 at the most), and this mapping keeps
+    those meanings: 0 is the photo's own look, 1 exactly the paintings' vector (the network's
+    own picture), and it rises monotonically past 1 but levels off towards ``MAX_REACH``
+    (3 -> 1.33, 10 -> 1.51, 100 -> 1.59) instead of growing with the weight. The style norms'
+    scales and shifts are linear in the vector, so reaching past the trained vectors
+    exaggerates the painting's colour and texture. On the built-in paintings and photos, 1.5
+    leaves little of the photo showing through, and at 2 the photo is gone (flat fields of the
+    painting's colour, or noise), so the bound sits just past 1.5.
+    """
+    s = max(0.0, float(style_strength))
+    return MAX_REACH * s / (s + MAX_REACH - 1.0)
+
+
+def brush_size(height: int, width: int, brush_scale: float) -> tuple[int, int]:
+    """The size the transformer paints an ``height`` x ``width`` photo at for ``brush_scale``.
+
+    The transformer's strokes have a fixed size in its own pixels, so painting the photo at
+    ``1 / brush_scale`` of its size and resampling the picture back makes them ``brush_scale``
+    times as large against the picture, as the optimiser's brush scale does. (Showing the
+    predictor the painting zoomed in, the other candidate, does not: on the built-in paintings a
+    zoomed-in painting gives a fainter, smoother texture and a zoomed-out one bolder patches,
+    because the vector describes texture, not its size.) Enlargement stops at
+    :data:`MAX_ENLARGE`, and shrinking at :data:`MIN_SIDE` pixels on the short side.
+    """
+    factor = min(MAX_ENLARGE, 1.0 / max(brush_scale, 1e-6))
+    factor = max(factor, min(1.0, MIN_SIDE / min(height, width)))
+    return max(1, round(height * factor)), max(1, round(width * factor))
+
+
+def _resample(rgb: RGBF, height: int, width: int) -> RGBF:
+    """Antialiased bicubic resize of HxWx3 float RGB 0..255."""
+    if rgb.shape[:2] == (height, width):
+        return rgb
+    t = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32)).permute(2, 0, 1).unsqueeze(0)
+    out = F.interpolate(t, size=(height, width), mode="bicubic", antialias=True, align_corners=False)
+    resized: RGBF = out[0].permute(1, 2, 0).clamp(0.0, 255.0).contiguous().numpy()
+    return resized
 
 
 def stylize_instant(
@@ -149,13 +201,19 @@ def paint(
         raise_if_cancelled(cancel)
     w_t = torch.tensor(weights, dtype=torch.float32, device=device)
     vector = (torch.stack(vectors) * (w_t / w_t.sum()).unsqueeze(1)).sum(dim=0)
-    if settings.strength < 1.0:
+    # Fade and style strength both move along the line from the photo's own vector, so they
+    # compose as a product: fade 0 is the photo's own look whatever the style strength.
+    reach = settings.strength * style_reach(settings.style_strength)
+    if reach != 1.0:
         own = style_vector(net.predictor, photo, device)
-        vector = settings.strength * vector + (1.0 - settings.strength) * own
+        vector = own + reach * (vector - own)
     raise_if_cancelled(cancel)
     if on_stage is not None:
         on_stage("painting", 0)
-    out = transform(net.transformer, photo, vector, _dtype(settings, device), tile=tile, cancel=cancel)
+    bh, bw = brush_size(h, w, settings.brush_scale)
+    dtype = _dtype(settings, device)
+    out = transform(net.transformer, _resample(photo, bh, bw), vector, dtype, tile=tile, cancel=cancel)
+    out = _resample(out, h, w)
     if mode == "luminance":
         out = colour.with_chroma_of(out, content)
     return out
