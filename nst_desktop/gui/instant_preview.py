@@ -3,10 +3,18 @@
 :class:`InstantPreview` is told what the window shows (photo, paintings, settings) on every
 change; when what the instant network would paint differs from what it last asked for, it
 submits one task to the side :class:`~.side_tasks.TaskRunner` under one key, so a burst of
-slider ticks leaves at most one task waiting behind the one running (the latest wins). The
-picture is computed at a preview size (``PREVIEW_SIDE`` long side at most, well under a
-second on a CPU); files are read on the side thread and kept, so a slider move costs only
-the network's pass (the engine caches each painting's style vector).
+slider ticks leaves at most one task waiting behind the one running (the latest wins).
+Requests go out at most every :data:`MIN_INTERVAL_MS`: a drag sends far more ticks than the
+eye needs, and each picture costs the GUI thread a conversion.
+
+Every picture newer than the one on screen is shown; a picture is dropped only when a newer
+one is already on show. (Dropping every picture that was not the latest request, as before,
+kept the screen still for a whole drag: each result arrived after a newer request.) While a
+slider is dragged the window asks for a draft (``DRAFT_SIDE`` long side, a quarter of the
+pixels, so the transformer keeps up with the hand); the full picture (``PREVIEW_SIDE``) follows
+when the drag ends, or after :data:`IDLE_MS` without a move while the slider is held. Files are
+read on the side thread and kept, so a slider move costs only the network's pass (the engine
+caches each painting's style vector).
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal, Slot
 
 from nst_desktop.engine import Settings, StyleImage
 from nst_desktop.engine.pipeline import ImageInput
@@ -28,6 +36,11 @@ from .imaging import RGB8
 from .side_tasks import TaskRunner
 
 PREVIEW_SIDE = 384
+DRAFT_SIDE = 192
+MIN_INTERVAL_MS = 100
+"""Milliseconds between requests at least (the optimiser's previews are paced alike)."""
+IDLE_MS = 300
+"""A draft not followed by another request within this long is painted in full."""
 TASK_KEY = "instant-preview"
 _CACHE_ITEMS = 12
 
@@ -54,49 +67,108 @@ class InstantPreview(QObject):
         paint: PaintFn = paint_instant,
         side: int = PREVIEW_SIDE,
         parent: QObject | None = None,
+        draft_side: int = DRAFT_SIDE,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.paint = paint
         self.side = side
+        self.draft_side = draft_side
         self.enabled = True
         self._wanted: tuple[Any, ...] | None = None
-        self._generation = -1
+        self._asked = -1  # generation of the latest request handed to the runner
+        self._settled = -1  # generation of the picture on screen, or of a failure after it
+        self._waiting: Callable[[threading.Event], RGB8] | None = None  # held back by the pace
+        self._draft: tuple[ImageInput, tuple[ImageInput, ...], Settings] | None = None
         self._images: OrderedDict[tuple[Any, ...], RGB8] = OrderedDict()  # touched on the side thread only
         self.runs = 0
+        self._since_submit = QElapsedTimer()
+        self._pace = QTimer(self)
+        self._pace.setSingleShot(True)
+        self._pace.timeout.connect(self._submit_waiting)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(IDLE_MS)
+        self._idle.timeout.connect(self._finish_draft)
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
 
     @property
     def pending(self) -> bool:
         """A picture has been asked for and has not arrived yet."""
-        return self._generation >= 0
+        return self._waiting is not None or self._asked > self._settled
 
-    def update(self, content: ImageInput | None, styles: Sequence[ImageInput], settings: Settings) -> bool:
-        """Ask for the picture of these inputs unless it is the one last asked for; True if asked."""
+    @property
+    def active(self) -> bool:
+        """There are inputs to paint: the instant picture is (or soon will be) the one to show."""
+        return self._wanted is not None
+
+    def update(
+        self,
+        content: ImageInput | None,
+        styles: Sequence[ImageInput],
+        settings: Settings,
+        *,
+        draft: bool = False,
+    ) -> bool:
+        """Ask for the picture of these inputs unless it is the one last asked for; True if asked.
+
+        ``draft``: a slider is being dragged; paint at ``draft_side`` now and in full once
+        the drag pauses (or the window asks again without ``draft``)."""
         usable = tuple(s for s in styles if s.weight > 0)
         if not self.enabled or content is None or not usable:
             self._wanted = None
+            self._waiting = self._draft = None
+            self._pace.stop()
+            self._idle.stop()
+            self._settled = max(self._settled, self._asked)  # what is still coming is not wanted
             return False
-        side = min(self.side, settings.size)
+        side = min(self.draft_side if draft else self.side, self.side, settings.size)
         key = (
             _source_key(content),
             tuple((_source_key(s), s.weight) for s in usable),
             round(settings.strength, 4),
+            round(settings.style_strength, 4),
+            round(settings.brush_scale, 4),
             settings.keep_colors,
             settings.device,
+            settings.precision,
             side,
         )
+        if draft:
+            self._draft = (content, usable, settings)
+            self._idle.start()
+        else:
+            self._draft = None
+            self._idle.stop()
         if key == self._wanted:
             return False
         self._wanted = key
         preview_settings = settings.replace(method="instant", size=max(32, side), init="content")
-        self._generation = self.runner.submit(TASK_KEY, self._task(content, usable, preview_settings, side))
+        self._waiting = self._task(content, usable, preview_settings, side)
+        elapsed = self._since_submit.elapsed() if self._since_submit.isValid() else MIN_INTERVAL_MS
+        if elapsed >= MIN_INTERVAL_MS:
+            self._submit_waiting()
+        elif not self._pace.isActive():
+            self._pace.start(MIN_INTERVAL_MS - int(elapsed))
         return True
 
     def invalidate(self) -> None:
         """Forget what was last asked for, so the next :meth:`update` paints again."""
         self._wanted = None
+
+    def _submit_waiting(self) -> None:
+        task, self._waiting = self._waiting, None
+        if task is None:
+            return
+        self._since_submit.start()
+        self._asked = self.runner.submit(TASK_KEY, task)
+
+    def _finish_draft(self) -> None:
+        """The drag paused (or ended unseen): paint the last draft's inputs in full."""
+        if self._draft is not None:
+            content, styles, settings = self._draft
+            self.update(content, styles, settings)
 
     def _task(
         self, content: ImageInput, styles: tuple[ImageInput, ...], settings: Settings, side: int
@@ -138,16 +210,16 @@ class InstantPreview(QObject):
 
     @Slot(str, int, object)
     def _on_finished(self, key: str, generation: int, value: object) -> None:
-        if key != TASK_KEY or generation != self._generation:
-            return  # a stale picture: a newer one is on its way
-        self._generation = -1
+        if key != TASK_KEY or generation <= self._settled:
+            return  # a newer picture is already on show (or the inputs are gone)
+        self._settled = generation
         self.ready.emit(value)
 
     @Slot(str, int, object)
     def _on_failed(self, key: str, generation: int, error: object) -> None:
-        if key != TASK_KEY or generation != self._generation:
-            return
-        self._generation = -1
+        if key != TASK_KEY or generation != self._asked or generation <= self._settled:
+            return  # a newer request may still succeed
+        self._settled = generation
         self._wanted = None  # try again on the next change
         from .worker import failure_message
 

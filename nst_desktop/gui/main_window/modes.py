@@ -83,6 +83,7 @@ class PaintingModes:
         c.failed.connect(self._on_training_failed)
         c.cancelled.connect(self._on_training_cancelled)
         c.finished.connect(self._on_training_finished)
+        self.controls.drag_finished.connect(self._refresh_instant)  # the full picture after drafts
 
     # The instant picture -------------------------------------------------------------------------
 
@@ -90,22 +91,33 @@ class PaintingModes:
         return not self._busy() and self.shown is None
 
     def _refresh_instant(self: MainWindow) -> None:
-        """Ask for the instant picture of the current inputs (nothing runs when it is the same)."""
+        """Ask for the instant picture of the current inputs (nothing runs when it is the same):
+        a quick draft while a slider is dragged, the full picture otherwise."""
         if self.instant is None:
             return
         try:
             settings = self.controls.settings()
         except EngineError:
             return
-        self.instant.update(self.content, self.gallery.styles(), settings)
+        self.instant.update(self.content, self.gallery.styles(), settings, draft=self.controls.dragging())
+        self._mark_paint_only()
+
+    def _mark_paint_only(self: MainWindow) -> None:
+        """Grey the controls the instant picture ignores while it is the picture on show."""
+        instant = self.instant
+        on = instant is not None and instant.active and self.instant_image is not None
+        self.controls.mark_paint_only(on and self._showing_instant())
 
     @Slot(object)
     def _on_instant_ready(self: MainWindow, image: imaging.RGB8) -> None:
         self.instant_image = image
+        self._mark_paint_only()
         if self._showing_instant():
             self.preview.view.set_image(imaging.array_to_qimage(image))
             if self.progress.format() in ("Ready", ""):
-                self.progress.setFormat("Instant picture: press Paint to paint it properly")
+                self.progress.setFormat(
+                    "Instant picture: a first look at any painting. Paint gives the best picture."
+                )
         elif not self.controller.busy and (self.shown is None or self.shown.settings.method != "fast"):
             # A painted picture stays on show (minutes of work); the new look waits for Paint.
             self.statusBar().showMessage("The look changed: press Paint to paint it again.", 6000)
@@ -217,7 +229,7 @@ class PaintingModes:
         tip = None
         if request is not None:
             tip = (
-                f"Continue training '{request.name}' from its last checkpoint ({request.steps} steps in all)"
+                f"Continue training '{request.name}' from its last checkpoint ({request.budget_text} in all)"
             )
         self.fast_styles.set_resumable(tip)
         actions = getattr(self, "menu_actions", {})
@@ -248,7 +260,7 @@ class PaintingModes:
             self.qsettings.setValue(RATE_KEY, outcome.seconds_per_step)
         self._show_device(outcome.device)
         self.progress.setValue(1000)
-        self.progress.setFormat(f"Trained '{outcome.request.name}' ({outcome.steps} steps)")
+        self.progress.setFormat(outcome.summary)
         self.show_message(
             f"The fast style '{outcome.request.name}' is ready: click it to paint the photo with it.",
             error=False,
@@ -297,6 +309,7 @@ class PaintingModes:
 
     def _modes_state(self: MainWindow, running: bool) -> None:
         self.fast_styles.set_busy(running or self.batch_running)
+        self._mark_paint_only()
         actions = getattr(self, "menu_actions", {})
         if "train" in actions:
             actions["train"].setEnabled(not running and not self.batch_running)

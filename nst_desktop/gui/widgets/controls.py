@@ -52,6 +52,12 @@ NOT_SHOWN = ("method", "fast_style")
 #: Sliders that move evenly; the others are curved around the neutral value 1.
 LINEAR_SLIDERS = ("strength",)
 
+#: Look controls the instant picture cannot follow (it has no content or smoothness loss and
+#: takes no steps); the window marks them while the instant picture is on show.
+PAINT_ONLY = ("keep_content", "smoothness", "steps")
+PAINT_ONLY_NOTE = "Greyed controls apply when you Paint, not to the instant picture."
+PAINT_ONLY_TIP = "Applies when you Paint: the instant picture does not use it."
+
 
 def tip(name: str) -> str:
     """The tooltip of a setting's control: its spec's help, as plain text."""
@@ -165,6 +171,7 @@ class SliderRow(QWidget):
     """
 
     value_changed = Signal(float)
+    drag_finished = Signal()
     STEPS = 1000
 
     def __init__(
@@ -196,6 +203,7 @@ class SliderRow(QWidget):
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
         self.slider.valueChanged.connect(self._from_slider)
+        self.slider.sliderReleased.connect(self.drag_finished)
         self.spin.valueChanged.connect(self._from_spin)
 
     @classmethod
@@ -214,6 +222,10 @@ class SliderRow(QWidget):
 
     def slider_range(self) -> tuple[float, float]:
         return self._low, self._high
+
+    def dragging(self) -> bool:
+        """The artist holds the slider's handle."""
+        return self.slider.isSliderDown()
 
     def _to_value(self, position: int) -> float:
         t = position / self.STEPS
@@ -256,6 +268,7 @@ class ControlsPanel(QWidget):
     """Reads and writes a whole :class:`Settings`; ``changed`` fires on any edit."""
 
     changed = Signal()
+    drag_finished = Signal()  # a slider's handle was let go
 
     #: The picture-size box. The name shadows QWidget.size(), which nothing calls on this panel;
     #: it is kept because the window, the presets and the tests read ``controls.size``.
@@ -297,6 +310,7 @@ class ControlsPanel(QWidget):
         self.print_button.setToolTip("Choose the output size from a paper size and a print resolution")
         size_row.addWidget(self.print_button)
 
+        self.captions: dict[str, QLabel] = {}
         for name, widget in (
             ("style_strength", self.style_strength),
             ("keep_content", self.keep_content),
@@ -306,10 +320,18 @@ class ControlsPanel(QWidget):
             ("strength", self.strength),
             ("size", size_row),
         ):
-            form.addRow(_caption(name), widget)
+            self.captions[name] = _caption(name)
+            form.addRow(self.captions[name], widget)
         quality_caption = QLabel("Quality")
         quality_caption.setToolTip(QUALITY_TIP)
+        self.captions["steps"] = quality_caption  # the quality slider sets the steps
         form.addRow(quality_caption, quality_row)
+        self.paint_only_note = QLabel(PAINT_ONLY_NOTE)
+        self.paint_only_note.setWordWrap(True)
+        self.paint_only_note.setEnabled(False)  # greyed, like the captions it explains
+        self.paint_only_note.setVisible(False)
+        outer.addWidget(self.paint_only_note)
+        self._tips = {name: caption.toolTip() for name, caption in self.captions.items()}
 
         self.advanced_toggle = QToolButton()
         self.advanced_toggle.setText("Advanced")
@@ -386,6 +408,7 @@ class ControlsPanel(QWidget):
             self.strength,
         ):
             slider_row.value_changed.connect(self._emit_changed)
+            slider_row.drag_finished.connect(self.drag_finished)
         for combo in (
             self.keep_colors,
             self.optimizer,
@@ -405,6 +428,23 @@ class ControlsPanel(QWidget):
         self.steps.valueChanged.connect(self._on_steps)
         self.quality.valueChanged.connect(self._on_quality)
         self.random_seed.toggled.connect(self._on_random_seed)
+
+    def dragging(self) -> bool:
+        """A slider's handle is held: the window asks for quick drafts until it is let go."""
+        rows = (self.style_strength, self.keep_content, self.smoothness, self.brush_scale, self.strength)
+        return any(row.dragging() for row in rows)
+
+    def mark_paint_only(self, on: bool) -> None:
+        """Grey the captions of the :data:`PAINT_ONLY` controls and say why (``on``), or not.
+
+        Only the captions grey: the controls stay usable, for the next Paint."""
+        if on == self.paint_only_note.isVisibleTo(self):
+            return
+        self.paint_only_note.setVisible(on)
+        for name in PAINT_ONLY:
+            caption = self.captions[name]
+            caption.setEnabled(not on)
+            caption.setToolTip(f"{PAINT_ONLY_TIP}\n\n{self._tips[name]}" if on else self._tips[name])
 
     def _toggle_advanced(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
