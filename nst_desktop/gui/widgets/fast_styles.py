@@ -5,6 +5,12 @@ deleting run as side tasks (:class:`~nst_desktop.gui.side_tasks.TaskRunner`); th
 the first time the panel is shown. The panel asks the window to paint (``apply_requested``)
 and to train (``train_requested``); the questions it asks go through small hook methods that
 tests replace.
+
+A fast style is only worth training if it paints better than the free instant picture, so each
+card shows what the style measured ("≈ 50 steps": as good as that many optimiser steps) and
+marks one that came out worse than the instant picture. The cards are painted by
+:class:`StyleCardDelegate` so that any number of styles and names of any length stay inside
+their cells: a name is elided on one line, the full one is in the tooltip.
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon, QPixmap, QShowEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPen, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -26,6 +33,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,11 +44,58 @@ from .. import imaging, user_paths
 from ..plain_text import ask_yes_no, capped, plain_tooltip
 from ..side_tasks import TaskRunner
 
-THUMB = 72
+if TYPE_CHECKING:
+    from nst_desktop.engine.fast.quality import Quality  # imports torch: never at run time here
+
+THUMB = 56
+#: A card: the thumbnail on the left, name, quality and origin on three lines beside it.
+CARD_WIDTH = 180
+PAD = 4
 STYLE_FILTER = "nst-desktop fast style (*.nststyle);;All files (*)"
 NAME_ROLE = Qt.ItemDataRole.UserRole
 BUILTIN_ROLE = Qt.ItemDataRole.UserRole + 1
+CAPTION_ROLE = Qt.ItemDataRole.UserRole + 2
+WORSE_ROLE = Qt.ItemDataRole.UserRole + 3
 KEY = "fast-styles"
+#: The mark of a style worse than the instant picture (frame and caption).
+WORSE_COLOUR: Final = "#c0392b"
+
+#: The three ways to paint, from a first look to the best picture (the tab's tooltip).
+THREE_WAYS: Final = (
+    "Three ways to paint, from a first look to the best picture:\n"
+    "• Instant picture: any painting, a first look in a fraction of a second.\n"
+    "• Fast style: a network trained once for one painting; then any photo in a moment, "
+    "for batches, print size and repeated work. Each shows its measured quality: "
+    '"≈ 50 steps" is about as good as 50 optimiser steps.\n'
+    "• Paint: the optimiser, the best picture, in minutes on a CPU."
+)
+INTRO: Final = "Trained once per painting, then any photo in a moment: batches, print size, repeats."
+LOADING: Final = "Loading styles…"
+EMPTY: Final = "No fast styles yet. Train one from the paintings on the left, or import a .nststyle file."
+
+
+@dataclass(frozen=True)
+class QualityNote:
+    """What the window says of a style's measured quality: a caption, a sentence, a mark."""
+
+    caption: str
+    sentence: str
+    worse_than_instant: bool = False
+
+    @classmethod
+    def of(cls, quality: Quality | None) -> QualityNote:
+        """The note for ``quality`` (None: the style was never measured)."""
+        if quality is None:
+            return NOT_MEASURED
+        if quality.worse_than_instant:
+            return cls("below instant", quality.sentence(), worse_than_instant=True)
+        if quality.matches_steps:
+            return cls(f"≈ {quality.matches_steps} steps", quality.sentence())
+        smallest = min(quality.optimiser, default=10)
+        return cls(f"under {smallest} steps", quality.sentence())
+
+
+NOT_MEASURED: Final = QualityNote("not measured", "Its quality was not measured.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +107,90 @@ class StyleEntry:
     builtin: bool
     description: str
     thumbnail: imaging.RGB8
+    quality: QualityNote = NOT_MEASURED
+
+
+class StyleCardDelegate(QStyledItemDelegate):
+    """Paints one style as a card: thumbnail, then its name, quality and origin, each on one
+    elided line, so that no text ever leaves its cell whatever the names or the count."""
+
+    @staticmethod
+    def caption_font(font: QFont) -> QFont:
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.9))
+        return small
+
+    @classmethod
+    def card_size(cls, font: QFont) -> QSize:
+        lines = QFontMetrics(font).height() + 2 * QFontMetrics(cls.caption_font(font)).height()
+        return QSize(CARD_WIDTH, max(THUMB, lines) + 2 * PAD)
+
+    def sizeHint(  # noqa: N802 - Qt override
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return self.card_size(option.font)
+
+    def layout(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> tuple[QRect, list[tuple[QRect, str, QFont]]]:
+        """The thumbnail's rectangle and each text line (its rectangle, elided text and font)."""
+        rect: QRect = option.rect
+        font: QFont = option.font
+        thumb = QRect(rect.left() + PAD, rect.top() + (rect.height() - THUMB) // 2, THUMB, THUMB)
+        left = thumb.right() + 1 + 2 * PAD
+        width = max(0, rect.right() - PAD - left + 1)
+        small = self.caption_font(font)
+        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "").split("\n")[0]  # capped, printable
+        caption = str(index.data(CAPTION_ROLE) or "")
+        origin = "built-in" if bool(index.data(BUILTIN_ROLE)) else "yours"
+        lines = []
+        top = rect.top() + PAD
+        for text, line_font in ((name, font), (caption, small), (origin, small)):
+            metrics = QFontMetrics(line_font)
+            shown = metrics.elidedText(" ".join(text.split()), Qt.TextElideMode.ElideRight, width)
+            lines.append((QRect(left, top, width, metrics.height()), shown, line_font))
+            top += metrics.height()
+        return thumb, lines
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget: QWidget | None = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        background = QStyleOptionViewItem(opt)
+        background.text = ""
+        background.icon = QIcon()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, background, painter, widget)
+        thumb, lines = self.layout(opt, index)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = opt.palette
+        text_colour = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        worse = bool(index.data(WORSE_ROLE))
+        painter.save()
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(icon, QIcon):
+            icon.paint(painter, thumb)
+        if worse:
+            painter.setPen(QPen(QColor(WORSE_COLOUR), 3))
+            painter.drawRect(thumb.adjusted(1, 1, -2, -2))
+        for n, (line_rect, text, font) in enumerate(lines):
+            painter.setFont(font)
+            colour = QColor(text_colour)
+            if n == 1 and worse and not selected:
+                colour = QColor(WORSE_COLOUR)
+            elif n > 0 and not selected:
+                colour.setAlphaF(0.7)
+            painter.setPen(colour)
+            align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(line_rect, int(align), text)
+        painter.restore()
 
 
 #: A store action run on the side thread: what it did ("list", "import", ...) and its detail.
@@ -76,26 +217,35 @@ class FastStylesPanel(QWidget):
         self._generation = -1
         self._want_select: str | None = None
         self._listed_once = False
+        self._loaded = False  # a listing has arrived (until then the gallery says "Loading…")
         self._count = 0
         self._last_click = ("", -1e9)
         self.last_dir = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        self.intro = QLabel(INTRO)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
+        self.intro.setWordWrap(True)
+        self.intro.setToolTip(THREE_WAYS)
+        layout.addWidget(self.intro)
         self.list = QListWidget()
-        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setViewMode(QListView.ViewMode.ListMode)
+        self.list.setFlow(QListView.Flow.LeftToRight)
+        self.list.setWrapping(True)
         self.list.setIconSize(QSize(THUMB, THUMB))
-        self.list.setGridSize(QSize(THUMB + 44, THUMB + 40))
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
-        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.delegate = StyleCardDelegate(self.list)
+        self.list.setItemDelegate(self.delegate)
         self.list.setToolTip("Click a style to paint the photo with it at once")
         self.list.itemClicked.connect(self._on_clicked)
         self.list.itemActivated.connect(self._on_clicked)  # Enter, or a platform's activation click
         self.list.currentItemChanged.connect(self._update_buttons)
-        self.empty_label = QLabel(
-            "No fast styles yet. Train one from the paintings on the left, or import a .nststyle file."
-        )
+        self.empty_label = QLabel(LOADING)
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -163,7 +313,15 @@ class FastStylesPanel(QWidget):
             what, detail = action(cancel)
             store = self.store()
             entries = [
-                StyleEntry(s.name, s.path, s.builtin, s.description, s.thumbnail.copy()) for s in store.list()
+                StyleEntry(
+                    s.name,
+                    s.path,
+                    s.builtin,
+                    s.description,
+                    s.thumbnail.copy(),
+                    QualityNote.of(s.quality),
+                )
+                for s in store.list()
             ]
             problems = [p.message for p in store.problems]
             return what, detail, entries, problems
@@ -179,6 +337,7 @@ class FastStylesPanel(QWidget):
         # The runner's signal carries ``object``; a key of ours means it is what task() returned.
         what, detail, entries, problems = cast(_Outcome, value)
         self._entries = list(entries)
+        self._loaded = True
         self._show_entries()
         if what == "import":
             self._want_select = detail
@@ -200,6 +359,9 @@ class FastStylesPanel(QWidget):
             return
         from ..worker import failure_message
 
+        if not self._loaded:  # no listing will come: say "none", not "loading" for ever
+            self._loaded = True
+            self._show_entries()
         self.message.emit(failure_message(error) if isinstance(error, BaseException) else str(error), True)
 
     def _show_entries(self) -> None:
@@ -211,11 +373,17 @@ class FastStylesPanel(QWidget):
             item = QListWidgetItem(QIcon(QPixmap.fromImage(imaging.array_to_qimage(entry.thumbnail))), label)
             item.setData(NAME_ROLE, entry.name)
             item.setData(BUILTIN_ROLE, entry.builtin)
-            tip = capped(entry.description or entry.name, 300)
-            item.setToolTip(plain_tooltip(f"{tip}\n{'Built-in style' if entry.builtin else str(entry.path)}"))
-            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            note = entry.quality
+            item.setData(CAPTION_ROLE, note.caption)
+            item.setData(WORSE_ROLE, note.worse_than_instant)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, {note.caption}")
+            about = capped(entry.description, 300)
+            where = "Built-in style" if entry.builtin else str(entry.path)
+            lines = [name, about, capped(note.sentence, 300), where]
+            item.setToolTip(plain_tooltip("\n".join(line for line in lines if line)))
             self.list.addItem(item)
         self.list.setVisible(bool(self._entries))
+        self.empty_label.setText(EMPTY if self._loaded else LOADING)
         self.empty_label.setVisible(not self._entries)
         if current is not None:
             self.select(current, notify=False)
