@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidge
 from nst_desktop.engine.presets import PresetStore
 
 from ..widgets.batch_list import BatchList
+from ..widgets.fast_styles import THREE_WAYS
 from ..widgets.loss_plot import LossPlot
 from ..widgets.message_banner import MessageBanner
 from ..widgets.preview import PreviewPanel
@@ -59,6 +60,7 @@ class Composition:
         self.tabs = QTabWidget()
         self._build_modes(fast_store)
         self.tabs.addTab(self.fast_styles, "Fast styles")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.fast_styles), THREE_WAYS)
         self.batch = BatchList()
         self.tabs.addTab(self.batch, "Batch")
 

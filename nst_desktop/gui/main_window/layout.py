@@ -140,8 +140,8 @@ class RunBar(QWidget):
         self.stylize_button.setDefault(True)
         self.stylize_button.setMinimumWidth(110)
         self.stylize_button.setToolTip(
-            "Paint the photo in the style of the paintings with the optimiser: slower than the instant "
-            "picture, and better (Ctrl+Enter)"
+            "Paint with the optimiser: the best picture, in minutes on a CPU. It starts from the photo, "
+            "or refines the instant picture (the Quick preset, or Advanced › Start from). Ctrl+Enter"
         )
         self.stylize_button.setStyleSheet(PAINT_STYLE)
         self.stop_button = QPushButton("Stop")
