@@ -151,6 +151,10 @@ class _Painter:
         self.force_tile = 0
         self.tile_progress: TileProgress | None = None
         self.warned_budget = False
+        # Fixed for the run, so previews and the finished picture share one palette.
+        self.chroma_limit = colour.result_chroma_limit(
+            [st.image for st in self.styles if st.weight > 0], content, settings.keep_colors
+        )
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -211,12 +215,15 @@ class _Painter:
         return t.permute(2, 0, 1).unsqueeze(0) - self.mean
 
     def to_rgb(self, image: torch.Tensor, rows: slice = slice(None)) -> RGBF:
-        """Back to HxWx3 RGB 0..255, with the photo's chroma put back in luminance mode
+        """Back to HxWx3 RGB 0..255, with the photo's chroma put back in luminance mode and
+        otherwise no more chroma than the paintings allow (``colour.result_chroma_limit``)
         (``rows`` of the picture: a strip, see :meth:`pictures`)."""
         bgr = (image.detach()[:, :, rows] + self.mean).clamp(0.0, 255.0)[0]
         rgb: RGBF = bgr.flip(0).permute(1, 2, 0).float().cpu().numpy()
         if self.settings.keep_colors == "luminance":
             rgb = colour.with_chroma_of(rgb, self.level_content[rows])
+        else:
+            rgb = colour.limit_chroma(rgb, self.chroma_limit)
         return rgb
 
     def pictures(self, image: torch.Tensor, *, with_float: bool) -> tuple[RGB8, RGBF | None]:

@@ -76,7 +76,9 @@ def apply_fast_style(
         where = "The GPU" if device.type != "cpu" else "This computer"
         raise OutOfMemory(f"{where} ran out of memory applying the fast style at {w}x{h} px.") from None
     raise_if_cancelled(cancel)
-    finish(styled, content, settings)
+    # The thumbnail is the painting the style was trained on (its first, for several).
+    limit = colour.result_chroma_limit([style.thumbnail], content, settings.keep_colors)
+    finish(styled, content, settings, limit)
     image: RGB8 = np.clip(np.rint(styled * 255.0), 0, 255).astype(np.uint8)
     seconds = time.perf_counter() - start
     if on_progress is not None:
@@ -91,8 +93,12 @@ def apply_fast_style(
     )
 
 
-def finish(styled: RGBF, photo: RGB8, settings: Settings) -> None:
-    """Strength and keep-colours, in place, a band of rows at a time (bounded temporaries)."""
+def finish(styled: RGBF, photo: RGB8, settings: Settings, chroma_limit: float | None = None) -> None:
+    """Strength and keep-colours, in place, a band of rows at a time (bounded temporaries).
+
+    ``chroma_limit`` (0..255 units, ``colour.result_chroma_limit``) caps the network's colour
+    before the fade: a network trained on a grey painting still tints its pictures.
+    """
     strength = settings.strength
     if settings.keep_colors == "histogram":
         recoloured = colour.match_colour_statistics(styled * 255.0, photo.astype(np.float32))
@@ -102,6 +108,8 @@ def finish(styled: RGBF, photo: RGB8, settings: Settings) -> None:
         ref = photo[top : top + _COLOUR_ROWS].astype(np.float32)
         if settings.keep_colors == "luminance":
             band[...] = colour.with_chroma_of(colour.luminance_rgb(band * 255.0), ref) / 255.0
+        elif chroma_limit is not None:
+            band[...] = colour.limit_chroma(band, chroma_limit / 255.0)
         if strength < 1.0:
             band *= strength
             band += (1.0 - strength) / 255.0 * ref

@@ -216,6 +216,10 @@ def paint(
     out = _resample(out, h, w)
     if mode == "luminance":
         out = colour.with_chroma_of(out, content)
+    else:  # the transformer tints grey; its picture gets no more chroma than the paintings allow
+        paintings = [s.image for s in styles if s.weight > 0]
+        limit = colour.result_chroma_limit(paintings, reference, mode, settings.strength)
+        out = colour.limit_chroma(out, limit)
     return out
 
 
