@@ -48,6 +48,9 @@ class Progress:
     in progress (1-based) of the level's ``tiles`` visits (every tile once per sweep), its
     ``step`` advances a sweep at a time, and ``level_eta`` is the seconds left in the level
     from the mean visit so far; an untiled level has ``tile == tiles == 0``.
+    A job bounded by time rather than steps (a fast style's training for ten minutes) sets
+    ``budget_used``, the share of its time spent, which its ``fraction`` then is; its ``total``
+    is the running estimate of the steps it will end with.
     """
 
     stage: Stage
@@ -63,9 +66,12 @@ class Progress:
     tile: int = 0
     tiles: int = 0
     level_eta: float | None = None
+    budget_used: float | None = None
 
     @property
     def fraction(self) -> float:
+        if self.budget_used is not None:
+            return min(1.0, max(0.0, self.budget_used))
         return 0.0 if self.total <= 0 else min(1.0, self.step / self.total)
 
 

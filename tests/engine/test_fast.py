@@ -14,8 +14,9 @@ import torch
 from PIL import Image
 
 from nst_desktop.engine import Cancelled, Settings, StyleImage
-from nst_desktop.engine.errors import FastStyleError
+from nst_desktop.engine.errors import FastStyleError, SettingsError
 from nst_desktop.engine.fast.apply import apply_fast_style
+from nst_desktop.engine.fast.budget import STEP_CAP
 from nst_desktop.engine.fast.network import TransformerNet
 from nst_desktop.engine.fast.store import FastStyleStore
 from nst_desktop.engine.fast.style_file import (
@@ -26,6 +27,7 @@ from nst_desktop.engine.fast.style_file import (
     write_fast_style,
 )
 from nst_desktop.engine.fast.train import TrainSettings, checkpoint_path, train_fast_style
+from nst_desktop.engine.types import Progress
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "images" / "content"
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples" / "content"
@@ -133,6 +135,147 @@ def test_cancel_stops_training_and_resume_continues(
     assert result.resumed_from == 2 and result.steps == 4
     assert steps[0] == 3 and steps[-1] == 6
     assert out.is_file() and not checkpoint_path(out).exists()
+
+
+class FakeClock:
+    """Training time the test controls: each new step's report moves it on by ``per_step``."""
+
+    def __init__(self, per_step: float, now: float = 0.0) -> None:
+        self.per_step = per_step
+        self.now = now
+        self.last_step = -1
+
+    def __call__(self) -> float:
+        return self.now
+
+    def step(self, p: Progress) -> None:
+        if p.stage == "training" and p.step > self.last_step:
+            self.now += self.per_step
+            self.last_step = p.step
+
+
+@pytest.mark.parametrize(("per_step", "expected_steps"), [(1.0, 10), (2.5, 4)])
+def test_a_time_budget_stops_at_its_time_whatever_a_step_takes(
+    photos: Path, painting: np.ndarray, tmp_path: Path, per_step: float, expected_steps: int
+) -> None:
+    clock = FakeClock(per_step)
+    seen: list[Progress] = []
+
+    def on_progress(p: Progress) -> None:
+        seen.append(p)
+        clock.step(p)
+
+    settings = TrainSettings(size=32, steps=STEP_CAP, seconds=10.0, batch=1, seed=2, width=8)
+    result = train_fast_style(
+        [StyleImage(painting)],
+        photos,
+        tmp_path / "t.nststyle",
+        settings,
+        on_progress=on_progress,
+        clock=clock,
+    )
+    assert result.steps == result.trained_steps == expected_steps
+    assert abs(result.trained_seconds - 10.0) <= min(1.0, per_step / 2), result.trained_seconds
+    training = [p for p in seen if p.stage == "training"]
+    # Progress follows the time: a quarter of the budget spent reads as a quarter done.
+    for p in training[:-1]:
+        assert p.fraction == pytest.approx(p.elapsed / 10.0, abs=1e-5)
+        assert p.eta == pytest.approx(10.0 - p.elapsed)
+    last = training[-1]
+    assert last.step == last.total == expected_steps and last.fraction == 1.0 and last.eta == 0.0
+    style = read_fast_style(tmp_path / "t.nststyle")
+    assert style.training["trained_steps"] == expected_steps
+    assert style.training["settings"]["seconds"] == 10.0
+
+
+def test_a_stopped_time_budget_resumes_with_the_time_left(
+    photos: Path, painting: np.ndarray, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.nststyle"
+    cancel = threading.Event()
+    clock = FakeClock(1.0)
+    settings = TrainSettings(size=32, steps=STEP_CAP, seconds=10.0, batch=1, seed=5, width=8)
+
+    def stop_after_four(p: Progress) -> None:
+        clock.step(p)
+        if p.stage == "training" and p.step >= 4:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        train_fast_style(
+            [StyleImage(painting)],
+            photos,
+            out,
+            settings,
+            on_progress=stop_after_four,
+            cancel=cancel,
+            clock=clock,
+        )
+    assert checkpoint_path(out).is_file()
+    # A later session: its clock starts anywhere; the checkpoint carries the 4 s spent.
+    later = FakeClock(1.0, now=5000.0)
+    result = train_fast_style(
+        [StyleImage(painting)], photos, out, settings, resume=True, on_progress=later.step, clock=later
+    )
+    assert result.resumed_from == 4 and result.steps == 6 and result.trained_steps == 10
+    assert result.trained_seconds == pytest.approx(10.0) and result.seconds == pytest.approx(6.0)
+
+
+def _to_schema_1(path: Path) -> None:
+    """Rewrite a checkpoint as the trainer wrote it before it kept the training time."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    recipe = json.loads(state["recipe"])
+    del recipe["settings"]["seconds"]
+    state = {"recipe": json.dumps(recipe, sort_keys=True), "step": state["step"], "net": state["net"],
+             "optimizer": state["optimizer"]}  # fmt: skip
+    torch.save(state, path)
+
+
+def test_a_checkpoint_from_before_time_budgets_still_resumes(
+    photos: Path, painting: np.ndarray, tmp_path: Path
+) -> None:
+    out = tmp_path / "old.nststyle"
+    cancel = threading.Event()
+    settings = TrainSettings(size=32, steps=5, batch=1, seed=5, width=8)
+    with pytest.raises(Cancelled):
+        train_fast_style(
+            [StyleImage(painting)], photos, out, settings,
+            on_progress=lambda p: cancel.set() if p.step >= 2 else None, cancel=cancel,
+        )  # fmt: skip
+    _to_schema_1(checkpoint_path(out))
+    state = torch.load(checkpoint_path(out), weights_only=True)
+    assert "schema" not in state and "seconds" not in state
+    clock = FakeClock(1.0, now=50.0)
+    result = train_fast_style(
+        [StyleImage(painting)], photos, out, settings, resume=True, on_progress=clock.step, clock=clock
+    )
+    assert result.resumed_from == 2 and result.trained_steps == 5
+    # Its earlier time is unknown: only this session's is counted.
+    assert result.trained_seconds == pytest.approx(3.0) == result.seconds
+
+
+def test_a_checkpoint_from_a_newer_version_is_refused(
+    photos: Path, painting: np.ndarray, tmp_path: Path
+) -> None:
+    out = tmp_path / "new.nststyle"
+    cancel = threading.Event()
+    settings = TrainSettings(size=32, steps=5, batch=1, seed=5, width=8)
+    with pytest.raises(Cancelled):
+        train_fast_style(
+            [StyleImage(painting)], photos, out, settings,
+            on_progress=lambda p: cancel.set() if p.step >= 1 else None, cancel=cancel,
+        )  # fmt: skip
+    state = torch.load(checkpoint_path(out), weights_only=True)
+    assert state["schema"] == 2 and state["step"] == 1 and state["seconds"] > 0
+    torch.save(state | {"schema": 3}, checkpoint_path(out))
+    with pytest.raises(FastStyleError, match="newer nst-desktop"):
+        train_fast_style([StyleImage(painting)], photos, out, settings, resume=True)
+
+
+@pytest.mark.parametrize("seconds", [0.0, 0.5, -1.0, float("nan"), 1e9, True])
+def test_a_training_time_out_of_range_is_one_sentence(seconds: float) -> None:
+    with pytest.raises(SettingsError, match="training time"):
+        TrainSettings(seconds=seconds)
 
 
 def test_resume_refuses_a_checkpoint_of_another_training(

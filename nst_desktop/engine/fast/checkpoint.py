@@ -1,16 +1,21 @@
 """Training checkpoints: a stopped or crashed training resumes exactly where it was.
 
-A checkpoint holds the network, Adam's state, the step and the recipe (paintings, photos,
-settings), so only the same training resumes from it; it is read with ``weights_only`` and so
-never runs code. ``checkpoint_path`` needs no torch, so the window can look for one cheaply.
+A checkpoint holds the network, Adam's state, the steps done, the training time spent and the
+recipe (paintings, photos, settings), so only the same training resumes from it, and a time
+budget continues where it was rather than anew. It is read with ``weights_only`` and so never
+runs code. ``checkpoint_path`` needs no torch, so the window can look for one cheaply.
+
+Schema 1 checkpoints (no ``schema`` key) hold no time: they resume with none spent, which is
+all that can truly be said of them.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from ..atomic import atomic_path
 from ..errors import FastStyleError
@@ -21,6 +26,14 @@ if TYPE_CHECKING:
     from .network import TransformerNet
 
 CHECKPOINT_SUFFIX: Final = ".checkpoint"
+SCHEMA: Final = 2
+
+
+class Resumed(NamedTuple):
+    """Where a checkpoint left its training: steps done and training seconds spent."""
+
+    step: int
+    seconds: float
 
 
 def checkpoint_path(output: Path) -> Path:
@@ -33,12 +46,15 @@ def save_checkpoint(
     net: TransformerNet,
     opt: torch.optim.Optimizer,
     step: int,
+    seconds: float = 0.0,
 ) -> None:
     import torch
 
     state = {
+        "schema": SCHEMA,
         "recipe": json.dumps(recipe, sort_keys=True),
         "step": step,
+        "seconds": float(seconds),
         "net": {k: v.detach().cpu() for k, v in net.state_dict().items()},
         "optimizer": _to_cpu(opt.state_dict()),
     }
@@ -57,8 +73,8 @@ def load_checkpoint(
     device: torch.device,
     max_steps: int,
     output_name: str,
-) -> int:
-    """Restore ``net`` and ``opt`` from ``path``; the step to continue from."""
+) -> Resumed:
+    """Restore ``net`` and ``opt`` from ``path``; the step and training time to continue from."""
     import torch
 
     if not path.is_file():
@@ -69,6 +85,15 @@ def load_checkpoint(
         saved = json.loads(state["recipe"])
         mine = json.loads(json.dumps(recipe, sort_keys=True))
         step = int(state["step"])
+        schema = int(state.get("schema", 1))
+        if schema > SCHEMA:
+            raise FastStyleError(
+                "The training checkpoint was written by a newer nst-desktop; train without "
+                "resuming to start afresh, or resume it with that version."
+            )
+        seconds = float(state.get("seconds", 0.0)) if schema >= 2 else 0.0
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("bad training time")
         if _comparable(saved) != _comparable(mine):
             raise FastStyleError(
                 "The checkpoint beside the output was made from other paintings, photos or "
@@ -85,13 +110,14 @@ def load_checkpoint(
         ) from None
     if not 0 <= step <= max_steps:
         raise FastStyleError("The training checkpoint is past the number of steps asked for.")
-    return step
+    return Resumed(step, seconds)
 
 
 def _comparable(recipe: Mapping[str, Any]) -> dict[str, Any]:
-    """The recipe without what may change between a run and its resumption (step count)."""
+    """The recipe without what may change between a run and its resumption (its budget)."""
     doc = json.loads(json.dumps(recipe))
     doc.get("settings", {}).pop("steps", None)
+    doc.get("settings", {}).pop("seconds", None)
     doc.get("settings", {}).pop("checkpoint_seconds", None)
     doc.get("settings", {}).pop("device", None)
     # Like the device, the number format is this computer's: a training stopped on a GPU in

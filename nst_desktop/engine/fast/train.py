@@ -3,9 +3,11 @@
 Johnson et al. 2016's recipe with this engine's own normalised perceptual terms on the
 original VGG19 (so ``style_strength``, ``keep_content`` and ``smoothness`` mean what they mean
 for the optimiser): random crops of the artist's photos, batches, Adam. A plain function with
-a progress callback and a cancel token like ``stylize()``. It saves a checkpoint beside the
-output every ``checkpoint_seconds`` and when cancelled, so a stopped or crashed training
-resumes where it was (``resume=True``) and loses at most the steps since the last one.
+a progress callback and a cancel token like ``stylize()``. It runs for a number of steps or,
+with ``seconds``, for a time whatever a step costs on this computer (engine/fast/budget.py).
+It saves a checkpoint beside the output every ``checkpoint_seconds`` and when cancelled, so a
+stopped or crashed training resumes where it was (``resume=True``), its time budget included,
+and loses at most the steps since the last one.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from ..schedule import style_side_for
 from ..settings import CONTENT_LAYERS, STYLE_LAYERS, PrecisionChoice
 from ..types import RGB8, CancelToken, Progress, StyleImage
 from ..weights import CAFFE_MEAN_BGR
-from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from .budget import MAX_SECONDS, STEP_CAP, Budget
+from .checkpoint import Resumed, checkpoint_path, load_checkpoint, save_checkpoint
 from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
 from .photos import PhotoSet, load_photos, random_crops
 from .style_file import FastStyle, make_thumbnail, write_fast_style
@@ -54,10 +57,14 @@ class TrainSettings:
     content term the shared quality measure scores. Measured on the built-in recipe: with relu2_2
     at ``keep_content=1`` the relative content error was still 0.93 after 300 steps and the
     pictures were blurred blobs with the photo lost; relu2_2 would need its own calibration.
+
+    With ``seconds`` the training runs for that much time (``Budget``) and ``steps`` is only a
+    cap: give :data:`STEP_CAP` for a training bounded by its time alone.
     """
 
     size: int = 256
     steps: int = 2000
+    seconds: float | None = None
     batch: int = 4
     seed: int | None = None
     device: str = "auto"
@@ -73,7 +80,14 @@ class TrainSettings:
 
     def __post_init__(self) -> None:
         _int("size", self.size, 32, 1024)
-        _int("steps", self.steps, 1, 1_000_000)
+        _int("steps", self.steps, 1, STEP_CAP)
+        if self.seconds is not None:
+            value = self.seconds
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise SettingsError("The training time must be a number of seconds.")
+            if not 1.0 <= value <= MAX_SECONDS:
+                days = MAX_SECONDS / 86400
+                raise SettingsError(f"The training time must be between 1 second and {days:g} days.")
         _int("batch", self.batch, 1, 64)
         _int("width", self.width, 4, 128)
         if self.seed is not None:
@@ -107,6 +121,9 @@ class TrainSettings:
 
 @dataclass(frozen=True)
 class TrainResult:
+    """A written fast style. ``seconds`` and ``steps`` are this session's; ``trained_seconds``
+    and ``trained_steps`` the whole training's, sessions before a resumption included."""
+
     output: Path
     seconds: float
     steps: int
@@ -114,6 +131,10 @@ class TrainResult:
     losses: Mapping[str, float] = field(default_factory=dict)
     skipped: int = 0
     resumed_from: int = 0
+    trained_seconds: float = 0.0
+    trained_steps: int = 0
+    seconds_per_step: float | None = None
+    """The median wall time of this session's recent steps; ``None`` when it ran none."""
 
 
 def train_fast_style(
@@ -127,14 +148,18 @@ def train_fast_style(
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     preview_interval: float = 2.0,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> TrainResult:
     """Train a fast style from ``paintings`` on the photos under ``photos``; write ``output``.
 
     Raises :class:`Cancelled` (after saving a checkpoint) when ``cancel`` is set, and
     :class:`FastStyleError` / :class:`SettingsError` sentences for what the artist can fix.
+    ``clock`` measures the training time a time budget spends (tests drive their own).
     """
     output = Path(output)
-    trainer = _Trainer(paintings, Path(photos), output, settings, name, on_progress, cancel, preview_interval)
+    trainer = _Trainer(
+        paintings, Path(photos), output, settings, name, on_progress, cancel, preview_interval, clock
+    )
     return trainer.run(resume)
 
 
@@ -149,6 +174,7 @@ class _Trainer:
         on_progress: ProgressCallback | None,
         cancel: CancelToken | None,
         preview_interval: float,
+        clock: Callable[[], float],
     ) -> None:
         used = [p for p in paintings if p.weight > 0]
         if not used:
@@ -167,10 +193,10 @@ class _Trainer:
         self.cancel = cancel
         self.preview_interval = preview_interval
         self.device = resolve_device(settings.device)
-        self.start = time.perf_counter()
+        self.clock = clock
+        self.budget = Budget(steps=settings.steps, seconds=settings.seconds, clock=clock)
         self.last_preview = -math.inf
         self.losses: dict[str, float] = {}
-        self.step_times: list[float] = []
         self.mean = torch.tensor(CAFFE_MEAN_BGR, dtype=torch.float32, device=self.device).view(1, 3, 1, 1)
         # The policy of engine/precision.py: bfloat16 where the processor or GPU computes it
         # natively (AMX/AVX-512 BF16, Ampere on), float16 with a loss scaler on older NVIDIA
@@ -199,23 +225,21 @@ class _Trainer:
         if net is not None and photos is not None and now - self.last_preview >= self.preview_interval:
             preview = self.preview(net, photos.preview)
             self.last_preview = time.perf_counter()
-        eta = None
-        if len(self.step_times) >= 3:
-            recent = self.step_times[-50:]
-            eta = (self.settings.steps - step) * float(np.median(recent))
+        budget = self.budget
         s = self.settings.size
         self.on_progress(
             Progress(
                 stage=stage,  # type: ignore[arg-type]
                 step=step,
-                total=self.settings.steps,
+                total=budget.total(step),
                 level=1,
                 levels=1,
                 size=(s, s),
                 losses=dict(self.losses),
-                elapsed=now - self.start,
-                eta=eta,
+                elapsed=budget.elapsed,
+                eta=budget.eta(step) if stage == "training" else None,
                 preview=preview,
+                budget_used=budget.fraction(step) if budget.seconds is not None else None,
             )
         )
 
@@ -247,17 +271,20 @@ class _Trainer:
             net = net.to(memory_format=torch.channels_last)
         optimizer = torch.optim.Adam(net.parameters(), lr=s.learning_rate)
         recipe = self.recipe(photos)
-        first = 0
         ckpt = checkpoint_path(self.output)
+        earlier = Resumed(0, 0.0)
         if resume:
-            first = load_checkpoint(ckpt, recipe, net, optimizer, self.device, s.steps, self.output.name)
+            earlier = load_checkpoint(ckpt, recipe, net, optimizer, self.device, s.steps, self.output.name)
+        first = earlier.step
+        budget = self.budget
+        budget.spent = earlier.seconds
         weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
         last_save = time.perf_counter()
         step = first
+        budget.lap()
         try:
-            for step in range(first, s.steps):
+            while not budget.done(step):
                 self.check_cancel()
-                t0 = time.perf_counter()
                 rng = np.random.default_rng([self.seed, step])
                 batch = torch.from_numpy(random_crops(photos.train, s.size, s.batch, rng)).to(self.device)
                 if self.device.type in ("cpu", "cuda"):
@@ -268,16 +295,19 @@ class _Trainer:
                 self.scaler.scale(loss).backward()  # type: ignore[no-untyped-call]
                 self.scaler.step(optimizer)
                 self.scaler.update()
-                self.step_times.append(time.perf_counter() - t0)
+                step += 1
+                budget.lap()
                 if time.perf_counter() - last_save >= s.checkpoint_seconds:
-                    save_checkpoint(ckpt, recipe, net, optimizer, step + 1)
+                    save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed)
                     last_save = time.perf_counter()
-                self.report(step + 1, net, photos, "training")
+                self.report(step, net, photos, "training")
         except Cancelled:
-            if step > first or (step == first and self.step_times):
-                done = first + len(self.step_times)
-                save_checkpoint(ckpt, recipe, net, optimizer, done)
+            if step > first:
+                save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed)
             raise
+        if budget.seconds is not None:
+            # The last step's report still estimated more to come; say it is the last.
+            self.report(step, None, None, "training")
         style = FastStyle(
             name=self.name,
             state={k: v.detach().cpu() for k, v in net.state_dict().items()},
@@ -286,7 +316,8 @@ class _Trainer:
             blocks=DEFAULT_BLOCKS,
             training=recipe
             | {
-                "seconds": round(time.perf_counter() - self.start, 1),
+                "seconds": round(budget.elapsed, 1),
+                "trained_steps": step,
                 "device": describe_device(self.device),
                 "final_losses": {k: round(v, 5) for k, v in self.losses.items()},
             },
@@ -297,12 +328,15 @@ class _Trainer:
             ckpt.unlink()
         return TrainResult(
             output=self.output,
-            seconds=time.perf_counter() - self.start,
-            steps=s.steps - first,
+            seconds=budget.elapsed - budget.spent,
+            steps=step - first,
             device=describe_device(self.device),
             losses=dict(self.losses),
             skipped=photos.skipped,
             resumed_from=first,
+            trained_seconds=budget.elapsed,
+            trained_steps=step,
+            seconds_per_step=budget.seconds_per_step,
         )
 
     def style_targets(self, model: VGGFeatures) -> dict[str, torch.Tensor]:
