@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .cli import EXIT_OK, ProgressBar, ctrl_c_cancels, interrupt_status, parse_style
+from .cli import EXIT_OK, ProgressBar, UsageError, ctrl_c_cancels, interrupt_status, parse_style
 from .engine.errors import Cancelled, ImageError
 from .engine.text import show_path
+
+if TYPE_CHECKING:
+    from .engine.fast.train import TrainSettings
 
 STYLE_SUFFIX = ".nststyle"  # the fast engine's SUFFIX, repeated so that --help needs no torch
 
@@ -42,7 +46,13 @@ def add_train_parser(sub: Any) -> None:
     tr.add_argument("--photos", type=Path, required=True, metavar="DIR", help="folder of photos to train on")
     tr.add_argument("-o", "--output", type=Path, required=True, help=f"the style file ({STYLE_SUFFIX})")
     tr.add_argument("--size", type=int, help="side of the training crops in pixels (default 256)")
-    tr.add_argument("--steps", type=int, help="training steps")
+    tr.add_argument("--steps", type=int, help="training steps (or --minutes)")
+    tr.add_argument(
+        "--minutes",
+        type=_minutes,
+        metavar="M",
+        help="train for this long, as many steps as fit on this computer (instead of --steps)",
+    )
     tr.add_argument("--batch", type=int, help="photos per step")
     tr.add_argument("--seed", type=int, help="seed for a reproducible training")
     tr.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
@@ -82,14 +92,14 @@ def add_styles_parser(sub: Any) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .engine.fast.checkpoint import checkpoint_path
-    from .engine.fast.train import TrainSettings, train_fast_style
+    from .engine.fast.train import train_fast_style
     from .engine.images import load_image
     from .engine.pipeline import check_output
     from .engine.schedule import style_side_for
     from .engine.types import StyleImage
 
     output: Path = args.output
-    settings = TrainSettings(**{f: getattr(args, f) for f in _TRAIN_FIELDS if getattr(args, f) is not None})
+    settings = train_settings(args)
     specs = [parse_style(p) for p in args.paintings]
     check_output(output, (STYLE_SUFFIX,), inputs=[p for p, _ in specs])
     if not _is_folder(args.photos):
@@ -133,6 +143,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             "output": str(result.output),
             "seconds": round(result.seconds, 3),
             "steps": result.steps,
+            "seconds_trained": round(result.trained_seconds, 3),
+            "steps_trained": result.trained_steps,
             "device": result.device,
             "losses": {k: round(v, 6) for k, v in result.losses.items()},
             "skipped": result.skipped,
@@ -142,10 +154,40 @@ def cmd_train(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
         sys.stderr.write(
-            f"Saved {result.output} ({result.steps} steps, {result.seconds:.1f} s on {result.device}). "
+            f"Saved {result.output} ({result.trained_steps} steps, {result.trained_seconds:.1f} s of "
+            f"training on {result.device}). "
             f"Paint with it: nst-desktop stylize PHOTO --fast-style {result.output} -o OUT.png\n"
         )
     return EXIT_OK
+
+
+def train_settings(args: argparse.Namespace) -> TrainSettings:
+    """The ``TrainSettings`` the flags ask for: ``--minutes`` is a time budget, its steps
+    open-ended; it cannot be combined with ``--steps`` (which would win is no one's guess)."""
+    from .engine.fast.budget import STEP_CAP
+    from .engine.fast.train import TrainSettings
+
+    given = {f: getattr(args, f) for f in _TRAIN_FIELDS if getattr(args, f) is not None}
+    if args.minutes is not None:
+        if "steps" in given:
+            raise UsageError("--minutes and --steps cannot be used together; give one of them")
+        given |= {"seconds": args.minutes * 60.0, "steps": STEP_CAP}
+    return TrainSettings(**given)
+
+
+def _minutes(text: str) -> float:
+    """``--minutes``: a positive number up to the longest budget (argparse reports the rest)."""
+    from .engine.fast.budget import MAX_SECONDS
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text[:40]!r}") from None
+    if not (math.isfinite(value) and 1 / 60 <= value <= MAX_SECONDS / 60):
+        raise argparse.ArgumentTypeError(
+            f"the minutes must be between {1 / 60:.3g} (one second) and {MAX_SECONDS / 60:g}"
+        )
+    return value
 
 
 def _is_folder(path: Path) -> bool:

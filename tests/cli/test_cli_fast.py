@@ -6,6 +6,7 @@ reused; every run is tiny so the file stays quick on two cores.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -18,7 +19,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from nst_desktop.cli import main
+from nst_desktop.cli import build_parser, main
+from nst_desktop.cli_styles import train_settings
 from nst_desktop.engine.images import read_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +114,9 @@ def test_train_writes_a_style_and_a_json_summary(trained: tuple[Path, dict[str, 
     assert {"output", "seconds", "steps", "device", "losses"} <= summary.keys()
     assert Path(summary["output"]) == output and summary["steps"] == 2
     assert summary["seconds"] > 0 and summary["device"].startswith("CPU")
+    # A training run in one go: all of it is this run's.
+    assert summary["steps_trained"] == 2 and summary["seconds_trained"] == summary["seconds"]
+    assert summary["settings"]["seconds"] is None
     assert summary["losses"] and all(isinstance(v, float) for v in summary["losses"].values())
     # Only the style is left: no checkpoint, no temporary file.
     assert sorted(p.name for p in output.parent.iterdir()) == ["autumn.nststyle"]
@@ -155,6 +160,53 @@ def test_train_needs_paintings_and_photos(capsys: pytest.CaptureFixture[str], ou
     rc, _, err = cli(capsys, "train", STYLE, "-o", out_dir / "x.nststyle")
     assert_one_line_failure(rc, err, out_dir)
     assert "--photos" in err
+
+
+def _train_args(*flags: str) -> argparse.Namespace:
+    return build_parser().parse_args(["train", str(STYLE), "--photos", "p", "-o", "s.nststyle", *flags])
+
+
+def test_train_minutes_is_a_time_budget_with_open_ended_steps() -> None:
+    from nst_desktop.engine.fast.budget import STEP_CAP
+
+    settings = train_settings(_train_args("--minutes", "2.5", "--size", "64"))
+    assert settings.seconds == 150.0 and settings.steps == STEP_CAP and settings.size == 64
+    settings = train_settings(_train_args("--steps", "30"))
+    assert settings.seconds is None and settings.steps == 30
+    assert train_settings(_train_args()).seconds is None
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--minutes", "10", "--steps", "500"], "--minutes and --steps cannot be used together"),
+        (["--minutes", "0"], "--minutes"),
+        (["--minutes", "-3"], "--minutes"),
+        (["--minutes", "nan"], "--minutes"),
+        (["--minutes", "ten"], "not a number of minutes"),
+        (["--minutes", "1e9"], "--minutes"),
+    ],
+)
+def test_train_minutes_misuse_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], photos: Path, out_dir: Path, flags: list[str], message: str
+) -> None:
+    rc, _, err = cli(capsys, "train", STYLE, "--photos", photos, "-o", out_dir / "s.nststyle", *flags)
+    assert_one_line_failure(rc, err, out_dir)
+    assert "usage error" in err and message in err and "train --help" in err
+
+
+def test_train_for_minutes_writes_a_style_and_says_the_time_trained(
+    capsys: pytest.CaptureFixture[str], photos: Path, out_dir: Path
+) -> None:
+    output = out_dir / "timed.nststyle"
+    rc, out, err = cli(capsys, "train", STYLE, "--photos", photos, "-o", output, "--minutes", "0.02",
+                       "--size", "32", "--batch", "1", "--device", "cpu", "--json", "-q")  # fmt: skip
+    assert rc == 0, err
+    summary = json.loads(out)
+    assert summary["settings"]["seconds"] == pytest.approx(1.2)
+    # However long the loading took, a training runs a step at least: no untrained style.
+    assert summary["steps_trained"] == summary["steps"] >= 1
+    assert summary["seconds_trained"] > 0 and output.is_file()
 
 
 @pytest.mark.slow
