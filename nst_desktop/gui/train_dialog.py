@@ -1,8 +1,8 @@
 """ "Train a fast style from these paintings…": name, photo folder and a time budget in words.
 
 The dialog only gathers a :class:`~.training.TrainRequest`; the window runs it. The budget is
-turned into steps with the seconds a step takes on this computer (measured by the last
-training here, else :data:`~.training.DEFAULT_SECONDS_PER_STEP`), and the estimate is shown.
+a time the training holds to whatever a step costs; the steps it will be are shown as
+information only when the last training here measured the rate (a guess would mislead).
 When a stopped training of the same name left a checkpoint, it offers to resume it.
 """
 
@@ -28,20 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nst_desktop.engine.fast.budget import STEP_CAP
 from nst_desktop.engine.pipeline import ImageInput
 
 from . import training, user_paths
 from .plain_text import capped
 from .training import BUDGETS, MIN_PHOTOS, TrainRequest
-
-
-def format_duration(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 90:
-        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
-    return f"about {seconds / 3600:.1f} hours"
 
 
 class TrainDialog(QDialog):
@@ -59,8 +51,7 @@ class TrainDialog(QDialog):
         self.setWindowTitle("Train a fast style")
         self.setModal(True)
         self.paintings = tuple(p for p in paintings if p.weight > 0)
-        self.measured = seconds_per_step is not None
-        self.seconds_per_step = seconds_per_step or training.DEFAULT_SECONDS_PER_STEP
+        self.seconds_per_step = seconds_per_step if seconds_per_step and seconds_per_step > 0 else None
         self.taken = {" ".join(n.split()).casefold() for n in taken_names}
         self.styles_folder = styles_folder
         self.resumable: TrainRequest | None = None
@@ -160,8 +151,11 @@ class TrainDialog(QDialog):
     def budget_seconds(self) -> float:
         return BUDGETS[max(0, self.budget_group.checkedId())][2]
 
-    def steps(self) -> int:
-        return training.steps_for_budget(self.budget_seconds(), self.seconds_per_step)
+    def estimated_steps(self) -> int | None:
+        """The steps the budget will be at the rate measured here; None when none was."""
+        if self.seconds_per_step is None:
+            return None
+        return training.estimated_steps(self.budget_seconds(), self.seconds_per_step)
 
     def _update_estimate(self, *_: object) -> None:
         resuming = self.resuming()
@@ -170,16 +164,23 @@ class TrainDialog(QDialog):
         if resuming:
             assert self.resumable is not None
             self.estimate.setText(
-                f"Continues the stopped training: {self.resumable.steps} steps in all, from its last "
-                "checkpoint."
+                f"Continues the stopped training: {self.resumable.budget_text} in all, the time it "
+                "has had counted, from its last checkpoint."
             )
             return
-        steps = self.steps()
-        source = "measured on this computer" if self.measured else "a cautious estimate for a CPU"
+        budget = training.duration_text(self.budget_seconds())
+        steps = self.estimated_steps()
+        if steps is None:
+            rate = "How many steps that is depends on this computer (a GPU does many more)."
+        else:
+            assert self.seconds_per_step is not None
+            rate = (
+                f"At {self.seconds_per_step:.2g} s a step (measured on this computer) that is about "
+                f"{steps} steps."
+            )
         self.estimate.setText(
-            f"{steps} training steps, {format_duration(steps * self.seconds_per_step)} at "
-            f"{self.seconds_per_step:.1f} s a step ({source}). A GPU is much faster. You can stop at "
-            "any time and resume later."
+            f"Trains for {budget}. {rate} You can stop at any time and resume later; the time "
+            "already trained counts."
         )
 
     def resuming(self) -> bool:
@@ -262,7 +263,8 @@ class TrainDialog(QDialog):
                 photos=_expand(self.folder_edit.text().strip()),
                 paintings=self.paintings,
                 output=training.new_output(name, self.styles_folder),
-                steps=self.steps(),
+                steps=STEP_CAP,
+                seconds=self.budget_seconds(),
             )
         super().accept()
 

@@ -1,5 +1,8 @@
 """Training a fast style from the window: the request, its time budget, the job, resuming.
 
+The budget is a time the engine holds to (engine/fast/budget.py), not a number of steps
+guessed beforehand: a step's cost on this computer is known only once it runs.
+
 A :class:`TrainRequest` is plain data (no torch on the GUI thread); :func:`train_job` turns it
 into a job function for the :class:`~.controller.JobController`, which runs
 ``train_fast_style`` on the worker thread like any stylization. Beside the style file being
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from nst_desktop.engine import images, paths
+from nst_desktop.engine.fast.budget import STEP_CAP
 from nst_desktop.engine.fast.checkpoint import checkpoint_path
 from nst_desktop.engine.pipeline import ImageInput
 
@@ -49,34 +53,42 @@ class Recipe(TypedDict):
 # at 256 px (brush scale 2), batches of 4. Only the number of steps follows the time budget.
 RECIPE: Recipe = {"size": 128, "batch": 4, "brush_scale": 2.0}
 
-#: Seconds per training step when this computer has not trained yet: measured here with the
-#: recipe above (AMD EPYC, 2 cores shared with another training, CPU, 2 threads: 5.6-6.7 s a
-#: step, 8 steps), rounded up. After each training the window keeps the rate it measured.
-DEFAULT_SECONDS_PER_STEP = 6.5
-MIN_STEPS, MAX_STEPS = 20, 200_000
-
 BUDGETS: tuple[tuple[str, str, float], ...] = (
-    ("quick", "Quick sketch — about 10 minutes", 10 * 60),
-    ("good", "Good — about an hour", 60 * 60),
-    ("best", "Best — several hours (about 4)", 4 * 60 * 60),
+    ("quick", "Quick sketch — 10 minutes", 10 * 60),
+    ("good", "Good — an hour", 60 * 60),
+    ("best", "Best — several hours (4)", 4 * 60 * 60),
 )
 
 
-def steps_for_budget(seconds: float, seconds_per_step: float) -> int:
-    """The steps that fit ``seconds`` at ``seconds_per_step``, within sensible bounds."""
-    per_step = max(seconds_per_step, 1e-3)
-    return int(min(MAX_STEPS, max(MIN_STEPS, round(seconds / per_step))))
+def estimated_steps(seconds: float, seconds_per_step: float) -> int:
+    """The steps that fit ``seconds`` at ``seconds_per_step``: information for the artist only,
+    the engine trains by the time itself."""
+    return max(1, min(STEP_CAP, round(seconds / max(seconds_per_step, 1e-6))))
+
+
+def duration_text(seconds: float) -> str:
+    """A budget as the artist chose it: "10 minutes", "1 hour", "4 hours", "2.5 hours"."""
+    if seconds < 59.5 * 60:
+        minutes = max(1, round(seconds / 60))
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(seconds / 3600, 1)
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
 
 
 @dataclass(frozen=True)
 class TrainRequest:
-    """One training as the artist asked for it (all plain values)."""
+    """One training as the artist asked for it (all plain values).
+
+    With ``seconds`` it trains for that time and ``steps`` is only a cap (:data:`STEP_CAP`
+    from the dialog); without, for ``steps`` steps.
+    """
 
     name: str
     photos: Path
     paintings: tuple[ImageInput, ...]
     output: Path
     steps: int
+    seconds: float | None = None
     seed: int = field(default_factory=lambda: secrets.randbelow(2**31))
     size: int = RECIPE["size"]
     batch: int = RECIPE["batch"]
@@ -95,10 +107,18 @@ class TrainRequest:
     def resumed(self) -> TrainRequest:
         return replace(self, resume=True)
 
+    @property
+    def budget_text(self) -> str:
+        """The whole training's budget in words: "10 minutes", "300 steps"."""
+        if self.seconds is not None:
+            return duration_text(self.seconds)
+        return f"{self.steps} step{'s' if self.steps != 1 else ''}"
+
 
 @dataclass(frozen=True)
 class TrainOutcome:
-    """What a finished training job returns to the window."""
+    """What a finished training job returns to the window: the whole training's steps and
+    seconds, sessions before a Stop and Resume included."""
 
     request: TrainRequest
     output: Path
@@ -106,6 +126,14 @@ class TrainOutcome:
     steps: int
     device: str
     seconds_per_step: float | None
+
+    @property
+    def summary(self) -> str:
+        """The window's line for it: "Trained 'Autumn' (612 steps in 10 min 01 s)"."""
+        minutes, secs = divmod(round(self.seconds), 60)
+        hours, minutes = divmod(minutes, 60)
+        took = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
+        return f"Trained '{self.request.name}' ({self.steps} step{'s' if self.steps != 1 else ''} in {took})"
 
 
 def styles_dir() -> Path:
@@ -181,7 +209,7 @@ def save_record(request: TrainRequest) -> None:
         log.info("Could not write the training record %s: %s", request.record, exc)
 
 
-_NUMBERS = ("steps", "seed", "size", "batch", "brush_scale", "checkpoint_seconds")
+_NUMBERS = ("steps", "seconds", "seed", "size", "batch", "brush_scale", "checkpoint_seconds")
 
 
 def remove_record(request: TrainRequest) -> None:
@@ -203,6 +231,8 @@ def load_record(path: Path) -> TrainRequest | None:
             paintings=paintings,
             output=Path(doc["output"]),
             steps=int(doc["steps"]),
+            # Records written before time budgets have none: they train for their steps.
+            seconds=None if doc.get("seconds") is None else float(doc["seconds"]),
             seed=int(doc["seed"]),
             size=int(doc["size"]),
             batch=int(doc["batch"]),
@@ -256,6 +286,7 @@ def train_job(request: TrainRequest) -> JobFn:
         settings = TrainSettings(
             size=request.size,
             steps=request.steps,
+            seconds=request.seconds,
             batch=request.batch,
             seed=request.seed,
             brush_scale=request.brush_scale,
@@ -275,8 +306,10 @@ def train_job(request: TrainRequest) -> JobFn:
             cancel=cancel,
         )
         remove_record(request)
-        trained = result.steps
-        rate = result.seconds / trained if trained >= 10 else None
-        return TrainOutcome(request, result.output, result.seconds, trained, result.device, rate)
+        # A rate from a handful of steps is mostly warm-up; the dialog would mislead with it.
+        rate = result.seconds_per_step if result.steps >= 10 else None
+        return TrainOutcome(
+            request, result.output, result.trained_seconds, result.trained_steps, result.device, rate
+        )
 
     return call
