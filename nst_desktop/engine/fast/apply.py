@@ -1,5 +1,9 @@
 """Apply a fast style to a photo of any size, in bounded memory.
 
+A style of the ``instant`` kind (style_file.py) is the instant model's transformer tuned on a
+painting, so it paints through the instant model's own pass (engine/instant/api.py
+``transform``: whole, or in tiles with exact shared statistics) with the style's vector.
+
 Pictures up to ``conv_tiles.WHOLE_PIXELS`` run in one pass. Larger ones run in overlapping tiles
 (engine/conv_tiles.py, shared with the instant model): the network's instance normalisation
 would otherwise give every tile its own brightness and contrast, so its statistics are first
@@ -23,6 +27,8 @@ from .. import colour, conv_tiles, precision
 from ..checks import raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, OutOfMemory
+from ..instant.api import instant_dtype, transform
+from ..instant.network import StyleTransformer
 from ..settings import Settings
 from ..types import RGB8, RGBF, CancelToken, Progress, Result
 from .network import TransformerNet
@@ -33,7 +39,7 @@ ProgressCallback = Callable[[Progress], None]
 #: Rows recoloured at a time when keeping the photo's colours, to bound temporaries.
 _COLOUR_ROWS: Final = 256
 
-_nets: dict[tuple[int, str], tuple[FastStyle, TransformerNet]] = {}
+_nets: dict[tuple[int, str], tuple[FastStyle, TransformerNet | StyleTransformer]] = {}
 
 
 def apply_fast_style(
@@ -57,15 +63,7 @@ def apply_fast_style(
     if on_progress is not None:
         on_progress(Progress("painting", 0, 1, 1, 1, (w, h), elapsed=0.0))
     try:
-        net = _network(style, device)
-        # The policy of engine/precision.py (bfloat16 on this 2-core AVX-512 BF16 CPU: 2x
-        # faster at 512 px, mean difference a third of one 8-bit level); outputs come back float32.
-        dtype = precision.choose(settings.precision, device)
-        with torch.inference_mode(), precision.autocast(device, dtype):
-            if tile is None and h * w <= conv_tiles.WHOLE_PIXELS:
-                styled = _run_whole(net, content, device)
-            else:
-                styled = _run_tiled(net, content, device, tile or conv_tiles.TILE, cancel)
+        styled = _paint(_network(style, device), style, content, settings, device, tile, cancel)
     except Cancelled:
         raise
     except Exception as exc:
@@ -93,6 +91,34 @@ def apply_fast_style(
     )
 
 
+def _paint(
+    net: TransformerNet | StyleTransformer,
+    style: FastStyle,
+    content: RGB8,
+    settings: Settings,
+    device: torch.device,
+    tile: int | None,
+    cancel: CancelToken | None,
+) -> RGBF:
+    """The network's picture of ``content`` as float RGB 0..1, whole or in tiles."""
+    h, w = content.shape[:2]
+    if isinstance(net, StyleTransformer):
+        assert style.vector is not None  # style_file guarantees it for the instant kind
+        vector = style.vector.to(device, torch.float32)
+        with torch.inference_mode():
+            dtype = instant_dtype(settings, device)
+            styled = transform(net, content.astype(np.float32), vector, dtype, tile=tile, cancel=cancel)
+        styled /= 255.0
+        return styled
+    # The policy of engine/precision.py (bfloat16 on this 2-core AVX-512 BF16 CPU: 2x
+    # faster at 512 px, mean difference a third of one 8-bit level); outputs come back float32.
+    dtype = precision.choose(settings.precision, device)
+    with torch.inference_mode(), precision.autocast(device, dtype):
+        if tile is None and h * w <= conv_tiles.WHOLE_PIXELS:
+            return _run_whole(net, content, device)
+        return _run_tiled(net, content, device, tile or conv_tiles.TILE, cancel)
+
+
 def finish(styled: RGBF, photo: RGB8, settings: Settings, chroma_limit: float | None = None) -> None:
     """Strength and keep-colours, in place, a band of rows at a time (bounded temporaries).
 
@@ -116,7 +142,7 @@ def finish(styled: RGBF, photo: RGB8, settings: Settings, chroma_limit: float | 
     np.clip(styled, 0.0, 1.0, out=styled)
 
 
-def _network(style: FastStyle, device: torch.device) -> TransformerNet:
+def _network(style: FastStyle, device: torch.device) -> TransformerNet | StyleTransformer:
     """The style's network on ``device``, kept for the next picture (a batch reuses it)."""
     key = (id(style), str(device))
     cached = _nets.get(key)

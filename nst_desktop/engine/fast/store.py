@@ -26,6 +26,7 @@ from ..atomic import atomic_path
 from ..errors import FastStyleError
 from ..text import clip, quote, show_path
 from ..types import RGB8
+from .quality import Quality
 from .style_file import (
     MAX_NAME,
     SUFFIX,
@@ -48,6 +49,8 @@ class FastStyleInfo:
     builtin: bool
     description: str
     thumbnail: RGB8
+    #: How it measured against the instant picture and the optimiser, if it was measured.
+    quality: Quality | None = None
 
 
 @dataclass(frozen=True)
@@ -240,7 +243,9 @@ class FastStyleStore:
             self._cache[path] = (stamp, value)
         if isinstance(value, str):
             raise FastStyleError(value)
-        return FastStyleInfo(value.name, path, builtin, value.description, value.thumbnail), value
+        quality = Quality.from_dict(value.training.get("quality") or {})
+        info = FastStyleInfo(value.name, path, builtin, value.description, value.thumbnail, quality)
+        return info, value
 
 _TRAINING_SUFFIXES = (".checkpoint", ".training.json")
 

@@ -211,7 +211,7 @@ def paint(
     if on_stage is not None:
         on_stage("painting", 0)
     bh, bw = brush_size(h, w, settings.brush_scale)
-    dtype = _dtype(settings, device)
+    dtype = instant_dtype(settings, device)
     out = transform(net.transformer, _resample(photo, bh, bw), vector, dtype, tile=tile, cancel=cancel)
     out = _resample(out, h, w)
     if mode == "luminance":
@@ -233,7 +233,7 @@ def transform(
     cancel: CancelToken | None = None,
 ) -> RGBF:
     """The transformer on float RGB 0..255 of any size (reflection-padded to a multiple of 4),
-    its convolutions in ``dtype`` (see :func:`_dtype`).
+    its convolutions in ``dtype`` (see :func:`instant_dtype`).
 
     Over ``conv_tiles.WHOLE_PIXELS``, or whenever ``tile`` is given, it runs in tiles of that
     size (default ``conv_tiles.TILE``) sharing the whole picture's exact norm statistics, so
@@ -267,7 +267,7 @@ def transform(
     return tiled
 
 
-def _dtype(settings: Settings, device: torch.device) -> torch.dtype:
+def instant_dtype(settings: Settings, device: torch.device) -> torch.dtype:
     """The transformer's precision: the setting's, except that ``auto`` keeps a CPU in float32.
 
     Its convolutions are small (8 to 32 channels) and its style norms are element-wise work,
