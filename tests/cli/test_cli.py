@@ -230,7 +230,10 @@ def test_builtin_preset_by_name_with_overrides(capsys: pytest.CaptureFixture[str
     assert fast_draft.size != 48 and fast_draft.steps != 4
     # ... and everything not given on the command line comes from it.
     assert settings.levels == fast_draft.levels == 3
-    assert settings == fast_draft.replace(size=48, steps=4, seed=settings.seed)
+    # (The seed and the precision are what ran: a picked seed, and auto resolved to a format.)
+    assert summary["precision"] in ("float32", "bfloat16", "float16") and fast_draft.precision == "auto"
+    ran = {"seed": settings.seed, "precision": summary["precision"]}
+    assert settings == fast_draft.replace(size=48, steps=4, **ran)
     assert summary["steps"] == 4 and summary["size"] == [48, 48]
 
 
