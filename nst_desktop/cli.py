@@ -147,7 +147,7 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         if field_spec.type == "choice":
             options["choices"] = list(field_spec.values)
         elif field_spec.type == "whole":
-            options["type"] = _whole_or_auto if field_spec.auto_zero else int
+            options["type"] = whole_or_auto if field_spec.auto_zero else int
             if field_spec.auto_zero:
                 options["metavar"] = "N|auto"
         elif field_spec.type == "number":
@@ -155,7 +155,7 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--" + name.replace("_", "-"), **options)
 
 
-def _whole_or_auto(text: str) -> int:
+def whole_or_auto(text: str) -> int:
     """A whole number, or ``auto`` for 0 (a setting whose 0 means "choose for me")."""
     if text.strip().lower() == "auto":
         return 0

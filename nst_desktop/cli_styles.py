@@ -16,7 +16,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli import EXIT_OK, ProgressBar, UsageError, ctrl_c_cancels, interrupt_status, parse_style
+from .cli import (
+    EXIT_OK,
+    ProgressBar,
+    UsageError,
+    ctrl_c_cancels,
+    interrupt_status,
+    parse_style,
+    whole_or_auto,
+)
 from .engine.errors import Cancelled, ImageError
 from .engine.text import show_path
 
@@ -61,6 +69,13 @@ def add_train_parser(sub: Any) -> None:
         choices=["auto", "float32", "bfloat16", "float16"],
         help="number format of the networks: auto = 16-bit where the hardware computes it natively",
     )
+    tr.add_argument(
+        "--threads",
+        type=whole_or_auto,
+        default=0,
+        metavar="N|auto",
+        help="CPU threads: auto (the default) takes the cores other programs leave free",
+    )
     tr.add_argument("--style-strength", type=float, help="0 none .. 1 balanced .. 10 very bold")
     tr.add_argument("--keep-content", type=float, help="0 ignore the photo .. 1 balanced .. 10 very close")
     tr.add_argument("--smoothness", type=float, help="0 none .. 1 light .. 10 very smooth")
@@ -91,6 +106,7 @@ def add_styles_parser(sub: Any) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .engine import threads
     from .engine.fast.checkpoint import checkpoint_path
     from .engine.fast.train import train_fast_style
     from .engine.images import load_image
@@ -111,6 +127,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     side = style_side_for(settings.size, settings.brush_scale)
     paintings = [StyleImage(load_image(p, max_side=side), w, p.name) for p, w in specs]
     bar = None if args.quiet else ProgressBar(sys.stderr)
+    count = threads.choose(args.threads, threads.machine())  # engine/threads.py: the free cores
+    threads.set_torch_threads(count)
     with ctrl_c_cancels() as cancel:
         try:
             result = train_fast_style(
@@ -146,6 +164,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             "seconds_trained": round(result.trained_seconds, 3),
             "steps_trained": result.trained_steps,
             "device": result.device,
+            "threads": count,
             "losses": {k: round(v, 6) for k, v in result.losses.items()},
             "skipped": result.skipped,
             "resumed_from": result.resumed_from,
