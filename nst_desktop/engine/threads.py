@@ -5,8 +5,9 @@ pool thread spins for a while before it sleeps. On an artist's machine other pro
 too (a browser, a compiler, another painting), and there both defaults cost: a pool thread
 that spins takes a core another program needs, and a pool as large as the machine waits at
 every barrier for its slowest thread, which shares its core with someone else. Measured on a
-2-core machine with a load of about 6 (benchmarks/README.md, "Threads"): 27-35 s for a
-256 px, 10-step painting with the defaults, 13 s with one thread, 9-14 s with sleeping threads.
+shared 2-core machine (benchmarks/README.md, "Threads"): a 256 px, 10-step painting took 48 s
+with torch's defaults and 16.5 s with this policy at a load average of 9-13, and 97 s against
+56 s beside two more busy loops; the defaults also spent 12 s more CPU spinning.
 
 So the policy has two halves:
 
