@@ -85,9 +85,9 @@ def test_gallery_lists_styles_and_a_click_paints_with_one(
     assert result.settings.method == "fast" and result.settings.fast_style == "Tiny"
     assert max(result.size) == 48 and window.save_button.isEnabled()
 
-    # Strength applies to the fast style as well: moving it paints again.
-    with qtbot.waitSignal(window.controller.finished, timeout=120_000):
-        window.controls.strength.set_value(0.5)
+    # Fade applies to the fast style as well, at once: no new run, no new version (issue 18).
+    window.controls.strength.set_value(0.5)
+    assert not window.controller.busy and len(window.history.ids()) == 1
     assert window.shown is not None and window.shown.settings.strength == 0.5
 
     saved = window.save_to(tmp_path / "fast.png")

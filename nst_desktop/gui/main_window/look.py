@@ -2,7 +2,7 @@
 # (A window mixin whose methods annotate ``self: MainWindow`` so their bodies are checked
 # against the whole window; mypy's self-type check on a non-MainWindow class is what is off.)
 """The look's controls and the window: undo and redo, presets applied, the print size, and
-Fade moving a finished optimiser picture at once."""
+Fade moving a finished optimiser or fast-style picture at once."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ class LookHandling:
             )
 
     def _refade(self: MainWindow) -> None:
-        """Fade moved while a finished optimiser picture is on show: fade it now, no repaint."""
+        """Fade moved while a finished optimiser or fast-style picture is on show: fade it now,
+        no repaint and no new version (the fade is recorded with the picture when it is saved)."""
         shown = self.shown
         if shown is None or not shown.can_fade or self._busy():
             return

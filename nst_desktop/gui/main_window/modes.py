@@ -127,7 +127,8 @@ class PaintingModes:
         self.statusBar().showMessage(banner_text(f"No instant picture: {message}"), 8000)
 
     def _on_look_changed(self: MainWindow) -> None:
-        """A control changed: repaint what is on show, if it is a one-pass picture."""
+        """A control changed: repaint what is on show, if it is a one-pass picture. Fade is
+        not among them: it moves the picture on show at once (``_refade``), adding no version."""
         self._refresh_instant()
         result = self.shown
         if result is None or result.settings.method != "fast" or self.batch_running:
@@ -136,7 +137,7 @@ class PaintingModes:
             now = self.controls.settings()
         except EngineError:
             return
-        fields = ("strength", "keep_colors", "size", "device")
+        fields = ("keep_colors", "size", "device")
         if any(getattr(now, f) != getattr(result.settings, f) for f in fields):
             self.apply_fast_style(result.settings.fast_style)
 
@@ -242,6 +243,7 @@ class PaintingModes:
             return
         self.progress.setValue(round(progress.fraction * 1000))
         self.progress.setFormat(describe_progress(progress))
+        self._show_title(progress.fraction)  # a training's fraction is its time budget used
         if progress.losses:
             self.loss_plot.add(progress.step, progress.losses)
         preview = progress.preview
@@ -298,6 +300,7 @@ class PaintingModes:
         if self.training is None:
             return
         self.training = None
+        self._show_title()
         self._update_state()
         self._modes_finished()
 

@@ -32,6 +32,12 @@ def frozen_array(array: np.ndarray) -> np.ndarray:
     return view
 
 
+def _unfaded(result: Result) -> bool:
+    """A picture Fade can move: an optimiser's or a fast style's, painted at full strength
+    (the window fades it itself; a batch's file comes faded from the pipeline)."""
+    return result.settings.method in ("optimise", "fast") and result.settings.strength >= 1.0
+
+
 @dataclass(frozen=True)
 class Picture:
     """One finished or stopped run: what it painted and exactly what it was painted from."""
@@ -69,7 +75,7 @@ class Picture:
             seconds=result.seconds,
             before=before,
             full=frozen_array(result.image_float),
-            base=frozen_array(result.image_float) if result.settings.method == "optimise" else None,
+            base=frozen_array(result.image_float) if _unfaded(result) else None,
             seconds_per_unit=getattr(result, "seconds_per_unit", None),
         )
 

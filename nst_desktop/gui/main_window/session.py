@@ -27,6 +27,9 @@ from .picture import RGB8, Picture, frozen_array
 
 PREVIEW_MIN_INTERVAL = 0.1
 """Seconds between previews put on screen: faster only costs the GUI thread."""
+FADED_HERE = ("optimise", "fast")
+"""Methods whose picture the window fades itself, so Fade moves a finished picture at once
+(the fast style's fade is the same blend as the engine's, after keep colours)."""
 
 
 def with_seed(settings: Settings) -> Settings:
@@ -105,8 +108,9 @@ class RunSession(QObject):
         """Paint ``job``; while the model loads, the job waits and starts right after."""
         settings = with_seed(job.settings)
         fade_to = 1.0
-        if settings.method == "optimise" and settings.strength < 1.0:
-            # Painted at full strength, faded when done: Fade can then move on the picture.
+        if settings.method in FADED_HERE and settings.strength < 1.0 and job.output_path is None:
+            # Painted at full strength, faded when done: Fade can then move on the picture
+            # without painting again. A batch job writes its own file: the pipeline fades it.
             fade_to, settings = settings.strength, settings.replace(strength=1.0)
         job = dataclasses.replace(job, settings=settings)
         before = frozen_array(before) if before is not None else None
