@@ -185,8 +185,7 @@ class BannerOverlay(QObject):
 
     def place(self) -> None:
         width = max(100, self.host.width() - 24)
-        height = self.banner.heightForWidth(width)
-        if height <= 0:
-            height = self.banner.sizeHint().height()
+        height = self.banner.fit(width)
         self.banner.setGeometry(12, 8, width, height)
+        self.banner.lay_out()
         self.banner.raise_()

@@ -27,6 +27,8 @@ CENTRE = "window/centre"
 DETAILS = "window/details"
 CONTROLS = "controls"
 PRESET_DIR = "preset_dir"
+PRESET_CHOSEN = "preset/chosen"
+"""The preset last chosen in the box, shown again at the next start (not applied again)."""
 BATCH_DIR = "batch_dir"
 BATCH_FORMAT = "batch/format"
 BATCH_PATTERN = "batch/pattern"
@@ -105,6 +107,9 @@ def restore(window: MainWindow) -> None:
     window.batch.set_output_format(str(q.value(BATCH_FORMAT, "png")))
     window.batch.set_naming_pattern(str(q.value(BATCH_PATTERN, "") or ""))
     window.preset_bar.last_dir = str(q.value(PRESET_DIR, ""))
+    chosen = str(q.value(PRESET_CHOSEN, "") or "")
+    if chosen:
+        window.preset_bar.show_chosen(chosen)
     window.set_details_visible(str(q.value(DETAILS, "false")).lower() == "true")
     restore_print(window)
 
@@ -130,6 +135,7 @@ def save(window: MainWindow) -> None:
     q.setValue(SPLITTER, window.splitter.saveState())
     q.setValue(CENTRE, window.centre_splitter.saveState())
     q.setValue(PRESET_DIR, window.preset_bar.last_dir)
+    q.setValue(PRESET_CHOSEN, window.preset_bar.current_name() or "")
     q.setValue(DETAILS, "true" if window.run_bar.details_button.isChecked() else "false")
     with contextlib.suppress(EngineError):
         q.setValue(CONTROLS, window.controls.settings().to_json(indent=None))

@@ -4,12 +4,19 @@ Trying variations means moving sliders and wanting the last good combination bac
 history holds whole :class:`Settings` snapshots; a slider dragged through fifty values in one
 go is one step, because changes that follow each other within :data:`MERGE_SECONDS` replace the
 newest snapshot instead of adding one.
+
+Ctrl+Z in a number box is the window's undo too (:class:`UndoKeys`): a spin box's own text
+undo would otherwise take the key right after a value was typed, and nothing would happen.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
 
 from nst_desktop.engine import EngineError, Settings
 
@@ -87,3 +94,41 @@ class ControlsUndo:
         finally:
             self._applying = False
         self._last = 0.0
+
+
+_EXTRA_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
+
+
+def is_undo_key(event: QKeyEvent) -> bool:
+    """Whether ``event`` is one of the window's undo or redo keys."""
+    if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
+        return True
+    return QKeySequence(event.keyCombination()) in _EXTRA_KEYS
+
+
+class UndoKeys(QObject):
+    """Undo and redo keys pressed in a number box of the controls reach the window's undo.
+
+    A spin box claims Ctrl+Z for its text (a shortcut override), so the window's Undo never
+    fired while one had focus. Here the box first commits what was typed (the value becomes a
+    step of the controls' history, as Enter would make it), then the key goes on to the
+    window's action: Ctrl+Z right after typing a value brings the value before it back.
+    """
+
+    def __init__(self, controls: ControlsPanel) -> None:
+        super().__init__(controls)
+        for box in controls.findChildren(QAbstractSpinBox):
+            box.installEventFilter(self)
+            edit = box.findChild(QLineEdit)
+            if edit is not None:
+                edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+            return False
+        if not is_undo_key(event):
+            return False
+        box = watched if isinstance(watched, QAbstractSpinBox) else watched.parent()
+        if isinstance(box, QAbstractSpinBox):
+            box.interpretText()  # commit the typed value first
+        return True  # not claimed by the box: the window's shortcut acts

@@ -154,6 +154,10 @@ class WholeNumberBox(QAbstractSpinBox):
     def fixup(self, text: str) -> str:
         return str(self._value)
 
+    def interpretText(self) -> None:  # noqa: N802 - Qt's name
+        """Take what was typed as the value now, as Enter would (the window's undo calls it)."""
+        self._commit()
+
     def _commit(self) -> None:
         text = self.lineEdit().text()
         if self._state(text) == QValidator.State.Acceptable:

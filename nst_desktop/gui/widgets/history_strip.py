@@ -219,6 +219,26 @@ class _StripList(QListWidget):
         self.setFixedHeight(CELL.height() + scroll + 2 * self.frameWidth() + 6)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("History of versions")
+        self.follow_end = False
+        """Keep the newest version (the right end) in view while the strip is laid out, until
+        the artist scrolls or clicks: a strip filled before it is shown has no width yet."""
+        bar = self.horizontalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.actionTriggered.connect(self._stop_following)
+
+    def scroll_to_end(self) -> None:
+        """Show the newest versions now and whenever the strip's width changes, until the
+        artist moves it (see :attr:`follow_end`)."""
+        self.follow_end = True
+        bar = self.horizontalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _on_range_changed(self, _low: int, high: int) -> None:
+        if self.follow_end:
+            self.horizontalScrollBar().setValue(high)
+
+    def _stop_following(self, _action: int = 0) -> None:
+        self.follow_end = False
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() == Qt.Key.Key_Space:
@@ -227,6 +247,7 @@ class _StripList(QListWidget):
         super().keyReleaseEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._stop_following()
         item = self.itemAt(event.position().toPoint())
         if event.button() == Qt.MouseButton.RightButton:
             event.accept()  # the context menu follows; the selection stays where it was
@@ -246,6 +267,7 @@ class _StripList(QListWidget):
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         """An ordinary (vertical) mouse wheel scrolls the strip sideways: it has no other way."""
+        self._stop_following()
         delta = event.angleDelta()
         if delta.x() == 0 and delta.y() != 0:
             bar = self.horizontalScrollBar()
@@ -270,6 +292,7 @@ class _StripList(QListWidget):
         if event.key() == Qt.Key.Key_Space:
             event.ignore()  # for the window: held, it shows the other version of a comparison
             return
+        self._stop_following()
         keys = {
             Qt.Key.Key_S: "star",
             Qt.Key.Key_Delete: "delete",
@@ -366,7 +389,8 @@ class HistoryStrip(QWidget):
         versions: Sequence[Version],
         thumbnails: Mapping[str, Thumbnail | None] | None = None,
     ) -> None:
-        """Show exactly these versions (in the order given: oldest first), keeping the selection."""
+        """Show exactly these versions (in the order given: oldest first), keeping the selection
+        in view, else the newest (at the right end)."""
         keep = self.selected_id()
         self._quiet = True
         try:
@@ -376,6 +400,9 @@ class HistoryStrip(QWidget):
                 self._append(version, (thumbnails or {}).get(version.id))
             if keep is not None and keep in self._items:
                 self.list.setCurrentItem(self._items[keep])
+                self.list.scrollToItem(self._items[keep])
+            else:
+                self.list.scroll_to_end()
         finally:
             self._quiet = False
         if self._mark not in self._items:

@@ -197,6 +197,18 @@ class PresetBar(QWidget):
         self._on_activated(index)
         return True
 
+    def show_chosen(self, name: str) -> bool:
+        """Show ``name`` as the chosen preset without applying it (the controls as they were
+        left at the last session stay; "(modified)" says whether they still match it)."""
+        index = self.combo.findData(name)
+        if index < 0:
+            return False
+        blocker = QSignalBlocker(self.combo)
+        self.combo.setCurrentIndex(index)
+        del blocker
+        self.update_modified()
+        return True
+
     def _on_activated(self, index: int) -> None:
         name = self.combo.itemData(index)
         if not name:
