@@ -26,6 +26,8 @@ class BatchHandling:
     """Batch tab glue (a mixin); the batch's own state machine is :class:`~.batch.BatchRunner`."""
 
     shown: Picture | None
+    _before_missing: Picture | None
+    """A picture on show whose photo is read only when before/after is asked for."""
 
     def _add_batch_paths(self: MainWindow, paths: list[Path]) -> int:
         usable = []
@@ -79,8 +81,8 @@ class BatchHandling:
         self.shown = None  # a file on disk, already saved: not a version to save again
         self.history.select(None)
         self.loss_plot.clear()
-        if before is not None:
-            self.preview.view.set_before(imaging.array_to_qimage(before))
+        self._before_missing = None
+        self.preview.view.set_before(imaging.array_to_qimage(before) if before is not None else None)
         h, w = pixels.shape[:2]
         self.preview.view.set_canvas_size(w, h)
         self.preview.view.set_image(imaging.array_to_qimage(pixels))

@@ -87,3 +87,20 @@ class Composition:
         self.resize(1220, 800)
         self.preset_bar.message.connect(self.show_message)
         self.preset_bar.refresh()  # again, now that damaged files can be reported
+        self._set_tab_order()
+
+    def _set_tab_order(self: MainWindow) -> None:
+        """Tab goes the way the work goes: the photo (focused at start), the paintings, the
+        look's controls, Paint and Stop, then the picture and its zoom bar, the history, the
+        rest of the run bar and the tabs. The left panel's scroll area is no stop of its own
+        (it scrolls to the control that has the focus)."""
+        self.left.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        last_left: QWidget = self.left
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if self.left.isAncestorOf(widget):
+                last_left = widget
+            widget = widget.nextInFocusChain()
+        QWidget.setTabOrder(last_left, self.stylize_button)
+        QWidget.setTabOrder(self.stylize_button, self.stop_button)
+        self.photo_area.setFocus()

@@ -91,6 +91,7 @@ class ViewHandling:
             self.loss_plot.setVisible(self.run_bar.details_button.isChecked())
             self.showNormal()
         self.preview.view.fit()
+        self._update_state()  # Esc (the Stop action) leaves full screen also when nothing runs
 
     def resizeEvent(self: MainWindow, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -122,6 +123,7 @@ class ViewHandling:
         view = self.preview.view
         if on:
             if self._held is None:
+                self._ensure_before()
                 self._held = (view.item.comparing, view.item.split)
                 view.set_comparing(True)
                 view.set_split(1.0)

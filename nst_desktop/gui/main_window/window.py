@@ -28,7 +28,7 @@ from nst_desktop.engine.images import DEFAULT_DPI
 from nst_desktop.engine.presets import PresetStore
 from nst_desktop.engine.schedule import fit
 
-from .. import imaging, plain_text, shutdown
+from .. import imaging, plain_text, shutdown, user_paths
 from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds
 from ..widgets.message_banner import MessageBanner, banner_text
@@ -45,10 +45,10 @@ from .modes import PaintingModes
 from .output import OutputHandling
 from .picture import Picture
 from .session import RunSession
-from .undo import ControlsUndo
+from .undo import ControlsUndo, UndoKeys
 from .view import ViewHandling
 
-__all__ = ["MainWindow", "MessageBanner", "describe_progress", "format_seconds"]
+__all__ = ["MainWindow", "MessageBanner", "describe_progress", "format_seconds", "time_fraction"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,18 @@ INFO_SECONDS = 10_000
 """An information banner goes away by itself after this many ms; errors stay until solved."""
 ALERT_AFTER_SECONDS = 20.0
 """A run at least this long asks for attention when it ends (taskbar flash)."""
+
+
+def time_fraction(progress: Progress) -> float:
+    """How far a run is, as the title bar, the taskbar and the bar show it: in time, not steps
+    (the coarse levels' steps are cheap: 87 % of the steps may be half the time, and a print's
+    first tile takes minutes). The share of a time budget used where the job has one (a
+    training), else elapsed over elapsed plus the time left where the run has an estimate,
+    else the share of the steps."""
+    if progress.budget_used is not None or progress.eta is None:
+        return progress.fraction
+    total = progress.elapsed + progress.eta
+    return min(1.0, max(0.0, progress.elapsed / total)) if total > 0 else progress.fraction
 
 
 class MainWindow(
@@ -95,6 +107,7 @@ class MainWindow(
         self._run_title = ""
         self._held = None
         self._fade_photo = None
+        self._before_missing = None
         self._run_started_at: float | None = None
         self.device_text = ""
         self.print_dpi: float = DEFAULT_DPI  # what saved files record (see .printing)
@@ -107,6 +120,7 @@ class MainWindow(
         self.wheel_guard.protect_children()  # now that the whole window is built
         self.menu_actions: dict[str, QAction] = actions.build(self)
         self.undo = ControlsUndo(self.controls)
+        self._undo_keys = UndoKeys(self.controls)
         self._connect()
         state.restore(self)
         self.undo.reset()
@@ -137,6 +151,7 @@ class MainWindow(
         bar.copy_button.clicked.connect(self.copy_result)
         bar.details_button.toggled.connect(self.set_details_visible)
         bar.drag_button.provider = self.drag_payload
+        self.preview.compare.toggled.connect(self._ensure_before)
         b = self.batch
         b.files_dropped.connect(self._add_batch_paths)
         b.add_requested.connect(self.browse_batch)
@@ -325,6 +340,8 @@ class MainWindow(
         self._run_started_at = time.monotonic()
         if self.session.before is not None:
             self._show_before(self.session.before, job.settings.size)
+        else:  # a batch's photo: never compare its picture with the window's photo
+            self.preview.view.set_before(None)
 
     @Slot(str)
     def _on_status(self, text: str) -> None:
@@ -338,9 +355,10 @@ class MainWindow(
 
     @Slot(object)
     def _on_progress(self, progress: Progress) -> None:
-        self.progress.setValue(round(progress.fraction * 1000))
+        done = time_fraction(progress)
+        self.progress.setValue(round(done * 1000))
         self.progress.setFormat(describe_progress(progress))
-        self._show_title(progress.fraction)
+        self._show_title(done)
         if progress.losses:
             self.loss_plot.add(progress.step, progress.losses)
 
@@ -371,13 +389,43 @@ class MainWindow(
         self.add_version(picture)
 
     def show_picture(self, picture: Picture) -> None:
-        """Put ``picture`` on show with its own photo as "before"."""
+        """Put ``picture`` on show with its own photo as "before" (a batch's picture has none
+        in memory: its photo is read when before/after is first asked for, see
+        :meth:`_ensure_before`; until then no other photo stands in for it)."""
         self.shown = picture
         self.prepare_drag()  # its drag file, written ahead on the writer thread
+        self._before_missing = None
         if picture.before is not None:
             self._show_before(picture.before, picture.settings.size)
+        else:
+            w, h = picture.size
+            self.preview.view.set_before(None)
+            self.preview.view.set_canvas_size(*self._canvas_size(w, h, picture.settings.size))
+            self._before_missing = picture
+            if self.preview.compare.isChecked() or self._held is not None:
+                self._ensure_before()
         self.preview.view.set_image(imaging.array_to_qimage(picture.pixels))
         self._update_state()
+
+    @Slot(bool)
+    def _ensure_before(self, wanted: bool = True) -> None:
+        """Before/after is asked for: read the photo of the picture on show if it has none yet."""
+        if not wanted:
+            return
+        picture, self._before_missing = self._before_missing, None
+        if picture is None or picture is not self.shown or picture.photo.path is None:
+            return
+        if not user_paths.is_file(picture.photo.path):
+            self.statusBar().showMessage("This picture's photo is no longer there to compare with.", 6000)
+            return
+        try:
+            from nst_desktop.engine import images
+
+            before = images.load_image(picture.photo.path, max_side=1600)
+        except EngineError as exc:
+            self.statusBar().showMessage(banner_text(f"The photo cannot be read to compare: {exc}"), 6000)
+            return
+        self.preview.view.set_before(imaging.array_to_qimage(before))
 
     @Slot()
     def _on_stopped_empty(self) -> None:
@@ -432,7 +480,7 @@ class MainWindow(
         self.run_bar.drag_button.setEnabled(has_picture)
         for name, on in (
             ("stylize", can_paint),
-            ("stop", running or waiting or batch),
+            ("stop", running or waiting or batch or self.isFullScreen()),  # Esc leaves full screen
             ("save", has_picture),
             ("copy", has_picture),
         ):
