@@ -6,10 +6,11 @@ Only Qt is imported before the window shows; the model loads afterwards on the w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 SMOKE_SIZE = 64
@@ -158,7 +159,8 @@ def _smoke_test(app: object) -> int:
         sys.stderr.write(f"nst-desktop smoke test FAILED: {message}\n")
         return 1
 
-    with tempfile.TemporaryDirectory(prefix="nst-smoke-") as tmp:
+    # Its versions, drag files and logs go to a private data folder, never the user's history.
+    with tempfile.TemporaryDirectory(prefix="nst-smoke-") as tmp, _private_data_dir(Path(tmp) / "data"):
         folder = Path(tmp)
         window = MainWindow(qsettings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
         window.show()
@@ -205,6 +207,20 @@ def _smoke_test(app: object) -> int:
         window.close()
     sys.stdout.write(f"nst-desktop smoke test passed ({device}, {seconds:.1f} s)\n")
     return 0
+
+
+@contextlib.contextmanager
+def _private_data_dir(folder: Path) -> Iterator[None]:
+    """Point the per-user data folder (``engine.paths.user_data_dir``) at ``folder`` meanwhile."""
+    previous = os.environ.get("NST_DESKTOP_DATA_DIR")
+    os.environ["NST_DESKTOP_DATA_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("NST_DESKTOP_DATA_DIR", None)
+        else:
+            os.environ["NST_DESKTOP_DATA_DIR"] = previous
 
 
 def _quiet_offscreen_notice() -> None:
