@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import datetime
 import errno
+import io
 import json
 import logging
 import math
@@ -27,7 +28,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from . import __version__
 from .engine.errors import Cancelled, EngineError, SettingsError
@@ -211,8 +212,8 @@ def _fast_style_reference(text: str) -> str:
     if candidate.suffix.lower() == ".nststyle" or _exists(candidate):
         try:
             return str(candidate.resolve())
-        except OSError:  # a deleted current folder: the file is reported when it is read
-            return text
+        except (OSError, RuntimeError):  # a deleted current folder, a link to itself (Python < 3.13
+            return text  # says RuntimeError): the file is reported when it is read
     return text
 
 
@@ -443,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Warnings are held until the command succeeds, so a failing command prints exactly its one
     error line; anything unexpected is an internal error (exit 1) with the traceback in a log.
     """
+    saved_streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _usable_streams()
     logging.basicConfig(level=logging.WARNING, format="nst-desktop: %(message)s")
     held = _HeldWarnings()
     root = logging.getLogger()
@@ -484,7 +487,70 @@ def main(argv: Sequence[str] | None = None) -> int:
         root.handlers = saved_handlers
         if status == EXIT_OK:
             held.replay(saved_handlers)
+        sys.stdout, sys.stderr = saved_streams
     return status
+
+
+class _DroppingStream(io.TextIOBase):
+    """Standard error as the CLI writes to it: once it is closed (``2>&-``, a reader that went
+    away) the text is dropped, so a progress line or a "Saved" never turns finished work into a
+    failure; the exit status still tells."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is not None:
+            try:
+                self._stream.write(text)
+            except (OSError, ValueError):
+                self._stream = None
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._stream = None
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Standard output that was closed before the program started (``>&-``): writing to it
+    is the documented "closed standard output" (exit 2), not an internal error."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+
+def _usable_streams() -> tuple[TextIO, TextIO]:
+    """``sys.stdout`` and a forgiving ``sys.stderr`` for the command, whatever was closed.
+
+    A closed descriptor 1 or 2 is first taken by the null device: otherwise the next file
+    opened (the result being saved) would get its number, and whatever a library writes to
+    standard error would land inside the picture.
+    """
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_WRONLY)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+    stdout = sys.stdout if sys.stdout is not None else cast(TextIO, _ClosedStdout())
+    return stdout, cast(TextIO, _DroppingStream(sys.stderr))
 
 
 def _run(argv: Sequence[str] | None) -> int:
