@@ -453,7 +453,8 @@ def save_image(
     # ValueError from json), and must not be mistaken for a failure to write.
     plain = None if metadata is None else _metadata_json(metadata, wrapped=False)
     wrapped = None if metadata is None else _metadata_json(metadata, wrapped=True)
-    folder = final.parent
+    # A symbolic link is written through: a failure is in the folder of the file it names.
+    folder = Path(os.path.realpath(final)).parent if os.path.islink(final) else final.parent
 
     comment = sidecar = None
     if fmt == "jpeg" and metadata is not None and wrapped is not None:

@@ -111,21 +111,29 @@ def check_output(
     if path.suffix.lower() not in suffixes:
         raise OutputError(f"The output must end in {' or '.join(suffixes)}: {shown}.")
     images.check_output_name(path, sidecar=path.suffix.lower() in (".jpg", ".jpeg"))
+    # A symbolic link is written through: the file it names, in its folder, is what gets saved.
+    written = _through_link(path)
+    link_note = f" ({shown} is a link to {show_path(written)})" if written != path else ""
     try:
-        folder = path.parent.resolve()
+        folder = written.parent.resolve()
     except OSError as exc:  # the current folder was deleted, or a link loops
         raise OutputError(f"The folder for the output {shown} cannot be found ({_reason(exc)}).") from None
+    except RuntimeError:  # a link to itself on the way (Python < 3.13 raises this, not OSError)
+        raise OutputError(f"The folder for the output {shown} cannot be found (a loop of links).") from None
     where = show_path(folder)
     try:
         folder_info = os.stat(folder)
     except FileNotFoundError:
-        raise OutputError(f"The folder for the output does not exist: {show_path(path.parent)}.") from None
+        raise OutputError(
+            f"The folder for the output does not exist: {show_path(written.parent)}{link_note}."
+        ) from None
     except PermissionError:
         raise OutputError(f"nst-desktop is not allowed to enter the folder {where}.") from None
     except OSError as exc:
         raise OutputError(f"The folder {where} cannot be examined ({_reason(exc)}).") from None
     if not stat.S_ISDIR(folder_info.st_mode):
-        raise OutputError(f"The folder for the output does not exist: {show_path(path.parent)}.")
+        missing = show_path(written.parent)
+        raise OutputError(f"The folder for the output does not exist: {missing}{link_note}.")
     try:
         target: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
@@ -151,6 +159,17 @@ def check_output(
                     f"The output {shown} is the input {show_path(source.name or str(source))} itself; "
                     "choose another name so that the original is kept."
                 )
+
+
+def _through_link(path: Path) -> Path:
+    """Where a write to ``path`` lands: the file a symbolic link names (even when that file or
+    its folder is missing), else ``path`` itself. Never raises: a loop is reported later."""
+    try:
+        if not os.path.islink(path):
+            return path
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return path
 
 
 def _reason(exc: OSError) -> str:
