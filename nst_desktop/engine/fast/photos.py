@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,10 @@ from ..types import RGB8
 MIN_PHOTOS: Final = 4
 #: More than this many are sampled evenly (memory: each is kept at twice the training size).
 MAX_PHOTOS: Final = 2000
+#: Folders deeper than this below the photo folder are not searched (and counted in a warning).
+MAX_DEPTH: Final = 32
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,21 +37,58 @@ class PhotoSet:
 
 
 def find_photos(folder: Path) -> list[Path]:
-    """Every readable-looking image under ``folder`` (recursively), in name order."""
+    """Every readable-looking image under ``folder`` (recursively, :data:`MAX_DEPTH` folders
+    deep at most), in name order; how many deeper folders were left out is logged."""
     if not folder.is_dir():
         raise FastStyleError(f"The photo folder '{show_path(folder)}' does not exist or is not a folder.")
     found: list[Path] = []
     suffixes = {s.lower() for s in INPUT_SUFFIXES}
-
-    def on_error(exc: OSError) -> None:
-        pass  # a sub-folder we may not enter is skipped like a broken photo
-
-    for root, dirs, files in os.walk(folder, onerror=on_error, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in suffixes:
-                found.append(Path(root) / name)
+    too_deep = 0
+    # Depth first with a list, not recursion: a tree thousands of folders deep is a RecursionError
+    # for os.walk (before Python 3.12). Each folder's files come before its sub-folders.
+    pending: list[tuple[Path, int]] = [(folder, 0)]
+    while pending:
+        root, depth = pending.pop()
+        files, dirs = _entries(root)
+        found.extend(root / name for name in files if Path(name).suffix.lower() in suffixes)
+        if dirs and depth >= MAX_DEPTH:
+            too_deep += len(dirs)
+            continue
+        pending.extend((root / name, depth + 1) for name in reversed(dirs))
+    if too_deep:
+        log.warning(
+            "%d %s more than %d levels deep in the photo folder '%s' %s not searched for photos.",
+            too_deep,
+            "folder" if too_deep == 1 else "folders",
+            MAX_DEPTH,
+            show_path(folder),
+            "was" if too_deep == 1 else "were",
+        )
     return found
+
+
+def _entries(folder: Path) -> tuple[list[str], list[str]]:
+    """The names of ``folder``'s files and of the sub-folders to search, sorted, hidden ones left
+    out; a folder that cannot be read (may not be entered) is skipped like a broken photo. As in
+    ``os.walk(followlinks=False)``, a link to a folder is neither searched nor a file."""
+    files: list[str] = []
+    dirs: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                    if is_dir and not entry.is_symlink():
+                        dirs.append(entry.name)
+                    elif not is_dir:
+                        files.append(entry.name)
+                except OSError:
+                    files.append(entry.name)  # reported as unreadable when it is loaded
+    except OSError:
+        return [], []
+    return sorted(files), sorted(dirs)
 
 
 def load_photos(folder: Path, long_side: int) -> PhotoSet:
