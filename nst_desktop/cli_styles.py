@@ -234,8 +234,11 @@ def cmd_styles(args: argparse.Namespace) -> int:
         for s in styles:
             kind = "built-in" if s.builtin else "yours"
             sys.stdout.write(f"{s.name.ljust(width)}  {kind:<8}  {s.description}".rstrip() + "\n")
-        for problem in store.problems:
-            sys.stderr.write(f"warning: {problem.message}\n")
+        if len(store.problems) > 1:  # one line names them all; `styles show FILE` tells why
+            summary = store.problem_summary()
+            sys.stderr.write(f"warning: {summary} ('nst-desktop styles show FILE' says why)\n")
+        elif store.problems:
+            sys.stderr.write(f"warning: {store.problem_summary()}\n")
         if not styles:
             sys.stderr.write("No fast styles yet: make one with 'nst-desktop train' or 'styles import'.\n")
     elif args.action == "show":

@@ -94,6 +94,19 @@ class FastStyleStore:
         result = [by_key.pop(_key(b.name), b) for b in builtin]
         return result + sorted(by_key.values(), key=lambda s: s.name.casefold())
 
+    def problem_summary(self, limit: int = 10) -> str:
+        """The unreadable files of the last listing in one sentence ("" when none): one file's
+        own sentence, or for several a count naming them ("3 fast style files in '/x/styles'
+        could not be read: 'a.nststyle', 'b.nststyle', 'c.nststyle'."), the first ``limit``."""
+        if len(self.problems) <= 1:
+            return "".join(p.message for p in self.problems)
+        names = [quote(p.path.name, 60) for p in self.problems]
+        more = len(names) - limit
+        shown = ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+        folders = {p.path.parent for p in self.problems}
+        where = f" in {quote_path(folders.pop())}" if len(folders) == 1 else ""
+        return f"{len(names)} fast style files{where} could not be read: {shown}."
+
     def names(self) -> builtins.list[str]:
         return [s.name for s in self.list()]
 

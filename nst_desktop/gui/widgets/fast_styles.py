@@ -323,7 +323,11 @@ class FastStylesPanel(QWidget):
                 )
                 for s in store.list()
             ]
-            problems = [p.message for p in store.problems]
+            # One sentence for all unreadable files, naming each (the first few), not just the first.
+            summary = store.problem_summary()
+            if len(store.problems) == 1:
+                summary = f"A fast style file could not be read: {summary}"
+            problems = [summary] if summary else []
             return what, detail, entries, problems
 
         # Store actions must never replace one another in the queue: each gets its own key.
@@ -347,7 +351,7 @@ class FastStylesPanel(QWidget):
         elif what == "delete":
             self.message.emit(f"Deleted the fast style '{detail}'.", False)
         if problems and what == "list":
-            self.message.emit(f"Some fast style files could not be read: {problems[0]}", True)
+            self.message.emit(problems[0], True)
         if self._want_select is not None:
             self.select(self._want_select)
             self._want_select = None
