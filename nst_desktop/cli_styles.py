@@ -216,6 +216,15 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
+def _absolute(path: Path) -> Path:
+    """``path`` with its links resolved where possible; as given when it cannot be (a link to
+    itself: Python before 3.13 raises RuntimeError), so that reading it says what is wrong."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
 def _is_file(path: Path) -> bool:
     """False as well for a path that cannot be examined (too long, in a closed folder)."""
     try:
@@ -263,7 +272,7 @@ def _describe(store: Any, name: str) -> dict[str, Any]:
     if info is not None:
         path, builtin = info.path, info.builtin
     else:
-        path, builtin = Path(name).resolve(), False
+        path, builtin = _absolute(Path(name)), False
         if path.suffix.lower() != STYLE_SUFFIX and not _is_file(path):
             store.get(name)  # not a name and not a file: the store's "no such style" sentence
     style = read_fast_style(path)
