@@ -25,7 +25,7 @@ from .cli import (
     parse_style,
     whole_or_auto,
 )
-from .engine.errors import Cancelled, ImageError
+from .engine.errors import Cancelled, FastStyleError, ImageError
 from .engine.text import show_path
 
 if TYPE_CHECKING:
@@ -141,17 +141,23 @@ def cmd_train(args: argparse.Namespace) -> int:
                 on_progress=bar,
                 cancel=cancel,
             )
-        except Cancelled:
+        except (Cancelled, FastStyleError) as exc:
+            if not (isinstance(exc, Cancelled) or cancel.is_set()):
+                raise
+            # Stopped; the checkpoint written on the way out may have failed (a full disk): the
+            # previous one, if any, is still there (checkpoints are replaced only when complete).
+            failed = "" if isinstance(exc, Cancelled) else f", but {_lower_first(str(exc)).rstrip('.')}"
             if bar is not None:
                 bar.close()
                 bar = None
             if checkpoint_path(output).is_file():
+                which = "the previous checkpoint" if failed else "the last checkpoint"
                 sys.stderr.write(
-                    "nst-desktop: interrupted; the last checkpoint is kept: run the same command "
+                    f"nst-desktop: interrupted{failed}; {which} is kept: run the same command "
                     "with --resume to continue.\n"
                 )
             else:
-                sys.stderr.write("nst-desktop: interrupted; nothing was written.\n")
+                sys.stderr.write(f"nst-desktop: interrupted{failed}; nothing was written.\n")
             return interrupt_status()
         finally:
             if bar is not None:
@@ -207,6 +213,10 @@ def _minutes(text: str) -> float:
             f"the minutes must be between {1 / 60:.3g} (one second) and {MAX_SECONDS / 60:g}"
         )
     return value
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _is_folder(path: Path) -> bool:

@@ -11,6 +11,7 @@ all that can truly be said of them.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Mapping
@@ -58,11 +59,17 @@ def save_checkpoint(
         "net": {k: v.detach().cpu() for k, v in net.state_dict().items()},
         "optimizer": _to_cpu(opt.state_dict()),
     }
+    # Serialised in memory, then written: torch's own file writer reports a full disk as a
+    # RuntimeError ("unexpected pos ..."), not as the OSError it is. The previous checkpoint
+    # stays until the new one is complete (atomic_path).
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
     try:
-        with atomic_path(path) as temp:
-            torch.save(state, temp)
+        with atomic_path(path) as temp, open(temp, "wb") as f:
+            f.write(buffer.getbuffer())
     except OSError as exc:
-        raise FastStyleError(f"The training checkpoint could not be written ({exc.strerror}).") from None
+        reason = " ".join((exc.strerror or type(exc).__name__).split()).lower()
+        raise FastStyleError(f"The training checkpoint could not be written ({reason}).") from None
 
 
 def load_checkpoint(
