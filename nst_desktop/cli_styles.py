@@ -45,6 +45,7 @@ _TRAIN_FIELDS = (
     "smoothness",
     "brush_scale",
     "precision",
+    "network",
 )
 
 
@@ -75,6 +76,12 @@ def add_train_parser(sub: Any) -> None:
         default=0,
         metavar="N|auto",
         help="CPU threads: auto (the default) takes the cores other programs leave free",
+    )
+    tr.add_argument(
+        "--network",
+        choices=["instant", "johnson"],
+        help="instant (default): fine-tune the instant model's network, good in minutes on a CPU; "
+        "johnson: Johnson et al.'s network from scratch (needs hours, or a GPU)",
     )
     tr.add_argument("--style-strength", type=float, help="0 none .. 1 balanced .. 10 very bold")
     tr.add_argument("--keep-content", type=float, help="0 ignore the photo .. 1 balanced .. 10 very close")
@@ -175,6 +182,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             "skipped": result.skipped,
             "resumed_from": result.resumed_from,
             "settings": settings.to_dict(),
+            "quality": result.quality.to_dict() if result.quality is not None else None,
         }
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
@@ -183,6 +191,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"training on {result.device}). "
             f"Paint with it: nst-desktop stylize PHOTO --fast-style {result.output} -o OUT.png\n"
         )
+        if result.quality is not None:
+            sys.stderr.write(result.quality.sentence() + "\n")
     return EXIT_OK
 
 
@@ -286,10 +296,16 @@ def _describe(store: Any, name: str) -> dict[str, Any]:
         if path.suffix.lower() != STYLE_SUFFIX and not _is_file(path):
             store.get(name)  # not a name and not a file: the store's "no such style" sentence
     style = read_fast_style(path)
+    from .engine.fast.quality import Quality
+
+    quality = Quality.from_dict(style.training.get("quality") or {})
     return {
         "name": style.name,
         "description": style.description,
         "builtin": builtin,
         "path": str(path),
+        "network": style.kind,
+        "paintings": style.training.get("paintings", []),
+        "quality": quality.sentence() if quality is not None else "not measured",
         "training": dict(style.training),
     }

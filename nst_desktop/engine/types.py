@@ -19,7 +19,8 @@ RGB8 = npt.NDArray[np.uint8]
 RGBF = npt.NDArray[np.float32]
 """An image as an HxWx3 ``float32`` array in sRGB, 0..1."""
 
-Stage = Literal["loading", "preparing", "painting", "training"]
+#: "measuring": a finished fast style is scored against the instant picture and the optimiser.
+Stage = Literal["loading", "preparing", "painting", "training", "measuring"]
 
 
 class CancelToken(Protocol):

@@ -8,6 +8,8 @@ from nst_desktop.engine import Progress
 def describe_progress(progress: Progress) -> str:
     if progress.stage == "loading":
         return "Loading the model…"
+    if progress.stage == "measuring":
+        return "Measuring the style against the optimiser on a photo it never saw…"
     level = f"Level {progress.level}/{progress.levels}" if progress.levels > 1 else ""
     if progress.stage == "preparing":
         w, h = progress.size

@@ -95,6 +95,9 @@ class TrainRequest:
     brush_scale: float = RECIPE["brush_scale"]
     checkpoint_seconds: float = 60.0
     resume: bool = False
+    #: The network kind (engine/fast/style_file.py): the instant model fine-tuned, the recipe
+    #: that is good within the dialog's budgets on a CPU.
+    network: str = "instant"
 
     @property
     def checkpoint(self) -> Path:
@@ -126,6 +129,8 @@ class TrainOutcome:
     steps: int
     device: str
     seconds_per_step: float | None
+    #: The measured quality as one sentence ("about as good as 50 optimiser steps"), if measured.
+    quality: str | None = None
 
     @property
     def summary(self) -> str:
@@ -133,7 +138,8 @@ class TrainOutcome:
         minutes, secs = divmod(round(self.seconds), 60)
         hours, minutes = divmod(minutes, 60)
         took = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
-        return f"Trained '{self.request.name}' ({self.steps} step{'s' if self.steps != 1 else ''} in {took})"
+        line = f"Trained '{self.request.name}' ({self.steps} step{'s' if self.steps != 1 else ''} in {took})"
+        return f"{line}. {self.quality}" if self.quality else line
 
 
 def styles_dir() -> Path:
@@ -198,6 +204,7 @@ def save_record(request: TrainRequest) -> None:
         "photos": str(request.photos),
         "output": str(request.output),
         "paintings": [{"path": str(p.path), "weight": p.weight, "name": p.name} for p in request.paintings],
+        "network": request.network,
     }
     doc |= {k: v for k, v in asdict(request).items() if k in _NUMBERS}
     try:
@@ -239,6 +246,8 @@ def load_record(path: Path) -> TrainRequest | None:
             brush_scale=float(doc["brush_scale"]),
             checkpoint_seconds=float(doc.get("checkpoint_seconds", 60.0)),
             resume=True,
+            # Records from before the instant kind trained Johnson et al.'s network.
+            network="instant" if doc.get("network") == "instant" else "johnson",
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -291,6 +300,7 @@ def train_job(request: TrainRequest) -> JobFn:
             seed=request.seed,
             brush_scale=request.brush_scale,
             checkpoint_seconds=request.checkpoint_seconds,
+            network="instant" if request.network == "instant" else "johnson",
         )
         request.output.parent.mkdir(parents=True, exist_ok=True)
         save_record(request)
@@ -308,8 +318,9 @@ def train_job(request: TrainRequest) -> JobFn:
         remove_record(request)
         # A rate from a handful of steps is mostly warm-up; the dialog would mislead with it.
         rate = result.seconds_per_step if result.steps >= 10 else None
+        quality = result.quality.sentence() if result.quality is not None else None
         return TrainOutcome(
-            request, result.output, result.trained_seconds, result.trained_steps, result.device, rate
+            request, result.output, result.trained_seconds, result.trained_steps, result.device, rate, quality
         )
 
     return call

@@ -7,6 +7,7 @@ import os
 import pickle
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,6 +30,9 @@ from nst_desktop.engine.fast.style_file import (
 from nst_desktop.engine.fast.train import TrainSettings, checkpoint_path, train_fast_style
 from nst_desktop.engine.types import Progress
 
+#: These tests exercise the training loop, budgets and checkpoints: Johnson's tiny network from
+#: scratch is the cheapest to train, and measuring is tested in test_fast_kinds.py.
+JOHNSON: dict[str, Any] = {"network": "johnson", "measure": False}
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "images" / "content"
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples" / "content"
 ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
@@ -52,14 +56,14 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory, photos: Path, painting: np.ndarray) -> Path:
     out = tmp_path_factory.mktemp("style") / "tiny.nststyle"
-    settings = TrainSettings(size=32, steps=3, batch=2, seed=3, width=8)
+    settings = TrainSettings(size=32, steps=3, batch=2, seed=3, width=8, **JOHNSON)
     train_fast_style([StyleImage(painting, 1.0, "autumn.jpg")], photos, out, settings, name="Tiny")
     return out
 
 
 def test_a_few_training_steps_lower_the_loss(photos: Path, painting: np.ndarray, tmp_path: Path) -> None:
     seen: list[float] = []
-    settings = TrainSettings(size=64, steps=12, batch=2, seed=1, width=8, learning_rate=5e-3)
+    settings = TrainSettings(size=64, steps=12, batch=2, seed=1, width=8, learning_rate=5e-3, **JOHNSON)
     result = train_fast_style(
         [StyleImage(painting, 1.0, "autumn.jpg")],
         photos,
@@ -80,7 +84,7 @@ def test_training_reports_a_preview_of_a_photo_it_does_not_train_on(
         [StyleImage(painting)],
         photos,
         tmp_path / "s.nststyle",
-        TrainSettings(size=32, steps=2, batch=1, seed=1, width=8),
+        TrainSettings(size=32, steps=2, batch=1, seed=1, width=8, **JOHNSON),
         on_progress=lambda p: previews.append(p) if p.preview is not None else None,
         preview_interval=0.0,
     )
@@ -112,7 +116,7 @@ def test_cancel_stops_training_and_resume_continues(
 ) -> None:
     out = tmp_path / "r.nststyle"
     cancel = threading.Event()
-    settings = TrainSettings(size=32, steps=6, batch=1, seed=5, width=8)
+    settings = TrainSettings(size=32, steps=6, batch=1, seed=5, width=8, **JOHNSON)
 
     def stop_after_two(p: object) -> None:
         if getattr(p, "stage", "") == "training" and getattr(p, "step", 0) >= 2:
@@ -165,7 +169,7 @@ def test_a_time_budget_stops_at_its_time_whatever_a_step_takes(
         seen.append(p)
         clock.step(p)
 
-    settings = TrainSettings(size=32, steps=STEP_CAP, seconds=10.0, batch=1, seed=2, width=8)
+    settings = TrainSettings(size=32, steps=STEP_CAP, seconds=10.0, batch=1, seed=2, width=8, **JOHNSON)
     result = train_fast_style(
         [StyleImage(painting)],
         photos,
@@ -194,7 +198,7 @@ def test_a_stopped_time_budget_resumes_with_the_time_left(
     out = tmp_path / "r.nststyle"
     cancel = threading.Event()
     clock = FakeClock(1.0)
-    settings = TrainSettings(size=32, steps=STEP_CAP, seconds=10.0, batch=1, seed=5, width=8)
+    settings = TrainSettings(size=32, steps=STEP_CAP, seconds=10.0, batch=1, seed=5, width=8, **JOHNSON)
 
     def stop_after_four(p: Progress) -> None:
         clock.step(p)
@@ -236,7 +240,7 @@ def test_a_checkpoint_from_before_time_budgets_still_resumes(
 ) -> None:
     out = tmp_path / "old.nststyle"
     cancel = threading.Event()
-    settings = TrainSettings(size=32, steps=5, batch=1, seed=5, width=8)
+    settings = TrainSettings(size=32, steps=5, batch=1, seed=5, width=8, **JOHNSON)
     with pytest.raises(Cancelled):
         train_fast_style(
             [StyleImage(painting)], photos, out, settings,
@@ -259,7 +263,7 @@ def test_a_checkpoint_from_a_newer_version_is_refused(
 ) -> None:
     out = tmp_path / "new.nststyle"
     cancel = threading.Event()
-    settings = TrainSettings(size=32, steps=5, batch=1, seed=5, width=8)
+    settings = TrainSettings(size=32, steps=5, batch=1, seed=5, width=8, **JOHNSON)
     with pytest.raises(Cancelled):
         train_fast_style(
             [StyleImage(painting)], photos, out, settings,
@@ -283,7 +287,7 @@ def test_resume_refuses_a_checkpoint_of_another_training(
 ) -> None:
     out = tmp_path / "r.nststyle"
     cancel = threading.Event()
-    settings = TrainSettings(size=32, steps=4, batch=1, seed=5, width=8)
+    settings = TrainSettings(size=32, steps=4, batch=1, seed=5, width=8, **JOHNSON)
     with pytest.raises(Cancelled):
         train_fast_style(
             [StyleImage(painting)],
@@ -302,7 +306,8 @@ def test_too_few_photos_is_one_clear_sentence(painting: np.ndarray, tmp_path: Pa
     (folder / "broken.jpg").write_bytes(b"not a jpeg")
     with pytest.raises(FastStyleError, match=r"3 usable photos \(1 could not be read\)"):
         train_fast_style(
-            [StyleImage(painting)], folder, tmp_path / "x.nststyle", TrainSettings(size=32, steps=1)
+            [StyleImage(painting)], folder, tmp_path / "x.nststyle",
+            TrainSettings(size=32, steps=1, **JOHNSON),
         )
 
 
@@ -316,7 +321,7 @@ def test_broken_photos_are_skipped_and_counted(painting: np.ndarray, tmp_path: P
         [StyleImage(painting)],
         folder,
         tmp_path / "x.nststyle",
-        TrainSettings(size=32, steps=1, batch=1, width=8),
+        TrainSettings(size=32, steps=1, batch=1, width=8, **JOHNSON),
     )
     assert result.skipped == 1
     assert read_fast_style(tmp_path / "x.nststyle").training["photos"] == 5  # 6 found, one held back

@@ -152,3 +152,36 @@ def test_the_scorer_is_zero_for_the_photo_itself_and_ranks_noise_far(
     own = scorer(photo)
     noise = scorer(np.random.default_rng(0).integers(0, 256, photo.shape, dtype=np.uint8))
     assert own.content == 0.0 and noise.content > 0.5
+
+
+def test_an_instant_kind_training_writes_its_vector_and_measures_itself(
+    tmp_path: Path, painting: np.ndarray
+) -> None:
+    from PIL import Image
+
+    from nst_desktop.engine.fast.train import TrainSettings, train_fast_style
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    source = Path(__file__).resolve().parents[2] / "packaging" / "training-photos"
+    for path in sorted(source.glob("*.jpg"))[:5]:
+        img = Image.open(path).convert("RGB")
+        img.thumbnail((64, 64))
+        img.save(photos / f"{path.stem}.png")
+    stages: list[str] = []
+    settings = TrainSettings(size=32, steps=3, batch=1, seed=2, device="cpu")
+    assert settings.network == "instant" and settings.measure
+    result = train_fast_style(
+        [StyleImage(painting, 1.0, "autumn.jpg")], photos, tmp_path / "s.nststyle", settings,
+        on_progress=lambda p: stages.append(p.stage),
+    )  # fmt: skip
+    style = read_fast_style(result.output)
+    assert style.kind == "instant" and style.vector is not None
+    start = starting_painter([StyleImage(painting)], torch.device("cpu"))
+    start_state = start.transformer.state_dict()
+    moved = max(float((style.state[k].float() - v).abs().max()) for k, v in start_state.items())
+    assert moved > 0  # it trained from the pretrained weights rather than copying them
+    assert "measuring" in stages and result.quality is not None
+    record = Quality.from_dict(style.training["quality"])
+    assert record is not None and record.photo == result.quality.photo == "by_the_water.png"
+    assert record.side == 64 and set(record.optimiser) == set(BUDGETS)

@@ -49,7 +49,7 @@ def grey_fast_style(tmp_path_factory: pytest.TempPathFactory, grey_painting: np.
     for i in range(6):
         Image.fromarray(rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)).save(photos / f"p{i}.png")
     out = folder / "grey.nststyle"
-    settings = TrainSettings(size=32, steps=2, batch=2, seed=1, width=8, device="cpu")
+    settings = TrainSettings(size=32, steps=2, batch=2, seed=1, width=8, device="cpu", measure=False)
     train_fast_style([StyleImage(grey_painting, 1.0, "grey")], photos, out, settings, name="Grey")
     return read_fast_style(Path(out))
 

@@ -214,8 +214,9 @@ def test_bfloat16_training_lowers_the_loss(painting: np.ndarray, tmp_path: Path)
     photos = _photos(tmp_path / "photos")
     seen: list[float] = []
     settings = TrainSettings(
-        size=64, steps=10, batch=2, seed=1, width=8, learning_rate=5e-3, precision="bfloat16", device="cpu"
-    )
+        size=64, steps=10, batch=2, seed=1, width=8, learning_rate=5e-3, precision="bfloat16", device="cpu",
+        network="johnson", measure=False,
+    )  # fmt: skip
     train_fast_style(
         [StyleImage(painting)], photos, tmp_path / "s.nststyle", settings,
         on_progress=lambda p: seen.append(p.losses["total"]) if p.stage == "training" else None,
@@ -231,7 +232,9 @@ def test_a_training_stopped_in_bfloat16_resumes_in_float32(painting: np.ndarray,
     photos = _photos(tmp_path / "photos")
     out = tmp_path / "r.nststyle"
     cancel = threading.Event()
-    settings = TrainSettings(size=32, steps=4, batch=1, seed=5, width=8, precision="bfloat16", device="cpu")
+    settings = TrainSettings(
+        size=32, steps=4, batch=1, seed=5, width=8, precision="bfloat16", device="cpu", measure=False
+    )
 
     def stop_after_two(p: object) -> None:
         if getattr(p, "stage", "") == "training" and getattr(p, "step", 0) >= 2:

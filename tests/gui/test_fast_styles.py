@@ -40,7 +40,7 @@ def tiny_style(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [StyleImage(painting, 1.0, "painting.png")],
         photos,
         out,
-        TrainSettings(size=32, steps=2, batch=1, width=8, seed=1),
+        TrainSettings(size=32, steps=2, batch=1, width=8, seed=1, network="johnson", measure=False),
         name="Tiny",
     )
     return out

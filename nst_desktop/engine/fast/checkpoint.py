@@ -23,8 +23,7 @@ from ..errors import FastStyleError
 
 if TYPE_CHECKING:
     import torch
-
-    from .network import TransformerNet
+    from torch import nn
 
 CHECKPOINT_SUFFIX: Final = ".checkpoint"
 SCHEMA: Final = 2
@@ -44,7 +43,7 @@ def checkpoint_path(output: Path) -> Path:
 def save_checkpoint(
     path: Path,
     recipe: Mapping[str, Any],
-    net: TransformerNet,
+    net: nn.Module,
     opt: torch.optim.Optimizer,
     step: int,
     seconds: float = 0.0,
@@ -75,7 +74,7 @@ def save_checkpoint(
 def load_checkpoint(
     path: Path,
     recipe: Mapping[str, Any],
-    net: TransformerNet,
+    net: nn.Module,
     opt: torch.optim.Optimizer,
     device: torch.device,
     max_steps: int,
@@ -107,6 +106,10 @@ def load_checkpoint(
                 "settings; train without resuming to start afresh."
             )
         net.load_state_dict(state["net"])
+        if not all(bool(torch.isfinite(p).all()) for p in net.state_dict().values()):
+            # A training resumed from this would write a style every reader refuses.
+            raise FastStyleError("The training checkpoint holds invalid weights (not finite numbers); "
+                                 "train without resuming to start afresh.")
         opt.load_state_dict(state["optimizer"])
         _optimizer_to(opt, device)
     except FastStyleError:
@@ -130,6 +133,11 @@ def _comparable(recipe: Mapping[str, Any]) -> dict[str, Any]:
     # Like the device, the number format is this computer's: a training stopped on a GPU in
     # bfloat16 may resume on a CPU in float32 (the weights are float32 either way).
     doc.get("settings", {}).pop("precision", None)
+    # Measuring the style after training changes nothing of the training itself.
+    doc.get("settings", {}).pop("measure", None)
+    # Checkpoints from before the instant kind all trained Johnson et al.'s network.
+    if isinstance(doc.get("settings"), dict):
+        doc["settings"].setdefault("network", "johnson")
     return dict(doc)
 
 

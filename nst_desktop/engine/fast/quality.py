@@ -25,7 +25,8 @@ from ..settings import STYLE_LAYERS, DeviceChoice, Settings
 from ..types import RGB8, CancelToken, StyleImage
 from ..weights import CAFFE_MEAN_BGR
 
-#: The long side the measure paints and scores at (the optimiser's 300 steps take ~30 s here).
+#: The long side the measure paints and scores at (its optimiser runs take ~20 s on a CPU core);
+#: a training on small crops is measured smaller (:func:`side_for`).
 SIDE: Final = 256
 #: Optimiser budgets a style is compared with, smallest first.
 BUDGETS: Final = (10, 20, 50, 100)
@@ -52,6 +53,7 @@ class Quality:
     fast: Distances
     instant: Distances
     optimiser: Mapping[int, Distances]
+    side: int = SIDE
 
     @property
     def matches_steps(self) -> int:
@@ -84,7 +86,7 @@ class Quality:
     def to_dict(self) -> dict[str, Any]:
         return {
             "photo": self.photo,
-            "side": SIDE,
+            "side": self.side,
             "fast": self.fast.to_dict(),
             "instant": self.instant.to_dict(),
             "optimiser": {str(n): d.to_dict() for n, d in self.optimiser.items()},
@@ -101,6 +103,7 @@ class Quality:
                 fast=_distances(doc["fast"]),
                 instant=_distances(doc["instant"]),
                 optimiser={int(n): _distances(d) for n, d in dict(doc["optimiser"]).items()},
+                side=int(doc.get("side", SIDE)),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -109,7 +112,9 @@ class Quality:
 class Scorer:
     """Scores pictures of one photo against blended paintings (the measure of benchmarks/measure.py)."""
 
-    def __init__(self, photo: RGB8, paintings: Sequence[StyleImage], device: torch.device) -> None:
+    def __init__(
+        self, photo: RGB8, paintings: Sequence[StyleImage], device: torch.device, side: int = SIDE
+    ) -> None:
         from ..run import get_model
 
         self.device = device
@@ -120,7 +125,7 @@ class Scorer:
             self.content = self._features(photo, [_CONTENT])[_CONTENT].double()
             per_style = []
             for p in used:
-                feats = self._features(_long_side(p.image, SIDE), STYLE_LAYERS)
+                feats = self._features(_long_side(p.image, side), STYLE_LAYERS)
                 per_style.append({k: gram(v).double() for k, v in feats.items()})
         self.grams = blend_grams(per_style, [p.weight for p in used])
         self.shape = photo.shape
@@ -154,8 +159,9 @@ def measure_style(
     paintings: Sequence[StyleImage],
     device: DeviceChoice = "cpu",
     cancel: CancelToken | None = None,
+    side: int = SIDE,
 ) -> Quality:
-    """Score ``picture_of(photo_at_SIDE) -> RGB8`` (the fast style) on ``photo``.
+    """Score ``picture_of(photo at side px) -> RGB8`` (the fast style) on ``photo``.
 
     ``picture_of`` is a callable so this module need not know the network's kind.
     """
@@ -164,15 +170,21 @@ def measure_style(
     from ..run import stylize
 
     dev = resolve_device(device)
-    small = _long_side(photo, SIDE)
-    scorer = Scorer(small, paintings, dev)
-    base = Settings(size=SIDE, seed=0, device=device)
+    small = _long_side(photo, side)
+    scorer = Scorer(small, paintings, dev, side)
+    base = Settings(size=max(small.shape[:2]), seed=0, device=device)
     fast = scorer(picture_of(small))
     instant = scorer(stylize_instant(small, paintings, base, cancel=cancel).image)
     optimiser = {
         n: scorer(stylize(small, paintings, base.replace(steps=n), cancel=cancel).image) for n in BUDGETS
     }
-    return Quality(photo=photo_name, fast=fast, instant=instant, optimiser=optimiser)
+    return Quality(photo=photo_name, fast=fast, instant=instant, optimiser=optimiser, side=side)
+
+
+def side_for(crop: int) -> int:
+    """The measuring size for a training on ``crop`` px crops: twice the crop, 64 to :data:`SIDE`
+    (a network trained on small crops paints strokes of its crops' scale)."""
+    return int(min(SIDE, max(64, 2 * crop)))
 
 
 def _long_side(rgb: RGB8, side: int) -> RGB8:

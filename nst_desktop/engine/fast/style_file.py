@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ..instant.network import StyleTransformer
 
 NetworkKind = Literal["johnson", "instant"]
+NETWORK_KINDS: Final = ("instant", "johnson")
 
 SUFFIX: Final = ".nststyle"
 FORMAT: Final = "nst-desktop fast style"

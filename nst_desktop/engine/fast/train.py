@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import numpy as np
 import torch
+from torch import nn
 
 from .. import precision
 from ..devices import describe_device, resolve_device
@@ -36,11 +37,14 @@ from ..schedule import style_side_for
 from ..settings import CONTENT_LAYERS, STYLE_LAYERS, PrecisionChoice
 from ..types import RGB8, CancelToken, Progress, StyleImage
 from ..weights import CAFFE_MEAN_BGR
+from .apply import apply_fast_style
 from .budget import MAX_SECONDS, STEP_CAP, Budget
 from .checkpoint import Resumed, checkpoint_path, load_checkpoint, save_checkpoint
 from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
 from .photos import PhotoSet, load_photos, random_crops
-from .style_file import FastStyle, make_thumbnail, write_fast_style
+from .quality import Quality, measure_style, side_for
+from .style_file import NETWORK_KINDS, FastStyle, NetworkKind, make_thumbnail, write_fast_style
+from .tuned import TunedTransformer, starting_painter
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -65,6 +69,7 @@ class TrainSettings:
     size: int = 256
     steps: int = 2000
     seconds: float | None = None
+    network: NetworkKind = "instant"
     batch: int = 4
     seed: int | None = None
     device: str = "auto"
@@ -77,6 +82,7 @@ class TrainSettings:
     content_layer: str = "relu4_2"
     precision: PrecisionChoice = "auto"
     checkpoint_seconds: float = 60.0
+    measure: bool = True
 
     def __post_init__(self) -> None:
         _int("size", self.size, 32, 1024)
@@ -111,6 +117,8 @@ class TrainSettings:
             raise SettingsError(f"The content layer must be one of {', '.join(CONTENT_LAYERS)}.")
         if self.precision not in precision.CHOICES:
             raise SettingsError(f"The precision must be one of {', '.join(precision.CHOICES)}.")
+        if self.network not in NETWORK_KINDS:
+            raise SettingsError(f"The network must be one of {', '.join(NETWORK_KINDS)}.")
 
     def replace(self, **changes: Any) -> TrainSettings:
         return dataclasses.replace(self, **changes)
@@ -135,6 +143,8 @@ class TrainResult:
     trained_steps: int = 0
     seconds_per_step: float | None = None
     """The median wall time of this session's recent steps; ``None`` when it ran none."""
+    quality: Quality | None = None
+    """How the style measured on the held-back photo (``None`` when not measured)."""
 
 
 def train_fast_style(
@@ -217,7 +227,7 @@ class _Trainer:
         """Nx3xHxW RGB 0..1 -> the Caffe BGR, mean-subtracted space VGG19 was trained on."""
         return rgb01.flip(1) * 255.0 - self.mean
 
-    def report(self, step: int, net: TransformerNet | None, photos: PhotoSet | None, stage: str) -> None:
+    def report(self, step: int, net: nn.Module | None, photos: PhotoSet | None, stage: str) -> None:
         if self.on_progress is None:
             return
         now = time.perf_counter()
@@ -243,7 +253,7 @@ class _Trainer:
             )
         )
 
-    def preview(self, net: TransformerNet, photo: RGB8) -> RGB8:
+    def preview(self, net: nn.Module, photo: RGB8) -> RGB8:
         h, w = photo.shape[:2]
         scale = min(1.0, _PREVIEW_SIDE / max(h, w))
         ph, pw = max(4, round(h * scale) // 4 * 4), max(4, round(w * scale) // 4 * 4)
@@ -266,7 +276,7 @@ class _Trainer:
         targets = self.style_targets(model)
         self.check_cancel()
         torch.manual_seed(self.seed)
-        net = TransformerNet(s.width, DEFAULT_BLOCKS).to(self.device)
+        net = self.start_network()
         if self.device.type in ("cpu", "cuda"):
             net = net.to(memory_format=torch.channels_last)
         optimizer = torch.optim.Adam(net.parameters(), lr=s.learning_rate)
@@ -308,19 +318,21 @@ class _Trainer:
         if budget.seconds is not None:
             # The last step's report still estimated more to come; say it is the last.
             self.report(step, None, None, "training")
-        style = FastStyle(
-            name=self.name,
-            state={k: v.detach().cpu() for k, v in net.state_dict().items()},
-            thumbnail=self.thumbnail(),
-            width=s.width,
-            blocks=DEFAULT_BLOCKS,
-            training=recipe
+        style = self.style(net, recipe)
+        quality = None
+        if s.measure:
+            self.report(step, None, None, "measuring")
+            quality = self.measure(style, photos)
+        style = dataclasses.replace(
+            style,
+            training=dict(style.training)
             | {
                 "seconds": round(budget.elapsed, 1),
                 "trained_steps": step,
                 "device": describe_device(self.device),
                 "final_losses": {k: round(v, 5) for k, v in self.losses.items()},
-            },
+            }
+            | ({"quality": quality.to_dict()} if quality is not None else {}),
         )
         self.check_cancel()
         write_fast_style(self.output, style)
@@ -337,6 +349,45 @@ class _Trainer:
             trained_seconds=budget.elapsed,
             trained_steps=step,
             seconds_per_step=budget.seconds_per_step,
+            quality=quality,
+        )
+
+    def start_network(self) -> nn.Module:
+        """The network training starts from: the instant model's transformer with the
+        paintings' vector (the ``instant`` kind), or Johnson et al.'s from scratch."""
+        s = self.settings
+        if s.network == "instant":
+            return starting_painter(self.paintings, self.device)
+        return TransformerNet(s.width, DEFAULT_BLOCKS).to(self.device)
+
+    def style(self, net: nn.Module, recipe: Mapping[str, Any]) -> FastStyle:
+        """The trained network as a style (its weights copied to the CPU)."""
+        s = self.settings
+        common: dict[str, Any] = {"name": self.name, "thumbnail": self.thumbnail(), "training": recipe}
+        if isinstance(net, TunedTransformer):
+            state = {k: v.detach().cpu() for k, v in net.transformer.state_dict().items()}
+            return FastStyle(state=state, kind="instant", vector=net.style_vector().cpu(), **common)
+        state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
+        return FastStyle(state=state, width=s.width, blocks=DEFAULT_BLOCKS, kind="johnson", **common)
+
+    def measure(self, style: FastStyle, photos: PhotoSet) -> Quality:
+        """The style beside the instant picture and short optimiser runs on the held-back photo."""
+        from ..settings import Settings
+
+        device = self.settings.device
+        settings = Settings(device=device, precision="float32")  # type: ignore[arg-type]
+
+        def picture_of(photo: RGB8) -> RGB8:
+            return apply_fast_style(photo, style, settings, cancel=self.cancel).image
+
+        return measure_style(
+            picture_of,
+            photos.preview,
+            photos.preview_name,
+            self.paintings,
+            device,  # type: ignore[arg-type]
+            cancel=self.cancel,
+            side=side_for(self.settings.size),
         )
 
     def style_targets(self, model: VGGFeatures) -> dict[str, torch.Tensor]:
@@ -357,7 +408,7 @@ class _Trainer:
     def loss(
         self,
         model: VGGFeatures,
-        net: TransformerNet,
+        net: nn.Module,
         batch: torch.Tensor,
         targets: Mapping[str, torch.Tensor],
         weights: Weights,
