@@ -16,6 +16,8 @@ Commands:
   process (one thread), scoring a snapshot at each of ``--marks`` (minutes); results are
   appended to results/fast_recipes.json.
 - ``table``: the summary table of every recorded run.
+- ``refine``: the optimiser started from the instant picture at ``--budgets`` steps against the
+  reference (results/refine_reference.json), for the default Paint of issue 17.
 - ``builtins``: the built-in styles (``--styles-folder``) on every held-out photo, as ratios to
   the reference (results/fast_builtins.json), beside the instant picture's.
 
@@ -345,6 +347,52 @@ def cmd_builtins(folder: Path, paintings: list[str]) -> None:
     (RESULTS / "fast_builtins.json").write_text(json.dumps(doc, indent=1))
 
 
+def cmd_refine(paintings: list[str], budgets: list[int]) -> None:
+    """The optimiser started from the instant picture (``init="instant"``), against the reference.
+
+    For issue 17's question: which start and step budget reach the 300-step photo-start
+    distances within 10 % in at most 0.4x of its time.
+    """
+    from measure import Measure
+
+    from nst_desktop.engine import Settings, StyleImage
+    from nst_desktop.engine.run import stylize, warm_up
+
+    warm_up("cpu")
+    ref = json.loads(REFERENCE.read_text())["rows"]
+    path = RESULTS / "refine_reference.json"
+    doc: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"rows": {}}
+    for name, painting in _paintings(paintings).items():
+        for photo_name in HELD_OUT:
+            key = f"{name}/{photo_name}"
+            row = doc["rows"].setdefault(key, {})
+            photo = _image(IMAGES / "content" / photo_name, SIDE)
+            m = Measure(photo, painting)
+            for steps in budgets:
+                if str(steps) in row:
+                    continue
+                t0 = time.process_time()
+                settings = Settings(size=SIDE, seed=0, device="cpu", steps=steps, init="instant")
+                score = m(stylize(photo, [StyleImage(painting)], settings).image)
+                r300 = ref[key]["300"]
+                row[str(steps)] = {
+                    "style": score["style_distance"],
+                    "content": score["content_distance"],
+                    "cpu_s": time.process_time() - t0,
+                    "style_ratio": score["style_distance"] / r300["style"],
+                    "content_ratio": score["content_distance"] / r300["content"],
+                    "time_ratio": (time.process_time() - t0) / r300["cpu_s"],
+                }
+                print(key, steps, {k: round(v, 3) for k, v in row[str(steps)].items()}, flush=True)
+                doc["machine"], doc["command"] = machine(), command()
+                path.write_text(json.dumps(doc, indent=1))
+    for steps in budgets:
+        rows = [r[str(steps)] for r in doc["rows"].values() if str(steps) in r]
+        keys = ("style_ratio", "content_ratio", "time_ratio")
+        med = {k: float(np.median([r[k] for r in rows])) for k in keys}
+        print(f"instant + {steps} steps over {len(rows)} pairs:", {k: round(v, 3) for k, v in med.items()})
+
+
 def cmd_table() -> None:
     doc = json.loads(RUNS.read_text())
     ref = json.loads(REFERENCE.read_text())["rows"]
@@ -371,7 +419,8 @@ def cmd_table() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("command", choices=("reference", "train", "table", "builtins"))
+    parser.add_argument("command", choices=("reference", "train", "table", "builtins", "refine"))
+    parser.add_argument("--budgets", default="50,100")
     parser.add_argument("--styles-folder", type=Path, default=ROOT / "resources" / "styles")
     parser.add_argument("--recipe", default="whole", choices=("johnson", "vector", "norms", "whole"))
     parser.add_argument("--painting", default="autumn")
@@ -396,6 +445,8 @@ def main() -> int:
     elif args.command == "train":
         marks = [float(m) for m in args.marks.split(",")] if args.marks else [args.minutes]
         cmd_train(args.recipe, args.painting, args.minutes, marks, args)
+    elif args.command == "refine":
+        cmd_refine(args.paintings.split(","), [int(b) for b in args.budgets.split(",")])
     elif args.command == "builtins":
         cmd_builtins(args.styles_folder, args.paintings.split(","))
     else:
