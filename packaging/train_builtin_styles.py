@@ -38,6 +38,7 @@ STYLES = {
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    from nst_desktop.engine.fast.apply import apply_fast_style
     from nst_desktop.engine.fast.quality import measure_style
     from nst_desktop.engine.fast.style_file import read_fast_style, write_fast_style
     from nst_desktop.engine.fast.train import TrainSettings, train_fast_style
@@ -106,7 +107,6 @@ def main() -> int:
             {k: round(v, 4) for k, v in result.losses.items()},
         )  # fmt: skip
         style = read_fast_style(out)
-        from nst_desktop.engine.fast.apply import apply_fast_style
 
         def picture_of(photo: Any, style: Any = style) -> Any:
             return apply_fast_style(photo, style, Settings(device="cpu", precision="float32")).image

@@ -16,7 +16,7 @@ from torch import nn
 
 from ..instant.model import load_state
 from ..instant.network import StyleTransformer
-from ..instant.vectors import at_predictor_scale, style_vector
+from ..instant.vectors import at_predictor_scale, blend, style_vector
 from ..types import StyleImage
 
 _PREFIX = "transformer."
@@ -52,10 +52,8 @@ def paintings_vector(paintings: Sequence[StyleImage], device: torch.device) -> t
 
     predictor = get_network(device).predictor
     used = [p for p in paintings if p.weight > 0]
-    vectors = torch.stack([style_vector(predictor, at_predictor_scale(p.image), device) for p in used])
-    weights = torch.tensor([p.weight for p in used], dtype=torch.float32, device=device)
-    blended: torch.Tensor = (vectors * (weights / weights.sum()).unsqueeze(1)).sum(dim=0)
-    return blended.cpu()
+    vectors = [style_vector(predictor, at_predictor_scale(p.image), device) for p in used]
+    return blend(vectors, [p.weight for p in used]).cpu()
 
 
 def starting_painter(paintings: Sequence[StyleImage], device: torch.device) -> TunedTransformer:

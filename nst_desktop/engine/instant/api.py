@@ -33,7 +33,7 @@ from ..settings import Settings
 from ..types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
 from .model import get_network, prefers_channels_last
 from .network import StyleTransformer
-from .vectors import at_predictor_scale, style_vector
+from .vectors import at_predictor_scale, blend, style_vector
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -199,8 +199,7 @@ def paint(
         vectors.append(style_vector(net.predictor, painting, device))
         weights.append(style.weight)
         raise_if_cancelled(cancel)
-    w_t = torch.tensor(weights, dtype=torch.float32, device=device)
-    vector = (torch.stack(vectors) * (w_t / w_t.sum()).unsqueeze(1)).sum(dim=0)
+    vector = blend(vectors, weights)
     # Fade and style strength both move along the line from the photo's own vector, so they
     # compose as a product: fade 0 is the photo's own look whatever the style strength.
     reach = settings.strength * style_reach(settings.style_strength)

@@ -117,6 +117,13 @@ def style_vector(
     return vector
 
 
+def blend(vectors: list[torch.Tensor], weights: list[float]) -> torch.Tensor:
+    """The weighted mean of style vectors: the network's own way to mix several paintings."""
+    w = torch.tensor(weights, dtype=torch.float32, device=vectors[0].device)
+    out: torch.Tensor = (torch.stack(vectors) * (w / w.sum()).unsqueeze(1)).sum(dim=0)
+    return out
+
+
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
