@@ -185,3 +185,32 @@ def test_an_instant_kind_training_writes_its_vector_and_measures_itself(
     record = Quality.from_dict(style.training["quality"])
     assert record is not None and record.photo == result.quality.photo == "by_the_water.png"
     assert record.side == 64 and set(record.optimiser) == set(BUDGETS)
+
+
+def test_a_stop_while_measuring_keeps_the_finished_training_as_a_checkpoint(
+    tmp_path: Path, painting: np.ndarray
+) -> None:
+    import threading
+
+    from PIL import Image
+
+    from nst_desktop.engine.errors import Cancelled
+    from nst_desktop.engine.fast.checkpoint import checkpoint_path
+    from nst_desktop.engine.fast.train import TrainSettings, train_fast_style
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(5):
+        Image.fromarray(np.full((40, 40, 3), 40 * i, np.uint8)).save(photos / f"p{i}.png")
+    cancel = threading.Event()
+    out = tmp_path / "s.nststyle"
+    settings = TrainSettings(size=32, steps=2, batch=1, seed=2, device="cpu")
+    with pytest.raises(Cancelled):
+        train_fast_style(
+            [StyleImage(painting)], photos, out, settings, cancel=cancel,
+            on_progress=lambda p: cancel.set() if p.stage == "measuring" else None,
+        )  # fmt: skip
+    assert not out.exists() and checkpoint_path(out).is_file()
+    unmeasured = settings.replace(measure=False)
+    resumed = train_fast_style([StyleImage(painting)], photos, out, unmeasured, resume=True)
+    assert resumed.resumed_from == 2 and out.is_file()

@@ -322,7 +322,12 @@ class _Trainer:
         quality = None
         if s.measure:
             self.report(step, None, None, "measuring")
-            quality = self.measure(style, photos)
+            try:
+                quality = self.measure(style, photos)
+            except Cancelled:
+                # The training is done: a stop while measuring must not lose it.
+                save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed)
+                raise
         style = dataclasses.replace(
             style,
             training=dict(style.training)
