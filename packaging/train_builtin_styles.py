@@ -49,6 +49,9 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=12.0, help="training time per style")
+    parser.add_argument(
+        "--steps", type=int, default=0, help="train this many steps instead (load-independent)"
+    )
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--brush-scale", type=float, default=2.0)
@@ -66,8 +69,8 @@ def main() -> int:
         torch.set_num_threads(args.threads)
     settings = TrainSettings(
         size=args.size,
-        seconds=args.minutes * 60,
-        steps=1_000_000,
+        seconds=None if args.steps else args.minutes * 60,
+        steps=args.steps or 1_000_000,
         batch=args.batch,
         brush_scale=args.brush_scale,
         keep_content=args.keep_content,
