@@ -9,6 +9,7 @@ what it was reading.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from typing import Literal
@@ -29,9 +30,22 @@ def _reason(exc: OSError) -> str:
     return " ".join((exc.strerror or type(exc).__name__).split())
 
 
-def open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
-    """A descriptor (still non-blocking; the caller closes it) and the status of a regular file."""
+def open_regular(path: str | os.PathLike[str], *, follow_links: bool = True) -> tuple[int, os.stat_result]:
+    """A descriptor (still non-blocking; the caller closes it) and the status of a regular file.
+
+    ``follow_links=False`` refuses a symbolic link (kind ``special``): a folder only the app
+    writes (the history) holds none, so one there is foreign. A regular file that stats as
+    empty but reads as something (``/proc/self/mem``, ``/proc/cpuinfo``: the kernel makes up
+    their content and their size) is ``special`` too, so no caller calls it "empty".
+    """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):  # where O_NOFOLLOW is missing (Windows)
+                raise FileProblem("special", "a symbolic link")
+        except OSError:
+            pass  # reported by the open below
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -41,6 +55,8 @@ def open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
     except PermissionError:
         raise FileProblem("denied") from None
     except OSError as exc:
+        if not follow_links and exc.errno == errno.ELOOP:
+            raise FileProblem("special", "a symbolic link") from None
         raise FileProblem("unreadable", _reason(exc)) from None
     try:
         info = os.fstat(fd)
@@ -53,12 +69,25 @@ def open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise FileProblem("special")
+    if info.st_size == 0 and not _really_empty(fd):
+        os.close(fd)
+        raise FileProblem("special", "a system file whose size is not known")
     return fd, info
 
 
-def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+def _really_empty(fd: int) -> bool:
+    """Whether a file that stats as size 0 reads as nothing (a true empty file), rather than
+    as made-up content or an error (procfs, sysfs). The descriptor stays at offset 0 either
+    way: an empty file has nothing to move past, and any other is refused."""
+    try:
+        return os.read(fd, 1) == b""
+    except OSError:
+        return False
+
+
+def read_regular(path: str | os.PathLike[str], limit: int, *, follow_links: bool = True) -> bytes:
     """At most ``limit + 1`` bytes of a regular file, so a caller can tell "too large" itself."""
-    fd, _ = open_regular(path)
+    fd, _ = open_regular(path, follow_links=follow_links)
     try:
         chunks: list[bytes] = []
         remaining = limit + 1

@@ -169,7 +169,10 @@ def _open_input(path: Path, name: str) -> IO[bytes]:
                 "missing": f"{name} does not exist.",
                 "folder": f"{name} is a folder, not an image.",
                 "denied": f"nst-desktop is not allowed to read {name}.",
-                "special": f"{name} is not a regular file (it is a device, pipe or socket), not an image.",
+                "special": (
+                    f"{name} is not a regular file (it is a device, pipe, socket or system file), "
+                    "not an image."
+                ),
                 "unreadable": f"{name} cannot be opened ({_clean(problem.reason).rstrip('.').lower()}).",
             }[problem.kind]
         ) from None

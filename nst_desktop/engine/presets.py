@@ -583,7 +583,9 @@ def _read_regular_file(path: Path, noun: str) -> bytes:
         if problem.kind == "folder":
             raise _BadFile(f"{shown} is a folder, not a preset.") from None
         if problem.kind == "special":
-            raise _BadFile(f"{shown} is not a regular file (it is a device, pipe or socket).") from None
+            raise _BadFile(
+                f"{shown} is not a regular file (it is a device, pipe, socket or system file)."
+            ) from None
         reason = {"missing": "No such file or directory", "denied": "Permission denied"}.get(
             problem.kind, problem.reason
         )
