@@ -22,6 +22,9 @@ Why it looks like this:
   says which, so the window can tell the artist. Starred versions are never dropped.
 - **Hostile folder.** Anything in the folder may be damaged, foreign, huge, a FIFO or a link:
   such an entry is skipped with one log line (once per change of the file), never a crash.
+  Nothing the app did not write may cost the artist a version: a version whose picture is a
+  link, not a regular file, or larger than any picture of its size could be (a 10 GB sparse
+  file) is not listed, so it neither counts against the bounds nor is dropped by them.
 """
 
 from __future__ import annotations
@@ -167,7 +170,7 @@ class Version:
         return 100 if self.complete else min(99, max(0, math.floor(self.progress * 100)))
 
     def status_text(self) -> str:
-        """"finished", or "stopped at 40%": how the run that made it ended."""
+        """ "finished", or "stopped at 40%": how the run that made it ended."""
         return "finished" if self.complete else f"stopped at {self.percent}%"
 
     def time_text(self) -> str:
@@ -295,17 +298,30 @@ class Added(NamedTuple):
     dropped: tuple[Version, ...]
 
 
-def dropped_text(dropped: Sequence[Version], limit: int = DEFAULT_LIMIT) -> str:
-    """One plain sentence telling the artist that old versions were dropped ("" if none were)."""
+def dropped_text(
+    dropped: Sequence[Version], limit: int = DEFAULT_LIMIT, max_bytes: int = DEFAULT_MAX_BYTES
+) -> str:
+    """One plain sentence telling the artist that old versions were dropped ("" if none were).
+
+    It names both bounds: a caller cannot tell which one dropped them, and naming only the
+    count would blame the 50-version limit for versions the byte bound dropped.
+    """
     if not dropped:
         return ""
     unsaved = sum(1 for v in dropped if not v.saved)
     what = "the oldest version" if len(dropped) == 1 else f"the {len(dropped)} oldest versions"
+    were = "was" if len(dropped) == 1 else "were"
     note = "" if not unsaved else (" (it was not saved)" if len(dropped) == 1 else f" ({unsaved} not saved)")
     return (
-        f"The history keeps {limit} versions, so {what} was dropped{note}; "
-        "star a version to keep it."
+        f"The history keeps {limit} versions and {_amount(max_bytes)} of pictures, so {what} "
+        f"{were} dropped{note}; star a version to keep it."
     )
+
+
+def _amount(size: int) -> str:
+    if size >= 1 << 30:
+        return f"{size / (1 << 30):g} GB"
+    return f"{max(1, size >> 20)} MB"
 
 
 def _duration(seconds: float) -> str:
@@ -399,13 +415,22 @@ def _thumbnail_png(data16: npt.NDArray[np.uint16]) -> bytes:
     return out.getvalue()
 
 
+def picture_bound(size: tuple[int, int]) -> int:
+    """The most bytes a version's picture of ``size`` (width, height) can take as this store
+    writes it: 16-bit RGB, 6 bytes a pixel, plus what zlib adds to data it cannot shrink
+    (under 0.1 %) and the TIFF's own header. A larger file is not one the app wrote."""
+    pixels = size[0] * size[1]
+    return min(MAX_PICTURE_BYTES, 6 * pixels + pixels // 128 + (1 << 20))
+
+
 def _read_picture(path: Path, size: tuple[int, int]) -> RGBF:
     """The 16-bit TIFF of a version as float32 0..1; raises on anything else."""
-    fd, info = open_regular(path)  # a regular file, never a FIFO that would block
+    # A regular file, never a FIFO that would block nor a link placed in the folder.
+    fd, info = open_regular(path, follow_links=False)
     # Opened through the checked descriptor; the name is only for tifffile's messages.
     with open(path, "rb", opener=lambda _name, _flags: fd) as fh:
-        if info.st_size > MAX_PICTURE_BYTES:
-            raise ValueError(f"larger than {MAX_PICTURE_BYTES >> 20} MB")
+        if info.st_size > picture_bound(size):
+            raise ValueError(f"larger than a picture of {size[0]} × {size[1]} px can be")
         with tifffile.TiffFile(fh) as tif:
             if not tif.pages:
                 raise ValueError("no image in it")
@@ -422,7 +447,7 @@ def _read_picture(path: Path, size: tuple[int, int]) -> RGBF:
 
 
 def _read_thumbnail(path: Path) -> RGB8:
-    data = read_regular(path, MAX_THUMB_BYTES)
+    data = read_regular(path, MAX_THUMB_BYTES, follow_links=False)
     if len(data) > MAX_THUMB_BYTES:
         raise ValueError("too large for a thumbnail")
     with Image.open(io.BytesIO(data), formats=["PNG"]) as img:
@@ -499,7 +524,9 @@ class VersionStore:
         if len(names) > MAX_ENTRIES:
             log.warning(
                 "The version folder %s holds %d sidecars; looking at the newest %d only",
-                show_path(self._folder), len(names), MAX_ENTRIES,
+                show_path(self._folder),
+                len(names),
+                MAX_ENTRIES,
             )
             names = names[-MAX_ENTRIES:]
         found: list[Version] = []
@@ -750,7 +777,7 @@ class VersionStore:
     def _read_entry_locked(self, name: str) -> Version | None:
         path = self._folder / name
         try:
-            info = os.stat(path)
+            info = os.lstat(path)  # a link is refused by the reader; its target's changes do not count
         except OSError:
             self._cache.pop(name, None)
             return None
@@ -768,7 +795,7 @@ class VersionStore:
             log.warning("Skipping %s in the version folder: not a version's name", shown)
             return None
         try:
-            raw = read_regular(path, MAX_SIDECAR_BYTES)
+            raw = read_regular(path, MAX_SIDECAR_BYTES, follow_links=False)
         except FileProblem as exc:
             log.warning("Skipping the version sidecar %s (%s)", shown, exc.kind)
             return None
@@ -786,12 +813,9 @@ class VersionStore:
         if version.id + _JSON != path.name:
             log.warning("Skipping the version sidecar %s: it names another version", shown)
             return None
-        picture = path.with_name(version.id + _PICTURE)
-        try:
-            if not stat.S_ISREG(os.stat(picture).st_mode):
-                raise FileNotFoundError(picture)
-        except OSError:
-            log.warning("Skipping the version %s: its picture is missing", version.id)
+        problem = _picture_problem(path.with_name(version.id + _PICTURE), version.size)
+        if problem:
+            log.warning("Skipping the version %s: its picture %s", version.id, problem)
             return None
         return version
 
@@ -818,8 +842,21 @@ class VersionStore:
         return new
 
     def _prune(self, keep: str) -> tuple[Version, ...]:
-        """Drop the oldest unstarred versions beyond the count and byte bounds (never ``keep``)."""
-        unstarred = [v for v in self.versions() if not v.starred]
+        """Drop the oldest unstarred versions beyond the count and byte bounds (never ``keep``).
+
+        A picture swapped since its version was listed for one that is not ours (a link, a
+        file larger than its size allows) takes its version out of the count instead of
+        counting its bytes: a foreign file never pushes the artist's versions out.
+        """
+        unstarred = []
+        for version in self.versions():
+            if version.starred:
+                continue
+            problem = _picture_problem(self._folder / (version.id + _PICTURE), version.size)
+            if problem and version.id != keep:
+                log.warning("Not counting the version %s: its picture %s", version.id, problem)
+                continue
+            unstarred.append(version)
         sizes = {v.id: _file_size(self._folder / (v.id + _PICTURE)) for v in unstarred}
         total = sum(sizes.values())
         dropped: list[Version] = []
@@ -872,9 +909,30 @@ def _sidecar_bytes(version: Version) -> bytes:
 
 def _file_size(path: Path) -> int:
     try:
-        return os.stat(path).st_size
+        return os.lstat(path).st_size
     except OSError:
         return 0
+
+
+def _picture_problem(path: Path, size: tuple[int, int]) -> str:
+    """Why the file at ``path`` is not a picture this store wrote for a version of ``size``
+    ("" when it may be): examined without following a link and without reading it."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as exc:
+        return f"cannot be examined ({_reason(exc)})"
+    if stat.S_ISLNK(info.st_mode):
+        return "is a link, not a file the app wrote"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if info.st_size > picture_bound(size):
+        return (
+            f"is larger ({info.st_size >> 20} MB) than a picture of {size[0]} × {size[1]} px can be, "
+            "so it is not one the app wrote"
+        )
+    return ""
 
 
 def _remove_quietly(*paths: Path) -> None:
