@@ -119,6 +119,12 @@ else
 fi
 test -f "$BUNDLE/_internal/nst_desktop/resources/instant/arbitrary_style.safetensors"
 test -f "$BUNDLE/_internal/nst_desktop/resources/icons/nst-desktop.svg"
+# Licences (the spec collected them): every distribution with files in the bundle has its texts,
+# plus the Debian copyright of each library taken from the build root; a top-level link for people.
+"$VENV/bin/python" "$HERE/collect_licenses.py" --check "$BUNDLE"
+ln -sfn _internal/licenses "$BUNDLE/licenses"
+test -f "$BUNDLE/licenses/README.txt"
+test -f "$BUNDLE/licenses/python-packages/pyside6-essentials-"*/LGPL-3.0.txt
 # The libraries every desktop has must come from the system (the spec's SYSTEM_LIBS; Depends:).
 "$VENV/bin/python" - "$HERE/nst-desktop.spec" "$BUNDLE/_internal" <<'PY'
 import ast, os, re, sys

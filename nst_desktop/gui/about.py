@@ -1,12 +1,27 @@
 """Help › About: what the app is, and the notices its networks and sample images come with.
 
-Everything is shown as plain text (the notices are files we ship, read as they are).
+Everything is shown as plain text (the notices are files we ship, read as they are). An
+installed bundle also carries a ``licenses`` folder with the licence of every component in it
+(packaging/collect_licenses.py); the dialog names it and opens it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nst_desktop import __version__ as VERSION  # noqa: N812
 from nst_desktop.engine.paths import samples_dir
@@ -24,6 +39,20 @@ def fast_styles_attribution() -> str:
     )
 
 
+def bundled_licenses_dir() -> Path | None:
+    """The bundle's licences folder (``_internal/licenses``; macOS: Contents/Resources through
+    Frameworks), or None when running from a checkout or a pip install, which have none."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base is None:
+        return None
+    folder = Path(base) / "licenses"
+    return folder if folder.is_dir() else None
+
+
+def open_folder(folder: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
 def about_text() -> str:
     from nst_desktop.engine.instant import notice_text
 
@@ -38,8 +67,16 @@ def about_text() -> str:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        licenses: Path | None = None,
+        opener: Callable[[Path], None] = open_folder,
+    ) -> None:
+        """``licenses``: the licences folder to offer (default: the bundle's, if any)."""
         super().__init__(parent)
+        self.licenses = licenses if licenses is not None else bundled_licenses_dir()
+        self._opener = opener
         self.setWindowTitle("About nst-desktop")
         layout = QVBoxLayout(self)
         title = QLabel(f"nst-desktop {VERSION}")
@@ -56,5 +93,19 @@ class AboutDialog(QDialog):
         layout.addWidget(self.text, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.licenses_button: QPushButton | None = None
+        if self.licenses is not None:
+            note = QLabel(f"The licences of everything this installation carries: {self.licenses}")
+            note.setWordWrap(True)
+            note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(note)
+            self.licenses_button = buttons.addButton(
+                "Open licences folder", QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.licenses_button.clicked.connect(self.open_licenses)
         layout.addWidget(buttons)
         self.resize(760, 560)
+
+    def open_licenses(self) -> None:
+        if self.licenses is not None:
+            self._opener(self.licenses)

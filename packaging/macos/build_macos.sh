@@ -39,6 +39,8 @@ echo "torch==$TORCH_HAVE" > "$HERE/build/torch-pin.txt"   # `pip install .` must
 rm -rf "$APP" "$DIST/nst-desktop"
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
   --distpath "$DIST" --workpath "$HERE/build/pyinstaller" "$HERE/nst-desktop.spec"
+# The spec collected the licences (Contents/Resources/licenses); none may be missing.
+"$VENV/bin/python" "$HERE/collect_licenses.py" --check "$APP"
 /usr/libexec/PlistBuddy -c 'Print :NSHighResolutionCapable' "$APP/Contents/Info.plist"
 # LSMinimumSystemVersion must not promise less than the newest "minos" of any Mach-O file in the
 # .app (torch's and Qt's arm64 wheels: macOS 14), or an older macOS shows a broken app.

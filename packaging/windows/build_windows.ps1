@@ -41,6 +41,8 @@ $TorchHave = (& $Py -c "import importlib.metadata as m;print(m.version('torch').
 if (Test-Path $Bundle) { Remove-Item -Recurse -Force $Bundle }
 & "$Venv\Scripts\pyinstaller.exe" --noconfirm --clean --log-level WARN --distpath $Dist `
   --workpath (Join-Path $Here "build\pyinstaller") (Join-Path $Here "nst-desktop.spec"); Check "pyinstaller"
+# The spec collected the licences into _internal\licenses; no distribution in the bundle without them.
+& $Py (Join-Path $Here "collect_licenses.py") --check $Bundle; Check "licences"
 
 # The Visual C++ runtime torch's DLLs link against (msvcp140, vcruntime140(_1), concrt140, vcomp140 ...).
 $Redist = $env:VCREDIST_DIR

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QLabel, QPlainTextEdit
 
 from nst_desktop.engine.instant import notice_text
 from nst_desktop.gui.about import AboutDialog, about_text
@@ -18,3 +18,29 @@ def test_about_shows_the_notices_as_plain_text(qtbot, window) -> None:
     assert dialog.text.toPlainText() == text
     menus = [a.text() for a in window.menuBar().actions()]
     assert "&Help" in menus
+
+
+def test_about_names_and_opens_the_bundled_licences_folder(qtbot, tmp_path, monkeypatch) -> None:
+    from nst_desktop.gui.about import bundled_licenses_dir
+
+    folder = tmp_path / "licenses"
+    folder.mkdir()
+    monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)  # as in a PyInstaller bundle
+    assert bundled_licenses_dir() == folder
+    opened: list = []
+    dialog = AboutDialog(opener=opened.append)
+    qtbot.addWidget(dialog)
+    assert dialog.licenses == folder and dialog.licenses_button is not None
+    assert str(folder) in " ".join(label.text() for label in dialog.findChildren(QLabel))
+    dialog.licenses_button.click()
+    assert opened == [folder]
+
+
+def test_about_has_no_licences_button_without_a_bundle(qtbot, monkeypatch) -> None:
+    from nst_desktop.gui.about import bundled_licenses_dir
+
+    monkeypatch.delattr("sys._MEIPASS", raising=False)  # a checkout or a pip install
+    assert bundled_licenses_dir() is None
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.licenses_button is None
