@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import importlib.util
+import io
 import logging
 import os
 import re
@@ -29,12 +30,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import torch
 
 from .atomic import atomic_path
 from .errors import Cancelled, WeightsError
+from .files import FileProblem, open_regular
 from .paths import resources_dir, user_data_dir
 from .text import clip, show_path
 from .types import CancelToken
@@ -114,6 +116,59 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: Weights files up to this size are hashed and loaded from the same bytes in memory; larger
+#: ones (torchvision's 548 MB) from the same open descriptor, rewound, to spare a second copy.
+IN_MEMORY_LIMIT: Final = 128 * 1024 * 1024
+
+
+def read_hashed(path: Path) -> tuple[str, BinaryIO]:
+    """The SHA-256 of the regular file at ``path`` and a stream of exactly what was hashed.
+
+    Hashing a file and then opening it again by name loads whatever is at that name by then
+    (a file swapped in between); so the file is opened once, checked to be a regular file (not
+    a FIFO that would block, nor a device), hashed, and the bytes that were hashed (or, for a
+    large file, the same descriptor rewound) are what the caller loads. Raises ``OSError``
+    with the system's words, or :class:`FileProblem` for what is not a regular file.
+    """
+    fd, info = open_regular(path)
+    os.set_blocking(fd, True)
+    handle = os.fdopen(fd, "rb")
+    try:
+        digest = hashlib.sha256()
+        keep = info.st_size <= IN_MEMORY_LIMIT
+        chunks: list[bytes] = []
+        held = 0
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            held += len(chunk)
+            if keep and held > IN_MEMORY_LIMIT:  # a file that grew meanwhile
+                keep = False
+                chunks.clear()
+            if keep:
+                chunks.append(chunk)
+        if keep:
+            handle.close()
+            return digest.hexdigest(), io.BytesIO(b"".join(chunks))
+        handle.seek(0)
+        return digest.hexdigest(), handle
+    except BaseException:
+        handle.close()
+        raise
+
+
+def _unreadable(what: str, path: Path, exc: OSError | FileProblem) -> WeightsError:
+    if isinstance(exc, FileProblem):
+        reason = {
+            "missing": "it does not exist",
+            "folder": "it is a folder",
+            "denied": "permission denied",
+            "special": "it is not a regular file",
+        }.get(exc.kind, exc.reason or "unreadable")
+    else:
+        reason = exc.strerror or type(exc).__name__
+    return WeightsError(f"The {what} file {path} cannot be read ({reason}).")
+
+
 def load_conv_weights(path: Path | None = None) -> ConvWeights:
     """Dequantised ``(weight, bias)`` per conv layer, on the CPU; cached for the process."""
     path = (path or locate_weights()).resolve()
@@ -128,15 +183,21 @@ def load_conv_weights(path: Path | None = None) -> ConvWeights:
 
 def _read(path: Path) -> ConvWeights:
     try:
-        actual = file_sha256(path)
-    except OSError as exc:
-        raise WeightsError(f"The VGG19 weights file {path} cannot be read ({exc.strerror}).") from None
-    if actual != WEIGHTS_SHA256:
-        raise WeightsError(
-            f"The VGG19 weights file {path} is damaged (its checksum does not match); reinstall nst-desktop."
-        )
+        actual, stream = read_hashed(path)
+    except (OSError, FileProblem) as exc:
+        raise _unreadable("VGG19 weights", path, exc) from None
+    with stream:
+        if actual != WEIGHTS_SHA256:
+            raise WeightsError(
+                f"The VGG19 weights file {path} is damaged (its checksum does not match); "
+                "reinstall nst-desktop."
+            )
+        return _conv_weights(path, stream)
+
+
+def _conv_weights(path: Path, stream: BinaryIO) -> ConvWeights:
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(stream, map_location="cpu", weights_only=True)
     except MemoryError:
         raise WeightsError("There is not enough memory to load the VGG19 weights.") from None
     except Exception as exc:  # a hash match makes this near impossible; still, say it plainly
@@ -381,17 +442,22 @@ def _fetch(
 
 def _read_torchvision(path: Path, prefix: str, ws: WeightSet) -> ConvWeights:
     try:
-        actual = file_sha256(path)
-    except OSError as exc:
-        raise WeightsError(f"The {ws.title} weights file {path} cannot be read ({exc.strerror}).") from None
-    if not actual.startswith(prefix):
-        _discard(path)
-        raise WeightsError(
-            f"The downloaded {ws.title} weights were damaged (their checksum does not match) and have "
-            f"been removed; download them again, or use the original weights."
-        )
+        actual, stream = read_hashed(path)
+    except (OSError, FileProblem) as exc:
+        raise _unreadable(f"{ws.title} weights", path, exc) from None
+    with stream:
+        if not actual.startswith(prefix):
+            _discard(path)
+            raise WeightsError(
+                f"The downloaded {ws.title} weights were damaged (their checksum does not match) and "
+                f"have been removed; download them again, or use the original weights."
+            )
+        return _torchvision_weights(path, stream, ws)
+
+
+def _torchvision_weights(path: Path, stream: BinaryIO, ws: WeightSet) -> ConvWeights:
     try:
-        state: Any = torch.load(path, map_location="cpu", weights_only=True)
+        state: Any = torch.load(stream, map_location="cpu", weights_only=True)
     except MemoryError:
         raise WeightsError(f"There is not enough memory to load the {ws.title} weights.") from None
     except Exception as exc:

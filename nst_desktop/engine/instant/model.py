@@ -17,8 +17,9 @@ from typing import Final
 import torch
 
 from ..errors import WeightsError
+from ..files import FileProblem
 from ..paths import resources_dir
-from ..weights import file_sha256
+from ..weights import read_hashed
 from .network import InstantNetwork
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,16 @@ def prefers_channels_last(device: torch.device) -> bool:
 
 def _read(path: Path) -> dict[str, torch.Tensor]:
     from safetensors import SafetensorError
-    from safetensors.torch import load_file
+    from safetensors.torch import load
 
     try:
-        actual = file_sha256(path)
-    except FileNotFoundError:
+        # The bytes that were hashed are the ones loaded (not the file reopened by name).
+        actual, stream = read_hashed(path)
+        with stream:
+            data = stream.read()
+    except (FileNotFoundError, FileProblem) as exc:
+        if isinstance(exc, FileProblem) and exc.kind != "missing":
+            raise WeightsError(f"The instant style weights file {path} is not a regular file.") from None
         raise WeightsError(
             f"The instant style weights are missing ({path}); reinstall nst-desktop."
         ) from None
@@ -96,7 +102,7 @@ def _read(path: Path) -> dict[str, torch.Tensor]:
             "reinstall nst-desktop."
         )
     try:
-        raw = load_file(str(path), device="cpu")
+        raw = load(data)
     except (SafetensorError, OSError, ValueError) as exc:  # a hash match makes this near impossible
         raise WeightsError(f"The instant style weights file {path} cannot be loaded ({exc}).") from None
     state: dict[str, torch.Tensor] = {}
