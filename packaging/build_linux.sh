@@ -161,7 +161,14 @@ install -m644 "$HERE/linux/nst-desktop.desktop" "$STAGE/usr/share/applications/n
 install -m644 resources/icons/nst-desktop.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/nst-desktop.svg"
 for s in 16 24 32 48 64 128 256 512; do
   install -Dm644 "resources/icons/nst-desktop-$s.png" "$STAGE/usr/share/icons/hicolor/${s}x${s}/apps/nst-desktop.png"
+  install -Dm644 "resources/icons/nst-desktop-$s.png" \
+    "$STAGE/usr/share/icons/hicolor/${s}x${s}/mimetypes/application-x-nststyle.png"
 done
+# .nststyle as a file type: shared-mime-info picks the package up through its dpkg trigger on
+# /usr/share/mime/packages; the icon is the app's, under the MIME type's icon name.
+install -Dm644 "$HERE/linux/nst-desktop-mime.xml" "$STAGE/usr/share/mime/packages/nst-desktop.xml"
+install -Dm644 resources/icons/nst-desktop.svg \
+  "$STAGE/usr/share/icons/hicolor/scalable/mimetypes/application-x-nststyle.svg"
 install -m644 "$HERE/linux/copyright" "$STAGE/usr/share/doc/nst-desktop/copyright"
 # Oldest glibc the bundle's ELF files need (the bootloader, libpython, Qt, torch ...).
 GLIBC="$(find "$BUNDLE" -type f \( -name '*.so*' -o -name nst-desktop \) -exec objdump -T {} + 2>/dev/null \

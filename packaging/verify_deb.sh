@@ -124,6 +124,15 @@ verify_suite() {
     grep -q "^$t=.*nst-desktop.desktop" "$MIMECACHE" || fail "$t not registered in mimeinfo.cache"
   done
   echo "\"Open with\": mimeinfo.cache lists nst-desktop.desktop for image/jpeg, image/png, image/tiff"
+  grep -q "^application/x-nststyle=.*nst-desktop.desktop" "$MIMECACHE" || fail "application/x-nststyle not in mimeinfo.cache"
+  test -f "$ROOTFS/usr/share/mime/packages/nst-desktop.xml" || fail "the .nststyle MIME type is not installed"
+  echo ".nststyle: /usr/share/mime/packages/nst-desktop.xml, \"Open with\" registered for application/x-nststyle"
+  # Licences (issue 19): the bundle's licenses/ folder, Qt's LGPL among them, and the copyright file.
+  test -f "$ROOTFS/opt/nst-desktop/licenses/README.txt" || fail "/opt/nst-desktop/licenses/README.txt missing"
+  ls "$ROOTFS"/opt/nst-desktop/licenses/python-packages/pyside6-essentials-*/LGPL-3.0.txt >/dev/null \
+    || fail "Qt's LGPL-3.0 text is not in /opt/nst-desktop/licenses"
+  ls "$ROOTFS"/opt/nst-desktop/licenses/CPython-*/LICENSE.txt >/dev/null || fail "CPython's licence missing"
+  echo "licences: $(grep -c '^[^ ]' "$ROOTFS/opt/nst-desktop/licenses/README.txt") index lines in /opt/nst-desktop/licenses"
 
   say "[$SUITE] ldd: does Qt's xcb platform plugin find every library it needs, from the system?"
   LIBPATH=/opt/nst-desktop/_internal:/opt/nst-desktop/_internal/PySide6/Qt/lib:/opt/nst-desktop/_internal/torch/lib
@@ -148,6 +157,25 @@ verify_suite() {
   as_artist QT_QPA_PLATFORM=offscreen /usr/bin/nst-desktop --smoke-test 2>&1 | tee "$outdir/smoke.log"
   grep -q "smoke test passed" "$outdir/smoke.log" || fail "smoke test"
   as_artist /usr/bin/nst-desktop --version | tee -a "$outdir/smoke.log"
+  [[ ! -e "$ROOTFS/home/artist/.local/share/nst-desktop/session" ]] \
+    || fail "the smoke test wrote into the artist's history (session folder)"
+
+  say "[$SUITE] opening a .nststyle with the installed app imports it (as 'artist', offscreen)"
+  styles_dir="$ROOTFS/home/artist/.local/share/nst-desktop/styles"
+  cp "$ROOTFS"/opt/nst-desktop/_internal/nst_desktop/resources/styles/string.nststyle "$ROOTFS/tmp/friend.nststyle"
+  # A renamed copy: the built-in name would ask (replace / keep both) in a dialog.
+  chmod 644 "$ROOTFS/tmp/friend.nststyle"
+  as_artist QT_QPA_PLATFORM=offscreen /usr/bin/nst-desktop styles import /tmp/friend.nststyle --name "From a friend" \
+    > "$outdir/open-style.log" 2>&1 || fail "styles import (see $outdir/open-style.log)"
+  as_artist /usr/bin/nst-desktop styles export "From a friend" /tmp/from-a-friend.nststyle >> "$outdir/open-style.log" 2>&1 \
+    || fail "styles export"
+  as_artist /usr/bin/nst-desktop styles delete "From a friend" >> "$outdir/open-style.log" 2>&1 || fail "styles delete"
+  as_artist QT_QPA_PLATFORM=offscreen /usr/bin/nst-desktop /tmp/from-a-friend.nststyle >> "$outdir/open-style.log" 2>&1 &
+  OPEN_PID=$!
+  for _ in $(seq 120); do ls "$styles_dir"/*.nststyle >/dev/null 2>&1 && break; sleep 0.5; done
+  kill "$OPEN_PID" 2>/dev/null; wait "$OPEN_PID" 2>/dev/null || true
+  ls "$styles_dir"/from-a-friend.nststyle >/dev/null 2>&1 || { cat "$outdir/open-style.log"; fail "opening a .nststyle did not import it"; }
+  echo ".nststyle opened with the app: imported as $(basename "$(ls "$styles_dir"/*.nststyle)")"
 
   say "[$SUITE] the real window on a private Xvfb (platform xcb), found by pid, screenshot"
   # -displayfd: Xvfb picks a display number nobody holds and reports it when it is ready, so we

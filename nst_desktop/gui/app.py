@@ -12,6 +12,10 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .style_open import StyleFileOpener
 
 SMOKE_SIZE = 64
 SMOKE_STEPS = 12
@@ -102,9 +106,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .main_window import MainWindow
 
     window = MainWindow()
-    app.installEventFilter(FileOpenFilter(window))
+    opener = style_opener(window)
+    app.installEventFilter(FileOpenFilter(window, opener))
     window.show()
-    open_initial_images(window, args.content, args.styles)
+    style_files, images = split_style_files([args.content, *args.styles] if args.content else [])
+    open_initial_images(window, images[0] if images else None, images[1:])
+    if style_files:  # after the first listing is asked for, so the import's refresh selects it
+        QTimer.singleShot(0, lambda: opener.open_all(style_files))
     if args.settings_from is not None:
         window.use_settings_from(args.settings_from)
     QTimer.singleShot(300, window.warm_up)
@@ -126,6 +134,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.controller.shutdown(10_000)
     wait_for_stranded()
     return status
+
+
+def split_style_files(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """The ``.nststyle`` files among ``paths`` (imported as fast styles), and the rest (images)."""
+    from .style_open import is_style_file
+
+    return [p for p in paths if is_style_file(p)], [p for p in paths if not is_style_file(p)]
+
+
+def style_opener(window: object) -> StyleFileOpener:
+    """The importer for ``.nststyle`` files opened with the app, wired to ``window``'s Fast
+    styles tab through its public parts (its panel, tabs and message banner)."""
+    from .main_window import MainWindow
+    from .style_open import StyleFileOpener
+
+    assert isinstance(window, MainWindow)
+
+    def show_gallery() -> None:
+        window.tabs.setCurrentWidget(window.fast_styles)
+
+    return StyleFileOpener(window.fast_styles, window.show_message, show_gallery, window)
 
 
 def open_initial_images(window: object, content: Path | None, styles: Sequence[Path]) -> None:

@@ -56,6 +56,10 @@ if [[ -n "$MIN_MACHO" && "$(printf '%s\n%s\n' "$MIN_MACHO" "$MIN_PLIST" | sort -
   exit 1
 fi
 /usr/libexec/PlistBuddy -c 'Print :CFBundleDocumentTypes:0:LSItemContentTypes' "$APP/Contents/Info.plist"
+# .nststyle: declared (exported UTI) and owned by the app.
+/usr/libexec/PlistBuddy -c 'Print :UTExportedTypeDeclarations:0:UTTypeTagSpecification' "$APP/Contents/Info.plist"
+/usr/libexec/PlistBuddy -c 'Print :CFBundleDocumentTypes:1:LSItemContentTypes' "$APP/Contents/Info.plist"
+test -f "$APP/Contents/Resources/nst-desktop.icns"
 
 if [[ -n "${SIGN_IDENTITY:-}" ]]; then
   echo "== codesign (hardened runtime) as $SIGN_IDENTITY"

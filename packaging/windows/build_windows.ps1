@@ -18,6 +18,12 @@ $Bundle = Join-Path $Dist "nst-desktop"
 $TorchSpec = if ($env:TORCH_SPEC) { $env:TORCH_SPEC } else { "torch" }
 $TorchIndex = if ($env:TORCH_INDEX_URL) { $env:TORCH_INDEX_URL } else { "https://download.pytorch.org/whl/cpu" }
 $Version = (Select-String -Path "nst_desktop\__init__.py" -Pattern '__version__ = "(.+?)"').Matches[0].Groups[1].Value
+# VIProductVersion takes four numbers: the leading X.Y.Z of a PEP 440 version, then .0
+# (0.2.0rc1 -> 0.2.0.0, 1.0 -> 1.0.0.0); the full string stays in the installer's name.
+$VersionMatch = [regex]::Match($Version, '^(\d+)(?:\.(\d+))?(?:\.(\d+))?')
+if (-not $VersionMatch.Success) { throw "version '$Version' does not start with a number" }
+$VersionParts = @(1, 2, 3) | ForEach-Object { if ($VersionMatch.Groups[$_].Success) { $VersionMatch.Groups[$_].Value } else { "0" } }
+$VersionNumeric = ($VersionParts -join ".") + ".0"
 function Check($what) { if ($LASTEXITCODE -ne 0) { throw "$what failed ($LASTEXITCODE)" } }
 
 New-Item -ItemType Directory -Force (Join-Path $Here "build") | Out-Null
@@ -71,6 +77,6 @@ if (-not $MakeNsis) { $MakeNsis = "${env:ProgramFiles(x86)}\NSIS\makensis.exe" }
 if (-not (Test-Path $MakeNsis)) { choco install nsis -y --no-progress; $MakeNsis = "${env:ProgramFiles(x86)}\NSIS\makensis.exe" }
 $Out = Join-Path $Dist "nst-desktop-$Version-windows-x64-setup.exe"
 Push-Location (Join-Path $Here "windows")
-& $MakeNsis /V2 "/DVERSION=$Version" "/DBUNDLE_DIR=$Bundle" "/DOUTFILE=$Out" nst-desktop.nsi; Check "makensis"
+& $MakeNsis /V2 "/DVERSION=$Version" "/DVERSION_NUMERIC=$VersionNumeric" "/DBUNDLE_DIR=$Bundle" "/DOUTFILE=$Out" nst-desktop.nsi; Check "makensis"
 Pop-Location
 Get-Item $Out | Format-List Name, Length

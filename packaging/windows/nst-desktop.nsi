@@ -1,7 +1,7 @@
 ; nst-desktop for Windows: a per-user installer (no administrator prompt).
 ;
 ; Compile after the PyInstaller build (packaging/build_windows.ps1 does both):
-;   makensis /DVERSION=0.1.0 /DBUNDLE_DIR=..\dist\nst-desktop /DOUTFILE=..\dist\nst-desktop-0.1.0-windows-x64-setup.exe nst-desktop.nsi
+;   makensis /DVERSION=0.1.0 /DVERSION_NUMERIC=0.1.0.0 /DBUNDLE_DIR=..\dist\nst-desktop /DOUTFILE=..\dist\nst-desktop-0.1.0-windows-x64-setup.exe nst-desktop.nsi
 ; The bundle must already hold the Visual C++ runtime DLLs next to the torch DLLs (app-local
 ; deployment, which needs no admin rights; build_windows.ps1 copies them from Visual Studio's
 ; redist folder). /DNO_VCRT_CHECK skips that check (only for compiling the script against a
@@ -15,6 +15,12 @@ RequestExecutionLevel user
 
 !ifndef VERSION
   !define VERSION "0.1.0"
+  !define VERSION_NUMERIC "0.1.0.0"
+!endif
+; VIProductVersion takes four numbers only: a pre-release such as 0.2.0rc1 is 0.2.0.0 there
+; (build_windows.ps1 derives it); the full version string stays in ProductVersion and the name.
+!ifndef VERSION_NUMERIC
+  !error "give /DVERSION_NUMERIC=X.Y.Z.0 (digits only) with /DVERSION; build_windows.ps1 derives it (0.2.0rc1 -> 0.2.0.0)"
 !endif
 !ifndef BUNDLE_DIR
   !define BUNDLE_DIR "..\dist\nst-desktop"
@@ -28,6 +34,28 @@ RequestExecutionLevel user
 !define APP "nst-desktop"
 !define EXE "nst-desktop.exe"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP}"
+!define STYLE_PROGID "nst-desktop.nststyle"
+; CLSID_ExeDropTarget: Explorer "drops" all selected files on the exe, one command line.
+!define EXE_DROP_TARGET "{86C86720-42A0-1069-A2E8-08002B30309D}"
+
+; The image types nst-desktop opens (as packaging/linux/nst-desktop.desktop's MimeType=).
+!macro ForEachType MACRO
+  !insertmacro ${MACRO} ".jpg"
+  !insertmacro ${MACRO} ".jpeg"
+  !insertmacro ${MACRO} ".png"
+  !insertmacro ${MACRO} ".tif"
+  !insertmacro ${MACRO} ".tiff"
+  !insertmacro ${MACRO} ".bmp"
+  !insertmacro ${MACRO} ".webp"
+  !insertmacro ${MACRO} ".gif"
+!macroend
+!macro RegisterImageType EXT
+  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" "${EXT}" ""
+  WriteRegStr HKCU "Software\Classes\${EXT}\OpenWithList\${EXE}" "" ""
+!macroend
+!macro UnregisterImageType EXT
+  DeleteRegKey HKCU "Software\Classes\${EXT}\OpenWithList\${EXE}"
+!macroend
 
 !if /FileExists "${BUNDLE_DIR}\${EXE}"
 !else
@@ -48,11 +76,11 @@ OutFile "${OUTFILE}"
 InstallDir "$LOCALAPPDATA\Programs\${APP}"
 InstallDirRegKey HKCU "Software\${APP}" "InstallDir"
 BrandingText "${APP} ${VERSION}"
-VIProductVersion "${VERSION}.0"
+VIProductVersion "${VERSION_NUMERIC}"
 VIAddVersionKey "ProductName" "${APP}"
 VIAddVersionKey "FileDescription" "${APP} installer"
 VIAddVersionKey "ProductVersion" "${VERSION}"
-VIAddVersionKey "FileVersion" "${VERSION}"
+VIAddVersionKey "FileVersion" "${VERSION_NUMERIC}"
 VIAddVersionKey "LegalCopyright" "nst-desktop contributors (MIT)"
 
 !define MUI_ICON "${ICON}"
@@ -94,20 +122,27 @@ Section "nst-desktop" SecMain
   CreateShortCut "$SMPROGRAMS\${APP}.lnk" "$INSTDIR\${EXE}" "" "$INSTDIR\${EXE}" 0
   CreateShortCut "$DESKTOP\${APP}.lnk" "$INSTDIR\${EXE}" "" "$INSTDIR\${EXE}" 0
 
-  ; "Open with" for images (per user, no admin): the app takes a photo, then paintings.
+  ; File types, the same as the Linux .desktop file's MimeType= and the macOS document types
+  ; (tests/packaging/test_file_types.py compares them). Per user, no admin.
+  ; "Open with" for images: the app takes a photo, then paintings. The exe drop target makes
+  ; Explorer start one instance with every selected file on its command line instead of one
+  ; instance per file ("%1" alone); the command stays for a single file and for other callers.
   WriteRegStr HKCU "Software\Classes\Applications\${EXE}\shell\open\command" "" '"$INSTDIR\${EXE}" "%1"'
+  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\shell\open\DropTarget" "Clsid" "${EXE_DROP_TARGET}"
+  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\shell\open" "MultiSelectModel" "Player"
   WriteRegStr HKCU "Software\Classes\Applications\${EXE}" "FriendlyAppName" "${APP}"
-  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" ".jpg" ""
-  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" ".jpeg" ""
-  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" ".png" ""
-  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" ".tif" ""
-  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" ".tiff" ""
-  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" ".webp" ""
-  WriteRegStr HKCU "Software\Classes\.jpg\OpenWithList\${EXE}" "" ""
-  WriteRegStr HKCU "Software\Classes\.jpeg\OpenWithList\${EXE}" "" ""
-  WriteRegStr HKCU "Software\Classes\.png\OpenWithList\${EXE}" "" ""
-  WriteRegStr HKCU "Software\Classes\.tif\OpenWithList\${EXE}" "" ""
-  WriteRegStr HKCU "Software\Classes\.tiff\OpenWithList\${EXE}" "" ""
+  !insertmacro ForEachType RegisterImageType
+  ; .nststyle belongs to nst-desktop: opening one imports the fast style (gui/style_open.py).
+  WriteRegStr HKCU "Software\Classes\${STYLE_PROGID}" "" "nst-desktop fast style"
+  WriteRegStr HKCU "Software\Classes\${STYLE_PROGID}\DefaultIcon" "" "$INSTDIR\${EXE},0"
+  WriteRegStr HKCU "Software\Classes\${STYLE_PROGID}\shell\open\command" "" '"$INSTDIR\${EXE}" "%1"'
+  WriteRegStr HKCU "Software\Classes\${STYLE_PROGID}\shell\open\DropTarget" "Clsid" "${EXE_DROP_TARGET}"
+  WriteRegStr HKCU "Software\Classes\${STYLE_PROGID}\shell\open" "MultiSelectModel" "Player"
+  WriteRegStr HKCU "Software\Classes\.nststyle" "" "${STYLE_PROGID}"
+  WriteRegStr HKCU "Software\Classes\.nststyle" "Content Type" "application/x-nststyle"
+  WriteRegStr HKCU "Software\Classes\.nststyle\OpenWithProgids" "${STYLE_PROGID}" ""
+  WriteRegStr HKCU "Software\Classes\Applications\${EXE}\SupportedTypes" ".nststyle" ""
+  System::Call 'shell32::SHChangeNotify(i 0x08000000, i 0, p 0, p 0)'  ; SHCNE_ASSOCCHANGED
 
   ; Apps & features (per user)
   WriteRegStr HKCU "Software\${APP}" "InstallDir" "$INSTDIR"
@@ -135,11 +170,13 @@ Section "Uninstall"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKCU "Software\Classes\Applications\${EXE}"
-  DeleteRegKey HKCU "Software\Classes\.jpg\OpenWithList\${EXE}"
-  DeleteRegKey HKCU "Software\Classes\.jpeg\OpenWithList\${EXE}"
-  DeleteRegKey HKCU "Software\Classes\.png\OpenWithList\${EXE}"
-  DeleteRegKey HKCU "Software\Classes\.tif\OpenWithList\${EXE}"
-  DeleteRegKey HKCU "Software\Classes\.tiff\OpenWithList\${EXE}"
+  !insertmacro ForEachType UnregisterImageType
+  DeleteRegKey HKCU "Software\Classes\${STYLE_PROGID}"
+  DeleteRegValue HKCU "Software\Classes\.nststyle\OpenWithProgids" "${STYLE_PROGID}"
+  ReadRegStr $0 HKCU "Software\Classes\.nststyle" ""
+  StrCmp $0 "${STYLE_PROGID}" 0 +2
+    DeleteRegKey HKCU "Software\Classes\.nststyle"
+  System::Call 'shell32::SHChangeNotify(i 0x08000000, i 0, p 0, p 0)'
   DeleteRegKey HKCU "${UNINST_KEY}"
   DeleteRegKey HKCU "Software\${APP}"
 SectionEnd
