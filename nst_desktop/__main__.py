@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in CLI_COMMANDS:
             from nst_desktop.cli import main as cli_main
 
-            return cli_main(args)
+            # Run as the program (no argv given): the CLI keeps the stop signals to the end.
+            return cli_main(args, whole_process=argv is None)
         problem = unknown_command(args[0]) if args else ""
         if problem:
             with contextlib.suppress(Exception):  # a closed stderr: the status still says it

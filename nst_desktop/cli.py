@@ -6,7 +6,11 @@ Exit status: 0 done; 1 internal error (a bug: one line on stderr, the traceback 
 early and too little memory (one line on stderr, no traceback, no output file); 130, 143 or
 129 interrupted by Ctrl-C (SIGINT), SIGTERM or SIGHUP: each stops the run through the
 engine's cancel token, so nothing half written is left behind, and the message says so truly
-(if the result was already complete when the signal came, it says it was saved).
+(if the result was already complete when the signal came, it says it was saved). Once the
+work is done, a stop signal no longer stops anything: it is noted and the command ends as it
+would have (a "Saved" line is never followed by "nothing was written"), and in a real process
+that stays so through the interpreter's teardown, where a KeyboardInterrupt would print a
+library's traceback; a second signal then ends the process at once (everything is written).
 ``train`` and ``styles`` live in :mod:`.cli_styles`.
 """
 
@@ -378,16 +382,57 @@ _STOP_SIGNALS = tuple(
 )
 
 
+def _set_stop_handlers(handler: Callable[[int, FrameType | None], Any]) -> dict[int, Any]:
+    """Install ``handler`` for every stop signal that is not ignored; the handlers it replaced.
+
+    A signal that is ignored (a background job in a script, ``nohup``) stays ignored.
+    """
+    previous: dict[int, Any] = {}
+    for signum in _STOP_SIGNALS:
+        try:
+            current = signal.getsignal(signum)
+            if current is not signal.SIG_IGN:
+                previous[signum] = current
+                signal.signal(signum, handler)
+        except (OSError, ValueError):  # not the main thread, or not settable here
+            continue
+    return previous
+
+
+def _restore_stop_handlers(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _after_the_work(signum: int, frame: FrameType | None) -> None:
+    """A stop signal once the work is done (written, or failed and reported): noted, nothing
+    raised, so no "nothing was written" after "Saved" and no traceback from a library's
+    teardown; a second one ends the process at once, its files long written."""
+    _received_signals.append(signum)
+    if len(_late_signals) >= 1:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(128 + signum)
+    _late_signals.append(signum)
+
+
+# Stop signals that came after the work was done (see _after_the_work).
+_late_signals: list[int] = []
+
+
 @contextlib.contextmanager
 def ctrl_c_cancels() -> Iterator[threading.Event]:
     """A cancel token that the first Ctrl-C, SIGTERM or SIGHUP sets (the engine then stops
     cleanly, writing nothing); a second one falls back to Python's KeyboardInterrupt, whose
     handlers still remove temporary files. The signal is remembered for the exit status.
 
-    A signal that is ignored (a background job in a script, ``nohup``) stays ignored.
+    When the block ends the work is done, so the signals are not handed back to Python's
+    KeyboardInterrupt: :func:`_after_the_work` takes them until :func:`main` returns (and, in
+    a real process, until it exits).
     """
     cancel = threading.Event()
-    previous: dict[int, Any] = {}
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         _received_signals.append(signum)
@@ -395,20 +440,11 @@ def ctrl_c_cancels() -> Iterator[threading.Event]:
             raise KeyboardInterrupt
         cancel.set()
 
-    for signum in _STOP_SIGNALS:
-        try:
-            current = signal.getsignal(signum)
-            if current is not signal.SIG_IGN:
-                previous[signum] = current
-                signal.signal(signum, on_signal)
-        except (OSError, ValueError):  # not the main thread, or not settable here
-            continue
+    previous = _set_stop_handlers(on_signal)
     try:
         yield cancel
     finally:
-        for signum, handler in previous.items():
-            with contextlib.suppress(OSError, ValueError, TypeError):
-                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        _restore_stop_handlers({signum: _after_the_work for signum in previous})
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
@@ -438,12 +474,17 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, whole_process: bool = False) -> int:
     """Run one command; whatever happens, the user sees at most one line of explanation.
 
     Warnings are held until the command succeeds, so a failing command prints exactly its one
     error line; anything unexpected is an internal error (exit 1) with the traceback in a log.
+    The stop signals' handlers are given back when it returns, unless ``whole_process`` (the
+    ``nst-desktop`` program, which exits next): then a signal during the interpreter's
+    teardown is only noted, instead of a KeyboardInterrupt traceback from torch's clean-up.
     """
+    host_handlers = {signum: signal.getsignal(signum) for signum in _STOP_SIGNALS}
+    del _late_signals[:]
     saved_streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _usable_streams()
     logging.basicConfig(level=logging.WARNING, format="nst-desktop: %(message)s")
@@ -488,6 +529,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if status == EXIT_OK:
             held.replay(saved_handlers)
         sys.stdout, sys.stderr = saved_streams
+        if whole_process:
+            _set_stop_handlers(_after_the_work)
+        else:
+            _restore_stop_handlers(host_handlers)
     return status
 
 

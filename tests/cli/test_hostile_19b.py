@@ -1,0 +1,99 @@
+"""Issue 19, the probe's findings 9 and 10 through the command line: a Ctrl-C after the result
+is saved never claims that nothing was written and never prints a traceback at teardown, and
+two ``styles import`` of one name at once leave one style of that name.
+
+Real runs are tiny (32 px, two steps); the signals are real (``os.kill`` on the process) and
+sent at the moment the probe hit: right after "Saved", and during the interpreter's teardown.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nst_desktop.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "resources" / "samples"
+CONTENT = SAMPLES / "content" / "astronaut.jpg"
+STYLE = SAMPLES / "style" / "autumn.jpg"
+TINY = ["--size", "32", "--steps", "2", "-q"]
+POSIX = os.name == "posix"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv("NST_DESKTOP_DATA_DIR", str(folder))
+    return folder
+
+
+class _SignalOnSaved(io.StringIO):
+    """Standard error that sends this process SIGINT the moment "Saved" is written to it."""
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if text.startswith("Saved"):
+            os.kill(os.getpid(), signal.SIGINT)
+        return written
+
+
+@pytest.mark.skipif(not POSIX, reason="os.kill with SIGINT on this process")
+def test_ctrl_c_just_after_saved_does_not_unsay_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "out.png"
+    err = _SignalOnSaved()
+    monkeypatch.setattr(sys, "stderr", err)
+    host = signal.getsignal(signal.SIGINT)
+    rc = main(["stylize", str(CONTENT), "--style", str(STYLE), "-o", str(output), *TINY])
+    text = err.getvalue()
+    assert output.is_file()
+    assert rc == 0, text
+    assert "nothing was written" not in text and "Traceback" not in text
+    assert text.startswith("Saved ")
+    # Called in-process (not as the program), the host's handler is given back.
+    assert signal.getsignal(signal.SIGINT) is host
+
+
+TEARDOWN = textwrap.dedent(
+    """
+    import atexit, os, signal, sys, time
+    from nst_desktop.__main__ import main
+
+    def ctrl_c_at_teardown():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.3)  # the handler runs here, as it would inside torch's own clean-up
+
+    atexit.register(ctrl_c_at_teardown)
+    sys.argv = ["nst-desktop", *sys.argv[1:]]
+    sys.exit(main())
+    """
+)
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGINT to a child process is POSIX-only")
+def test_ctrl_c_at_teardown_prints_no_traceback(  # type: ignore[no-untyped-def]
+    tmp_path: Path, data_dir: Path, terminal_signals
+) -> None:
+    output = tmp_path / "out.png"
+    command = ["stylize", str(CONTENT), "--style", str(STYLE), "-o", str(output), *TINY]
+    env = {**os.environ, "NST_DESKTOP_DATA_DIR": str(data_dir), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", TEARDOWN, *command],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=terminal_signals,
+    )
+    assert output.is_file()
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("Saved "), proc.stderr
+    assert "nothing was written" not in proc.stderr
