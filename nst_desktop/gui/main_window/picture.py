@@ -61,6 +61,9 @@ class Picture:
     """An optimiser picture before its fade (float, full strength): what Fade works from."""
     seconds_per_unit: float | None = None
     """The engine's measured speed (seconds per unit of work) of a finished optimiser run."""
+    threads: int | None = None
+    """The CPU threads a finished run computed with (``Result.threads``): recorded in the
+    saved file as the command line records it, a fact of that run, not a setting."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     created: float = field(default_factory=time.time)
 
@@ -77,6 +80,7 @@ class Picture:
             full=frozen_array(result.image_float),
             base=frozen_array(result.image_float) if _unfaded(result) else None,
             seconds_per_unit=getattr(result, "seconds_per_unit", None),
+            threads=result.threads,
         )
 
     @classmethod
@@ -139,7 +143,7 @@ class Picture:
     def metadata(self) -> dict[str, Any]:
         """The document embedded in the saved file, from this record alone."""
         fast = {"fast_style": self.settings.fast_style} if self.settings.method == "fast" else {}
-        return build_metadata(
+        meta = build_metadata(
             self.settings,
             content_name=self.photo.name,
             styles=self.paintings,
@@ -148,6 +152,9 @@ class Picture:
             complete=self.complete,
             **fast,
         )
+        if self.threads is not None:  # as engine.metadata.result_metadata records it
+            meta["threads"] = self.threads
+        return meta
 
     def suggested_name(self) -> str:
         """``photo-style.png`` from this picture's own inputs (not the window's current ones)."""
