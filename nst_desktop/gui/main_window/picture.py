@@ -142,7 +142,6 @@ class Picture:
 
     def metadata(self) -> dict[str, Any]:
         """The document embedded in the saved file, from this record alone."""
-        fast = {"fast_style": self.settings.fast_style} if self.settings.method == "fast" else {}
         meta = build_metadata(
             self.settings,
             content_name=self.photo.name,
@@ -150,7 +149,7 @@ class Picture:
             device=self.device,
             seconds=self.seconds,
             complete=self.complete,
-            **fast,
+            fast_style=self.settings.fast_style if self.settings.method == "fast" else None,
         )
         if self.threads is not None:  # as engine.metadata.result_metadata records it
             meta["threads"] = self.threads
