@@ -9,12 +9,14 @@ sent at the moment the probe hit: right after "Saved", and during the interprete
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +99,56 @@ def test_ctrl_c_at_teardown_prints_no_traceback(  # type: ignore[no-untyped-def]
     assert "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr, proc.stderr
     assert proc.stderr.startswith("Saved "), proc.stderr
     assert "nothing was written" not in proc.stderr
+
+
+# Finding 10: two imports of one name at once ---------------------------------------------------
+
+RACES = 25
+BUILTIN_STYLE = ROOT / "resources" / "styles" / "autumn.nststyle"
+
+
+def _import_racer(folder: str, overwrite: bool, barrier: Any, results: Any) -> None:
+    """One of two processes: import the same style under the names ``Race 0`` .. ``Race N``,
+    each at the same moment as the other process (the barrier)."""
+    from nst_desktop.engine.errors import FastStyleError
+    from nst_desktop.engine.fast.store import FastStyleStore
+
+    for trial in range(RACES):
+        barrier.wait(timeout=120)
+        store = FastStyleStore(Path(folder), Path(folder) / "no-builtins")
+        try:
+            store.import_file(BUILTIN_STYLE, name=f"Race {trial}", overwrite=overwrite)
+            results.put((trial, "ok"))
+        except FastStyleError as exc:
+            results.put((trial, str(exc)))
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_two_imports_of_one_name_at_once_leave_one_style(tmp_path: Path, overwrite: bool) -> None:
+    from nst_desktop.engine.fast.store import FastStyleStore
+
+    folder = tmp_path / "styles"
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    results = context.Queue()
+    racers = [
+        context.Process(target=_import_racer, args=(str(folder), overwrite, barrier, results)) for _ in "ab"
+    ]
+    for racer in racers:
+        racer.start()
+    outcomes: dict[int, list[str]] = {}
+    for _ in range(2 * RACES):
+        trial, outcome = results.get(timeout=300)
+        outcomes.setdefault(trial, []).append(outcome)
+    for racer in racers:
+        racer.join(timeout=60)
+        assert racer.exitcode == 0
+    listed = FastStyleStore(folder, folder / "no-builtins").list()
+    names = sorted(s.name for s in listed)
+    assert names == sorted(f"Race {trial}" for trial in range(RACES))  # each name once
+    for trial, pair in outcomes.items():
+        if overwrite:
+            assert pair == ["ok", "ok"], (trial, pair)
+        else:
+            assert sorted(pair)[1] == "ok" and "There is already a fast style called" in sorted(pair)[0], pair
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [".import.lock"]

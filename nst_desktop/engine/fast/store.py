@@ -5,6 +5,13 @@ beside the presets (``styles/``). A name may be shadowed by the artist's own sty
 they ask for it (``overwrite``), and a new file is created with link-or-fail, so two imports at
 once can never silently replace one another. A damaged file in either folder is skipped and
 reported, never deleted or repaired.
+
+A style's name is not its file name (``Autumn`` may live in ``autumn-2.nststyle``), so
+link-or-fail alone let two imports of one name at once both succeed, in two files. An import
+therefore holds the folder's lock (:class:`FolderLock`, ``.import.lock``) from the moment it
+looks for the name to the moment its file is in place. The lock is the operating system's
+(``flock``; ``msvcrt.locking`` on Windows): it ends with the process that holds it, so a
+killed import leaves no stale lock behind, only the empty lock file, which is reused.
 """
 
 from __future__ import annotations
@@ -12,10 +19,13 @@ from __future__ import annotations
 import builtins
 import contextlib
 import dataclasses
+import errno
 import os
 import re
 import secrets
 import stat
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +48,95 @@ from .style_file import (
 )
 
 _SLUG_MAX: Final = 48
+#: How long an import waits for another one in the same folder before it gives up.
+LOCK_WAIT: Final = 30.0
+LOCK_NAME: Final = ".import.lock"
+
+
+class FolderLock:
+    """The styles folder's import lock, held by one process (and thread) at a time.
+
+    ``with FolderLock(folder):`` waits up to ``wait`` seconds, then raises
+    :class:`FastStyleError` naming the lock file. A lock whose holder died is free at once.
+    """
+
+    _threads = threading.Lock()  # flock is per open file: two threads would each get one
+
+    def __init__(self, folder: Path, wait: float = LOCK_WAIT) -> None:
+        self.path = Path(folder) / LOCK_NAME
+        self.wait = wait
+        self._fd = -1
+
+    def __enter__(self) -> FolderLock:
+        deadline = time.monotonic() + self.wait
+        if not self._threads.acquire(timeout=self.wait):
+            raise self._busy()
+        try:
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+            try:
+                self._fd = os.open(self.path, flags, 0o644)
+            except OSError as exc:
+                raise FastStyleError(
+                    f"The styles folder's lock {quote_path(self.path)} cannot be opened ({_reason(exc)})."
+                ) from None
+            while not _try_lock(self._fd):
+                if time.monotonic() >= deadline:
+                    raise self._busy()
+                time.sleep(0.02)
+        except BaseException:
+            self._close()
+            self._threads.release()
+            raise
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._close()
+        self._threads.release()
+
+    def _close(self) -> None:
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                _unlock(self._fd)
+            os.close(self._fd)
+            self._fd = -1
+
+    def _busy(self) -> FastStyleError:
+        return FastStyleError(
+            f"Another import into the styles folder did not finish within {self.wait:g} s "
+            f"(its lock is {quote_path(self.path)}); try again."
+        )
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the lock on ``fd`` without waiting; False when another process holds it."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined,unused-ignore]
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EAGAIN, errno.EDEADLK):
+            return False
+        raise
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined,unused-ignore]
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -138,12 +237,23 @@ class FastStyleStore:
         style = parse_fast_style(data, quote(Path(path).name))
         clean = _clean_name(name if name is not None else style.name)
         style = dataclasses.replace(style, name=clean)
-        target = self._target(clean, overwrite)
-        if target is None:
-            target = self._create(clean, style)
-        else:
-            write_fast_style(target, style)
-        return self._info(target, builtin=False)
+        self._make_folder()
+        # From the look-up of the name to the file in place: one import at a time per folder.
+        with FolderLock(self.directory):
+            target = self._target(clean, overwrite)
+            if target is None:
+                target = self._create(clean, style)
+            else:
+                write_fast_style(target, style)
+            return self._info(target, builtin=False)
+
+    def _make_folder(self) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FastStyleError(
+                f"The styles folder {quote_path(self.directory)} cannot be made ({_reason(exc)})."
+            ) from None
 
     def export(self, name: str, path: Path) -> Path:
         """Copy a style to ``path`` (into a folder: named after the style), atomically."""
@@ -259,6 +369,7 @@ class FastStyleStore:
         quality = Quality.from_dict(value.training.get("quality") or {})
         info = FastStyleInfo(value.name, path, builtin, value.description, value.thumbnail, quality)
         return info, value
+
 
 _TRAINING_SUFFIXES = (".checkpoint", ".training.json")
 
