@@ -119,6 +119,13 @@ else
 fi
 test -f "$BUNDLE/_internal/nst_desktop/resources/instant/arbitrary_style.safetensors"
 test -f "$BUNDLE/_internal/nst_desktop/resources/icons/nst-desktop.svg"
+# Trim: CPython's debug info goes; nothing the spec excludes (unused Qt plugins, test folders)
+# may come back through a new hook or wheel layout.
+"$VENV/bin/python" "$HERE/trim_bundle.py" strip "$BUNDLE"
+"$VENV/bin/python" "$HERE/trim_bundle.py" check "$BUNDLE"
+if ls "$BUNDLE"/_internal/PySide6/Qt/lib/libQt6Network.so* >/dev/null 2>&1; then
+  echo "note: libQt6Network is still bundled (something besides the dropped plugins links it)"
+fi
 # Licences (the spec collected them): every distribution with files in the bundle has its texts,
 # plus the Debian copyright of each library taken from the build root; a top-level link for people.
 "$VENV/bin/python" "$HERE/collect_licenses.py" --check "$BUNDLE"
@@ -179,6 +186,10 @@ INSTALLED_SIZE="$(du -sk --apparent-size "$STAGE" | cut -f1)"
 sed -e "s/@VERSION@/$VERSION/" -e "s/@INSTALLED_SIZE@/$INSTALLED_SIZE/" -e "s/@GLIBC@/${GLIBC:-2.34}/" \
   "$HERE/linux/control.in" > "$STAGE/DEBIAN/control"
 chmod -R u+rwX,go+rX,go-w "$STAGE"
+# DEBIAN/md5sums: what dpkg --verify and debsums check the installed files against.
+(cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
+  | xargs -0 md5sum) > "$STAGE/DEBIAN/md5sums"
+chmod 644 "$STAGE/DEBIAN/md5sums"
 # The .desktop file must validate (errors stop the build; the validator must be installed).
 command -v desktop-file-validate >/dev/null \
   || { echo "desktop-file-validate is missing (apt-get install desktop-file-utils)" >&2; exit 1; }
