@@ -28,6 +28,7 @@ from typing import Any, TypedDict
 from nst_desktop.engine import images, paths
 from nst_desktop.engine.fast.budget import STEP_CAP
 from nst_desktop.engine.fast.checkpoint import checkpoint_path
+from nst_desktop.engine.fast.photos import MAX_DEPTH
 from nst_desktop.engine.pipeline import ImageInput
 
 from .user_paths import is_file
@@ -179,15 +180,49 @@ def new_output(name: str, folder: Path | None = None) -> Path:
     raise OSError("no free file name for the style")
 
 
-def count_photos(folder: Path, limit: int = 999) -> int:
-    """Image files under ``folder``, as the trainer finds them (a quick look, up to ``limit``;
-    the engine checks they can be read)."""
+#: Folder entries :func:`count_photos` looks at before it answers with what it found: the
+#: dialog calls it on the GUI thread as the artist types, so a tree of millions of files (a
+#: whole disk picked by mistake) must not freeze the window.
+COUNT_ENTRIES = 20_000
+
+
+def count_photos(folder: Path, limit: int = 999, max_entries: int = COUNT_ENTRIES) -> int:
+    """Image files under ``folder`` as the trainer finds them (a quick look, up to ``limit``;
+    the engine checks they can be read).
+
+    The engine's rule (``engine.fast.photos.find_photos``): hidden names are skipped, a link to
+    a folder is not followed, folders deeper than its ``MAX_DEPTH`` are not searched. Bounded
+    where the engine is not: at ``limit`` photos or ``max_entries`` entries it stops, and it
+    walks with a list rather than recursion (``os.walk`` could hit the recursion limit in a
+    tree thousands of folders deep before Python 3.12).
+    """
     count = 0
-    for _root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        count += sum(1 for n in files if not n.startswith(".") and Path(n).suffix.lower() in PHOTO_SUFFIXES)
-        if count >= limit:
-            return limit
+    seen = 0
+    pending: list[tuple[Path, int]] = [(folder, 0)]
+    while pending:
+        root, depth = pending.pop()
+        try:
+            with os.scandir(root) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > max_entries:
+                        return min(count, limit)
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        is_dir = entry.is_dir()
+                        linked = is_dir and entry.is_symlink()
+                    except OSError:
+                        is_dir = linked = False
+                    if is_dir:
+                        if not linked and depth < MAX_DEPTH:
+                            pending.append((root / entry.name, depth + 1))
+                    elif Path(entry.name).suffix.lower() in PHOTO_SUFFIXES:
+                        count += 1
+                        if count >= limit:
+                            return limit
+        except OSError:
+            continue  # a folder that may not be entered is skipped, as the engine does
     return count
 
 
