@@ -3,9 +3,16 @@
 VGG19's forward and backward passes are nearly all of a step's time, and many machines compute
 them several times faster in 16-bit formats: NVIDIA GPUs from Volta on (tensor cores; bfloat16
 from Ampere on), Apple GPUs (float16), and x86 CPUs with AMX or AVX-512 BF16. Elsewhere a 16-bit
-format is *emulated* and slower than float32 (an AVX2-only CPU converts every number), so the
-``auto`` choice picks a reduced format only where the hardware really has it, and float32
-otherwise: auto is never slower than float32.
+format is *emulated* and slower than float32 (an AVX2-only CPU converts every number).
+
+So ``auto`` is decided in two halves. The hardware names a *candidate* (:func:`fastest`:
+float32 where it computes no 16-bit format natively), and a short measurement on this machine,
+with the job's thread count, keeps the candidate only where it really is faster
+(engine/precision_probe.py: on a shared 2-core CPU with AVX-512 BF16, two threads under load
+made bfloat16 no faster or slower than float32). The measurement is cached per machine, torch
+version and thread count, so it runs once, not per job. :func:`resolve` is the one rule of
+which format each painter computes in; the pipeline calls it before painting, so the picture
+records the format that ran.
 
 What runs reduced is only what pays and what tolerates it: the networks' convolutions, under
 :func:`torch.autocast`. The picture being optimised, the Gram matrices, the loss sums and
@@ -28,13 +35,14 @@ import contextlib
 import functools
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, get_args
 
 import torch
 
+from . import precision_probe
 from .schedule import Level
 from .settings import PrecisionChoice
 
@@ -58,8 +66,13 @@ _WORDS: Final[dict[torch.dtype, PrecisionChoice]] = {
 
 #: CPU flags (Linux ``/proc/cpuinfo`` names) whose presence means bfloat16 convolutions run
 #: natively: AMX tiles (Intel Sapphire Rapids on) or AVX-512 BF16 dot products (Intel Cooper
-#: Lake, AMD Zen 4 on). Either makes oneDNN's bfloat16 convolutions faster than float32.
+#: Lake, AMD Zen 4 on). Either can make oneDNN's bfloat16 convolutions faster than float32
+#: (whether it does with this thread count and load is the probe's to say).
 CPU_BF16_FLAGS: Final = frozenset({"amx_bf16", "avx512_bf16"})
+
+#: ``probe(device, candidate)``: the candidate where it pays on ``device``, else float32
+#: (:class:`~.precision_probe.Probe`; tests give their own).
+Verdict = Callable[[torch.device, torch.dtype], torch.dtype]
 
 #: NVIDIA compute capabilities from which tensor cores compute float16 (Volta, 7.0) and
 #: bfloat16 (Ampere, 8.0).
@@ -126,8 +139,8 @@ def detect(device: torch.device) -> Hardware:
 
 
 def fastest(device_type: str, hardware: Hardware) -> torch.dtype:
-    """The fastest format ``hardware`` computes natively on a ``device_type`` device; float32
-    when it accelerates none (so ``auto`` is never slower than float32)."""
+    """The fastest format ``hardware`` computes natively on a ``device_type`` device, the
+    candidate that ``auto`` measures; float32 when it accelerates none."""
     if device_type == "cpu":
         return torch.bfloat16 if hardware.cpu_flags & CPU_BF16_FLAGS else torch.float32
     if device_type == "cuda" and hardware.cuda_capability is not None:
@@ -142,35 +155,55 @@ def fastest(device_type: str, hardware: Hardware) -> torch.dtype:
 
 
 def choose(
-    choice: PrecisionChoice | str, device: torch.device, hardware: Hardware | None = None
+    choice: PrecisionChoice | str,
+    device: torch.device,
+    hardware: Hardware | None = None,
+    probe: Verdict | None = None,
 ) -> torch.dtype:
     """The dtype a run computes its networks in: an explicit choice as given (even where it is
-    emulated and slow: the artist asked), ``auto`` as :func:`fastest` finds it."""
+    emulated and slow: the artist asked); for ``auto``, :func:`fastest`'s candidate where the
+    ``probe`` (by default the process's cached measurement) finds it faster than float32.
+
+    The painters call this with the concrete format :func:`resolve` chose (the pipeline
+    resolves ``auto`` first); ``auto`` reaches it only from direct callers (training, scripts).
+    """
     if choice != "auto":
         try:
             return DTYPES[choice]
         except KeyError:
             raise ValueError(f"unknown precision {choice!r}") from None
-    dtype = fastest(device.type, hardware if hardware is not None else detect(device))
-    log.info("Precision auto on %s: %s", device.type, name(dtype))
+    candidate = fastest(device.type, hardware if hardware is not None else detect(device))
+    dtype = (probe if probe is not None else precision_probe.default_probe())(device, candidate)
+    log.info(
+        "Precision auto on %s: %s (the hardware's candidate: %s)", device.type, name(dtype), name(candidate)
+    )
     return dtype
 
 
 def resolve(
-    choice: PrecisionChoice | str, method: str, device: torch.device, hardware: Hardware | None = None
+    choice: PrecisionChoice | str,
+    method: str,
+    device: torch.device,
+    hardware: Hardware | None = None,
+    probe: Verdict | None = None,
 ) -> PrecisionChoice:
     """The concrete format a ``method`` ("optimise", "fast", "instant") computes its networks
-    in for ``choice`` on ``device``, as the setting's word: never ``auto``.
+    in for ``choice`` on ``device``, as the setting's word: never ``auto``. The one rule.
 
     The pipeline hands the painter settings with this in place of ``auto``, so the picture's
-    record names the format that ran, and settings restored from the picture run it again.
-    The instant network keeps float32 on a CPU under ``auto`` (instant/api.py's ``_dtype``:
-    its small convolutions gained nothing from bfloat16 there); every other case is
-    :func:`choose`.
+    record names the format that ran, and settings restored from the picture run it again
+    (an explicit format is honoured as given). Under ``auto``:
+
+    * the instant network keeps float32 on a CPU: its convolutions are small (8 to 32
+      channels) and its style norms element-wise work, so bfloat16 gained nothing on a 2-core
+      AVX-512 BF16 CPU (0.233 s vs 0.223 s at 512 px on one thread, benchmarks/README.md)
+      while moving pixels by half a level on average; a GPU follows the measured verdict;
+    * every other case is :func:`choose`: the hardware's candidate where the probe measured
+      it faster than float32 with this thread count.
     """
     if choice == "auto" and method == "instant" and device.type == "cpu":
         return "float32"
-    return _WORDS[choose(choice, device, hardware)]
+    return _WORDS[choose(choice, device, hardware, probe)]
 
 
 #: Optimiser levels whose long side is at most this share of the last level's run VGG19 in
