@@ -4,6 +4,7 @@ reduced-precision run still paints (the loss falls as in float32) at tiny sizes.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from nst_desktop.engine import precision, run
+from nst_desktop.engine import precision, precision_probe, run
 from nst_desktop.engine.errors import SettingsError
 from nst_desktop.engine.fast.train import TrainSettings, train_fast_style
 from nst_desktop.engine.metadata import build_metadata, settings_from_metadata
@@ -26,6 +27,11 @@ SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples" / "conte
 # -- the policy, on simulated hardware ------------------------------------------------------
 
 AVX2_ONLY = frozenset({"sse4_2", "avx", "avx2", "fma", "f16c"})
+
+
+def pays(device: torch.device, candidate: torch.dtype) -> torch.dtype:
+    """A probe verdict: the hardware's candidate pays (as the probe found on this CPU, quiet)."""
+    return candidate
 
 
 @pytest.mark.parametrize(
@@ -43,7 +49,9 @@ def test_auto_on_a_cpu_picks_bfloat16_only_with_native_support(
     flags: frozenset[str], expected: torch.dtype
 ) -> None:
     assert fastest("cpu", Hardware(cpu_flags=flags)) == expected
-    assert choose("auto", CPU, Hardware(cpu_flags=flags)) == expected
+    # With a probe that finds the candidate faster, auto is the candidate (test_precision_probe.py
+    # covers a probe that does not).
+    assert choose("auto", CPU, Hardware(cpu_flags=flags), pays) == expected
 
 
 @pytest.mark.parametrize(
@@ -185,7 +193,9 @@ def test_a_bfloat16_run_lowers_the_loss_like_a_float32_one(photo: np.ndarray, pa
         seen: list[float] = []
         settings = Settings(size=64, steps=20, levels=1, seed=1, device="cpu", precision=choice)
         result = run.stylize(
-            photo, [StyleImage(painting)], settings,
+            photo,
+            [StyleImage(painting)],
+            settings,
             on_progress=lambda p, seen=seen: seen.append(p.losses["total"]) if p.losses else None,
         )
         assert result.settings.precision == choice
@@ -218,7 +228,10 @@ def test_bfloat16_training_lowers_the_loss(painting: np.ndarray, tmp_path: Path)
         network="johnson", measure=False,
     )  # fmt: skip
     train_fast_style(
-        [StyleImage(painting)], photos, tmp_path / "s.nststyle", settings,
+        [StyleImage(painting)],
+        photos,
+        tmp_path / "s.nststyle",
+        settings,
         on_progress=lambda p: seen.append(p.losses["total"]) if p.stage == "training" else None,
     )
     assert len(seen) == 10 and np.mean(seen[-3:]) < 0.6 * np.mean(seen[:3])
@@ -314,11 +327,11 @@ def test_a_reduced_precision_run_paints_its_coarse_levels_in_float32(
 
 def test_resolve_names_the_format_each_painter_computes_in() -> None:
     bf16 = Hardware(cpu_flags=frozenset({"avx512_bf16"}))
-    assert precision.resolve("auto", "optimise", CPU, bf16) == "bfloat16"
-    assert precision.resolve("auto", "fast", CPU, bf16) == "bfloat16"
-    assert precision.resolve("auto", "optimise", CPU, Hardware()) == "float32"
+    assert precision.resolve("auto", "optimise", CPU, bf16, pays) == "bfloat16"
+    assert precision.resolve("auto", "fast", CPU, bf16, pays) == "bfloat16"
+    assert precision.resolve("auto", "optimise", CPU, Hardware(), pays) == "float32"
     # The instant network keeps float32 on a CPU under auto, as its own rule says.
-    assert precision.resolve("auto", "instant", CPU, bf16) == "float32"
+    assert precision.resolve("auto", "instant", CPU, bf16, pays) == "float32"
     for choice in ("float32", "bfloat16", "float16"):
         assert precision.resolve(choice, "instant", CPU, bf16) == choice
 
@@ -326,17 +339,29 @@ def test_resolve_names_the_format_each_painter_computes_in() -> None:
 def test_the_precision_that_ran_is_recorded_and_restored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A real optimiser run under auto: the painter computes in the format the picture
-    records (top level and settings), and the settings read back from the picture name that
-    format, not auto, so painting from them runs it again."""
+    """A real optimiser run under auto, on a machine where the probe found bfloat16 faster
+    (simulated, so the test holds on any CPU): the painter computes in bfloat16, the picture
+    records it (top level and settings), and the settings read back from the picture (what
+    ``--settings-from`` and *Use settings from a picture* restore) name bfloat16, not auto,
+    so painting from them runs bfloat16 again, without asking the probe."""
     from nst_desktop.engine.images import read_metadata
     from nst_desktop.engine.pipeline import ImageInput, Job, run_job
 
+    asked: list[torch.dtype] = []
+
+    def probe(device: torch.device, candidate: torch.dtype) -> torch.dtype:
+        asked.append(candidate)
+        return candidate
+
+    monkeypatch.setattr(precision, "detect", lambda device: Hardware(cpu_flags=frozenset({"avx512_bf16"})))
+    monkeypatch.setattr(precision_probe, "default_probe", lambda: probe)
     computed: list[torch.dtype] = []
     real_choose = precision.choose
 
-    def spy(choice: str, device: torch.device, hardware: Hardware | None = None) -> torch.dtype:
-        dtype = real_choose(choice, device, hardware)
+    def spy(
+        choice: str, device: torch.device, hardware: Hardware | None = None, probe: Any = None
+    ) -> torch.dtype:
+        dtype = real_choose(choice, device, hardware, probe)
         computed.append(dtype)
         return dtype
 
@@ -350,14 +375,18 @@ def test_the_precision_that_ran_is_recorded_and_restored(
         output_path=output,
     )
     result = run_job(job)
-    expected = precision.resolve("auto", "optimise", CPU)
-    assert expected != "auto"
-    assert result.precision == result.settings.precision == expected
-    assert computed and {precision.name(d) for d in computed} == {expected}
+    assert asked == [torch.bfloat16]
+    assert result.precision == result.settings.precision == "bfloat16"
+    assert computed and set(computed) == {torch.bfloat16}
     meta = read_metadata(output)
     assert meta is not None
-    assert meta["precision"] == expected and meta["settings"]["precision"] == expected
+    assert meta["precision"] == "bfloat16" and meta["settings"]["precision"] == "bfloat16"
     assert meta["threads"] == result.threads and isinstance(meta["threads"], int)
     restored = settings_from_metadata(meta)
-    assert restored.precision == expected
+    assert restored.precision == "bfloat16"
     assert restored.threads == 0  # the count was a fact of that machine, not a setting
+
+    computed.clear()
+    again = run_job(replace(job, settings=restored, output_path=tmp_path / "again.png"))
+    assert again.precision == "bfloat16" and set(computed) == {torch.bfloat16}
+    assert asked == [torch.bfloat16]  # an explicit format: the probe was not asked again
