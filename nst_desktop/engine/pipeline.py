@@ -216,9 +216,9 @@ def run_job(
     if settings.method == "optimise" and job.allow_download:
         _download_weights(settings.weights, on_download, cancel)
     stage("Painting…")
-    if paint is None:
-        job = replace(job, settings=_resolve_precision(settings))
     with threads.job(settings.threads) as count:
+        if paint is None:  # inside: auto's probe measures with the job's thread count
+            job = replace(job, settings=_resolve_precision(settings))
         result, fast_name = _paint(job, content, styles, on_progress, cancel, paint)
     result = replace(result, threads=count)
     # A Stop pressed as the last step finished still means stop: the artist keeps the preview

@@ -267,13 +267,6 @@ def transform(
 
 
 def instant_dtype(settings: Settings, device: torch.device) -> torch.dtype:
-    """The transformer's precision: the setting's, except that ``auto`` keeps a CPU in float32.
-
-    Its convolutions are small (8 to 32 channels) and its style norms are element-wise work,
-    so bfloat16 gained nothing on a 2-core AVX-512 BF16 CPU (0.233 s vs 0.223 s at 512 px on one thread,
-    benchmarks/README.md) while moving pixels by half a level on average; GPUs' tensor cores
-    are another matter, so there the policy applies.
-    """
-    if settings.precision == "auto" and device.type == "cpu":
-        return torch.float32
-    return precision.choose(settings.precision, device)
+    """The transformer's precision: :func:`precision.resolve`'s rule for the instant network
+    (``auto`` keeps a CPU in float32; that function says why)."""
+    return precision.DTYPES[precision.resolve(settings.precision, "instant", device)]
