@@ -162,18 +162,24 @@ verify_suite() {
 
   say "[$SUITE] opening a .nststyle with the installed app imports it (as 'artist', offscreen)"
   styles_dir="$ROOTFS/home/artist/.local/share/nst-desktop/styles"
+  # A renamed copy of a built-in style (its own name would ask replace / keep both in a dialog),
+  # made with the CLI: import under a new name, export, delete; then the app opens the export.
   cp "$ROOTFS"/opt/nst-desktop/_internal/nst_desktop/resources/styles/string.nststyle "$ROOTFS/tmp/friend.nststyle"
-  # A renamed copy: the built-in name would ask (replace / keep both) in a dialog.
   chmod 644 "$ROOTFS/tmp/friend.nststyle"
   as_artist QT_QPA_PLATFORM=offscreen /usr/bin/nst-desktop styles import /tmp/friend.nststyle --name "From a friend" \
     > "$outdir/open-style.log" 2>&1 || fail "styles import (see $outdir/open-style.log)"
   as_artist /usr/bin/nst-desktop styles export "From a friend" /tmp/from-a-friend.nststyle >> "$outdir/open-style.log" 2>&1 \
     || fail "styles export"
   as_artist /usr/bin/nst-desktop styles delete "From a friend" >> "$outdir/open-style.log" 2>&1 || fail "styles delete"
-  as_artist QT_QPA_PLATFORM=offscreen /usr/bin/nst-desktop /tmp/from-a-friend.nststyle >> "$outdir/open-style.log" 2>&1 &
+  # chroot and env exec, so $! is the app's own pid and the kill below reaches it (SIGTERM: it
+  # closes the window as a Ctrl-C would).
+  chroot --userspec=artist:artist "$ROOTFS" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/home/artist \
+    LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen /usr/bin/nst-desktop /tmp/from-a-friend.nststyle \
+    >> "$outdir/open-style.log" 2>&1 &
   OPEN_PID=$!
   for _ in $(seq 120); do ls "$styles_dir"/*.nststyle >/dev/null 2>&1 && break; sleep 0.5; done
-  kill "$OPEN_PID" 2>/dev/null; wait "$OPEN_PID" 2>/dev/null || true
+  kill "$OPEN_PID" 2>/dev/null || true
+  wait "$OPEN_PID" 2>/dev/null || true
   ls "$styles_dir"/from-a-friend.nststyle >/dev/null 2>&1 || { cat "$outdir/open-style.log"; fail "opening a .nststyle did not import it"; }
   echo ".nststyle opened with the app: imported as $(basename "$(ls "$styles_dir"/*.nststyle)")"
 
