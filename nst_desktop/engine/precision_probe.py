@@ -16,8 +16,9 @@ that of a run's fine levels (benchmarks/README.md, "Precision that pays where it
 
 The verdict is cached in a JSON file in the app's data folder (:func:`cache_path`), keyed by
 the machine (CPU model, a hash of its flags, its cores; or the GPU's name), the torch version,
-the device and the thread count, so it is measured once per machine, torch and thread count,
-not per job; a new torch or another thread count measures again. The file is written
+the device, the thread count and whether other programs compete for those threads' cores
+(:func:`contended`), so it is measured once per machine, torch and conditions, not per job;
+a new torch, another thread count or a busy machine where it was quiet measures again. The file is written
 atomically; a damaged or foreign one is ignored and measured over, never a crash. Within a
 process each fingerprint is measured at most once, whatever happens to the file.
 
@@ -43,6 +44,7 @@ from typing import Any, Final
 
 import torch
 
+from . import threads
 from .atomic import atomic_write_bytes
 from .paths import user_data_dir
 
@@ -101,26 +103,46 @@ def decide(candidate: torch.dtype, timings: Timings, margin: float = MARGIN) -> 
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What a measurement holds for: the same machine, torch, device and thread count."""
+    """What a measurement holds for: the same machine, torch, device, thread count and
+    whether other programs compete for those threads' cores."""
 
     machine: str
     """CPU model, a hash of its flags and its cores; for a GPU its name and capability too."""
     torch: str
     device: str
     threads: int
+    contended: bool = False
+    """Other programs' load left fewer free cores than ``threads`` (:func:`contended`): two
+    threads sharing their cores measured bfloat16 slower, two with the cores to themselves
+    1.6x faster, so a verdict taken in one state says nothing about the other."""
 
     def key(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 
 
-def fingerprint(device: torch.device) -> Fingerprint:
-    """This process's fingerprint for ``device``, with torch's current thread count."""
+def contended(count: int, facts: threads.Machine) -> bool:
+    """Whether ``count`` threads must share their cores with other programs: the cores free
+    of others' load (the 1-minute load average less this process's own part) are fewer than
+    ``count`` by half a core or more (the rounding of :func:`threads.choose`)."""
+    if facts.load is None:
+        return False
+    others = max(0.0, facts.load - max(0.0, facts.own))
+    return facts.cores - others < count - 0.5
+
+
+def fingerprint(device: torch.device, facts: threads.Machine | None = None) -> Fingerprint:
+    """This process's fingerprint for ``device``, with torch's current thread count and, on
+    a CPU, whether the machine (``facts``, by default as it is now) is busy around them."""
     machine = _cpu_fingerprint()
+    count = torch.get_num_threads()
+    busy = False
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
         major, minor = torch.cuda.get_device_capability(index)
         machine += f"; {torch.cuda.get_device_name(index)} sm{major}{minor}"
-    return Fingerprint(machine, torch.__version__, device.type, torch.get_num_threads())
+    elif device.type == "cpu":
+        busy = contended(count, facts if facts is not None else threads.machine())
+    return Fingerprint(machine, torch.__version__, device.type, count, busy)
 
 
 @functools.cache

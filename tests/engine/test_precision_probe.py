@@ -20,10 +20,12 @@ from nst_desktop.engine.precision_probe import (
     Probe,
     ProbeCache,
     Timings,
+    contended,
     decide,
     fingerprint,
     measure,
 )
+from nst_desktop.engine.threads import Machine
 
 CPU = torch.device("cpu")
 BF16 = Hardware(cpu_flags=frozenset({"avx2", "avx512f", "avx512_bf16"}))
@@ -197,17 +199,45 @@ def test_the_default_cache_lives_in_the_data_folder(tmp_path: Path, monkeypatch:
 
 
 def test_the_fingerprint_names_this_torch_and_thread_count() -> None:
+    quiet = Machine(cores=2, load=0.1)
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
-        one = fingerprint(CPU)
+        one = fingerprint(CPU, quiet)
         torch.set_num_threads(2)
-        two = fingerprint(CPU)
+        two = fingerprint(CPU, quiet)
+        busy = fingerprint(CPU, Machine(cores=2, load=3.0, own=0.5))
     finally:
         torch.set_num_threads(before)
     assert one.torch == two.torch == torch.__version__
     assert (one.threads, two.threads) == (1, 2) and one.key() != two.key()
     assert one.machine == two.machine and "cores" in one.machine
+    assert not two.contended and busy.contended and busy.key() != two.key()
+
+
+@pytest.mark.parametrize(
+    ("count", "facts", "expected"),
+    [
+        (2, Machine(cores=2, load=0.3), False),  # a quiet machine
+        (2, Machine(cores=2, load=2.5, own=0.2), True),  # two busy loops beside the job
+        (2, Machine(cores=2, load=2.0, own=2.0), False),  # the load is this process's own
+        (1, Machine(cores=2, load=1.2), False),  # one thread, one core free
+        (1, Machine(cores=2, load=1.8), True),  # not even one core free
+        (2, Machine(cores=2, load=None), False),  # no load average (Windows): as if quiet
+    ],
+)
+def test_threads_are_contended_when_others_leave_them_too_few_cores(
+    count: int, facts: Machine, expected: bool
+) -> None:
+    assert contended(count, facts) is expected
+
+
+def test_a_verdict_taken_on_a_busy_machine_is_not_used_on_a_quiet_one(tmp_path: Path) -> None:
+    path = tmp_path / "probe.json"
+    busy = Fingerprint(HERE.machine, HERE.torch, "cpu", 2, contended=True)
+    assert probe_at(path, FakeMeasure(1.0, 1.2), busy)(CPU, torch.bfloat16) == torch.float32
+    quiet = FakeMeasure(1.0, 0.6)
+    assert probe_at(path, quiet, HERE)(CPU, torch.bfloat16) == torch.bfloat16 and quiet.calls == 1
 
 
 def test_the_real_measurement_runs_both_formats() -> None:
