@@ -169,6 +169,8 @@ def run_tiled(
     multiple: int = 4,
     exact: bool = False,
     cancel: CancelToken | None = None,
+    stats_pixels: int = WHOLE_PIXELS,
+    on_tile: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """A network over ``content`` (H x W x C) in tiles with the whole picture's statistics.
 
@@ -176,7 +178,9 @@ def run_tiled(
     network is ``stages`` run one after another (one stage is the whole network): the first
     takes such an input (sides multiples of ``multiple``), the last returns 1 x 3 x h x w, and
     each stage's module holds its :class:`SharedStatistics` layers, in calling order.
-    ``exact`` chooses how the statistics are found (see the module's notes). Returns
+    ``exact`` chooses how the statistics are found (see the module's notes); ``stats_pixels``
+    bounds the shrunk statistics pass (a memory budget may ask for less than
+    :data:`WHOLE_PIXELS`). ``on_tile(done, total)`` hears each finished tile. Returns
     H x W x 3 float32 in the output's units. Every statistic is released afterwards, also on error.
     """
     h, w = content.shape[:2]
@@ -189,7 +193,7 @@ def run_tiled(
             cache = _measure(stages, to_tensor, content, plan, windows, multiple, cancel)
             first = len(stages) - 1
         else:
-            _record_shrunk(stages, to_tensor, content, multiple)
+            _record_shrunk(stages, to_tensor, content, multiple, stats_pixels)
             first = 0
         # 2. Tiles with those statistics, cross-faded into one picture.
         total = np.zeros((h, w, 3), np.float32)
@@ -209,6 +213,8 @@ def run_tiled(
             ramp = rows[:, None] * _ramp(right - left, left > 0, right < w)
             total[top:bottom, left:right] += piece * ramp[..., None]
             weight[top:bottom, left:right] += ramp[..., None]
+            if on_tile is not None:
+                on_tile(i + 1, len(plan))
     finally:
         del cache
         for module, _ in stages:
@@ -237,15 +243,25 @@ def _padded_input(
 
 def _record_shrunk(
     stages: Sequence[Stage], to_tensor: Callable[[np.ndarray], torch.Tensor],
-    content: np.ndarray, multiple: int,
+    content: np.ndarray, multiple: int, stats_pixels: int = WHOLE_PIXELS,
 ) -> None:
-    """Freeze the statistics of one pass over the whole picture, at most WHOLE_PIXELS of it."""
+    """Freeze the statistics of one pass over the whole picture, at most ``stats_pixels`` of it.
+
+    An 8-bit photo is shrunk before it becomes a tensor (Pillow's bilinear reduction is the
+    filter torch's antialiased one copies): a float copy of an 8192 px photo alone is 0.8 GB.
+    """
     h, w = content.shape[:2]
-    scale = min(1.0, math.sqrt(WHOLE_PIXELS / (h * w)))
-    small = to_tensor(content)
-    if scale < 1.0:
-        size = (max(_MIN_SIDE, round(h * scale)), max(_MIN_SIDE, round(w * scale)))
-        small = F.interpolate(small, size=size, mode="bilinear", antialias=True, align_corners=False)
+    scale = min(1.0, math.sqrt(stats_pixels / (h * w)))
+    size = (max(_MIN_SIDE, round(h * scale)), max(_MIN_SIDE, round(w * scale)))
+    if scale < 1.0 and content.dtype == np.uint8 and content.ndim == 3 and content.shape[2] == 3:
+        from PIL import Image
+
+        shrunk = Image.fromarray(content).resize((size[1], size[0]), Image.Resampling.BILINEAR)
+        small = to_tensor(np.array(shrunk))
+    else:
+        small = to_tensor(content)
+        if scale < 1.0:
+            small = F.interpolate(small, size=size, mode="bilinear", antialias=True, align_corners=False)
     for module, _ in stages:
         record_statistics(module, True)
     padded_forward(_chain(stages), small, multiple)

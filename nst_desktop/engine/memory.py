@@ -253,3 +253,76 @@ def plan_level(width: int, height: int, budget: int, used: int, *, force_tile: i
 def estimate_peak(width: int, height: int, budget: int, used: int) -> int:
     """Estimated peak bytes of a run whose final level is ``width`` x ``height`` (for a warning)."""
     return plan_level(width, height, budget, used).peak
+
+
+# --------------------------------------------------------------------------------------------
+# Fast styles (feed-forward networks)
+
+#: Bytes a Johnson network's pass holds at its peak, per input pixel and per unit of the
+#: network's width (float32): at full resolution its last layers hold an upsampled
+#: 2·width-channel tensor, its padded copy and the width-channel result at once. Measured
+#: as peak RSS growth over a whole 1024 px pass on the CPU: 410 bytes a pixel at width 16,
+#: 2,830 at width 128, i.e. 21.6 a width unit (benchmarks/bench_fast_style_memory.py);
+#: 24 leaves 10 % headroom.
+FAST_BYTES_PER_WIDTH: Final = 24
+#: Bytes per pixel of the whole picture while a fast style is applied, whatever the tiles:
+#: the photo (3), the tiles' cross-faded sum and its weights (16), the float result (12) and
+#: the 8-bit one (3), band temporaries and the caller's copies (64 measured at width 16
+#: above the network's share, rounded up).
+FAST_FULL_BYTES_PER_PIXEL: Final = 64
+#: The smallest tile (before its context) a fast style is applied in; a budget that does not
+#: fit it is refused rather than run at a crawl.
+FAST_MIN_TILE: Final = 128
+#: The statistics pass never shrinks the picture below this many pixels (256 x 256): fewer
+#: would give every tile the colours of a thumbnail.
+FAST_MIN_STATS_PIXELS: Final = 256 * 256
+
+
+@dataclass(frozen=True)
+class FastPlan:
+    """How a fast style's network runs over a picture within a memory budget.
+
+    ``fits`` is False when even :data:`FAST_MIN_TILE` tiles and the smallest statistics pass
+    overrun the budget (the caller refuses, saying ``peak``); otherwise ``tile`` is 0 for one
+    whole pass, or the tile side, and ``stats_pixels`` the size of the statistics pass.
+    """
+
+    fits: bool
+    tile: int
+    stats_pixels: int
+    peak: int
+
+
+def fast_plan(
+    width: int,
+    size: tuple[int, int],
+    budget: int,
+    used: int,
+    *,
+    whole_pixels: int,
+    max_tile: int,
+    margin: int,
+) -> FastPlan:
+    """The plan for a Johnson network ``width`` channels wide over a picture of ``size``
+    (width, height) px, with ``budget - used`` bytes to spend.
+
+    Whole when the picture is at most ``whole_pixels`` and fits; else tiles as large as fit
+    (up to ``max_tile``, each with ``margin`` px of context on every side), after a statistics
+    pass over the picture shrunk to what fits (at most ``whole_pixels``).
+    """
+    per_pixel = FAST_BYTES_PER_WIDTH * max(1, width)
+    pixels = size[0] * size[1]
+    full = FAST_FULL_BYTES_PER_PIXEL * pixels
+    room = budget - used
+    if pixels <= whole_pixels and full + per_pixel * pixels <= room:
+        return FastPlan(True, 0, pixels, used + full + per_pixel * pixels)
+    net_pixels = max(0, room - full) // per_pixel
+    stats = min(whole_pixels, pixels, net_pixels)
+    side = min(max_tile, (math.isqrt(net_pixels) - 2 * margin) // ALIGN * ALIGN)
+    if side < FAST_MIN_TILE or stats < min(pixels, FAST_MIN_STATS_PIXELS):
+        smallest = max(min(pixels, FAST_MIN_STATS_PIXELS), (FAST_MIN_TILE + 2 * margin) ** 2)
+        return FastPlan(
+            False, FAST_MIN_TILE, min(pixels, FAST_MIN_STATS_PIXELS), used + full + per_pixel * smallest
+        )
+    window = min(pixels, (side + 2 * margin) ** 2)
+    return FastPlan(True, side, stats, used + full + per_pixel * max(stats, window))
