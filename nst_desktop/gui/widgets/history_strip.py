@@ -10,6 +10,11 @@ Newest at the right, like a film strip that grows as you work. Every action is r
 ways: the buttons beside the strip, the context menu (right-click or the Menu key) and keys on
 the focused strip (S stars, Delete deletes, C marks or compares, Esc forgets the mark).
 Comparing: Ctrl+click another version, or mark one with C (an "A" badge) and press C on another.
+
+Two windows may share one history folder. :meth:`HistoryStrip.watch` makes the strip follow
+the folder (a :class:`QFileSystemWatcher`, debounced, since one version is several files
+written in turn): versions another window adds, stars or deletes show here too. A version this
+window shows before its files are written is left alone until the folder has had it once.
 """
 
 from __future__ import annotations
@@ -19,7 +24,19 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QSize, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QFileSystemWatcher,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -326,6 +343,14 @@ class HistoryStrip(QWidget):
         self._items: dict[str, QListWidgetItem] = {}
         self._mark: str | None = None
         self._quiet = False
+        # Following the folder (watch()): the store, the watcher, the debounce, and the ids the
+        # folder has held (only those can have been deleted elsewhere; others are still pending).
+        self._store: VersionStore | None = None
+        self._watcher: QFileSystemWatcher | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.timeout.connect(self.sync)
+        self._on_disk: set[str] = set()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -413,6 +438,64 @@ class HistoryStrip(QWidget):
         """Show the store's versions with their thumbnails (read here: small files)."""
         versions = store.versions()
         self.set_versions(versions, {v.id: store.thumbnail(v.id) for v in versions})
+        self._on_disk.update(v.id for v in versions)
+
+    # Following the folder ------------------------------------------------------------------
+
+    def watch(self, store: VersionStore, delay_ms: int = 400) -> None:
+        """Follow ``store``'s folder: ``delay_ms`` after the last change there, :meth:`sync`.
+
+        The folder may not exist yet (no version written so far): its parent is watched until
+        it appears. The strip reads only sidecars that changed and the thumbnails of versions
+        new to it (small files), as :meth:`load_from` does.
+        """
+        self._store = store
+        self._on_disk.update(self.ids())  # what the window listed from the store when it filled the strip
+        self._debounce.setInterval(max(0, delay_ms))
+        if self._watcher is None:
+            self._watcher = QFileSystemWatcher(self)
+            self._watcher.directoryChanged.connect(self._on_folder_changed)
+        self._watch_folder()
+
+    def _watch_folder(self) -> None:
+        if self._store is None or self._watcher is None:
+            return
+        folder = self._store.folder
+        target = folder
+        while not target.is_dir() and target.parent != target:
+            target = target.parent  # not made yet: the nearest folder that is there
+        wanted = str(target)
+        current = self._watcher.directories()
+        if wanted not in current:
+            if current:
+                self._watcher.removePaths(current)
+            if target.is_dir():
+                self._watcher.addPath(wanted)
+
+    @Slot(str)
+    def _on_folder_changed(self, _path: str) -> None:
+        self._debounce.start()
+
+    def sync(self) -> None:
+        """Show what the watched folder holds now: versions added, changed (starred, saved) or
+        deleted by another window. A version shown here that the folder never held (being
+        written by this window) stays; the window removes it if its write fails."""
+        store = self._store
+        if store is None:
+            return
+        self._watch_folder()  # the folder may have been made (or removed) meanwhile
+        versions = store.versions()
+        on_disk = {v.id: v for v in versions}
+        for version_id in [i for i in self._items if i not in on_disk and i in self._on_disk]:
+            self.remove_version(version_id)
+            self._on_disk.discard(version_id)
+        for version in versions:
+            self._on_disk.add(version.id)
+            shown = self.version(version.id)
+            if shown is None:
+                self._insert(version, store.thumbnail(version.id))
+            elif shown != version:
+                self.update_version(version)
 
     def add_version(
         self, version: Version, thumbnail: Thumbnail | None = None, *, select: bool = True
@@ -505,6 +588,29 @@ class HistoryStrip(QWidget):
         self._refresh_state()
 
     # Internals -----------------------------------------------------------------------------
+
+    def _insert(self, version: Version, thumbnail: Thumbnail | None) -> None:
+        """Add a version where its time puts it (the strip runs oldest to newest)."""
+        key = (version.created, version.id)
+        row = 0
+        for row in range(self.list.count(), 0, -1):
+            shown = self.list.item(row - 1).data(VERSION_ROLE)
+            if not isinstance(shown, Version) or (shown.created, shown.id) < key:
+                break
+        else:
+            row = 0
+        item = QListWidgetItem()
+        item.setSizeHint(CELL)
+        self._fill(item, version)
+        if thumbnail is not None:
+            item.setData(PIXMAP_ROLE, _pixmap(thumbnail))
+        self._quiet = True
+        try:
+            self.list.insertItem(row, item)
+        finally:
+            self._quiet = False
+        self._items[version.id] = item
+        self._refresh_state()
 
     def _append(self, version: Version, thumbnail: Thumbnail | None) -> None:
         item = QListWidgetItem()
