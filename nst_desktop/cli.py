@@ -79,7 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stylize", help="paint a photo in the manner of one or more style images")
     st.add_argument("content", type=Path, help="the photo")
-    st.add_argument("--style", action="append", metavar="PATH[:WEIGHT]", help="a style image, repeatable")
+    st.add_argument(
+        "--style",
+        action="append",
+        metavar="PATH[:WEIGHT][@MASK]",
+        help="a style image, repeatable; @MASK paints it only where the mask (a greyscale picture "
+        "of the photo's shape) is white, and paintings without a mask share the rest",
+    )
+    st.add_argument(
+        "--keep", type=Path, metavar="MASK", help="keep the photo where this mask is white (every method)"
+    )
     st.add_argument(
         "--fast-style",
         metavar="NAME|FILE",
@@ -305,22 +314,25 @@ def _download_progress() -> Callable[[int, int | None], None]:
 
 def cmd_stylize(args: argparse.Namespace) -> int:
     from .engine.images import MAX_DPI
-    from .engine.pipeline import ImageInput, Job, check_output, run_job
+    from .engine.pipeline import ImageInput, Job, check_output, job_inputs, run_job
 
     _check_method_flags(args)
     if not math.isfinite(args.dpi) or not 1.0 <= args.dpi <= MAX_DPI:
         raise UsageError(f"--dpi must be between 1 and {MAX_DPI:g}, not {args.dpi:g}")
     settings = resolve_settings(args)
-    style_specs = [parse_style(s) for s in args.style or ()]
-    check_output(args.output, inputs=[args.content, *(p for p, _ in style_specs)])
+    from .cli_regions import parse_style_spec
+
+    style_specs = [parse_style_spec(s) for s in args.style or ()]
     job = Job(
         content=ImageInput(args.content.name, path=args.content),
-        styles=tuple(ImageInput(p.name, path=p, weight=w) for p, w in style_specs),
+        styles=tuple(spec.image_input() for spec in style_specs),
         settings=settings,
         output_path=args.output,
         allow_download=args.download,
         dpi=args.dpi,
+        keep=None if args.keep is None else ImageInput(args.keep.name, path=args.keep),
     )
+    check_output(args.output, inputs=job_inputs(job))
     bar = None if args.quiet else ProgressBar(sys.stderr)
     on_download = None if args.quiet else _download_progress()
     before = file_identity(args.output)

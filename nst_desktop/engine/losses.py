@@ -11,14 +11,20 @@ constants below then set what "1.0" means for each control.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
+
+from . import regions
 
 # What "1.0" of each artist control means, chosen by eye on the sample images (see README).
 STYLE_SCALE = 1.0
 CONTENT_SCALE = 0.4
 TV_SCALE = 0.005
+#: Where the keep mask is white, the content term weighs this much more (1 + KEEP_CONTENT times):
+#: the photo's own structure holds there and along the mask's soft edge, which the composite of
+#: the photo over the picture (regions.keep_photo) then joins without a visible seam.
+KEEP_CONTENT = 10.0
 _EPS = 1e-8
 
 
@@ -27,6 +33,16 @@ def gram(features: torch.Tensor) -> torch.Tensor:
     _, c, h, w = features.shape
     flat = features.reshape(c, h * w)
     return (flat @ flat.t()) / (h * w)
+
+
+def guided_gram(features: torch.Tensor, mask: torch.Tensor, area: torch.Tensor) -> torch.Tensor:
+    """The Gram matrix of the features under ``mask`` (1x1xhxw at the features' size), as in
+    Gatys et al. 2017: the features are weighted by the mask and the sum divided by the
+    mask's area (``sum(mask**2)``), so a region's Gram is an average over its own positions
+    and compares with a whole painting's :func:`gram` whatever the region's size."""
+    _, c, h, w = features.shape
+    flat = (features * mask).reshape(c, h * w)
+    return (flat @ flat.t()) / area
 
 
 def blend_grams(
@@ -56,6 +72,46 @@ def roughness(image: torch.Tensor) -> torch.Tensor:
 
 
 @dataclass
+class StyleTarget:
+    """Gram targets and the region of the picture that must match them.
+
+    ``mask`` (1x1xHxW at the level's size, ``None`` for the whole picture) is taken down to
+    each layer's size by area averages (regions.resize), once per size; ``share`` weighs this
+    region's style term against the others' (its painting's weight times its area).
+    """
+
+    grams: dict[str, torch.Tensor]
+    gram_norm2: dict[str, torch.Tensor]
+    mask: torch.Tensor | None = None
+    share: float = 1.0
+    _sized: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, grams: dict[str, torch.Tensor], mask: torch.Tensor | None = None, share: float = 1.0
+    ) -> StyleTarget:
+        return cls(grams, {k: g.pow(2).sum() for k, g in grams.items()}, mask, share)
+
+    def mask_at(self, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The mask at a layer's size and its area there (``sum(mask**2)``, at least 1e-6)."""
+        assert self.mask is not None
+        key = (height, width)
+        sized = self._sized.get(key)
+        if sized is None:
+            m = regions.resize(self.mask, height, width)
+            sized = (m, m.pow(2).sum().clamp(min=1e-6))
+            self._sized[key] = sized
+        return sized
+
+    def gram_of(self, features: torch.Tensor) -> torch.Tensor:
+        """The Gram matrix this target compares with: plain, or guided by the mask."""
+        if self.mask is None:
+            return gram(features)
+        mask, area = self.mask_at(features.shape[2], features.shape[3])
+        return guided_gram(features, mask, area)
+
+
+@dataclass
 class Targets:
     """What one level's picture is pulled towards; computed once per level, not per step."""
 
@@ -66,6 +122,10 @@ class Targets:
     gram_norm2: dict[str, torch.Tensor]
     layer_weights: dict[str, float]
     roughness_ref: torch.Tensor
+    regions: tuple[StyleTarget, ...] = ()
+    """Per-region targets (regions.py); empty: ``grams`` everywhere."""
+    keep: torch.Tensor | None = None
+    """The keep mask (1x1xHxW at the level's size), which raises the content weight there."""
 
     @classmethod
     def build(
@@ -75,6 +135,8 @@ class Targets:
         grams: dict[str, torch.Tensor],
         layer_weights: Mapping[str, float],
         content_image: torch.Tensor,
+        regions: Sequence[StyleTarget] = (),
+        keep: torch.Tensor | None = None,
     ) -> Targets:
         total = sum(layer_weights.values())
         # A floor keeps a flat photo (roughness ~0) from making smoothness explode.
@@ -87,11 +149,27 @@ class Targets:
             gram_norm2={k: g.pow(2).sum() for k, g in grams.items()},
             layer_weights={k: w / total for k, w in layer_weights.items() if w > 0},
             roughness_ref=ref,
+            regions=tuple(regions),
+            keep=keep,
         )
 
     @property
     def layers(self) -> set[str]:
         return set(self.layer_weights) | {self.content_layer}
+
+    @property
+    def style_targets(self) -> tuple[StyleTarget, ...]:
+        """What the style term sums over: the regions, or the blend over the whole picture."""
+        if self.regions:
+            return self.regions
+        return (StyleTarget(self.grams, self.gram_norm2),)
+
+    def content_weight(self, height: int, width: int) -> torch.Tensor | None:
+        """Per-position weights of the content term at a ``height`` x ``width`` layer (``None``
+        without a keep mask): 1, and 1 + :data:`KEEP_CONTENT` where the photo is kept."""
+        if self.keep is None:
+            return None
+        return 1.0 + KEEP_CONTENT * regions.resize(self.keep, height, width)
 
 
 @dataclass(frozen=True)
@@ -111,12 +189,20 @@ def total_loss(
     """The weighted sum to minimise, and its terms (unweighted) for progress reports."""
     style = sum(
         (
-            w * relative_error(gram(features[layer]), targets.grams[layer], targets.gram_norm2[layer])
+            target.share
+            * w
+            * relative_error(target.gram_of(features[layer]), target.grams[layer], target.gram_norm2[layer])
+            for target in targets.style_targets
             for layer, w in targets.layer_weights.items()
         ),
         torch.zeros((), device=image.device),
     )
-    content = relative_error(features[targets.content_layer], targets.content, targets.content_norm2)
+    mine = features[targets.content_layer]
+    weight = targets.content_weight(mine.shape[2], mine.shape[3])
+    if weight is None:
+        content = relative_error(mine, targets.content, targets.content_norm2)
+    else:
+        content = ((mine - targets.content).pow(2) * weight).sum() / (targets.content_norm2 + _EPS)
     tv = roughness(image) / targets.roughness_ref
     total = weights.style * style + weights.content * content + weights.tv * tv
     return total, {"style": style, "content": content, "tv": tv}

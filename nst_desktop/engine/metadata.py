@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from .. import __version__
+from . import regions
 from .errors import SettingsError
 from .settings import Settings
-from .types import Result
+from .types import Mask, Result
 
 APP = "nst-desktop"
 
@@ -36,8 +37,13 @@ def build_metadata(
     seconds: float | None = None,
     complete: bool = True,
     fast_style: str | None = None,
+    keep: Mask | None = None,
 ) -> dict[str, Any]:
     """``complete=False`` marks a picture saved from a stopped run (its last preview).
+
+    Regions are recorded as small greyscale PNGs (regions.encode): a painting's ``mask`` in its
+    entry of ``styles`` (a style object may carry one), the photo's ``keep`` mask beside them;
+    :func:`regions_from_metadata` reads them back.
 
     ``fast_style`` names the fast style that painted it: the settings may hold a file path
     that means nothing on another computer, the name still tells the viewer which look it is.
@@ -50,9 +56,11 @@ def build_metadata(
         "version": __version__,
         "settings": settings.to_dict(),
         "content": content_name,
-        "styles": [{"name": s.name, "weight": s.weight} for s in styles],
+        "styles": [_style_entry(s) for s in styles],
         "device": device,
     }
+    if keep is not None:
+        meta["keep"] = regions.encode(keep)
     if seconds is not None:
         meta["seconds"] = round(seconds, 3)
     if not complete:
@@ -70,6 +78,7 @@ def result_metadata(
     content_name: str,
     styles: Sequence[NamedWeight],
     fast_style: str | None = None,
+    keep: Mask | None = None,
 ) -> dict[str, Any]:
     """:func:`build_metadata` for a finished job, with the CPU threads it computed with: a
     fact about that run on that machine, recorded beside the settings and never restored
@@ -81,6 +90,7 @@ def result_metadata(
         device=result.device,
         seconds=result.seconds,
         fast_style=fast_style,
+        keep=keep,
     )
     if result.threads is not None:
         meta["threads"] = result.threads
@@ -92,3 +102,25 @@ def settings_from_metadata(meta: Mapping[str, Any]) -> Settings:
     if meta.get("app") != APP or not isinstance(meta.get("settings"), Mapping):
         raise SettingsError("This picture carries no nst-desktop settings.")
     return Settings.from_dict(meta["settings"])
+
+
+def regions_from_metadata(meta: Mapping[str, Any]) -> tuple[list[Mask | None], Mask | None]:
+    """The masks a result was painted with: one per recorded painting (``None`` for a painting
+    without one) and the keep mask; at the recorded copy's size (the painters fit them to the
+    photo). A damaged record is a :class:`SettingsError` sentence."""
+    styles = meta.get("styles")
+    entries = styles if isinstance(styles, list) else []
+    masks = [
+        regions.decode(e["mask"]) if isinstance(e, Mapping) and e.get("mask") is not None else None
+        for e in entries
+    ]
+    keep = regions.decode(meta["keep"]) if meta.get("keep") is not None else None
+    return masks, keep
+
+
+def _style_entry(style: NamedWeight) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": style.name, "weight": style.weight}
+    mask = getattr(style, "mask", None)
+    if mask is not None:
+        entry["mask"] = regions.encode(mask)
+    return entry

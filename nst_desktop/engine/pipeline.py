@@ -25,14 +25,14 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
-from . import images, threads
+from . import images, regions, threads
 from .checks import raise_if_cancelled
-from .errors import OutputError, SettingsError
+from .errors import ImageError, OutputError, SettingsError
 from .metadata import result_metadata
 from .schedule import fit, style_side_for
 from .settings import Settings
 from .text import show_path
-from .types import RGB8, CancelToken, Progress, Result, StyleImage
+from .types import RGB8, CancelToken, Mask, Progress, Result, StyleImage
 
 ProgressCallback = Callable[[Progress], None]
 StatusCallback = Callable[[str], None]
@@ -63,6 +63,8 @@ class ImageInput:
     path: Path | None = None
     pixels: RGB8 | None = None
     weight: float = 1.0
+    mask: ImageInput | None = None
+    """For a painting: the region of the photo it paints (a greyscale picture; see regions.py)."""
 
     def load(self, max_side: int) -> RGB8:
         """The image with its long side at most ``max_side`` (never enlarged)."""
@@ -92,6 +94,8 @@ class Job:
     """Seconds between the optimiser's previews."""
     dpi: float = images.DEFAULT_DPI
     """Print resolution recorded in the saved file (it changes no pixel)."""
+    keep: ImageInput | None = None
+    """Where the photo is kept (white) rather than painted, for every method (see regions.py)."""
 
 
 def check_output(
@@ -178,7 +182,10 @@ def _reason(exc: OSError) -> str:
 
 def job_inputs(job: Job) -> list[Path]:
     """The files a job reads, which its output must not replace."""
-    return [i.path for i in (job.content, *job.styles) if i.path is not None]
+    masks = [s.mask for s in job.styles if s.mask is not None]
+    if job.keep is not None:
+        masks.append(job.keep)
+    return [i.path for i in (job.content, *job.styles, *masks) if i.path is not None]
 
 
 def run_job(
@@ -213,20 +220,23 @@ def run_job(
         raise SettingsError("Choose a fast style to paint with.")
     stage("Reading images…")
     content, styles = _load_inputs(job)
+    keep = _load_mask(job.keep, content, "the keep mask") if job.keep else None
     if settings.method == "optimise" and job.allow_download:
         _download_weights(settings.weights, on_download, cancel)
     stage("Painting…")
     with threads.job(settings.threads) as count:
         if paint is None:  # inside: auto's probe measures with the job's thread count
             job = replace(job, settings=_resolve_precision(settings))
-        result, fast_name = _paint(job, content, styles, on_progress, cancel, paint)
+        result, fast_name = _paint(job, content, styles, keep, on_progress, cancel, paint)
     result = replace(result, threads=count)
     # A Stop pressed as the last step finished still means stop: the artist keeps the preview
     # they were looking at and no file appears after they asked for none.
     raise_if_cancelled(cancel)
     if job.output_path is not None:
         stage("Saving…")
-        metadata = result_metadata(result, content_name=job.content.name, styles=styles, fast_style=fast_name)
+        metadata = result_metadata(
+            result, content_name=job.content.name, styles=styles, fast_style=fast_name, keep=keep
+        )
         images.save_image(job.output_path, result.image_float, metadata=metadata, dpi=job.dpi)
     return result
 
@@ -270,38 +280,90 @@ def _load_inputs(job: Job) -> tuple[RGB8, list[StyleImage]]:
         # One-pass networks paint at the size they are given, so hand over the output size.
         h, w = content.shape[:2]
         content = _resize(content, fit(w, h, settings.size))
-    styles = [StyleImage(s.load(side), s.weight, s.name) for s in job.styles] if side else []
+    styles = (
+        [
+            StyleImage(
+                s.load(side),
+                s.weight,
+                s.name,
+                _load_mask(s.mask, content, f"the mask for {show_path(s.name)}"),
+            )
+            if s.mask is not None
+            else StyleImage(s.load(side), s.weight, s.name)
+            for s in job.styles
+        ]
+        if side
+        else []
+    )
     return content, styles
+
+
+def _load_mask(source: ImageInput, content: RGB8, role: str) -> Mask:
+    """A region mask at the photo's size; one sentence when it is missing, unreadable, empty
+    or shaped for another picture (``role`` says which mask: "the keep mask")."""
+    height, width = content.shape[:2]
+    try:
+        pixels = source.load(max(width, height))
+    except ImageError as exc:
+        raise ImageError(f"{str(exc).rstrip('.')} ({role}).") from None
+    mask = regions.to_mask(pixels)
+    what = f"{role[0].upper()}{role[1:]}, {show_path(source.name)},"
+    regions.check_mask(mask, width, height, what)
+    return regions.fit_mask(mask, width, height)
 
 
 def _paint(
     job: Job,
     content: RGB8,
     styles: Sequence[StyleImage],
+    keep: Mask | None,
     on_progress: ProgressCallback | None,
     cancel: CancelToken | None,
     paint: Painter | None,
 ) -> tuple[Result, str | None]:
-    """Run the painter ``job.settings.method`` names; the fast style's name comes back too."""
+    """Run the painter ``job.settings.method`` names; the fast style's name comes back too.
+
+    Each painter keeps the photo under ``keep`` itself (the optimiser in its previews too); a
+    stand-in painter's picture gets the photo composited over it here.
+    """
     settings = job.settings
     if paint is None and settings.method == "fast":
-        return _paint_fast(content, settings, on_progress, cancel)
+        return _paint_fast(content, settings, keep, on_progress, cancel)
     if paint is None and settings.method == "instant":
         from .instant import stylize_instant
 
-        return stylize_instant(content, styles, settings, on_progress=on_progress, cancel=cancel), None
+        instant = stylize_instant(
+            content, styles, settings, on_progress=on_progress, cancel=cancel, keep=keep
+        )
+        return instant, None
     if paint is None:
         from .run import stylize
 
-        paint = stylize
-    painted = paint(
-        content,
-        styles,
-        settings,
-        on_progress=on_progress,
-        cancel=cancel,
-        preview_interval=job.preview_interval,
-    )
+        painted = stylize(
+            content,
+            styles,
+            settings,
+            on_progress=on_progress,
+            cancel=cancel,
+            preview_interval=job.preview_interval,
+            keep=keep,
+        )
+    else:
+        painted = paint(
+            content,
+            styles,
+            settings,
+            on_progress=on_progress,
+            cancel=cancel,
+            preview_interval=job.preview_interval,
+        )
+        if keep is not None:
+            h, w = painted.image_float.shape[:2]
+            photo = regions.photo_float(content, w, h) / 255.0
+            kept = regions.keep_photo(painted.image_float.copy(), photo, keep)
+            painted = replace(
+                painted, image_float=kept, image=np.clip(np.rint(kept * 255.0), 0, 255).astype(np.uint8)
+            )
     if settings.strength < 1.0:  # the optimiser paints at full strength; the fade comes after
         from .fade import fade, to_8bit
 
@@ -313,6 +375,7 @@ def _paint(
 def _paint_fast(
     content: RGB8,
     settings: Settings,
+    keep: Mask | None,
     on_progress: ProgressCallback | None,
     cancel: CancelToken | None,
 ) -> tuple[Result, str]:
@@ -320,7 +383,7 @@ def _paint_fast(
     from .fast.store import FastStyleStore
 
     style = FastStyleStore().get(settings.fast_style)
-    result = apply_fast_style(content, style, settings, on_progress=on_progress, cancel=cancel)
+    result = apply_fast_style(content, style, settings, on_progress=on_progress, cancel=cancel, keep=keep)
     return result, str(style.name)
 
 

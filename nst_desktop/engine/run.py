@@ -20,17 +20,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import colour, memory, precision
+from . import colour, memory, precision, regions
 from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from .errors import Cancelled, EngineError, OutOfMemory
 from .eta import EtaEstimator, planned_levels, with_tiling
 from .features import VGGFeatures, deepest
-from .losses import Targets, Weights, blend_grams, gram, total_loss
+from .losses import StyleTarget, Targets, Weights, blend_grams, gram, total_loss
 from .schedule import Level, style_side_for
 from .settings import STYLE_LAYERS, Settings
 from .tiles import TiledLevel, TileProgress, tiled_grams
-from .types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
+from .types import RGB8, RGBF, CancelToken, Mask, Progress, Result, StyleImage
 from .weights import CAFFE_MEAN_BGR, load_weight_set
 
 log = logging.getLogger(__name__)
@@ -79,8 +79,13 @@ def stylize(
     cancel: CancelToken | None = None,
     preview_interval: float = 0.5,
     tile: int | None = None,
+    keep: Mask | None = None,
 ) -> Result:
     """Paint ``content`` in the blended manner of ``styles``.
+
+    Regions (engine/regions.py): a painting with a ``mask`` is matched by guided Gram matrices
+    under its mask only, the paintings without one share the rest, and ``keep`` raises the
+    content weight where it is white and puts the photo's pixels back there (previews too).
 
     Levels larger than the memory budget (``settings.memory_budget_mb``, or the device's
     free memory) run in tiles (see :mod:`.tiles`); ``tile`` forces tiles of that size on
@@ -95,7 +100,7 @@ def stylize(
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
     settings = settings.replace(seed=seed)
     device = resolve_device(settings.device)
-    painter = _Painter(content, styles, settings, device, on_progress, cancel, preview_interval)
+    painter = _Painter(content, styles, settings, device, on_progress, cancel, preview_interval, keep)
     painter.force_tile = tile or 0
     try:
         return painter.run()
@@ -127,9 +132,16 @@ class _Painter:
         on_progress: ProgressCallback | None,
         cancel: CancelToken | None,
         preview_interval: float,
+        keep: Mask | None = None,
     ) -> None:
         self.content = content
         self.styles = list(styles)
+        height, width = content.shape[:2]
+        self.keep = None if keep is None else regions.fit_mask(keep, width, height)
+        self.with_regions = keep is not None or any(st.mask is not None for st in self.styles)
+        #: The photo and the keep mask at the level's size, for the composite (with ``keep``).
+        self.level_photo: RGBF = np.zeros((0, 0, 3), np.float32)
+        self.level_keep: Mask = np.zeros((0, 0), np.float32)
         self.settings = settings
         self.device = device
         self.on_progress = on_progress
@@ -224,6 +236,8 @@ class _Painter:
             rgb = colour.with_chroma_of(rgb, self.level_content[rows])
         else:
             rgb = colour.limit_chroma(rgb, self.chroma_limit)
+        if self.keep is not None:
+            rgb = regions.keep_photo(rgb, self.level_photo[rows], self.level_keep[rows])
         return rgb
 
     def pictures(self, image: torch.Tensor, *, with_float: bool) -> tuple[RGB8, RGBF | None]:
@@ -273,9 +287,7 @@ class _Painter:
             # Only the fine levels' steps compute in reduced precision (precision.level_dtype); the
             # targets are float32, but a tiled level's stay with its tiles' (which compute the
             # photo's features tile by tile in the level's format).
-            net = model.in_precision(
-                precision.level_dtype(model.compute_dtype, level, self.levels[-1])
-            )
+            net = model.in_precision(precision.level_dtype(model.compute_dtype, level, self.levels[-1]))
             targets, content_t = self.targets(net if tile else model.in_precision(torch.float32), level, tile)
             image = self.start_image(level, content_t) if image is None else _upsample(image, level)
             if self.settings.keep_colors != "luminance":
@@ -340,7 +352,7 @@ class _Painter:
                 content_features = model(content_t, [s.content_layer])[s.content_layer]
             else:
                 content_features = torch.zeros((1, 1, 1, 1), device=self.device)
-            per_style = []
+            per_style: list[dict[str, torch.Tensor]] = []
             for style in self.styles:
                 if style.weight <= 0:
                     continue
@@ -360,9 +372,55 @@ class _Painter:
                 else:
                     feats = model(self.to_tensor(rgb), STYLE_LAYERS)
                     per_style.append({k: gram(v) for k, v in feats.items()})
-            grams = blend_grams(per_style, [st.weight for st in self.styles if st.weight > 0])
+            used = [st for st in self.styles if st.weight > 0]
+            grams = blend_grams(per_style, [st.weight for st in used])
         layer_weights = dict(zip(STYLE_LAYERS, s.style_layer_weights, strict=True))
-        return Targets.build(s.content_layer, content_features, grams, layer_weights, content_t), content_t
+        if not self.with_regions:
+            return Targets.build(
+                s.content_layer, content_features, grams, layer_weights, content_t
+            ), content_t
+        region_targets, keep = self.region_targets(level, used, per_style)
+        targets = Targets.build(
+            s.content_layer, content_features, grams, layer_weights, content_t, region_targets, keep
+        )
+        return targets, content_t
+
+    def region_targets(
+        self, level: Level, used: Sequence[StyleImage], per_style: Sequence[dict[str, torch.Tensor]]
+    ) -> tuple[list[StyleTarget], torch.Tensor | None]:
+        """The level's targets per region (regions.style_masks) and its keep mask, as tensors.
+
+        A painting with a mask is its region's only painting, its weight scaling its style
+        there; the paintings without one blend by their weights over the rest. A region's share
+        is also its area, so the style term weighs as much in all as one painting's over the
+        whole picture would.
+        """
+        w, h = level.width, level.height
+        masks, rest = regions.style_masks([st.mask for st in used], self.keep, w, h)
+
+        def tensor(mask: Mask) -> torch.Tensor:
+            return torch.from_numpy(np.ascontiguousarray(mask))[None, None].to(self.device)
+
+        out = [
+            StyleTarget.of(grams, tensor(mask), st.weight * float(mask.mean()))
+            for st, grams, mask in zip(used, per_style, masks, strict=True)
+            if mask is not None
+        ]
+        shared = [
+            (st.weight, grams) for st, grams, mask in zip(used, per_style, masks, strict=True) if mask is None
+        ]
+        if shared and rest is not None:
+            blend = blend_grams([g for _, g in shared], [wt for wt, _ in shared])
+            out.append(StyleTarget.of(blend, tensor(rest), float(rest.mean())))
+        if not out:  # every painting's region lies under the keep mask: no style anywhere
+            out.append(StyleTarget.of(per_style[0], tensor(np.zeros((h, w), np.float32)), 0.0))
+        keep = None
+        if self.keep is not None:
+            level_keep = regions.fit_mask(self.keep, w, h)
+            keep = tensor(level_keep)
+            self.level_keep = level_keep
+            self.level_photo = regions.photo_float(self.content, w, h)
+        return out, keep
 
     def photo_at(self, level: Level) -> torch.Tensor:
         """The photo at ``level``'s size as the network's input (BGR, mean subtracted), built
@@ -399,7 +457,14 @@ class _Painter:
             # Imported here: the instant network loads only for runs that ask for it.
             from .instant.api import paint
 
-            rgb = paint(self.level_content, self.styles, self.settings, self.device, cancel=self.cancel)
+            rgb = paint(
+                self.level_content,
+                self.styles,
+                self.settings,
+                self.device,
+                cancel=self.cancel,
+                keep=self.keep,
+            )
             if self.settings.keep_colors == "luminance":
                 rgb = colour.luminance_rgb(rgb)  # the optimiser paints the luma only
             return self.to_tensor(rgb)

@@ -16,7 +16,11 @@ full-size tensor, and tiles are optimised one after another, a few steps at a ti
 - a finished tile is cross-faded into the canvas over :data:`OVERLAP` px where it overlaps a
   neighbour, so the canvas is always a complete picture: a cancel between tiles leaves the
   previous level's picture with every finished tile pasted in;
-- odd sweeps use a grid shifted by half a tile, so no tile border stays a border for long.
+- odd sweeps use a grid shifted by half a tile, so no tile border stays a border for long;
+- regions (engine/regions.py) are cut with the tiles: each region's guided Gram sums and its
+  mask's area are the whole canvas's, and a window reads its part of each mask taken down to
+  every layer's size on the whole level (ALIGN puts a window's features exactly on the
+  whole picture's), so a tiled level weighs every position as the whole level would.
 
 The per-pixel gradient is scaled by the window's pixels as a whole level scales by its own,
 so L-BFGS sees the same magnitudes tiled or not (see ``run.py``'s closure).
@@ -26,14 +30,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import torch
 
 from .features import VGGFeatures
-from .losses import Targets, Weights, relative_error
+from .losses import StyleTarget, Targets, Weights, relative_error
 from .memory import ALIGN, MARGIN, release_freed
 
 #: Steps a tile gets per visit before the next tile takes over.
@@ -172,9 +176,11 @@ class TiledLevel:
         self.wanted = sorted(targets.layers)
         _, _, self.height, self.width = content.shape
         self.pixels = self.height * self.width
-        #: The whole picture's Gram sums (not yet divided by positions) and position counts.
-        self.gram_sums: dict[str, torch.Tensor] = {}
-        self.positions: dict[str, int] = {}
+        #: Per style target (a region, or the whole picture) and layer: the whole picture's Gram
+        #: sums (not yet divided by positions) and its positions (a region's: its mask's area).
+        self.style_targets = targets.style_targets
+        self.gram_sums: dict[tuple[int, str], torch.Tensor] = {}
+        self.positions: dict[tuple[int, str], float] = {}
         self.content_norm2 = torch.ones((), device=content.device)
         #: L-BFGS's scale of the inverse Hessian, carried from visit to visit (see :func:`_lbfgs`).
         self.scale: float | None = None
@@ -226,8 +232,8 @@ class TiledLevel:
         With ``with_content`` also the photo's feature norm and the content and smoothness
         terms, so that :attr:`terms` are the whole picture's (one more forward per cell).
         """
-        grams: dict[str, torch.Tensor] = {}
-        positions: dict[str, int] = {}
+        grams: dict[tuple[int, str], torch.Tensor] = {}
+        positions: dict[tuple[int, str], float] = {}
         content_err = torch.zeros((), device=self.content.device)
         content_norm2 = torch.zeros((), device=self.content.device)
         rough = torch.zeros((), device=self.content.device)
@@ -238,12 +244,20 @@ class TiledLevel:
             with torch.no_grad():
                 window = canvas[:, :, t0:b0, l0:r0].to(self.content.device)
                 feats: dict[str, torch.Tensor] = self.model(window, self.wanted, poll=self.poll)
-                _add_cell_grams(grams, positions, feats, tile, self.targets.layer_weights)
+                for i, target in enumerate(self.style_targets):
+                    masks = {
+                        n: self.window_mask(target, tile, n, feats[n]) for n in self.targets.layer_weights
+                    }
+                    _add_cell_grams(grams, positions, feats, tile, self.targets.layer_weights, i, masks)
                 if with_content:
                     seen = self.content[:, :, t0:b0, l0:r0]
                     photo: torch.Tensor = self.model(seen, [layer], poll=self.poll)[layer]
                     mine, theirs = _crop(feats[layer], tile, layer), _crop(photo, tile, layer)
-                    content_err += (mine - theirs).pow(2).sum()
+                    error = (mine - theirs).pow(2)
+                    weight = self.content_weight(tile, layer, feats[layer])
+                    if weight is not None:
+                        error = error * _crop(weight, tile, layer)
+                    content_err += error.sum()
                     content_norm2 += theirs.pow(2).sum()
                     # Pixel pairs from this cell to the next right and down, each pair once.
                     near = canvas[
@@ -258,10 +272,14 @@ class TiledLevel:
         self.gram_sums, self.positions = grams, positions
         style = sum(
             (
-                w
+                target.share
+                * w
                 * relative_error(
-                    grams[name] / positions[name], self.targets.grams[name], self.targets.gram_norm2[name]
+                    grams[i, name] / max(positions[i, name], 1e-6),
+                    target.grams[name],
+                    target.gram_norm2[name],
                 )
+                for i, target in enumerate(self.style_targets)
                 for name, w in self.targets.layer_weights.items()
             ),
             torch.zeros((), device=self.content.device),
@@ -277,6 +295,24 @@ class TiledLevel:
             + w.content * self.terms.get("content", 0.0)
             + w.tv * self.terms.get("tv", 0.0)
         )
+
+    def window_mask(
+        self, target: StyleTarget, tile: Tile, layer: str, features: torch.Tensor
+    ) -> torch.Tensor | None:
+        """``target``'s mask over ``tile``'s window at ``layer`` (``features``' size): cut from
+        the mask taken down to the whole level's size at that layer, so that it is the whole
+        run's, position for position; ``None`` for a target of the whole picture."""
+        if target.mask is None:
+            return None
+        scale = 2 ** (int(layer[4]) - 1)
+        whole, _ = target.mask_at(-(-self.height // scale), -(-self.width // scale))
+        return _window_part(whole, tile, scale, features)
+
+    def content_weight(self, tile: Tile, layer: str, features: torch.Tensor) -> torch.Tensor | None:
+        """The content term's weights (the keep mask's, ``Targets.content_weight``) over the window."""
+        scale = 2 ** (int(layer[4]) - 1)
+        whole = self.targets.content_weight(-(-self.height // scale), -(-self.width // scale))
+        return None if whole is None else _window_part(whole, tile, scale, features)
 
     @property
     def dx_count(self) -> int:
@@ -308,27 +344,42 @@ class TiledLevel:
             photo: torch.Tensor = self.model(self.content[:, :, t0:b0, l0:r0], [layer], poll=self.poll)[layer]
         param = fixed.clone().contiguous().requires_grad_(True)
         adam = torch.optim.Adam([param], lr=self.learning_rate) if self.optimizer == "adam" else None
-        before: dict[str, torch.Tensor] = {}  # this window's Gram sums at the visit's start
-        last: dict[str, torch.Tensor] = {}
+        before: dict[tuple[int, str], torch.Tensor] = {}  # this window's Gram sums at the visit's start
+        last: dict[tuple[int, str], torch.Tensor] = {}
         t = self.targets
         w = self.weights
+        masks: dict[tuple[int, str], torch.Tensor | None] = {}
+        content_weight: torch.Tensor | None = None
 
         def closure() -> torch.Tensor:
+            nonlocal content_weight
             self.poll()
             param.grad = None
             # Context pixels enter the loss but not the gradient: the mask zeroes theirs.
             image = fixed + mask * (param - fixed)
             out: dict[str, torch.Tensor] = self.model(image, self.wanted, poll=self.poll)
             style = torch.zeros((), device=device)
-            for name, weight in t.layer_weights.items():
-                flat = out[name].reshape(out[name].shape[1], -1)
-                sums = flat @ flat.t()
-                if name not in before:
-                    before[name] = sums.detach()
-                last[name] = sums.detach()
-                whole = (self.gram_sums[name] + (sums - before[name])) / self.positions[name]
-                style = style + weight * relative_error(whole, t.grams[name], t.gram_norm2[name])
-            content = (out[layer] - photo).pow(2).sum() / (self.content_norm2 + 1e-8)
+            for i, target in enumerate(self.style_targets):
+                for name, weight in t.layer_weights.items():
+                    key = (i, name)
+                    if key not in masks:
+                        masks[key] = self.window_mask(target, tile, name, out[name])
+                    region = masks[key]
+                    feats = out[name] if region is None else out[name] * region
+                    flat = feats.reshape(feats.shape[1], -1)
+                    sums = flat @ flat.t()
+                    if key not in before:
+                        before[key] = sums.detach()
+                    last[key] = sums.detach()
+                    whole = (self.gram_sums[key] + (sums - before[key])) / max(self.positions[key], 1e-6)
+                    error = relative_error(whole, target.grams[name], target.gram_norm2[name])
+                    style = style + target.share * weight * error
+            error = (out[layer] - photo).pow(2)
+            if content_weight is None:
+                content_weight = self.content_weight(tile, layer, out[layer])
+            if content_weight is not None:
+                error = error * content_weight
+            content = error.sum() / (self.content_norm2 + 1e-8)
             dx = image[..., :, 1:] - image[..., :, :-1]
             dy = image[..., 1:, :] - image[..., :-1, :]
             tv = (dx.pow(2).sum() / self.dx_count + dy.pow(2).sum() / self.dy_count) / t.roughness_ref
@@ -415,20 +466,40 @@ def _crop(features: torch.Tensor, tile: Tile, layer: str) -> torch.Tensor:
     return features[:, :, top:bottom, left:right]
 
 
+def _window_part(whole: torch.Tensor, tile: Tile, scale: int, features: torch.Tensor) -> torch.Tensor:
+    """The part of a whole level's map at a layer (``scale`` px a position) that ``tile``'s
+    window's ``features`` cover; windows start on the ALIGN grid, so positions match exactly."""
+    t0, l0, _, _ = tile.window
+    top, left = t0 // scale, l0 // scale
+    return whole[:, :, top : top + features.shape[2], left : left + features.shape[3]]
+
+
 def _add_cell_grams(
-    sums: dict[str, torch.Tensor],
-    counts: dict[str, int],
+    sums: dict[tuple[int, str], torch.Tensor],
+    counts: dict[tuple[int, str], float],
     feats: dict[str, torch.Tensor],
     cell: Tile,
     layers: Iterable[str],
+    target: int = 0,
+    masks: Mapping[str, torch.Tensor | None] | None = None,
 ) -> None:
-    """Add the Gram sums and position counts of ``cell``'s part of a window's features."""
+    """Add the Gram sums and positions of ``cell``'s part of a window's features, for style
+    target ``target``: under its ``masks`` (per layer, over the window) when it has them, the
+    mask's area then counting as the positions."""
     for name in layers:
         part = _crop(feats[name], cell, name)
+        region = None if masks is None else masks.get(name)
+        if region is not None:
+            weight = _crop(region, cell, name)
+            part = part * weight
+            count = float(weight.pow(2).sum())
+        else:
+            count = float(part.shape[2] * part.shape[3])
         flat = part.reshape(part.shape[1], -1)
         product = flat @ flat.t()
-        sums[name] = sums[name] + product if name in sums else product
-        counts[name] = counts.get(name, 0) + flat.shape[1]
+        key = (target, name)
+        sums[key] = sums[key] + product if key in sums else product
+        counts[key] = counts.get(key, 0.0) + count
 
 
 def tiled_grams(
@@ -438,12 +509,12 @@ def tiled_grams(
     pass through VGG19 whole: a 2048 px painting's forward pass alone holds over a gigabyte of
     activations. Sums over non-overlapping cells, each seen through its context window."""
     _, _, height, width = image.shape
-    sums: dict[str, torch.Tensor] = {}
-    counts: dict[str, int] = {}
+    sums: dict[tuple[int, str], torch.Tensor] = {}
+    counts: dict[tuple[int, str], float] = {}
     for cell in grid(height, width, tile, cells=True):
         poll()
         t0, l0, b0, r0 = cell.window
         with torch.no_grad():
             feats: dict[str, torch.Tensor] = model(image[:, :, t0:b0, l0:r0], layers, poll=poll)
             _add_cell_grams(sums, counts, feats, cell, layers)
-    return {name: sums[name] / counts[name] for name in layers}
+    return {name: sums[0, name] / counts[0, name] for name in layers}

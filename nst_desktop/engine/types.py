@@ -18,6 +18,8 @@ RGB8 = npt.NDArray[np.uint8]
 """An image as an HxWx3 ``uint8`` array in sRGB."""
 RGBF = npt.NDArray[np.float32]
 """An image as an HxWx3 ``float32`` array in sRGB, 0..1."""
+Mask = npt.NDArray[np.float32]
+"""A region as an HxW ``float32`` array, 0..1 (1 = inside, between = a soft edge); see regions.py."""
 
 #: "measuring": a finished fast style is scored against the instant picture and the optimiser.
 Stage = Literal["loading", "preparing", "painting", "training", "measuring"]
@@ -31,11 +33,16 @@ class CancelToken(Protocol):
 
 @dataclass(frozen=True)
 class StyleImage:
-    """One painting to learn from, with its share in the blend."""
+    """One painting to learn from, with its share in the blend.
+
+    ``mask``, at the photo's size, limits the painting to a region of the picture (see
+    engine/regions.py); paintings without one share what the others' masks leave.
+    """
 
     image: RGB8
     weight: float = 1.0
     name: str = ""
+    mask: Mask | None = None
 
 
 @dataclass(frozen=True)

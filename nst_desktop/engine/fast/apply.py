@@ -23,14 +23,14 @@ from typing import Final
 import numpy as np
 import torch
 
-from .. import colour, conv_tiles, precision
+from .. import colour, conv_tiles, precision, regions
 from ..checks import raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, OutOfMemory
 from ..instant.api import instant_dtype, transform
 from ..instant.network import StyleTransformer
 from ..settings import Settings
-from ..types import RGB8, RGBF, CancelToken, Progress, Result
+from ..types import RGB8, RGBF, CancelToken, Mask, Progress, Result
 from .network import TransformerNet
 from .style_file import FastStyle
 
@@ -50,11 +50,14 @@ def apply_fast_style(
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     tile: int | None = None,
+    keep: Mask | None = None,
 ) -> Result:
     """Paint ``content`` (already at the output size) with ``style`` in one pass.
 
     ``settings.strength`` fades the picture against the photo, ``settings.keep_colors`` puts
     the photo's colours back. ``tile`` forces tiling at that tile size (tests use it).
+    ``keep`` puts the photo back where it is white: a fast style is one network trained on
+    its paintings, so the only region it has is the one it leaves alone.
     """
     start = time.perf_counter()
     device = resolve_device(settings.device)
@@ -77,6 +80,8 @@ def apply_fast_style(
     # The thumbnail is the painting the style was trained on (its first, for several).
     limit = colour.result_chroma_limit([style.thumbnail], content, settings.keep_colors)
     finish(styled, content, settings, limit)
+    if keep is not None:
+        _keep_photo(styled, content, regions.fit_mask(keep, w, h))
     image: RGB8 = np.clip(np.rint(styled * 255.0), 0, 255).astype(np.uint8)
     seconds = time.perf_counter() - start
     if on_progress is not None:
@@ -140,6 +145,13 @@ def finish(styled: RGBF, photo: RGB8, settings: Settings, chroma_limit: float | 
             band *= strength
             band += (1.0 - strength) / 255.0 * ref
     np.clip(styled, 0.0, 1.0, out=styled)
+
+
+def _keep_photo(styled: RGBF, photo: RGB8, keep: Mask) -> None:
+    """The photo composited over ``styled`` (0..1) by ``keep``, in place, a band at a time."""
+    for top in range(0, styled.shape[0], _COLOUR_ROWS):
+        rows = slice(top, top + _COLOUR_ROWS)
+        regions.keep_photo(styled[rows], photo[rows].astype(np.float32) / 255.0, keep[rows])
 
 
 def _network(style: FastStyle, device: torch.device) -> TransformerNet | StyleTransformer:

@@ -25,12 +25,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import colour, conv_tiles, precision
+from .. import colour, conv_tiles, precision, regions
 from ..checks import check_paint_inputs, raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, EngineError, ImageError, OutOfMemory
 from ..settings import Settings
-from ..types import RGB8, RGBF, CancelToken, Progress, Result, StyleImage
+from ..types import RGB8, RGBF, CancelToken, Mask, Progress, Result, StyleImage
+from . import regional
 from .model import get_network, prefers_channels_last
 from .network import StyleTransformer
 from .vectors import at_predictor_scale, blend, style_vector
@@ -99,8 +100,12 @@ def stylize_instant(
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     tile: int | None = None,
+    keep: Mask | None = None,
 ) -> Result:
     """Paint ``content`` (already at the output size) in the blended manner of ``styles``, in one pass.
+
+    Paintings with a mask paint their regions (see :mod:`.regional`); ``keep`` puts the
+    photo back where it is white.
 
     ``tile`` forces tiling at that tile size (tests use it); by default only large pictures tile.
     Raises :class:`Cancelled` when ``cancel`` is set before or after the pass, and an
@@ -132,7 +137,14 @@ def stylize_instant(
     report("loading", 0)
     try:
         rgb = paint(
-            content.astype(np.float32), styles, settings, device, cancel=cancel, on_stage=report, tile=tile
+            content.astype(np.float32),
+            styles,
+            settings,
+            device,
+            cancel=cancel,
+            on_stage=report,
+            tile=tile,
+            keep=keep,
         )
     except (Cancelled, EngineError):
         raise
@@ -167,11 +179,13 @@ def paint(
     cancel: CancelToken | None = None,
     on_stage: Callable[[str, int], None] | None = None,
     tile: int | None = None,
+    keep: Mask | None = None,
 ) -> RGBF:
     """The instant picture of an HxWx3 float photo in 0..255, as float RGB 0..255 of the same size.
 
     The optimiser's ``init="instant"`` calls this too, at its first level's size. ``tile``: see
-    :func:`transform`.
+    :func:`transform`. Masks on ``styles`` (any size, fitted to the photo) and ``keep``: see
+    :mod:`.regional` and :func:`regions.keep_photo`.
     """
     h, w = content.shape[:2]
     if min(h, w) < MIN_SIDE:
@@ -187,10 +201,11 @@ def paint(
     # Colour statistics of a large photo need not every pixel: a regular sample will do.
     step = max(1, int((h * w / REFERENCE_PIXELS) ** 0.5))
     reference = np.ascontiguousarray(content[::step, ::step])
-    vectors, weights = [], []
+    vectors, weights, used = [], [], []
     for style in styles:
         if style.weight <= 0:
             continue
+        used.append(style)
         painting = at_predictor_scale(style.image)
         if mode == "luminance":
             painting = colour.match_luminance(colour.luminance_rgb(painting), colour.luminance_rgb(reference))
@@ -199,19 +214,35 @@ def paint(
         vectors.append(style_vector(net.predictor, painting, device))
         weights.append(style.weight)
         raise_if_cancelled(cancel)
-    vector = blend(vectors, weights)
     # Fade and style strength both move along the line from the photo's own vector, so they
     # compose as a product: fade 0 is the photo's own look whatever the style strength.
     reach = settings.strength * style_reach(settings.style_strength)
-    if reach != 1.0:
-        own = style_vector(net.predictor, photo, device)
-        vector = own + reach * (vector - own)
-    raise_if_cancelled(cancel)
-    if on_stage is not None:
-        on_stage("painting", 0)
     bh, bw = brush_size(h, w, settings.brush_scale)
     dtype = instant_dtype(settings, device)
-    out = transform(net.transformer, _resample(photo, bh, bw), vector, dtype, tile=tile, cancel=cancel)
+    small = _resample(photo, bh, bw)
+    if any(style.mask is not None for style in used):
+        own = style_vector(net.predictor, photo, device)
+        masks = [style.mask for style in used]
+        groups = [v for v, m in zip(vectors, masks, strict=True) if m is not None]
+        shared = [(v, wt) for v, wt, m in zip(vectors, weights, masks, strict=True) if m is None]
+        if shared:
+            groups.append(blend([v for v, _ in shared], [wt for _, wt in shared]))
+        reached = [own + reach * (v - own) for v in groups] + [own]
+        layout = regional.layout(masks, bh, bw)
+        layout.append(regional.own(layout))
+        raise_if_cancelled(cancel)
+        if on_stage is not None:
+            on_stage("painting", 0)
+        out = paint_regions(net.transformer, small, reached, layout, dtype, tile=tile, cancel=cancel)
+    else:
+        vector = blend(vectors, weights)
+        if reach != 1.0:
+            own = style_vector(net.predictor, photo, device)
+            vector = own + reach * (vector - own)
+        raise_if_cancelled(cancel)
+        if on_stage is not None:
+            on_stage("painting", 0)
+        out = transform(net.transformer, small, vector, dtype, tile=tile, cancel=cancel)
     out = _resample(out, h, w)
     if mode == "luminance":
         out = colour.with_chroma_of(out, content)
@@ -219,6 +250,28 @@ def paint(
         paintings = [s.image for s in styles if s.weight > 0]
         limit = colour.result_chroma_limit(paintings, reference, mode, settings.strength)
         out = colour.limit_chroma(out, limit)
+    return regions.keep_photo(out, content, keep)
+
+
+def paint_regions(
+    transformer: StyleTransformer,
+    rgb: RGBF,
+    vectors: Sequence[torch.Tensor],
+    layout: Sequence[Mask],
+    dtype: torch.dtype,
+    *,
+    tile: int | None = None,
+    cancel: CancelToken | None = None,
+) -> RGBF:
+    """The transformer's picture of ``rgb`` with each of ``vectors``, blended by ``layout``
+    (weights at ``rgb``'s size, summing to 1 at every position; see :mod:`.regional`)."""
+    h, w = rgb.shape[:2]
+    out = np.zeros((h, w, 3), np.float32)
+    for vector, weight in zip(vectors, layout, strict=True):
+        if float(weight.max(initial=0.0)) <= 0.0:
+            continue  # a vector nothing is painted with (no part of the photo left uncovered)
+        raise_if_cancelled(cancel)
+        out += weight[..., None] * transform(transformer, rgb, vector, dtype, tile=tile, cancel=cancel)
     return out
 
 
@@ -259,7 +312,12 @@ def transform(
             out: RGBF = y.permute(1, 2, 0).float().cpu().numpy()
             return out
         tiled: RGBF = conv_tiles.run_tiled(
-            transformer.stages(style), to_tensor, rgb, tile=tile or conv_tiles.TILE, multiple=m, exact=True,
+            transformer.stages(style),
+            to_tensor,
+            rgb,
+            tile=tile or conv_tiles.TILE,
+            multiple=m,
+            exact=True,
             cancel=cancel,
         )
     tiled *= 255.0
