@@ -1,29 +1,24 @@
-"""One job at a time: owns the worker thread's whole lifecycle (start, cancel, shut down).
+"""One job at a time on the worker thread: painting, warming up and training share it.
 
-A job is any ``fn(report, cancel) -> object`` (see :mod:`.worker`), so painting, warming up
-and anything later share one thread, one cancel and one set of outcome signals. The window
-talks only to this object, so no other code can leave a ``QThread`` running or destroy one
-that is.
+A job is any ``fn(report, cancel) -> object`` (see :mod:`.worker`). :meth:`JobController.start`
+runs it through the :class:`~.threads.ThreadRegistry` and returns the job's own
+:class:`~.threads.JobHandle`: its owner (the run session, the training) listens to that handle
+and so hears only its own job. The controller adds the one-at-a-time rule, and forwards every
+job's signals for observers that watch whatever runs (tests, the app's smoke test).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
+from PySide6.QtCore import QObject, Signal, Slot
 
-from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal, Slot
-
-from nst_desktop.engine import Progress
-
-from .worker import JobFn, JobWorker
-
-log = logging.getLogger(__name__)
+from .threads import JobHandle, ThreadRegistry, registry
+from .worker import JobFn
 
 
 class JobController(QObject):
-    """Forwards the worker's signals to the GUI thread and keeps the thread's bookkeeping."""
+    """Refuses a second job while one runs; keeps the running job's handle."""
 
-    started = Signal()
+    started = Signal(object)  # the JobHandle
     status = Signal(str)
     progress = Signal(object)  # Progress
     succeeded = Signal(object)  # what the job function returned
@@ -32,74 +27,65 @@ class JobController(QObject):
     finished = Signal()
     """After the outcome signal, once the controller can take a new job."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, threads: ThreadRegistry | None = None) -> None:
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._worker: JobWorker | None = None
-        self._cancel = threading.Event()
+        self._threads = threads if threads is not None else registry()
+        self._handle: JobHandle | None = None
+
+    @property
+    def handle(self) -> JobHandle | None:
+        """The running job's handle, None when idle."""
+        return self._handle
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self._handle is not None
 
     @property
     def stopping(self) -> bool:
-        return self.busy and self._cancel.is_set()
+        return self._handle is not None and self._handle.stopping
 
-    def start(self, fn: JobFn) -> bool:
-        """Run ``fn(report, cancel)`` on the worker thread; refuse (return False) while busy."""
-        if self.busy:
-            return False
-        self._cancel = threading.Event()
-        thread = QThread(self)
-        thread.setObjectName("nst-job")
-        worker = JobWorker(fn, self._cancel)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        # Signal-to-signal connections: queued onto this (GUI) thread like a slot would be.
-        worker.status.connect(self.status)
-        worker.progress.connect(self._on_progress)
-        worker.succeeded.connect(self.succeeded)
-        worker.failed.connect(self.failed)
-        worker.cancelled.connect(self.cancelled)
-        worker.done.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
-        thread.start()
-        self.started.emit()
-        return True
+    def start(self, fn: JobFn, *, keeps: bool = True) -> JobHandle | None:
+        """Run ``fn(report, cancel)`` on a worker thread; None (refused) while a job runs.
+        ``keeps``: its end keeps something, so a closing window waits for it (not a warm-up)."""
+        if self._handle is not None:
+            return None
+        handle = self._threads.start(fn, "nst-job", parent=self, keeps=keeps)
+        # Free before the owner hears the end (it may start the next job), and ``finished``
+        # after it: observers see the owner's state settled.
+        handle._freed.connect(self._on_freed)
+        handle._ended.connect(self._on_ended)
+        handle.status.connect(self.status)
+        handle.progress.connect(self.progress)
+        handle.succeeded.connect(self.succeeded)
+        handle.failed.connect(self.failed)
+        handle.cancelled.connect(self.cancelled)
+        self._handle = handle
+        self.started.emit(handle)
+        return handle
 
     def cancel(self) -> None:
-        """Ask the running job to stop; the engine notices within a fraction of a second."""
-        self._cancel.set()
+        """Ask the running job to stop."""
+        if self._handle is not None:
+            self._handle.cancel()
 
     def shutdown(self, timeout_ms: int = 1500) -> bool:
-        """Cancel and wait up to ``timeout_ms``; True when no thread is left running."""
-        thread = self._thread
-        if thread is None:
+        """Cancel and wait up to ``timeout_ms``; True when no job is left running."""
+        handle = self._handle
+        if handle is None:
             return True
-        self.cancel()
-        thread.quit()  # harmless while run() is busy; ends the loop as soon as it returns
-        if not thread.wait(QDeadlineTimer(timeout_ms)):
-            log.warning("The worker thread did not stop within %d ms", timeout_ms)
-            return False
-        # The queued finished/deleteLater may not run any more (we are closing): tidy up here.
-        self._on_thread_finished()
-        return True
-
-    @Slot(object)
-    def _on_progress(self, progress: Progress) -> None:
-        if not self._cancel.is_set():
-            self.progress.emit(progress)
+        handle.cancel()
+        return handle.wait(timeout_ms)  # delivers finished: the controller is idle on True
 
     @Slot()
-    def _on_thread_finished(self) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        thread.wait()  # finished is emitted just before the thread really ends
-        self._thread = None
-        self._worker = None
-        thread.deleteLater()
+    def _on_freed(self) -> None:
+        handle = self.sender()
+        if handle is self._handle:
+            self._handle = None
+
+    @Slot()
+    def _on_ended(self) -> None:
+        handle = self.sender()
+        if isinstance(handle, JobHandle):
+            handle.deleteLater()  # owners let go of it in their own finished slot
         self.finished.emit()

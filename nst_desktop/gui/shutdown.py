@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 import weakref
 from typing import TYPE_CHECKING, NoReturn
 
-from . import side_tasks
+from . import threads
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SIDE_TASK_WAIT_MS = 100
-"""How long closing gives a running side task before leaving it behind (it is cancelled)."""
+"""How long closing gives the running side tasks, all together, before leaving them behind
+(they are cancelled)."""
 ESSENTIAL_WAIT_MS = 30_000
 """At exit, how long a side task that writes a file (import, export, delete) may still take."""
 
@@ -43,33 +45,44 @@ _closing_when_stopped: weakref.WeakSet[MainWindow] = weakref.WeakSet()
 
 def may_close(window: MainWindow) -> bool:
     """Wind down the window's work; True when it may close now, False when it closes itself
-    (hidden meanwhile) as soon as the running job has stopped. Never blocks on the engine."""
+    (hidden meanwhile) as soon as the running job has stopped. Never blocks on the engine.
+
+    The window's thread registry knows every thread it started: work that keeps nothing is
+    stopped and left behind, a job that keeps something is cancelled and waited for through
+    the event loop, and the writer is left to :meth:`~.main_window.MainWindow.closeEvent`,
+    which lets its writes land."""
     window.batch_runner.plan = None  # the photo being painted stops; the rest stay waiting
     window.session.pending = None
     window._fast_again = None
-    window.side_tasks.shutdown(SIDE_TASK_WAIT_MS)
-    controller = window.controller
-    if not controller.busy:
+    registry = window.threads
+    kept = None
+    deadline = time.monotonic() + SIDE_TASK_WAIT_MS / 1000
+    for entry in registry.running():
+        if entry.drain is not None:
+            continue  # a writer: its pending versions and saves land at the close
+        if entry.keeps and entry.handle is not None and entry.handle.running:
+            kept = entry.handle
+            kept.cancel()  # a painting or a training stops within about a second
+        else:  # loading the model, an instant picture, listing styles: nothing to keep
+            registry.stop(entry, max(0, round((deadline - time.monotonic()) * 1000)))
+    if kept is None:
         if window in _closing_when_stopped and quit_when_closed:
             from PySide6.QtWidgets import QApplication
 
             if not any(w.isVisible() for w in QApplication.topLevelWidgets() if w.isWindow()):
                 QApplication.quit()
         return True
-    controller.cancel()
-    if window.session.warming:
-        return True  # only loading the model: nothing to keep, the process may leave it behind
-    # A painting or a training stops within about a second (a training saves a checkpoint).
+    # A training saves a checkpoint, a painting keeps its picture: close once it has ended.
     if window not in _closing_when_stopped:
         _closing_when_stopped.add(window)
-        controller.finished.connect(window.close)
+        kept.finished.connect(window.close)
     window.hide()
     return False
 
 
 def end_process(status: int) -> NoReturn:
     """After Qt's event loop has ended: end the process now, once nothing is left to save."""
-    side_tasks.wait_for_stranded(ESSENTIAL_WAIT_MS, essential_only=True)
+    threads.registry().wait_for_stranded(ESSENTIAL_WAIT_MS, essential_only=True)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:

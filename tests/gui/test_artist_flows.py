@@ -117,10 +117,10 @@ def test_before_after_after_a_batch_compares_with_the_batch_photo(
     qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
     assert window.shown is not None and window.shown.photo.name == "batch1.png"
     assert _before_size(window) != (64, 48), "never the unrelated single photo"
-    window.toggle_before_after()
+    window.view.toggle_before_after()
     assert window.preview.compare.isChecked()
     assert _before_size(window) == (40, 30)  # batch1.png itself
-    window.toggle_before_after()
+    window.view.toggle_before_after()
     # Holding B reads it too, for the next picture shown.
     window.show_version(window.history.ids()[0])
     assert _before_size(window) == (64, 48)
@@ -198,7 +198,7 @@ def test_the_window_title_and_bar_show_the_time_share(qtbot, ready_window, fake_
 def test_esc_leaves_the_full_screen_picture(qtbot, window) -> None:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    window.toggle_full_screen()
+    window.view.toggle_full_screen()
     assert window.isFullScreen() and not window.menuBar().isVisible()
     assert window.menu_actions["stop"].isEnabled()  # nothing runs: Esc is there to leave
     QTest.keyClick(window.preview.view, Qt.Key.Key_Escape)

@@ -109,7 +109,7 @@ def test_a_late_thumbnail_does_not_land_on_a_row_that_moved_on(
     try:
         batch.set_result(0, output)
         batch.set_status(0, "Waiting")  # repainted before its thumbnail came
-        with qtbot.waitSignal(batch._mail.loaded, timeout=5000):
+        with qtbot.waitSignal(batch._thumbnails.finished, timeout=5000):
             gate.set()
     finally:
         batch_list._read_thumbnail = real

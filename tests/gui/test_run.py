@@ -168,14 +168,14 @@ def test_closing_mid_run_stops_the_worker_quickly(qtbot, ready_window, fake_engi
     fake_engine.block = True
     window.stylize_button.click()
     assert fake_engine.started.wait(5)
-    thread = window.controller._thread
-    assert thread is not None
+    handle = window.controller.handle
+    assert handle is not None and handle.running
     started = time.perf_counter()
     assert not window.close(), "it closes itself once the run has stopped (the GUI never waits)"
     assert time.perf_counter() - started < 0.5
     assert not window.isVisible()
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=2000)
-    assert window.controller._thread is None and not window.isVisible()
+    assert window.controller.handle is None and not handle.running and not window.isVisible()
 
 
 def test_event_loop_never_stalls_during_a_run(qtbot, ready_window, fake_engine: FakeEngine) -> None:

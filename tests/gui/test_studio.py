@@ -299,7 +299,7 @@ def test_advanced_never_makes_a_small_window_wider(qtbot, window) -> None:
 
 
 def test_full_screen_can_be_left_with_its_shortcut(qtbot, window) -> None:
-    window.toggle_full_screen()
+    window.view.toggle_full_screen()
     assert not window.menuBar().isVisible()
     action = window.menu_actions["full_screen"]
     assert action in window.actions()  # on the window too: shortcuts live on with the menu bar hidden

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from nst_desktop.engine.pipeline import ImageInput
-from nst_desktop.gui import side_tasks, training
+from nst_desktop.gui import side_tasks, threads, training
 from nst_desktop.gui.train_dialog import TrainDialog
 
 from .conftest import FakeEngine, write_image
@@ -245,4 +245,4 @@ def test_closing_during_a_slow_instant_picture_and_a_fast_paint(qtbot, qsettings
     finally:
         release.set()
     side_tasks.wait_for_stranded(10_000)
-    qtbot.waitUntil(lambda: not side_tasks._stranded, timeout=10_000)
+    qtbot.waitUntil(lambda: not threads.registry().stranded(), timeout=10_000)

@@ -1,5 +1,6 @@
 """The menus as one table: each action has a name, a menu, a text, a shortcut and the name
-of the window method it calls, so menus, shortcuts and their enabling live in one place."""
+of the method it calls on the window or one of its parts ("view.zoom_fit"), so menus,
+shortcuts and their enabling live in one place."""
 
 from __future__ import annotations
 
@@ -39,14 +40,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("stop", "&Run", "S&top", "stop", ("Esc",)),
     ActionSpec("train", "&Run", "&Train a fast style from these paintings…", "train_fast_style"),
     ActionSpec("resume", "&Run", "&Resume training", "resume_training"),
-    ActionSpec("fit", "&View", "&Fit", "zoom_fit", ("Ctrl+0",)),
-    ActionSpec("actual", "&View", "&Actual pixels", "zoom_actual", ("Ctrl+1",)),
-    ActionSpec("zoom_in", "&View", "Zoom &in", "zoom_in", (QKeySequence.StandardKey.ZoomIn,)),
-    ActionSpec("zoom_out", "&View", "Zoom &out", "zoom_out", (QKeySequence.StandardKey.ZoomOut,)),
-    ActionSpec("before_after", "&View", "&Before / after", "toggle_before_after", ("Ctrl+B",)),
-    ActionSpec("full_screen", "&View", "F&ull-screen picture", "toggle_full_screen", ("F11",)),
-    ActionSpec("details", "&View", "&Details (loss curves)", "toggle_details", ("Ctrl+D",)),
-    ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "show_shortcuts", ("F1",)),
+    ActionSpec("fit", "&View", "&Fit", "view.zoom_fit", ("Ctrl+0",)),
+    ActionSpec("actual", "&View", "&Actual pixels", "view.zoom_actual", ("Ctrl+1",)),
+    ActionSpec("zoom_in", "&View", "Zoom &in", "view.zoom_in", (QKeySequence.StandardKey.ZoomIn,)),
+    ActionSpec("zoom_out", "&View", "Zoom &out", "view.zoom_out", (QKeySequence.StandardKey.ZoomOut,)),
+    ActionSpec("before_after", "&View", "&Before / after", "view.toggle_before_after", ("Ctrl+B",)),
+    ActionSpec("full_screen", "&View", "F&ull-screen picture", "view.toggle_full_screen", ("F11",)),
+    ActionSpec("details", "&View", "&Details (loss curves)", "view.toggle_details", ("Ctrl+D",)),
+    ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "view.show_shortcuts", ("F1",)),
     ActionSpec("about", "&Help", "&About nst-desktop", "show_about"),
 )
 SEPARATE_AFTER = {"use_settings", "save", "copy", "stop"}
@@ -65,7 +66,7 @@ def build(window: MainWindow) -> dict[str, QAction]:
         keys = [QKeySequence(k) for k in spec.shortcuts if k is not None]
         if keys:
             action.setShortcuts(keys)
-        slot: Callable[[], object] = getattr(window, spec.slot)
+        slot: Callable[[], object] = _resolve(window, spec.slot)
         action.triggered.connect(lambda _checked=False, s=slot: s())
         menu.addAction(action)  # type: ignore[attr-defined]
         # Also on the window: a hidden menu bar (full screen) would switch the shortcuts off.
@@ -77,6 +78,15 @@ def build(window: MainWindow) -> dict[str, QAction]:
         if spec.name in SEPARATE_AFTER:
             menu.addSeparator()  # type: ignore[attr-defined]
     return actions
+
+
+def _resolve(window: MainWindow, path: str) -> Callable[[], object]:
+    """``window.view.zoom_fit`` from ``"view.zoom_fit"``."""
+    target: object = window
+    for name in path.split("."):
+        target = getattr(target, name)
+    assert callable(target), path
+    return target
 
 
 EXTRA_KEYS = (

@@ -61,7 +61,7 @@ class Composition:
         self._build_modes(fast_store)
         self.tabs.addTab(self.fast_styles, "Fast styles")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.fast_styles), THREE_WAYS)
-        self.batch = BatchList()
+        self.batch = BatchList(threads=self.threads)
         self.tabs.addTab(self.batch, "Batch")
 
         self.centre_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -71,7 +71,6 @@ class Composition:
         self.centre_splitter.setStretchFactor(1, 1)
         self.tabs.setMinimumHeight(80)  # the artist may shrink it to give the picture more
         self.centre_splitter.setSizes([600, 180])
-        self.tabs.currentChanged.connect(self._fit_tabs)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left)

@@ -113,7 +113,7 @@ class HistoryHandling:
 
     def _build_history(self: MainWindow) -> HistoryStrip:
         self.versions = VersionStore(session_dir())
-        self.version_writer = VersionWriter(self)
+        self.version_writer = VersionWriter(self, threads=self.threads)
         self.history = HistoryStrip()
         self.history.setToolTip("Every run you finish or stop is kept here, also after a restart")
         self._pictures: dict[str, Picture] = {}

@@ -51,7 +51,7 @@ class PaintingModes:
     instant_image: imaging.RGB8 | None
 
     def _build_modes(self: MainWindow, fast_store: Any) -> None:
-        self.side_tasks = TaskRunner(self)
+        self.side_tasks = TaskRunner(self, threads=self.threads)
         paint = getattr(self.engine, "instant_picture", None)
         self.instant = None
         if paint is not None:
@@ -77,12 +77,6 @@ class PaintingModes:
             )
 
     def _connect_modes(self: MainWindow) -> None:
-        c = self.controller
-        c.progress.connect(self._on_training_progress)
-        c.succeeded.connect(self._on_training_succeeded)
-        c.failed.connect(self._on_training_failed)
-        c.cancelled.connect(self._on_training_cancelled)
-        c.finished.connect(self._on_training_finished)
         self.controls.drag_finished.connect(self._refresh_instant)  # the full picture after drafts
 
     # The instant picture -------------------------------------------------------------------------
@@ -218,12 +212,18 @@ class PaintingModes:
         self._offer_resume(None)
         self._training_preview_shown = 0.0
         self.loss_plot.clear()
-        self.set_details_visible(True)
+        self.view.set_details_visible(True)
         self.progress.setValue(0)
         self.progress.setFormat(f"Starting the training of '{request.name}'…")
-        started = self.controller.start(training.train_job(request))
+        handle = self.controller.start(training.train_job(request))
+        if handle is not None:  # the training's own job: only its signals come here
+            handle.progress.connect(self._on_training_progress)
+            handle.succeeded.connect(self._on_training_succeeded)
+            handle.failed.connect(self._on_training_failed)
+            handle.cancelled.connect(self._on_training_cancelled)
+            handle.finished.connect(self._on_training_finished)
         self._update_state()
-        return started
+        return handle is not None
 
     def _offer_resume(self: MainWindow, request: TrainRequest | None) -> None:
         self.stopped_training = request
@@ -239,8 +239,6 @@ class PaintingModes:
 
     @Slot(object)
     def _on_training_progress(self: MainWindow, progress: Progress) -> None:
-        if self.training is None:
-            return
         self.progress.setValue(round(progress.fraction * 1000))
         self.progress.setFormat(describe_progress(progress))
         self._show_title(progress.fraction)  # a training's fraction is its time budget used
@@ -256,7 +254,7 @@ class PaintingModes:
 
     @Slot(object)
     def _on_training_succeeded(self: MainWindow, outcome: object) -> None:
-        if self.training is None or not isinstance(outcome, TrainOutcome):
+        if not isinstance(outcome, TrainOutcome):
             return
         if outcome.seconds_per_step is not None:
             self.qsettings.setValue(RATE_KEY, outcome.seconds_per_step)
@@ -297,8 +295,6 @@ class PaintingModes:
 
     @Slot()
     def _on_training_finished(self: MainWindow) -> None:
-        if self.training is None:
-            return
         self.training = None
         self._show_title()
         self._update_state()

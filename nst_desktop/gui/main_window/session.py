@@ -6,8 +6,8 @@ machine with signals, testable without a window. Every run ends in exactly one o
 (stopped before any picture), then ``ended``. A run started while the model is still loading
 waits for the warm-up and starts with the job as it was when the artist asked.
 
-Jobs this object did not start (a training) share the controller; their outcomes are ignored
-here and handled by their owner.
+Each job this object starts comes with its own :class:`~..threads.JobHandle`, and only that
+handle's signals reach it: a training on the same controller is its own owner's business.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from nst_desktop.engine import Progress, Result, Settings
 
 from ..controller import JobController
+from ..threads import JobHandle
 from ..worker import Engine, Job, failure_message, stylize_call
 from .picture import RGB8, Picture, frozen_array
 
@@ -68,12 +69,7 @@ class RunSession(QObject):
         self._last_progress: Progress | None = None
         self._last_shown = 0.0
         self._started_at = 0.0
-        controller.status.connect(self._on_status)
-        controller.progress.connect(self._on_progress)
-        controller.succeeded.connect(self._on_succeeded)
-        controller.failed.connect(self._on_failed)
-        controller.cancelled.connect(self._on_cancelled)
-        controller.finished.connect(self._on_finished)
+        self._handle: JobHandle | None = None  # the painting's own job
 
     # State ------------------------------------------------------------------------------------
 
@@ -97,10 +93,13 @@ class RunSession(QObject):
         if self.controller.busy:
             return False
         engine = self.engine
-        self.warming = True
-        if not self.controller.start(lambda report, cancel: engine.warm_up(device)):
-            self.warming = False
+        handle = self.controller.start(lambda report, cancel: engine.warm_up(device), keeps=False)
+        if handle is None:
             return False
+        self.warming = True
+        handle.succeeded.connect(self._on_warmed)
+        handle.failed.connect(self._on_warm_up_failed)
+        handle.finished.connect(self._on_finished)
         self.state_changed.emit()
         return True
 
@@ -127,9 +126,17 @@ class RunSession(QObject):
         self._last_progress = None
         self._last_shown = 0.0
         self._started_at = time.monotonic()
-        if not self.controller.start(stylize_call(self.engine, job)):
+        handle = self.controller.start(stylize_call(self.engine, job))
+        if handle is None:
             self.job = None
             return False
+        self._handle = handle
+        handle.status.connect(self.status)
+        handle.progress.connect(self._on_progress)
+        handle.succeeded.connect(self._on_succeeded)
+        handle.failed.connect(self._on_failed)
+        handle.cancelled.connect(self._on_cancelled)
+        handle.finished.connect(self._on_finished)
         self.started.emit(job)
         self.state_changed.emit()
         return True
@@ -140,21 +147,24 @@ class RunSession(QObject):
                 self.pending = None
                 self.state_changed.emit()
             return
-        if self.job is not None:
-            self.controller.cancel()
+        if self.job is not None and self._handle is not None:
+            self._handle.cancel()
             self.state_changed.emit()
 
-    # Controller signals -----------------------------------------------------------------------
+    # The job's own signals --------------------------------------------------------------------
 
-    @Slot(str)
-    def _on_status(self, text: str) -> None:
-        if self.job is not None:
-            self.status.emit(text)
+    @Slot(object)
+    def _on_warmed(self, device: object) -> None:
+        self.device_text = str(device)
+        self.device.emit(self.device_text)
+
+    @Slot(object)
+    def _on_warm_up_failed(self, error: Any) -> None:
+        self.pending = None
+        self.failed.emit(failure_message(error))
 
     @Slot(object)
     def _on_progress(self, progress: Progress) -> None:
-        if self.job is None:
-            return
         self._last_progress = progress
         self.progressed.emit(progress)
         if progress.preview is not None:
@@ -166,10 +176,6 @@ class RunSession(QObject):
 
     @Slot(object)
     def _on_succeeded(self, outcome: object) -> None:
-        if self.warming:
-            self.device_text = str(outcome)
-            self.device.emit(self.device_text)
-            return
         job = self.job
         if job is None or not isinstance(outcome, Result):
             return
@@ -182,12 +188,7 @@ class RunSession(QObject):
 
     @Slot(object)
     def _on_failed(self, error: Any) -> None:
-        if self.warming:
-            self.pending = None
-            self.failed.emit(failure_message(error))
-            return
-        if self.job is not None:
-            self.failed.emit(failure_message(error))
+        self.failed.emit(failure_message(error))
 
     @Slot()
     def _on_cancelled(self) -> None:
@@ -211,12 +212,11 @@ class RunSession(QObject):
 
     @Slot()
     def _on_finished(self) -> None:
-        was_warming, was_mine = self.warming, self.mine
+        was_warming = self.warming
         self.warming = False
         self.job = None
         self.before = None
-        if not was_mine:
-            return
+        self._handle = None
         pending, self.pending = self.pending, None
         self.ended.emit()
         self.state_changed.emit()

@@ -110,7 +110,7 @@ def restore(window: MainWindow) -> None:
     chosen = str(q.value(PRESET_CHOSEN, "") or "")
     if chosen:
         window.preset_bar.show_chosen(chosen)
-    window.set_details_visible(str(q.value(DETAILS, "false")).lower() == "true")
+    window.view.set_details_visible(str(q.value(DETAILS, "false")).lower() == "true")
     restore_print(window)
 
 

@@ -31,20 +31,19 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from nst_desktop.engine import EngineError
 from nst_desktop.engine.text import clip
 from nst_desktop.engine.versions import Added, Version, VersionStore
+
+from ..threads import Registered, ThreadRegistry, registry
 
 log = logging.getLogger(__name__)
 
 __all__ = ["LoadThumbnails", "Task", "VersionWriter", "WriteVersion"]
 
 RGB8 = npt.NDArray[np.uint8]
-
-_threads: set[QThread] = set()
-"""Writer threads still running, kept referenced so Python never destroys a running QThread."""
 
 
 class Task:
@@ -155,6 +154,12 @@ class _Queue:
     def idle(self) -> bool:
         return self.running is None and not self.waiting
 
+    def drain(self, timeout: float | None) -> bool:
+        """Block until every task has run (True) or ``timeout`` seconds passed: what the thread
+        registry calls before it quits the writer's thread, so pending writes land first."""
+        with self.lock:
+            return self.lock.wait_for(self.idle, timeout)
+
 
 class _Worker(QObject):
     """Lives on the writer thread: runs the queued tasks, oldest first, until none is left."""
@@ -189,11 +194,14 @@ class VersionWriter(QObject):
     GUI thread, once per task, in the order they were submitted."""
     _kick = Signal()
 
-    def __init__(self, parent: QObject | None = None, name: str = "nst-versions") -> None:
+    def __init__(
+        self, parent: QObject | None = None, name: str = "nst-versions", threads: ThreadRegistry | None = None
+    ) -> None:
         super().__init__(parent)
         self._name = name
+        self._threads = threads if threads is not None else registry()
         self._queue = _Queue()
-        self._thread: QThread | None = None
+        self._thread: Registered | None = None
         self._worker: _Worker | None = None
         self._closed = False
 
@@ -252,11 +260,12 @@ class VersionWriter(QObject):
         # The worker is let go only once its thread has ended: the queue is idle as soon as the
         # last task is done, while the worker is still emitting ``ready`` and returning from its
         # slot, and the last reference dropped then deleted it inside its own event (a crash).
-        thread, worker = self._thread, self._worker
-        self._thread = self._worker = None
-        if thread is not None:
-            thread.quit()
-            thread.wait()
+        entry, worker = self._thread, self._worker
+        self._thread, self._worker = None, None
+        if entry is not None:
+            entry.stopping = True
+            entry.thread.quit()
+            entry.thread.wait()
         del worker
         self._deliver()
         return True
@@ -271,17 +280,16 @@ class VersionWriter(QObject):
     def _ensure_thread(self) -> None:
         if self._thread is not None:
             return
-        thread = QThread()  # no parent; kept in _threads while it runs (see finish)
-        thread.setObjectName(self._name)
+        # The registry keeps it referenced while it runs, and at shutdown lets the queue
+        # drain before it quits the thread (see finish for the window's own close).
+        entry = self._threads.thread(self._name, drain=self._queue.drain, essential=True)
         worker = _Worker(self._queue)
-        worker.moveToThread(thread)
+        worker.moveToThread(entry.thread)
         self._kick.connect(worker.work)
         worker.ready.connect(self._deliver)
-        thread.finished.connect(worker.deleteLater)
-        _threads.add(thread)
-        thread.finished.connect(lambda t=thread: _threads.discard(t))
-        self._thread, self._worker = thread, worker
-        thread.start()
+        entry.thread.finished.connect(worker.deleteLater)
+        self._thread, self._worker = entry, worker
+        entry.thread.start()
 
     @Slot()
     def _deliver(self) -> None:

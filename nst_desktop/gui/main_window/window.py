@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -31,6 +31,7 @@ from nst_desktop.engine.schedule import fit
 from .. import imaging, plain_text, shutdown, user_paths
 from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds
+from ..threads import ThreadRegistry, registry
 from ..widgets.message_banner import MessageBanner, banner_text
 from ..widgets.print_size import PrintChoice
 from ..worker import Engine, ImageInput, Job, RealEngine
@@ -46,7 +47,7 @@ from .output import OutputHandling
 from .picture import Picture
 from .session import RunSession
 from .undo import ControlsUndo, UndoKeys
-from .view import ViewHandling
+from .view import PictureView
 
 __all__ = ["MainWindow", "MessageBanner", "describe_progress", "format_seconds", "time_fraction"]
 
@@ -76,12 +77,12 @@ class MainWindow(
     HistoryHandling,
     Composition,
     BatchHandling,
-    ViewHandling,
     LookHandling,
     PaintingModes,
     QMainWindow,
 ):
     recent_menu: QMenu  # made by actions.build()
+    view: PictureView
 
     def __init__(
         self,
@@ -90,13 +91,16 @@ class MainWindow(
         qsettings: QSettings | None = None,
         presets: PresetStore | None = None,
         fast_styles: Any = None,
+        threads: ThreadRegistry | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("nst-desktop")
         self.setAcceptDrops(True)
         self.qsettings = qsettings if qsettings is not None else QSettings()
         self.engine: Engine = engine if engine is not None else RealEngine()
-        self.controller = JobController(self)
+        self.threads = threads if threads is not None else registry().child()
+        """Every thread this window starts; closing stops them through it (see .shutdown)."""
+        self.controller = JobController(self, self.threads)
         self.session = RunSession(self.controller, self.engine, self)
         self.content: ImageInput | None = None
         self.content_pixels: imaging.RGB8 | None = None
@@ -105,7 +109,6 @@ class MainWindow(
         self.instant_image = None
         self.instant: Any = None
         self._run_title = ""
-        self._held = None
         self._fade_photo = None
         self._before_missing = None
         self._run_started_at: float | None = None
@@ -116,6 +119,16 @@ class MainWindow(
         self._info_timer.setSingleShot(True)
         self._info_timer.timeout.connect(lambda: self.clear_message(errors_only=False, info_only=True))
         self._build_ui(presets, fast_styles)
+        self.view = PictureView(
+            self,
+            self.preview,
+            self.loss_plot,
+            self.run_bar.details_button,
+            (self.left, self.tabs, self.run_bar, self.menuBar(), self.statusBar()),
+            self.tabs,
+            self.centre_splitter,
+            tall_tab=self.batch,
+        )
         self.batch_runner = BatchRunner(self.session, self.batch, self, print_dpi=lambda: self.print_dpi)
         self.wheel_guard.protect_children()  # now that the whole window is built
         self.menu_actions: dict[str, QAction] = actions.build(self)
@@ -149,9 +162,10 @@ class MainWindow(
         bar.stop_button.clicked.connect(self.stop)
         bar.save_button.clicked.connect(self.save_result)
         bar.copy_button.clicked.connect(self.copy_result)
-        bar.details_button.toggled.connect(self.set_details_visible)
         bar.drag_button.provider = self.drag_payload
         self.preview.compare.toggled.connect(self._ensure_before)
+        self.view.before_wanted.connect(self._ensure_before)
+        self.view.full_screen_changed.connect(lambda _full: self._update_state())  # Esc leaves it
         b = self.batch
         b.files_dropped.connect(self._add_batch_paths)
         b.add_requested.connect(self.browse_batch)
@@ -318,8 +332,8 @@ class MainWindow(
             self.device_label.setText("Device: loading the model…")
 
     def stop(self) -> None:
-        if self.isFullScreen():
-            self.toggle_full_screen()
+        if self.view.full_screen:
+            self.view.toggle_full_screen()
             return
         if self.batch_runner.running:
             self.batch_runner.stop()
@@ -402,7 +416,7 @@ class MainWindow(
             self.preview.view.set_before(None)
             self.preview.view.set_canvas_size(*self._canvas_size(w, h, picture.settings.size))
             self._before_missing = picture
-            if self.preview.compare.isChecked() or self._held is not None:
+            if self.preview.compare.isChecked() or self.view.holding_before:
                 self._ensure_before()
         self.preview.view.set_image(imaging.array_to_qimage(picture.pixels))
         self._update_state()
@@ -490,6 +504,19 @@ class MainWindow(
         self._modes_state(running)
         if not running and not waiting and self.progress.format() in ("Starting…", "Stopping…"):
             self.progress.setFormat("Ready")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.left.fit_width()  # the panel's width depends on the room the window has
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Keys held to look (B, Space) that no focused control took for itself."""
+        if not self.view.key_pressed(event):
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if not self.view.key_released(event):
+            super().keyReleaseEvent(event)
 
     def save_state(self) -> None:
         state.save(self)

@@ -10,10 +10,9 @@ batch runs they are locked, because the batch took them once at its start.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
@@ -44,6 +43,8 @@ from nst_desktop.engine.output_names import DEFAULT_PATTERN, OUTPUT_FORMATS, PAT
 
 from .. import imaging
 from ..plain_text import capped, plain_tooltip
+from ..side_tasks import TaskRunner
+from ..threads import ThreadRegistry
 from .image_drop import paths_from_mime
 
 log = logging.getLogger(__name__)
@@ -60,15 +61,6 @@ _PHOTO_ROLE = Qt.ItemDataRole.UserRole
 _STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 _OUTPUT_ROLE = Qt.ItemDataRole.UserRole + 2
 _THUMB_ROLE = Qt.ItemDataRole.UserRole + 3
-
-
-class _ThumbnailMail(QObject):
-    """Carries thumbnails read on the side thread back to the GUI thread (a queued signal).
-
-    It has no parent, so a thumbnail finishing after the list is gone lands nowhere instead of
-    on a deleted widget."""
-
-    loaded = Signal(str, QImage)
 
 
 def _read_thumbnail(path: Path, side: int) -> QImage | None:
@@ -92,14 +84,15 @@ class BatchList(QWidget):
     result_activated = Signal(object, object)  # (result Path, the row's photo Path)
     output_options_changed = Signal()  # the format or naming pattern changed (to persist them)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, threads: ThreadRegistry | None = None) -> None:
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.output_dir: Path | None = None
         self._running = False
-        self._executor: ThreadPoolExecutor | None = None
-        self._mail = _ThumbnailMail()
-        self._mail.loaded.connect(self._on_thumbnail_loaded)
+        # Thumbnails are read on a side thread of the app's registry (started on first use);
+        # a thumbnail finishing after the list is gone lands nowhere: the runner goes with it.
+        self._thumbnails = TaskRunner(self, "nst-thumbnails", threads)
+        self._thumbnails.finished.connect(self._on_thumbnail_loaded)
         self._blank = QPixmap(THUMB, THUMB)
         self._blank.fill(Qt.GlobalColor.transparent)
         self._warning: QIcon | None = None
@@ -168,7 +161,9 @@ class BatchList(QWidget):
         naming.addWidget(self._caption("Names", self.naming_edit))
         naming.addWidget(self.naming_edit, 1)
         layout.addLayout(naming)
-        self.method_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.method_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.method_combo.setMinimumContentsLength(18)
 
         output = QHBoxLayout()
@@ -399,19 +394,13 @@ class BatchList(QWidget):
         item.setData(1, _THUMB_ROLE, True)
 
     def _load_thumbnail(self, output: Path) -> None:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nst-thumbnails")
-        mail, side = self._mail, round(THUMB * max(1.0, self.devicePixelRatioF()))
+        side = round(THUMB * max(1.0, self.devicePixelRatioF()))
+        self._thumbnails.submit(str(output), lambda _cancel: _read_thumbnail(output, side))
 
-        def read() -> None:
-            image = _read_thumbnail(output, side)
-            if image is not None:
-                mail.loaded.emit(str(output), image)
-
-        self._executor.submit(read)
-
-    @Slot(str, QImage)
-    def _on_thumbnail_loaded(self, output: str, image: QImage) -> None:
+    @Slot(str, int, object)
+    def _on_thumbnail_loaded(self, output: str, _generation: int, image: object) -> None:
+        if not isinstance(image, QImage):
+            return  # unreadable: the row keeps its blank icon
         # The row may have been cleared, repainted or given another result in the meantime.
         for i in range(self.count()):
             if self._row(i).data(1, _OUTPUT_ROLE) == output:
