@@ -260,11 +260,16 @@ def estimate_peak(width: int, height: int, budget: int, used: int) -> int:
 
 #: Bytes a Johnson network's pass holds at its peak, per input pixel and per unit of the
 #: network's width (float32): at full resolution its last layers hold an upsampled
-#: 2·width-channel tensor, its padded copy and the width-channel result at once. Measured
-#: as peak RSS growth over a whole 1024 px pass on the CPU: 410 bytes a pixel at width 16,
-#: 2,830 at width 128, i.e. 21.6 a width unit (benchmarks/bench_fast_style_memory.py);
-#: 24 leaves 10 % headroom.
-FAST_BYTES_PER_WIDTH: Final = 24
+#: 2·width-channel tensor, its padded copy and the width-channel result at once. Measured as
+#: peak RSS growth on the CPU (benchmarks/bench_fast_style_memory.py, one thread): a whole
+#: 1024 px pass grew 410 bytes a pixel at width 16 and 2,830 at width 128 (21.6 a width
+#: unit); tiled under a budget, where the statistics pass and the tiles' passes follow each
+#: other and the allocator keeps some of the first, 675 at width 16 (1024 px) and 2,200 at
+#: width 64 (768 px): 32 a width unit plus :data:`FAST_BYTES_PER_PIXEL`. The tiled figures
+#: are the ones used, so a whole pass is planned high (by half at width 128).
+FAST_BYTES_PER_WIDTH: Final = 32
+#: Bytes a network's pass holds per input pixel whatever its width (see above).
+FAST_BYTES_PER_PIXEL: Final = 192
 #: Bytes per pixel of the whole picture while a fast style is applied, whatever the tiles:
 #: the photo (3), the tiles' cross-faded sum and its weights (16), the float result (12) and
 #: the 8-bit one (3), band temporaries and the caller's copies (64 measured at width 16
@@ -310,7 +315,7 @@ def fast_plan(
     (up to ``max_tile``, each with ``margin`` px of context on every side), after a statistics
     pass over the picture shrunk to what fits (at most ``whole_pixels``).
     """
-    per_pixel = FAST_BYTES_PER_WIDTH * max(1, width)
+    per_pixel = FAST_BYTES_PER_PIXEL + FAST_BYTES_PER_WIDTH * max(1, width)
     pixels = size[0] * size[1]
     full = FAST_FULL_BYTES_PER_PIXEL * pixels
     room = budget - used

@@ -10,6 +10,7 @@ import torch
 from nst_desktop.engine import conv_tiles
 from nst_desktop.engine.fast.network import TransformerNet
 from nst_desktop.engine.memory import (
+    FAST_BYTES_PER_PIXEL,
     FAST_BYTES_PER_WIDTH,
     FAST_FULL_BYTES_PER_PIXEL,
     FAST_MIN_TILE,
@@ -24,7 +25,8 @@ GB = 1024 * MB
 def test_a_default_style_runs_whole_when_it_fits() -> None:
     plan = fast_plan(16, (1024, 1024), 4 * GB, 500 * MB, **PLAN)
     assert plan.fits and plan.tile == 0
-    assert plan.peak == 500 * MB + (FAST_FULL_BYTES_PER_PIXEL + 16 * FAST_BYTES_PER_WIDTH) * 1024 * 1024
+    per_pixel = FAST_FULL_BYTES_PER_PIXEL + FAST_BYTES_PER_PIXEL + 16 * FAST_BYTES_PER_WIDTH
+    assert plan.peak == 500 * MB + per_pixel * 1024 * 1024
 
 
 def test_the_probes_oversized_style_is_tiled_within_the_budget() -> None:
@@ -35,7 +37,8 @@ def test_the_probes_oversized_style_is_tiled_within_the_budget() -> None:
     assert plan.stats_pixels < conv_tiles.WHOLE_PIXELS
     assert plan.peak <= budget
     window = (plan.tile + 2 * conv_tiles.MARGIN) ** 2
-    assert used + FAST_FULL_BYTES_PER_PIXEL * 1536**2 + 128 * FAST_BYTES_PER_WIDTH * window <= budget
+    net = FAST_BYTES_PER_PIXEL + 128 * FAST_BYTES_PER_WIDTH
+    assert used + FAST_FULL_BYTES_PER_PIXEL * 1536**2 + net * window <= budget
 
 
 def test_a_budget_too_small_for_the_smallest_tile_is_refused() -> None:
