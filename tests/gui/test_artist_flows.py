@@ -139,7 +139,7 @@ def test_ctrl_z_in_a_spin_box_undoes_the_control_change(qtbot, window) -> None:
     QTest.keyClicks(box, "2.5")
     QTest.keyClick(box, Qt.Key.Key_Return)
     assert window.controls.settings().style_strength == 2.5
-    window.undo._last = 0.0  # the next value is a step of its own, not part of a drag
+    window.look.undo._last = 0.0  # the next value is a step of its own, not part of a drag
     box.selectAll()
     QTest.keyClicks(box, "3")  # typed, not committed yet: Ctrl+Z commits it, then undoes it
     QTest.keyClick(box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -151,7 +151,7 @@ def test_ctrl_z_in_a_spin_box_undoes_the_control_change(qtbot, window) -> None:
     assert window.controls.settings().style_strength == 2.5
     # The seed's box (a whole-number box of its own) takes part too.
     window.controls.set_settings(window.controls.settings().replace(seed=7))
-    window.undo._last = 0.0
+    window.look.undo._last = 0.0
     seed = window.controls.seed
     seed.setFocus()
     seed.selectAll()

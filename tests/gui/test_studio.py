@@ -134,13 +134,13 @@ def test_use_settings_from_a_picture_via_the_file_menu(qtbot, ready_window, tmp_
 def test_undo_and_redo_control_changes(qtbot, window) -> None:
     start = window.controls.settings()
     window.controls.set_settings(start.replace(style_strength=2.0))
-    window.undo._last = 0.0  # a separate change, not part of one slider drag
+    window.look.undo._last = 0.0  # a separate change, not part of one slider drag
     window.controls.set_settings(start.replace(style_strength=3.0))
-    window.undo_controls()
+    window.look.undo_controls()
     assert window.controls.settings().style_strength == 2.0
-    window.undo_controls()
+    window.look.undo_controls()
     assert window.controls.settings().style_strength == start.style_strength
-    window.redo_controls()
+    window.look.redo_controls()
     assert window.controls.settings().style_strength == 2.0
 
 

@@ -34,8 +34,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("paste_photo", "&Edit", "&Paste as photo", "paste_photo", (QKeySequence.StandardKey.Paste,)),
     ActionSpec("paste_painting", "&Edit", "Paste as &painting", "paste_style", ("Ctrl+Shift+V",)),
     ActionSpec("copy", "&Edit", "&Copy picture", "copy_result", ("Ctrl+C", "Ctrl+Shift+C")),
-    ActionSpec("undo", "&Edit", "&Undo control change", "undo_controls", (QKeySequence.StandardKey.Undo,)),
-    ActionSpec("redo", "&Edit", "&Redo control change", "redo_controls", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    ActionSpec(
+        "undo", "&Edit", "&Undo control change", "look.undo_controls", (QKeySequence.StandardKey.Undo,)
+    ),
+    ActionSpec("redo", "&Edit", "&Redo control change", "look.redo_controls", ("Ctrl+Shift+Z", "Ctrl+Y")),
     ActionSpec("stylize", "&Run", "&Paint", "stylize", ("Ctrl+Return", "Ctrl+Enter")),
     ActionSpec("stop", "&Run", "S&top", "stop", ("Esc",)),
     ActionSpec("train", "&Run", "&Train a fast style from these paintings…", "train_fast_style"),

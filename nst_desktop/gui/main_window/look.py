@@ -1,44 +1,66 @@
-# mypy: disable-error-code="misc"
-# (A window mixin whose methods annotate ``self: MainWindow`` so their bodies are checked
-# against the whole window; mypy's self-type check on a non-MainWindow class is what is off.)
-"""The look's controls and the window: undo and redo, presets applied, the print size, and
-Fade moving a finished optimiser or fast-style picture at once."""
+"""The look's controls: undo and redo, presets applied, and Fade moving a finished optimiser
+or fast-style picture at once.
+
+:class:`Look` owns the controls' undo history and the photo a Fade works against; it gets the
+controls, what is on show and whether a run holds the worker in its constructor, and says
+what it did through signals (a faded picture to put on show, a line for the status bar).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from nst_desktop.engine import EngineError, Settings
 
 from .. import imaging, plain_text
-
-if TYPE_CHECKING:
-    from .picture import Picture
-    from .window import MainWindow
+from .picture import Picture
+from .undo import ControlsUndo
 
 
-class LookHandling:
-    """The controls' part of the window (a mixin)."""
+class LookControls(Protocol):
+    """What the look needs of the controls panel."""
 
-    shown: Picture | None
-    _fade_photo: tuple[str, imaging.RGB8] | None
-    """The photo a Fade works against, with the id of the picture it was read for."""
+    def settings(self) -> Settings: ...
 
-    def _on_controls_changed(self: MainWindow) -> None:
+    def set_settings(self, settings: Settings) -> None: ...
+
+
+class Look(QObject):
+    """Undo/redo of the controls, presets applied and Fade on a finished picture."""
+
+    faded = Signal(object)
+    """The picture on show faded anew (a :class:`~.picture.Picture`): no repaint, no version."""
+    status = Signal(str, int)
+    """A line for the status bar and how long it stays (ms)."""
+
+    def __init__(
+        self,
+        controls: LookControls,
+        undo: ControlsUndo,
+        shown: Callable[[], Picture | None],
+        busy: Callable[[], bool],
+        parent: QObject | None = None,
+    ) -> None:
+        """``shown`` gives the picture on show, ``busy`` whether a run holds the worker."""
+        super().__init__(parent)
+        self.controls = controls
+        self.undo = undo
+        self._shown = shown
+        self._busy = busy
+        self._fade_photo: tuple[str, imaging.RGB8] | None = None
+        """The photo a Fade works against, with the id of the picture it was read for."""
+
+    def record(self) -> None:
+        """The controls changed: a step of the undo history (a drag is one step)."""
         self.undo.record()
-        self._on_look_changed()
-        self._refade()
-        if self.content_image is not None and not self.controller.busy and self.shown is None:
-            self.preview.view.set_canvas_size(
-                *self._canvas_size(self.content_image.width(), self.content_image.height())
-            )
 
-    def _refade(self: MainWindow) -> None:
+    def refade(self) -> None:
         """Fade moved while a finished optimiser or fast-style picture is on show: fade it now,
         no repaint and no new version (the fade is recorded with the picture when it is saved)."""
-        shown = self.shown
+        shown = self._shown()
         if shown is None or not shown.can_fade or self._busy():
             return
         try:
@@ -51,27 +73,19 @@ class LookHandling:
             try:  # read once per picture: a slider drag fades many times
                 self._fade_photo = (shown.id, shown.photo_for_fade())
             except (EngineError, OSError) as exc:
-                self.statusBar().showMessage(f"The photo is needed to fade the picture: {exc}", 6000)
+                self.status.emit(f"The photo is needed to fade the picture: {exc}", 6000)
                 return
-        faded = shown.faded(strength, self._fade_photo[1])
-        self.shown = faded
-        self.prepare_drag()
-        self.preview.view.set_image(imaging.array_to_qimage(faded.pixels))
+        self.faded.emit(shown.faded(strength, self._fade_photo[1]))
 
     @Slot(object, str)
-    def _on_preset_applied(self: MainWindow, settings: Settings, name: str) -> None:
+    def apply_preset(self, settings: Settings, name: str) -> None:
         self.controls.set_settings(settings)
-        self.statusBar().showMessage(f"Preset '{plain_text.capped(name, 80)}' applied.", 4000)
+        self.status.emit(f"Preset '{plain_text.capped(name, 80)}' applied.", 4000)
 
-    def choose_print_size(self: MainWindow) -> None:
-        from . import printing
-
-        printing.choose_print_size(self)
-
-    def undo_controls(self: MainWindow) -> None:
+    def undo_controls(self) -> None:
         if not self.undo.undo():
-            self.statusBar().showMessage("Nothing to undo.", 3000)
+            self.status.emit("Nothing to undo.", 3000)
 
-    def redo_controls(self: MainWindow) -> None:
+    def redo_controls(self) -> None:
         if not self.undo.redo():
-            self.statusBar().showMessage("Nothing to redo.", 3000)
+            self.status.emit("Nothing to redo.", 3000)

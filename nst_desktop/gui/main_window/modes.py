@@ -122,7 +122,8 @@ class PaintingModes:
 
     def _on_look_changed(self: MainWindow) -> None:
         """A control changed: repaint what is on show, if it is a one-pass picture. Fade is
-        not among them: it moves the picture on show at once (``_refade``), adding no version."""
+        not among them: it moves the picture on show at once (:meth:`.look.Look.refade`),
+        adding no version."""
         self._refresh_instant()
         result = self.shown
         if result is None or result.settings.method != "fast" or self.batch_running:

@@ -35,13 +35,13 @@ from ..threads import ThreadRegistry, registry
 from ..widgets.message_banner import MessageBanner, banner_text
 from ..widgets.print_size import PrintChoice
 from ..worker import Engine, ImageInput, Job, RealEngine
-from . import actions, state
+from . import actions, printing, state
 from .batch import BatchRunner
 from .batch_tab import BatchHandling
 from .compose import Composition
 from .history import HistoryHandling
 from .inputs import InputHandling
-from .look import LookHandling
+from .look import Look
 from .modes import PaintingModes
 from .output import OutputHandling
 from .picture import Picture
@@ -77,11 +77,11 @@ class MainWindow(
     HistoryHandling,
     Composition,
     BatchHandling,
-    LookHandling,
     PaintingModes,
     QMainWindow,
 ):
     recent_menu: QMenu  # made by actions.build()
+    look: Look
     view: PictureView
 
     def __init__(
@@ -109,7 +109,6 @@ class MainWindow(
         self.instant_image = None
         self.instant: Any = None
         self._run_title = ""
-        self._fade_photo = None
         self._before_missing = None
         self._run_started_at: float | None = None
         self.device_text = ""
@@ -131,12 +130,12 @@ class MainWindow(
         )
         self.batch_runner = BatchRunner(self.session, self.batch, self, print_dpi=lambda: self.print_dpi)
         self.wheel_guard.protect_children()  # now that the whole window is built
+        self.look = Look(self.controls, ControlsUndo(self.controls), lambda: self.shown, self._busy, self)
         self.menu_actions: dict[str, QAction] = actions.build(self)
-        self.undo = ControlsUndo(self.controls)
         self._undo_keys = UndoKeys(self.controls)
         self._connect()
         state.restore(self)
-        self.undo.reset()
+        self.look.undo.reset()
         self._update_state()
 
     # Composition ------------------------------------------------------------------------------
@@ -155,8 +154,10 @@ class MainWindow(
         g.changed.connect(self.wheel_guard.protect_children)
         self.controls.changed.connect(self._on_controls_changed)
         self.controls.changed.connect(self.preset_bar.update_modified)
-        self.controls.print_button.clicked.connect(self.choose_print_size)
-        self.preset_bar.preset_applied.connect(self._on_preset_applied)
+        self.controls.print_button.clicked.connect(lambda: printing.choose_print_size(self))
+        self.preset_bar.preset_applied.connect(self.look.apply_preset)
+        self.look.faded.connect(self._show_faded)
+        self.look.status.connect(self.statusBar().showMessage)
         bar = self.run_bar
         bar.stylize_button.clicked.connect(self.stylize)
         bar.stop_button.clicked.connect(self.stop)
@@ -218,6 +219,24 @@ class MainWindow(
         if info_only and self.banner.is_error:
             return
         self.banner.hide()
+
+    # The look ----------------------------------------------------------------------------------
+
+    def _on_controls_changed(self) -> None:
+        self.look.record()
+        self._on_look_changed()
+        self.look.refade()
+        if self.content_image is not None and not self.controller.busy and self.shown is None:
+            self.preview.view.set_canvas_size(
+                *self._canvas_size(self.content_image.width(), self.content_image.height())
+            )
+
+    @Slot(object)
+    def _show_faded(self, faded: Picture) -> None:
+        """Fade moved the picture on show: show it faded, no repaint and no new version."""
+        self.shown = faded
+        self.prepare_drag()
+        self.preview.view.set_image(imaging.array_to_qimage(faded.pixels))
 
     # The photo --------------------------------------------------------------------------------
 
