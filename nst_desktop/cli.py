@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -247,20 +248,45 @@ def _check_method_flags(args: argparse.Namespace) -> None:
         raise UsageError("the following arguments are required: --style (or --fast-style)")
 
 
-class ProgressBar:
-    """A one-line bar on a terminal; occasional plain lines when stderr is a file or a pipe."""
+#: Seconds without a progress line after which the bar says it is still working.
+HEARTBEAT_SECONDS = 15.0
 
-    def __init__(self, stream: TextIO) -> None:
+
+class ProgressBar:
+    """A one-line bar on a terminal; occasional plain lines when stderr is a file or a pipe.
+
+    A stage can run long without a report (reading a 100-megapixel photo, a fast style's
+    statistics pass over a large picture): a heartbeat thread then writes a "still working"
+    line once ``heartbeat`` seconds have passed without any (an 8192 px run printed nothing
+    for five minutes), so a log or a watching script can tell a slow run from a hung one.
+    """
+
+    def __init__(self, stream: TextIO, heartbeat: float = HEARTBEAT_SECONDS) -> None:
         self.stream = stream
         self.tty = stream.isatty()
         self.last_line = -1.0
         self.last_step = -1
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self._last_write = self._started
+        self._stage = "starting"
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+        if heartbeat > 0:
+            self._beat = threading.Thread(
+                target=self._heartbeat, args=(heartbeat,), name="nst-progress-heartbeat", daemon=True
+            )
+            self._beat.start()
 
     def __call__(self, p: Progress) -> None:
+        with self._lock:
+            self._stage = p.stage
+            self._report(p)
+
+    def _report(self, p: Progress) -> None:
         if p.stage not in ("painting", "training"):
             if self.tty:
-                self.stream.write(f"\r{p.stage}...".ljust(79))
-                self.stream.flush()
+                self._write(f"\r{p.stage}...".ljust(79))
             return
         eta = "" if p.eta is None else f" ETA {_duration(p.eta)}"
         if p.stage == "training":
@@ -276,17 +302,34 @@ class ProgressBar:
         if self.tty:
             width = 24
             filled = round(width * p.fraction)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}".ljust(79))
-            self.stream.flush()
+            self._write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}".ljust(79))
         elif p.elapsed - self.last_line >= 5.0 or (p.step == p.total and self.last_step != p.step):
-            self.stream.write(text + "\n")
+            self._write(text + "\n")
             self.last_line = p.elapsed
         self.last_step = p.step
 
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+        self._last_write = time.monotonic()
+
+    def _heartbeat(self, every: float) -> None:
+        while not self._stop.wait(min(1.0, every)):
+            with self._lock:
+                now = time.monotonic()
+                if self._stop.is_set() or now - self._last_write < every:
+                    continue
+                line = f"{self._stage}: still working, {_duration(now - self._started)}"
+                with contextlib.suppress(Exception):  # a closed stderr drops it, as every line
+                    self._write(f"\r{line}".ljust(79) if self.tty else line + "\n")
+
     def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=2.0)
+        with self._lock:
+            if self.tty:
+                self._write("\n")
 
 
 def _duration(seconds: float) -> str:
