@@ -31,6 +31,7 @@ from ..instant.api import instant_dtype, transform
 from ..instant.network import StyleTransformer
 from ..settings import Settings
 from ..types import RGB8, RGBF, CancelToken, Mask, Progress, Result
+from . import apply_memory
 from .network import TransformerNet
 from .style_file import FastStyle
 
@@ -65,8 +66,19 @@ def apply_fast_style(
     raise_if_cancelled(cancel)
     if on_progress is not None:
         on_progress(Progress("painting", 0, 1, 1, 1, (w, h), elapsed=0.0))
+
+    def on_tile(done: int, total: int) -> None:  # a long picture says how far it got
+        if on_progress is not None:
+            elapsed = time.perf_counter() - start
+            eta = elapsed / done * (total - done)
+            on_progress(
+                Progress(
+                    "painting", done, total, 1, 1, (w, h), elapsed=elapsed, eta=eta, tile=done, tiles=total
+                )
+            )
+
     try:
-        styled = _paint(_network(style, device), style, content, settings, device, tile, cancel)
+        styled = _paint(_network(style, device), style, content, settings, device, tile, cancel, on_tile)
     except Cancelled:
         raise
     except Exception as exc:
@@ -82,7 +94,7 @@ def apply_fast_style(
     finish(styled, content, settings, limit)
     if keep is not None:
         _keep_photo(styled, content, regions.fit_mask(keep, w, h))
-    image: RGB8 = np.clip(np.rint(styled * 255.0), 0, 255).astype(np.uint8)
+    image = apply_memory.to_uint8(styled)
     seconds = time.perf_counter() - start
     if on_progress is not None:
         on_progress(Progress("painting", 1, 1, 1, 1, (w, h), elapsed=seconds, eta=0.0, preview=image))
@@ -104,8 +116,10 @@ def _paint(
     device: torch.device,
     tile: int | None,
     cancel: CancelToken | None,
+    on_tile: Callable[[int, int], None] | None = None,
 ) -> RGBF:
-    """The network's picture of ``content`` as float RGB 0..1, whole or in tiles."""
+    """The network's picture of ``content`` as float RGB 0..1, whole or in tiles (as many as
+    the memory budget asks for, see apply_memory.py)."""
     h, w = content.shape[:2]
     if isinstance(net, StyleTransformer):
         assert style.vector is not None  # style_file guarantees it for the instant kind
@@ -118,10 +132,14 @@ def _paint(
     # The policy of engine/precision.py (bfloat16 on this 2-core AVX-512 BF16 CPU: 2x
     # faster at 512 px, mean difference a third of one 8-bit level); outputs come back float32.
     dtype = precision.choose(settings.precision, device)
+    stats = conv_tiles.WHOLE_PIXELS
+    if tile is None:
+        plan = apply_memory.plan(net.width, (w, h), settings.memory_budget_mb, device, style.name)
+        tile, stats = plan.tile or None, plan.stats_pixels
     with torch.inference_mode(), precision.autocast(device, dtype):
-        if tile is None and h * w <= conv_tiles.WHOLE_PIXELS:
+        if tile is None:
             return _run_whole(net, content, device)
-        return _run_tiled(net, content, device, tile or conv_tiles.TILE, cancel)
+        return _run_tiled(net, content, device, tile, cancel, stats, on_tile)
 
 
 def finish(styled: RGBF, photo: RGB8, settings: Settings, chroma_limit: float | None = None) -> None:
@@ -193,9 +211,21 @@ def _run_whole(net: TransformerNet, content: RGB8, device: torch.device) -> RGBF
 
 
 def _run_tiled(
-    net: TransformerNet, content: RGB8, device: torch.device, tile: int, cancel: CancelToken | None
+    net: TransformerNet,
+    content: RGB8,
+    device: torch.device,
+    tile: int,
+    cancel: CancelToken | None,
+    stats_pixels: int = conv_tiles.WHOLE_PIXELS,
+    on_tile: Callable[[int, int], None] | None = None,
 ) -> RGBF:
     rgb: RGBF = conv_tiles.run_tiled(
-        [(net, _forward(net))], lambda part: _to_tensor(part, device), content, tile=tile, cancel=cancel
+        [(net, _forward(net))],
+        lambda part: _to_tensor(part, device),
+        content,
+        tile=tile,
+        cancel=cancel,
+        stats_pixels=stats_pixels,
+        on_tile=on_tile,
     )
     return rgb
