@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import colour, memory, precision, regions
+from . import colour, fade, memory, precision, regions
 from .checks import check_paint_inputs
 from .devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from .errors import Cancelled, EngineError, OutOfMemory
@@ -140,7 +140,7 @@ class _Painter:
         self.keep = None if keep is None else regions.fit_mask(keep, width, height)
         self.with_regions = keep is not None or any(st.mask is not None for st in self.styles)
         #: The photo and the keep mask at the level's size, for the composite (with ``keep``).
-        self.level_photo: RGBF = np.zeros((0, 0, 3), np.float32)
+        self.level_photo: RGB8 = np.zeros((0, 0, 3), np.uint8)  # 8-bit: 3 bytes a pixel, not 12
         self.level_keep: Mask = np.zeros((0, 0), np.float32)
         self.settings = settings
         self.device = device
@@ -237,7 +237,7 @@ class _Painter:
         else:
             rgb = colour.limit_chroma(rgb, self.chroma_limit)
         if self.keep is not None:
-            rgb = regions.keep_photo(rgb, self.level_photo[rows], self.level_keep[rows])
+            rgb = regions.keep_photo(rgb, self.level_photo[rows].astype(np.float32), self.level_keep[rows])
         return rgb
 
     def pictures(self, image: torch.Tensor, *, with_float: bool) -> tuple[RGB8, RGBF | None]:
@@ -419,7 +419,7 @@ class _Painter:
             level_keep = regions.fit_mask(self.keep, w, h)
             keep = tensor(level_keep)
             self.level_keep = level_keep
-            self.level_photo = regions.photo_float(self.content, w, h)
+            self.level_photo = fade.photo_at(self.content, w, h)
         return out, keep
 
     def photo_at(self, level: Level) -> torch.Tensor:

@@ -83,6 +83,20 @@ def test_keep_mask_keeps_the_photo_and_paints_the_rest(photo: np.ndarray, painti
     assert diff[h // 2 + 4 :].mean() > 15.0  # painted
 
 
+def test_keep_mask_across_levels_with_keep_colours_and_bfloat16(
+    photo: np.ndarray, painting: np.ndarray
+) -> None:
+    """Coarse-to-fine takes the masks to each level, keep colours (the optimiser paints the luma,
+    the photo's chroma goes back) and a reduced precision change nothing of what is kept."""
+    h, w = photo.shape[:2]
+    keep = np.zeros((h, w), np.float32)
+    keep[:, : w // 3] = 1.0
+    settings = SMALL.replace(levels=2, steps=20, keep_colors="luminance", precision="bfloat16")
+    result = run.stylize(photo, [StyleImage(painting)], settings, keep=keep)
+    diff = np.abs(result.image.astype(np.float32) - photo.astype(np.float32)).mean(axis=2)
+    assert diff[:, : w // 3].mean() < 1.0 and diff[:, w // 3 + 4 :].mean() > 8.0
+
+
 def test_unmasked_paintings_share_what_the_masks_leave() -> None:
     left, right = halves(8, 8)
     keep = np.zeros((8, 8), np.float32)
