@@ -152,3 +152,17 @@ def test_two_imports_of_one_name_at_once_leave_one_style(tmp_path: Path, overwri
         else:
             assert sorted(pair)[1] == "ok" and "There is already a fast style called" in sorted(pair)[0], pair
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [".import.lock"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
+def test_proc_self_mem_as_the_photo_is_one_true_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["stylize", "/proc/self/mem", "--style", str(STYLE), "-o", str(tmp_path / "out.png"), *TINY])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert err == (
+        "nst-desktop: mem is not a regular file (it is a device, pipe, socket or system file), "
+        "not an image.\n"
+    )
+    assert not (tmp_path / "out.png").exists()
