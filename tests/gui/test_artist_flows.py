@@ -89,8 +89,8 @@ def test_a_batch_writes_its_files_faded_by_the_pipeline(qtbot, ready_window, tmp
     out = tmp_path / "out"
     out.mkdir()
     window.batch.set_output_dir(out)
-    window.start_batch()
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
+    window.batch_tab.start()
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
     (written,) = [p for p in out.iterdir() if p.suffix == ".png"]
     assert read_metadata(written)["settings"]["strength"] == 0.5
 
@@ -113,8 +113,8 @@ def test_before_after_after_a_batch_compares_with_the_batch_photo(
     photos = [write_image(tmp_path / f"batch{i}.png", 40, 30, seed=i) for i in range(2)]
     window.batch.add(photos)
     window.batch.set_output_dir(tmp_path)
-    window.start_batch()
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
+    window.batch_tab.start()
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
     assert window.shown is not None and window.shown.photo.name == "batch1.png"
     assert _before_size(window) != (64, 48), "never the unrelated single photo"
     window.view.toggle_before_after()

@@ -25,7 +25,7 @@ def test_batch_paints_every_photo_into_the_chosen_folder(
 ) -> None:
     photos = prepare(window, tmp_path, painting)
     window.batch.start_button.click()
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
     out = tmp_path / "out"
     written = sorted(p.name for p in out.iterdir())
     assert written == [f"{p.stem}-{painting.stem}.png" for p in photos]
@@ -38,8 +38,8 @@ def test_batch_paints_every_photo_into_the_chosen_folder(
 def test_a_bad_photo_fails_alone_and_the_batch_goes_on(qtbot, window, tmp_path: Path, painting: Path) -> None:
     photos = prepare(window, tmp_path, painting)
     photos[1].write_bytes(b"no longer an image")
-    window.start_batch()
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
+    window.batch_tab.start()
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
     statuses = [window.batch.status(i) for i in range(3)]
     assert statuses[0].startswith("Done") and statuses[1] == "Failed" and statuses[2].startswith("Done")
     assert "1 failed" in window.banner.text()
@@ -50,7 +50,7 @@ def test_stopping_a_batch_leaves_the_rest_waiting(
 ) -> None:
     prepare(window, tmp_path, painting)
     fake_engine.block = True
-    window.start_batch()
+    window.batch_tab.start()
     assert fake_engine.started.wait(5)
     with qtbot.waitSignal(window.controller.finished, timeout=2000):
         window.stop()
@@ -61,5 +61,5 @@ def test_stopping_a_batch_leaves_the_rest_waiting(
 
 def test_batch_needs_a_painting(window, tmp_path: Path) -> None:
     window._on_photo_files([write_image(tmp_path / "a.png"), write_image(tmp_path / "b.png")])
-    window.start_batch()
+    window.batch_tab.start()
     assert not window.controller.busy and "painting" in window.banner.text()

@@ -152,8 +152,8 @@ def test_batch_paints_with_a_fast_style(
     window.batch.add(photos)
     window.batch.set_output_dir(tmp_path)
     window.controls.set_settings(Settings(size=32, steps=2))
-    window.start_batch()  # no paintings needed for a fast style
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=30_000)
+    window.batch_tab.start()  # no paintings needed for a fast style
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=30_000)
     assert [s.method for s in fake_engine.calls] == ["fast", "fast"]
     assert all(s.fast_style == "Tiny" for s in fake_engine.calls)
     assert window.batch.status(0).startswith("Done") and window.batch.status(1).startswith("Done")

@@ -236,7 +236,7 @@ def test_a_batch_records_the_print_dpi_in_its_files(qtbot, window, tmp_path: Pat
     window.print_dpi = 150.0
     window.batch.start_button.click()
     window.print_dpi = 600.0  # changed during the batch: the batch keeps what it started with
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
     written = sorted(out.iterdir())
     assert len(written) == 2
     assert all(read_dpi(p) == pytest.approx(150.0, abs=0.5) for p in written)

@@ -59,8 +59,8 @@ def test_a_batch_does_not_make_the_saved_picture_describe_the_window_photo(
     photos = [write_image(tmp_path / f"batch{i}.png", 40, 30, seed=i) for i in range(2)]
     window.batch.add(photos)
     window.batch.set_output_dir(tmp_path)
-    window.start_batch()
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=10_000)
+    window.batch_tab.start()
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
     shown = window.shown
     assert shown is not None and shown.photo.name == "batch1.png"
     saved = window.save_to(tmp_path / "again.png")
@@ -195,10 +195,10 @@ def test_batch_settings_are_fixed_at_the_start(
     photos = [write_image(tmp_path / f"b{i}.png", 40, 30, seed=i) for i in range(3)]
     window.batch.add(photos)
     window.batch.set_output_dir(tmp_path)
-    window.start_batch()
+    window.batch_tab.start()
     qtbot.waitUntil(lambda: len(fake_engine.calls) >= 1, timeout=5000)
     window.controls.set_settings(window.controls.settings().replace(style_strength=7.0))
-    qtbot.waitUntil(lambda: not window.batch_running and not window.controller.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=20_000)
     assert len(fake_engine.calls) == 3
     assert {c.style_strength for c in fake_engine.calls} == {1.0}
 

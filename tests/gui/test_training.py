@@ -191,7 +191,7 @@ def test_a_tiny_training_through_the_worker_ends_in_the_gallery(
         return window.banner.text().startswith("The fast style 'Tiny trained' is ready")
 
     with qtbot.waitSignal(window.fast_styles.listed, timeout=180_000, check_params_cb=ready):
-        assert window.start_training(request)
+        assert window.training.start(request)
         assert window.stop_button.isEnabled() and not window.fast_styles.train_button.isEnabled()
     summary = window.progress.format()
     assert summary.startswith("Trained 'Tiny trained' (3 steps in "), summary
@@ -209,13 +209,13 @@ def test_stop_then_resume_continues_from_the_checkpoint(
     request = tiny_request(tmp_path, painting_input, "Long one", steps=5000)
     steps: list[int] = []
     window.controller.progress.connect(lambda p: steps.append(p.step) if p.stage == "training" else None)
-    window.start_training(request)
+    window.training.start(request)
     qtbot.waitUntil(lambda: len(steps) >= 2, timeout=180_000)
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
         window.stop_button.click()
     stopped_at = steps[-1]
     assert request.checkpoint.is_file() and request.record.is_file()
-    assert window.stopped_training == request
+    assert window.training.stopped_training == request
     assert window.fast_styles.resume_button.isVisibleTo(window.fast_styles)
     assert window.menu_actions["resume"].isEnabled()
     assert "Resume" in window.banner.text()
@@ -245,12 +245,15 @@ def test_closing_mid_training_leaves_a_checkpoint_to_resume_next_time(
     request = tiny_request(tmp_path, painting_input, "Closed", steps=5000)
     steps: list[int] = []
     window.controller.progress.connect(lambda p: steps.append(p.step) if p.stage == "training" else None)
-    window.start_training(request)
+    window.training.start(request)
     qtbot.waitUntil(lambda: len(steps) >= 1, timeout=180_000)
     window.close()
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=60_000)
     assert request.checkpoint.is_file() and request.record.is_file()
 
     again = make_window()
-    assert again.stopped_training is not None and again.stopped_training.output == request.output
+    assert (
+        again.training.stopped_training is not None
+        and again.training.stopped_training.output == request.output
+    )
     assert again.fast_styles.resume_button.isVisibleTo(again.fast_styles)

@@ -132,7 +132,7 @@ def test_training_on_broken_photos_or_a_vanished_folder(qtbot, window, tmp_path:
         (broken / f"p{i}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
     request = request_for(tmp_path, broken, "Broken", steps=3)
     with qtbot.waitSignal(window.controller.finished, timeout=180_000):
-        assert window.start_training(request)
+        assert window.training.start(request)
     text = window.banner.text()
     assert window.banner.is_error and text and "\n" not in text and "Traceback" not in text, text
     assert window.progress.format() == "Training failed"
@@ -140,7 +140,7 @@ def test_training_on_broken_photos_or_a_vanished_folder(qtbot, window, tmp_path:
     gone = make_photos(tmp_path / "gone")
     request = request_for(tmp_path, gone, "Gone", steps=3)
     with qtbot.waitSignal(window.controller.finished, timeout=180_000):
-        assert window.start_training(request)
+        assert window.training.start(request)
         for path in gone.iterdir():
             path.unlink()
         gone.rmdir()
@@ -157,7 +157,7 @@ def test_stop_twice_and_close_keep_the_checkpoint(qtbot, make_window, tmp_path: 
     outcomes: list[str] = []
     window.controller.cancelled.connect(lambda: outcomes.append("cancelled"))
     window.controller.failed.connect(lambda e: outcomes.append(f"failed {e}"))
-    window.start_training(request)
+    window.training.start(request)
     qtbot.waitUntil(lambda: len(steps) >= 1, timeout=180_000)
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
         window.stop_button.click()

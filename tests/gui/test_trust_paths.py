@@ -112,7 +112,7 @@ def test_dropped_and_opened_paths_give_one_line(window, tmp_path: Path, fifo: Pa
         window.gallery.files_dropped.emit([path])  # a drop on the paintings
         assert words in window.banner.text()
         window.banner.hide()
-        window._add_batch_paths([path])
+        window.batch_tab.add_paths([path])
         assert words in window.banner.text()
     # Several at once (the batch route), none usable.
     window._on_photo_files([fifo, locked / "inside.png"])

@@ -1,99 +1,131 @@
-# mypy: disable-error-code="misc"
-# (A window mixin whose methods annotate ``self: MainWindow`` so their bodies are checked
-# against the whole window; mypy's self-type check on a non-MainWindow class is what is off.)
-"""The batch tab's part of the window: adding photos, the output folder, starting a batch
-with the look as it is now (:class:`~.batch.BatchPlan`), showing a finished row's result."""
+"""The batch tab as a part: adding photos, the output folder, starting a batch with the look as
+it is now (:class:`~.batch.BatchPlan`), and reading a finished row's result to show it.
+
+:class:`BatchTab` gets the batch list, the batch's runner, the settings store and small
+callables for what the window knows (the paintings, the settings, whether a run holds the
+worker, a folder dialog) in its constructor, and says what happened through signals; the
+batch's own state machine is :class:`~.batch.BatchRunner`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
 
-from nst_desktop.engine import EngineError
+from nst_desktop.engine import EngineError, Settings
 
 from .. import imaging, user_paths
+from ..widgets.batch_list import BatchList
+from ..worker import ImageInput
 from . import state
-from .batch import BatchPlan
+from .batch import BatchPlan, BatchRunner
 
-if TYPE_CHECKING:
-    from .picture import Picture
-    from .window import MainWindow
+RESULT_SIDE = 4096
+"""A batch result is read for the view at most this long on its long side."""
+BEFORE_SIDE = 1600
 
 
-class BatchHandling:
-    """Batch tab glue (a mixin); the batch's own state machine is :class:`~.batch.BatchRunner`."""
+class BatchTab(QObject):
+    """The batch tab's commands; the window wires its signals to the banner and the view."""
 
-    shown: Picture | None
-    _before_missing: Picture | None
-    """A picture on show whose photo is read only when before/after is asked for."""
+    message = Signal(str, bool)
+    """A sentence for the banner, and whether it is an error."""
+    cleared = Signal()
+    """A batch starts: the banner's earlier news no longer applies."""
+    status = Signal(str, int)
+    """A line for the status bar and how long it stays (ms)."""
+    result_loaded = Signal(object, object, str)
+    """A finished row's result read to be shown: pixels, its own photo's pixels or None, and
+    the file's name as shown."""
 
-    def _add_batch_paths(self: MainWindow, paths: list[Path]) -> int:
+    def __init__(
+        self,
+        batch: BatchList,
+        runner: BatchRunner,
+        qsettings: QSettings,
+        *,
+        styles: Callable[[], tuple[ImageInput, ...]],
+        settings: Callable[[], Settings | None],
+        busy: Callable[[], bool],
+        ask_folder: Callable[[str], Path | None],
+        parent: QObject | None = None,
+    ) -> None:
+        """``styles`` gives the paintings, ``settings`` the controls' settings (None when they
+        are invalid, already said), ``busy`` whether a run holds the worker, ``ask_folder``
+        asks the artist for a folder (None when cancelled)."""
+        super().__init__(parent)
+        self.batch = batch
+        self.runner = runner
+        self.qsettings = qsettings
+        self._styles = styles
+        self._settings = settings
+        self._busy = busy
+        self._ask_folder = ask_folder
+
+    @property
+    def running(self) -> bool:
+        return self.runner.running
+
+    @Slot(list)
+    def add_paths(self, paths: list[Path]) -> int:
+        """Add the image files among ``paths`` to the batch; say why each other one was not."""
         usable = []
         for path in paths:
             problem = user_paths.problem(path)
             if problem or not imaging.looks_like_image(path):
                 name = user_paths.shown_name(path)
-                self.show_message(problem or f"'{name}' is not an image file; it was not added to the batch.")
+                self.message.emit(
+                    problem or f"'{name}' is not an image file; it was not added to the batch.", True
+                )
                 continue
             usable.append(path)
         return self.batch.add(usable)
 
-    def choose_batch_folder(self: MainWindow) -> Path | None:
-        folder = self.ask_folder("Where should the finished pictures go?")
+    @Slot()
+    def choose_folder(self) -> Path | None:
+        folder = self._ask_folder("Where should the finished pictures go?")
         if folder is not None:
             self.batch.set_output_dir(folder)
             self.qsettings.setValue(state.BATCH_DIR, str(folder))
         return folder
 
-    def start_batch(self: MainWindow) -> None:
-        if self.controller.busy and not self.session.warming:
+    @Slot()
+    def start(self) -> None:
+        if self._busy():
             return
-        if not self.gallery.styles() and self.batch.paint_with()[0] != "fast":
-            self.show_message("Add at least one painting to take the style from.")
+        if not self._styles() and self.batch.paint_with()[0] != "fast":
+            self.message.emit("Add at least one painting to take the style from.", True)
             return
-        if self.batch.output_dir is None and self.choose_batch_folder() is None:
+        if self.batch.output_dir is None and self.choose_folder() is None:
             return
-        settings = self.current_settings()
+        settings = self._settings()
         if settings is None or self.batch.output_dir is None:
             return
-        self.clear_message()
+        self.cleared.emit()
         # The batch's own controls lock while it runs: keep the focus on its list, not on
         # whatever control Qt would move it to (a blend box whose value the next key changes).
         self.batch.tree.setFocus()
-        self.batch_runner.start(BatchPlan(settings, self.gallery.styles(), self.batch.output_dir))
+        self.runner.start(BatchPlan(settings, self._styles(), self.batch.output_dir))
 
     @Slot(object, object)
-    def show_batch_result(self: MainWindow, output: Path, photo: Path) -> None:
-        """A finished batch row was clicked: show its saved file, with its own photo as before."""
+    def show_result(self, output: Path, photo: Path) -> None:
+        """A finished row was clicked: read its saved file, with its own photo as before."""
         if self._busy():
-            self.statusBar().showMessage("The result is shown when the current run ends.", 4000)
+            self.status.emit("The result is shown when the current run ends.", 4000)
             return
         try:
             from nst_desktop.engine import images
 
-            pixels = images.load_image(output, max_side=4096)
-            before = images.load_image(photo, max_side=1600) if user_paths.is_file(photo) else None
+            pixels = images.load_image(output, max_side=RESULT_SIDE)
+            before = images.load_image(photo, max_side=BEFORE_SIDE) if user_paths.is_file(photo) else None
         except EngineError as exc:
-            self.show_message(str(exc))
+            self.message.emit(str(exc), True)
             return
-        self.shown = None  # a file on disk, already saved: not a version to save again
-        self.history.select(None)
-        self.loss_plot.clear()
-        self._before_missing = None
-        self.preview.view.set_before(imaging.array_to_qimage(before) if before is not None else None)
-        h, w = pixels.shape[:2]
-        self.preview.view.set_canvas_size(w, h)
-        self.preview.view.set_image(imaging.array_to_qimage(pixels))
-        self.progress.setFormat(f"Batch result: {user_paths.shown_name(output)}")
-        self._update_state()
+        self.result_loaded.emit(pixels, before, user_paths.shown_name(output))
 
     @Slot()
-    def _save_batch_options(self: MainWindow) -> None:
+    def save_options(self) -> None:
         self.qsettings.setValue(state.BATCH_FORMAT, self.batch.output_format())
         self.qsettings.setValue(state.BATCH_PATTERN, self.batch.naming_pattern())
-
-    @property
-    def batch_running(self: MainWindow) -> bool:
-        return self.batch_runner.running

@@ -95,7 +95,7 @@ class InputHandling:
         if not files:
             self.show_message("None of the dropped items is a file that can be opened.")
             return
-        added = self._add_batch_paths(files)
+        added = self.batch_tab.add_paths(files)
         if self.content is None:
             self.set_photo(files[0])
         if added:
@@ -198,7 +198,7 @@ class InputHandling:
     def browse_batch(self: MainWindow) -> None:
         paths = self.ask_open_paths("Add photos to the batch", state.OPEN_DIR, many=True)
         if paths:
-            self._add_batch_paths(paths)
+            self.batch_tab.add_paths(paths)
 
     def browse_settings_picture(self: MainWindow) -> None:
         paths = self.ask_open_paths(

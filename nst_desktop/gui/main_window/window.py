@@ -1,12 +1,15 @@
 """The main window: composes the parts and routes their signals; decides nothing itself.
 
-The parts, each in its own module: :mod:`.compose` and :mod:`.layout` (the widgets and
-panels), :mod:`.actions` (menus as a table), :mod:`.inputs` (open/drop/paste/recent/settings
-from a picture), :mod:`.output` (save/copy/drag), :mod:`.state` (what is remembered, keys in
-one place), :mod:`.session` (one run at a time), :mod:`.batch` and :mod:`.batch_tab` (the
-batch), :mod:`.history` (versions), :mod:`.look` (undo, presets, Fade), :mod:`.view` (zoom,
-compare, full screen), :mod:`.modes` (instant picture, fast styles, training),
-:mod:`.picture` (the immutable record of what is on show).
+Owned parts (objects with their own state, collaborators given in the constructor, each
+tested alone under tests/gui/main_window/): :class:`~.view.PictureView` (zoom, compare, full
+screen), :class:`~.look.Look` (undo, presets, Fade), :class:`~.batch_tab.BatchTab` (the batch
+tab's commands) with :class:`~.batch.BatchRunner`, :class:`~.session.RunSession` (one painting
+at a time) and :class:`~.training_session.TrainingSession`; every thread goes through the
+window's :class:`~..threads.ThreadRegistry`. Still mixed in (to be made parts the same way):
+:mod:`.compose` (the widgets, with :mod:`.layout`), :mod:`.inputs` (open/drop/paste/recent),
+:mod:`.output` (save/copy/drag), :mod:`.history` (versions) and :mod:`.modes` (instant
+picture, fast styles). Also: :mod:`.actions` (menus as a table), :mod:`.state` (what is
+remembered), :mod:`.picture` (the immutable record of what is on show).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from ..widgets.print_size import PrintChoice
 from ..worker import Engine, ImageInput, Job, RealEngine
 from . import actions, printing, state
 from .batch import BatchRunner
-from .batch_tab import BatchHandling
+from .batch_tab import BatchTab
 from .compose import Composition
 from .history import HistoryHandling
 from .inputs import InputHandling
@@ -46,6 +49,7 @@ from .modes import PaintingModes
 from .output import OutputHandling
 from .picture import Picture
 from .session import RunSession
+from .training_session import TrainingSession
 from .undo import ControlsUndo, UndoKeys
 from .view import PictureView
 
@@ -76,12 +80,14 @@ class MainWindow(
     OutputHandling,
     HistoryHandling,
     Composition,
-    BatchHandling,
     PaintingModes,
     QMainWindow,
 ):
     recent_menu: QMenu  # made by actions.build()
     look: Look
+    training: TrainingSession
+    _before_missing: Picture | None
+    """A picture on show whose photo is read only when before/after is asked for."""
     view: PictureView
 
     def __init__(
@@ -128,12 +134,36 @@ class MainWindow(
             self.centre_splitter,
             tall_tab=self.batch,
         )
+        self.training = TrainingSession(
+            self.controller,
+            self.qsettings,
+            progress=self.progress,
+            loss_plot=self.loss_plot,
+            preview=self.preview.view,
+            fast_styles=self.fast_styles,
+            tabs=self.tabs,
+            show_details=self.view.set_details_visible,
+            styles=self.gallery.styles,
+            dialog_parent=self,
+            parent=self,
+        )
         self.batch_runner = BatchRunner(self.session, self.batch, self, print_dpi=lambda: self.print_dpi)
+        self.batch_tab = BatchTab(
+            self.batch,
+            self.batch_runner,
+            self.qsettings,
+            styles=self.gallery.styles,
+            settings=self.current_settings,
+            busy=self._busy,
+            ask_folder=lambda title: self.ask_folder(title),  # late-bound: tests replace it
+            parent=self,
+        )
         self.wheel_guard.protect_children()  # now that the whole window is built
         self.look = Look(self.controls, ControlsUndo(self.controls), lambda: self.shown, self._busy, self)
         self.menu_actions: dict[str, QAction] = actions.build(self)
         self._undo_keys = UndoKeys(self.controls)
         self._connect()
+        self.training.offer_left_over()
         state.restore(self)
         self.look.undo.reset()
         self._update_state()
@@ -168,18 +198,23 @@ class MainWindow(
         self.view.before_wanted.connect(self._ensure_before)
         self.view.full_screen_changed.connect(lambda _full: self._update_state())  # Esc leaves it
         b = self.batch
-        b.files_dropped.connect(self._add_batch_paths)
+        t = self.batch_tab
+        b.files_dropped.connect(t.add_paths)
         b.add_requested.connect(self.browse_batch)
-        b.folder_requested.connect(self.choose_batch_folder)
-        b.start_requested.connect(self.start_batch)
-        b.result_activated.connect(self.show_batch_result)
+        b.folder_requested.connect(t.choose_folder)
+        b.start_requested.connect(t.start)
+        b.result_activated.connect(t.show_result)
         b.folder_open_failed.connect(
             lambda folder: self.show_message(
                 f"No file manager opened the folder; the pictures are in {plain_text.capped(folder, 120)}.",
                 error=False,
             )
         )
-        b.output_options_changed.connect(self._save_batch_options)
+        b.output_options_changed.connect(t.save_options)
+        t.message.connect(self.show_message)
+        t.cleared.connect(lambda: self.clear_message())
+        t.status.connect(self.statusBar().showMessage)
+        t.result_loaded.connect(self._show_batch_result)
         self.batch_runner.message.connect(self.show_message)
         self.batch_runner.message.connect(lambda text, _error: self.progress.setFormat(text))
         self.batch_runner.state_changed.connect(self._update_state)
@@ -196,6 +231,15 @@ class MainWindow(
         s.ended.connect(self._on_run_ended)
         s.state_changed.connect(self._update_state)
         self._connect_modes()
+        tr = self.training
+        self.fast_styles.train_requested.connect(tr.train)
+        self.fast_styles.resume_requested.connect(tr.resume)
+        tr.message.connect(self.show_message)
+        tr.cleared.connect(lambda: self.clear_message())
+        tr.device.connect(self._show_device)
+        tr.title.connect(self._show_title)
+        tr.state_changed.connect(self._update_state)
+        tr.ended.connect(self._modes_finished)
         self._connect_history()
         self._connect_output()
 
@@ -356,8 +400,8 @@ class MainWindow(
             return
         if self.batch_runner.running:
             self.batch_runner.stop()
-        elif self.training is not None:
-            self.controller.cancel()
+        elif self.training.training is not None:
+            self.training.stop()
         else:
             self.session.stop()
         if self._busy():
@@ -459,6 +503,20 @@ class MainWindow(
             self.statusBar().showMessage(banner_text(f"The photo cannot be read to compare: {exc}"), 6000)
             return
         self.preview.view.set_before(imaging.array_to_qimage(before))
+
+    @Slot(object, object, str)
+    def _show_batch_result(self, pixels: imaging.RGB8, before: imaging.RGB8 | None, name: str) -> None:
+        """A batch row's saved file on show, with its own photo as before (or none)."""
+        self.shown = None  # a file on disk, already saved: not a version to save again
+        self.history.select(None)
+        self.loss_plot.clear()
+        self._before_missing = None
+        self.preview.view.set_before(imaging.array_to_qimage(before) if before is not None else None)
+        h, w = pixels.shape[:2]
+        self.preview.view.set_canvas_size(w, h)
+        self.preview.view.set_image(imaging.array_to_qimage(pixels))
+        self.progress.setFormat(f"Batch result: {name}")
+        self._update_state()
 
     @Slot()
     def _on_stopped_empty(self) -> None:

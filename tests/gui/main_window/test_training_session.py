@@ -1,0 +1,181 @@
+"""The training part alone: a real controller running small job functions, bare widgets."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from nst_desktop.engine import Cancelled, Progress
+from nst_desktop.gui import threads
+from nst_desktop.gui.controller import JobController
+from nst_desktop.gui.main_window import state
+from nst_desktop.gui.main_window.training_session import TrainingSession
+from nst_desktop.gui.training import TrainOutcome, TrainRequest
+from nst_desktop.gui.widgets.loss_plot import LossPlot
+from nst_desktop.gui.widgets.preview import PreviewView
+from nst_desktop.gui.widgets.progress_line import ProgressLine
+from nst_desktop.gui.worker import ImageInput
+
+
+class Panel(QWidget):
+    """The fast-style panel's side the training talks to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resumable: str | None = None
+        self.refreshed: list[str | None] = []
+
+    def names(self) -> list[str]:
+        return ["Autumn"]
+
+    def set_resumable(self, text: str | None) -> None:
+        self.resumable = text
+
+    def refresh(self, select: str | None = None) -> None:
+        self.refreshed.append(select)
+
+
+def _progress(step: int, preview: bool = False) -> Progress:
+    return Progress(
+        stage="training",
+        step=step,
+        total=4,
+        level=1,
+        levels=1,
+        size=(8, 8),
+        losses={"total": 1.0 / step},
+        preview=np.zeros((8, 8, 3), np.uint8) if preview else None,
+    )
+
+
+class Rig:
+    def __init__(self, qtbot, tmp_path: Path, job: Any) -> None:  # type: ignore[no-untyped-def]
+        self.controller = JobController(threads=threads.registry().child())
+        self.qsettings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        self.host = QWidget()
+        qtbot.addWidget(self.host)
+        self.progress = ProgressLine(self.host)
+        self.plot = LossPlot(self.host)
+        self.preview = PreviewView(self.host)
+        self.tabs = QTabWidget(self.host)
+        self.panel = Panel()
+        self.tabs.addTab(QWidget(), "other")
+        self.tabs.addTab(self.panel, "Fast styles")
+        self.details: list[bool] = []
+        self.session = TrainingSession(
+            self.controller,
+            self.qsettings,
+            progress=self.progress,
+            loss_plot=self.plot,
+            preview=self.preview,
+            fast_styles=self.panel,  # type: ignore[arg-type]
+            tabs=self.tabs,
+            show_details=self.details.append,
+            styles=lambda: (),
+            dialog_parent=self.host,
+            job_for=lambda request: job,
+        )
+        self.messages: list[tuple[str, bool]] = []
+        self.titles: list[object] = []
+        self.devices: list[str] = []
+        self.session.message.connect(lambda text, error: self.messages.append((text, error)))
+        self.session.title.connect(self.titles.append)
+        self.session.device.connect(self.devices.append)
+        self.request = TrainRequest(
+            name="Mine",
+            photos=tmp_path,
+            paintings=(ImageInput("p.png", tmp_path / "p.png"),),
+            output=tmp_path / "mine.nststyle",
+            steps=4,
+        )
+
+    def run(self, qtbot) -> None:  # type: ignore[no-untyped-def]
+        with qtbot.waitSignal(self.session.ended, timeout=10_000):
+            assert self.session.start(self.request)
+            assert self.session.training == self.request and self.details == [True]
+
+
+def test_a_finished_training_reports_and_selects_the_new_style(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig: Rig
+
+    def job(report: Any, cancel: threading.Event) -> TrainOutcome:
+        report(_progress(2, preview=True))
+        return TrainOutcome(rig.request, rig.request.output, 8.0, 4, "Test CPU", 2.0)
+
+    rig = Rig(qtbot, tmp_path, job)
+    rig.run(qtbot)
+    assert rig.session.training is None and rig.titles[-1] is None and 0.5 in rig.titles
+    assert rig.devices == ["Test CPU"] and rig.progress.value() == 1000
+    assert float(rig.qsettings.value(state.TRAIN_RATE)) == 2.0 and rig.session.seconds_per_step() == 2.0
+    assert rig.tabs.currentWidget() is rig.panel and rig.panel.refreshed == ["Mine"]
+    assert rig.messages == [("The fast style 'Mine' is ready: click it to paint the photo with it.", False)]
+
+
+@pytest.mark.parametrize("checkpoint", [True, False])
+def test_a_stopped_training_offers_resume_only_with_a_checkpoint(
+    qtbot, tmp_path: Path, checkpoint: bool
+) -> None:  # type: ignore[no-untyped-def]
+    started = threading.Event()
+
+    def job(report: Any, cancel: threading.Event) -> None:
+        started.set()
+        cancel.wait(10)
+        raise Cancelled()
+
+    rig = Rig(qtbot, tmp_path, job)
+    if checkpoint:
+        rig.request.checkpoint.write_bytes(b"checkpoint")
+    with qtbot.waitSignal(rig.session.ended, timeout=10_000):
+        rig.session.start(rig.request)
+        assert started.wait(5)
+        rig.session.stop()
+    assert rig.progress.format() == "Training stopped"
+    if checkpoint:
+        assert rig.session.stopped_training == rig.request and "Continue training 'Mine'" in str(
+            rig.panel.resumable
+        )
+        assert rig.messages == [("Training stopped. Resume continues from the last checkpoint.", False)]
+    else:
+        assert rig.session.stopped_training is None and rig.panel.resumable is None
+
+
+def test_resume_without_a_checkpoint_left_says_so(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, tmp_path, lambda report, cancel: None)
+    rig.session.stopped_training = rig.request
+    rig.session.resume()
+    assert rig.messages == [("The stopped training has no checkpoint left to resume from.", True)]
+    assert rig.session.stopped_training is None and not rig.controller.busy
+
+
+def test_a_failed_training_is_one_sentence(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def job(report: Any, cancel: threading.Event) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / "mine.ckpt"))
+
+    rig = Rig(qtbot, tmp_path, job)
+    rig.run(qtbot)
+    assert rig.progress.format() == "Training failed" and len(rig.messages) == 1
+    text, error = rig.messages[0]
+    assert error and text.startswith("A file could not be used: No space left on device")
+
+
+def test_it_hears_only_its_own_job(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, tmp_path, lambda report, cancel: None)
+    rig.progress.setFormat("A painting")
+
+    def painting(report: Any, cancel: threading.Event) -> str:
+        report(_progress(3))
+        return "a painting's result"
+
+    handle = rig.controller.start(painting)
+    assert handle is not None
+    rig.session.train()  # refused: the controller is busy
+    with qtbot.waitSignal(rig.controller.finished, timeout=10_000):
+        pass
+    assert rig.progress.format() == "A painting" and rig.titles == [] and rig.devices == []
+    assert rig.messages == [("Wait for the current run to end (or stop it) before training.", True)]
