@@ -16,9 +16,11 @@ content = the photo, instant = the instant picture); the first arm is the refere
 divided by. Engine defaults otherwise (seed 0, precision auto, levels automatic).
 
     cd benchmarks
-    ../.venv/bin/python bench_default_paint.py --size 256 --arms content:300,instant:30,instant:40,instant:50
-    ../.venv/bin/python bench_default_paint.py --size 512 --pairs autumn/astronaut.jpg,cluster/coffee.jpg \
-        --arms content:300,instant:20,instant:30,instant:50 --out default_paint_512
+    ../.venv/bin/python bench_default_paint.py --size 256 \
+        --pairs autumn/astronaut.jpg,cluster/chelsea.jpg,string/coffee.jpg,autumn/kite.jpg,cluster/path.jpg \
+        --arms content:300,instant:30,instant:40,instant:50 --out default_paint_256
+    ../.venv/bin/python bench_default_paint.py --size 512 --pairs autumn/astronaut.jpg \
+        --arms content:300,instant:20,instant:30,instant:50:2 --out default_paint_512
 
 Results go to ``results/<out>.json`` after every pair (a finished pair is kept on a rerun, a
 half-finished one painted again whole, so its arms stay in one go).
