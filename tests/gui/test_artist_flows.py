@@ -49,7 +49,7 @@ def test_fade_scrubbing_on_a_fast_style_picture_adds_no_version(
     assert engine.calls[-1].method == "fast" and engine.calls[-1].strength == 1.0  # faded here
     painted = window.shown
     assert painted is not None and painted.settings.strength == 0.5 and painted.can_fade
-    assert len(window.history.ids()) == 1
+    assert len(window.history.strip.ids()) == 1
 
     # One drag of the Fade slider: many values, each shown at once.
     slider = window.controls.strength.slider
@@ -61,7 +61,7 @@ def test_fade_scrubbing_on_a_fast_style_picture_adds_no_version(
     window.controls.strength.set_value(0.8)
     qtbot.wait(50)
     assert not window.controller.busy and len(engine.calls) == 1
-    assert len(window.history.ids()) == 1, "fade scrubbing adds no version"
+    assert len(window.history.strip.ids()) == 1, "fade scrubbing adds no version"
     shown = window.shown
     assert shown is not None and shown.id == painted.id and shown.settings.strength == 0.8
     assert abs(float(shown.pixels.mean()) - float(painted.pixels.mean())) > 1.0
@@ -71,8 +71,8 @@ def test_fade_scrubbing_on_a_fast_style_picture_adds_no_version(
     assert saved is not None
     meta = read_metadata(saved)
     assert meta["settings"]["method"] == "fast" and meta["settings"]["strength"] == 0.8
-    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)
-    assert len(window.versions.versions()) == 1
+    qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)
+    assert len(window.history.store.versions()) == 1
 
     # Keep colours still repaints the fast style (one more version, painted from the photo).
     with qtbot.waitSignal(window.controller.finished, timeout=10_000):
@@ -122,7 +122,7 @@ def test_before_after_after_a_batch_compares_with_the_batch_photo(
     assert _before_size(window) == (40, 30)  # batch1.png itself
     window.view.toggle_before_after()
     # Holding B reads it too, for the next picture shown.
-    window.show_version(window.history.ids()[0])
+    window.history.show(window.history.strip.ids()[0])
     assert _before_size(window) == (64, 48)
 
 
@@ -208,7 +208,7 @@ def test_esc_leaves_the_full_screen_picture(qtbot, window) -> None:
 
 def test_after_a_restart_the_history_strip_shows_the_newest(qtbot, ready_window, make_window) -> None:
     window = ready_window
-    store = window.versions
+    store = window.history.store
     for i in range(14):
         store.add(np.full((30, 40, 3), i * 15, np.uint8), settings=Settings(seed=i))
     window.save_state()
@@ -216,12 +216,12 @@ def test_after_a_restart_the_history_strip_shows_the_newest(qtbot, ready_window,
     later.resize(1024, 700)
     qtbot.waitExposed(later)
     qtbot.wait(50)
-    bar = later.history.list.horizontalScrollBar()
+    bar = later.history.strip.list.horizontalScrollBar()
     assert bar.maximum() > 0
     assert bar.value() == bar.maximum(), "the newest versions are in view"
-    newest = later.history.ids()[-1]
-    rect = later.history.list.visualItemRect(later.history._items[newest])
-    assert later.history.list.viewport().rect().contains(rect.center())
+    newest = later.history.strip.ids()[-1]
+    rect = later.history.strip.list.visualItemRect(later.history.strip._items[newest])
+    assert later.history.strip.list.viewport().rect().contains(rect.center())
 
 
 def test_the_chosen_preset_is_remembered(qtbot, make_window) -> None:

@@ -63,7 +63,7 @@ def drag_saves(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def landed(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)
 
 
 def drag_files() -> list[Path]:
@@ -127,10 +127,10 @@ def test_a_drag_while_the_file_is_being_written_waits_for_it_and_gets_it_whole(
 def test_a_drag_file_still_queued_behind_a_version_write_is_written_at_once_instead(
     qtbot, window, drag_saves: DragSaves
 ) -> None:
-    store = GatedStore(window.versions.folder)
-    window.versions = store
+    store = GatedStore(window.history.store.folder)
+    window.history.store = store
     try:
-        window.add_version(make_picture(seed=1))  # its write holds the writer thread
+        window.history.add(make_picture(seed=1))  # its write holds the writer thread
         assert store.entered.wait(GATE_SECONDS)
         picture = make_picture(seed=9)
         window.show_picture(picture)  # its drag file waits in the queue behind the version
@@ -263,7 +263,7 @@ def test_closing_removes_the_file_no_drag_took_and_prepares_no_more(
     opener.join()
     assert len(drag_saves.calls) == 2
     assert not ready.exists() and drag_files() == []  # the one written at close went too
-    assert not window.version_writer.busy
+    assert not window.history.writer.busy
 
 
 def _aged(path: Path, days: float) -> Path:

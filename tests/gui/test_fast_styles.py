@@ -87,7 +87,7 @@ def test_gallery_lists_styles_and_a_click_paints_with_one(
 
     # Fade applies to the fast style as well, at once: no new run, no new version (issue 18).
     window.controls.strength.set_value(0.5)
-    assert not window.controller.busy and len(window.history.ids()) == 1
+    assert not window.controller.busy and len(window.history.strip.ids()) == 1
     assert window.shown is not None and window.shown.settings.strength == 0.5
 
     saved = window.save_to(tmp_path / "fast.png")

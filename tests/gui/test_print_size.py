@@ -212,13 +212,13 @@ def test_a_version_reloaded_by_a_new_window_keeps_its_print_dpi(
     first.print_dpi = 150.0
     first.stylize()
     qtbot.waitUntil(lambda: first.shown is not None and not first.controller.busy, timeout=5000)
-    qtbot.waitUntil(lambda: not first.version_writer.busy, timeout=10_000)
-    (version_id,) = first.history.ids()
+    qtbot.waitUntil(lambda: not first.history.writer.busy, timeout=10_000)
+    (version_id,) = first.history.strip.ids()
     first.close()
     second = make_window()  # a later session: the version comes from its record on disk
     second.print_dpi = 600.0  # what Print… says now is for new runs, not for kept versions
-    assert second.history.ids() == [version_id]
-    second.show_version(version_id)
+    assert second.history.strip.ids() == [version_id]
+    second.history.show(version_id)
     assert second.shown is not None and second.shown.id == version_id
     assert second.shown.job.dpi == 150.0
     saved = second.save_to(tmp_path / "again.png")

@@ -85,7 +85,7 @@ def test_save_embeds_settings_that_restore(qtbot, ready_window, tmp_path: Path, 
     window.ask_save_path = lambda suggested: tmp_path / f"out{suffix}"
     task = window.save_result()  # written on the writer thread
     assert task is not None
-    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)
     saved = task.written
     assert saved is not None and saved.is_file()
     assert load_image(saved).shape[:2] == (36, 48)

@@ -67,14 +67,14 @@ def saved_version(qtbot, window) -> tuple[Any, str]:  # type: ignore[no-untyped-
     """A picture on show that is a version of the history, its write landed."""
     picture = make_picture(seed=3, h=40, w=64)
     window.show_picture(picture)
-    window.add_version(picture)
+    window.history.add(picture)
     vid = newest_id(window)
-    qtbot.waitUntil(lambda: window.versions.get(vid) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.history.store.get(vid) is not None, timeout=10_000)
     return window.shown, vid
 
 
 def landed(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)
 
 
 def test_save_returns_before_the_file_is_written_and_the_bookkeeping_follows_when_it_lands(
@@ -92,7 +92,7 @@ def test_save_returns_before_the_file_is_written_and_the_bookkeeping_follows_whe
     qtbot.wait(50)  # the event loop runs while the file is written
     assert window.statusBar().currentMessage() == "Saving out.tif…"
     assert not target.exists()
-    assert not window.versions.get(vid).saved and not window.history.version(vid).saved
+    assert not window.history.store.get(vid).saved and not window.history.strip.version(vid).saved
     assert window.qsettings.value(state.SAVE_DIR) != str(target.parent)
 
     gated_save.gate.set()
@@ -104,9 +104,9 @@ def test_save_returns_before_the_file_is_written_and_the_bookkeeping_follows_whe
     message = window.statusBar().currentMessage()
     assert message == f"Saved out.tif in {target.parent}."
     assert not window.banner.is_error
-    stored = window.versions.get(vid)
+    stored = window.history.store.get(vid)
     assert stored.saved and stored.saved_path == str(target)
-    assert window.history.version(vid).saved
+    assert window.history.strip.version(vid).saved
     assert window.qsettings.value(state.SAVE_DIR) == str(target.parent)
     assert gated_save.threads and threading.main_thread().name not in gated_save.threads
 
@@ -117,12 +117,12 @@ def test_saving_a_version_from_the_strip_does_not_wait_either(
     _, vid = saved_version(qtbot, window)
     target = tmp_path / "strip.png"
     window.ask_save_path = lambda suggested: target
-    window.save_version(vid)
+    window.history.save(vid)
     assert gated_save.entered.wait(GATE_SECONDS)
     assert not target.exists() and window.statusBar().currentMessage() == "Saving strip.png…"
     gated_save.gate.set()
     landed(qtbot, window)
-    assert target.is_file() and window.versions.get(vid).saved_path == str(target)
+    assert target.is_file() and window.history.store.get(vid).saved_path == str(target)
 
 
 def test_saves_asked_while_one_is_pending_land_one_after_another_in_order(
@@ -144,7 +144,7 @@ def test_saves_asked_while_one_is_pending_land_one_after_another_in_order(
     assert sorted(os.listdir(folder)) == ["other.tif", "same.png"]  # no temporary file left
     assert np.abs(load_image(first).astype(int) - picture.pixels).max() <= 1  # whole, not torn
     assert load_image(other).shape[:2] == (40, 64)
-    assert window.versions.get(vid).saved_path == str(other)  # the last one asked
+    assert window.history.store.get(vid).saved_path == str(other)  # the last one asked
     assert window.statusBar().currentMessage().startswith("Saved other.tif in ")
 
 
@@ -167,7 +167,7 @@ def test_a_save_under_a_regular_file_fails_in_one_sentence_and_leaves_nothing(
     assert "out.png" in message
     assert window.banner.is_error
     assert sorted(os.listdir(tmp_path)) == before and blocker.read_bytes() == b"x"
-    assert not window.versions.get(vid).saved
+    assert not window.history.store.get(vid).saved
     assert window.qsettings.value(state.SAVE_DIR) != str(blocker)
 
 
@@ -200,21 +200,21 @@ def test_closing_with_a_pending_save_hides_the_window_first_and_lands_the_file(
     window.save_result()
     assert gated_save.entered.wait(GATE_SECONDS)
     seen: list[tuple[bool, bool]] = []
-    finish = window.finish_version_writes
+    finish = window.history.finish
 
     def finish_and_look() -> None:
         seen.append((window.isVisible(), target.exists()))
         finish()
 
-    window.finish_version_writes = finish_and_look
+    window.history.finish = finish_and_look
     opener = open_later(gated_save.gate)
     window.close()  # hides the window, then waits for the save
     opener.join()
     assert seen == [(False, False)]  # hidden before the wait, which began before the file was there
     assert target.is_file() and read_metadata(target) is not None
     assert load_image(target).shape[:2] == (40, 64)
-    assert not window.version_writer.busy
-    assert window.versions.get(vid).saved_path == str(target)
+    assert not window.history.writer.busy
+    assert window.history.store.get(vid).saved_path == str(target)
     window.close()  # closing again (pytest-qt does at the end) is fine
 
 
@@ -227,9 +227,9 @@ def test_deleting_a_version_while_its_save_is_pending_keeps_the_save(
     window.save_result()
     assert gated_save.entered.wait(GATE_SECONDS)
     window.ask_yes_no = lambda text: True
-    window.delete_version(vid)
-    assert window.history.ids() == [] and window.versions.get(vid) is None
+    window.history.delete(vid)
+    assert window.history.strip.ids() == [] and window.history.store.get(vid) is None
     gated_save.gate.set()
     landed(qtbot, window)
-    assert target.is_file() and window.versions.get(vid) is None
+    assert target.is_file() and window.history.store.get(vid) is None
     assert window.statusBar().currentMessage().startswith("Saved kept.png in ")

@@ -74,30 +74,30 @@ def test_every_run_becomes_a_version_that_survives_a_restart(
     paint(qtbot, window)
     window.controls.set_settings(window.controls.settings().replace(style_strength=3.0))
     paint(qtbot, window)
-    ids = window.history.ids()
+    ids = window.history.strip.ids()
     assert len(ids) == 2
     first, second = ids
     assert window.shown is not None and window.shown.id == second
 
-    window.show_version(first)
+    window.history.show(first)
     assert window.shown is not None and window.shown.id == first
     assert window.shown.settings.style_strength != 3.0
 
-    window.compare_versions(first, second)
+    window.history.compare(first, second)
     assert window.preview.view.has_pair()
     window.preview.end_compare()
 
     saved = window.save_to(tmp_path / "first.png")
     assert saved is not None
-    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)  # written in the background
-    assert window.versions.get(first).saved and not window.versions.get(second).saved
+    qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)  # written in the background
+    assert window.history.store.get(first).saved and not window.history.store.get(second).saved
 
-    window.star_version(second, True)
-    assert window.versions.get(second).starred
+    window.history.star(second, True)
+    assert window.history.store.get(second).starred
 
     later = make_window()  # the next start of the app: the versions are there again
-    assert later.history.ids() == ids
-    later.show_version(second)
+    assert later.history.strip.ids() == ids
+    later.history.show(second)
     assert later.shown is not None and later.shown.settings.style_strength == 3.0
     assert later.shown.photo.name == "photo.png"
 
@@ -105,13 +105,13 @@ def test_every_run_becomes_a_version_that_survives_a_restart(
 def test_deleting_an_unsaved_version_asks_first(qtbot, ready_window) -> None:
     window = ready_window
     paint(qtbot, window)
-    (only,) = window.history.ids()
+    (only,) = window.history.strip.ids()
     window.ask_yes_no = lambda text: False
-    window.delete_version(only)
-    assert window.history.ids() == [only]
+    window.history.delete(only)
+    assert window.history.strip.ids() == [only]
     window.ask_yes_no = lambda text: True
-    window.delete_version(only)
-    assert window.history.ids() == [] and window.versions.get(only) is None
+    window.history.delete(only)
+    assert window.history.strip.ids() == [] and window.history.store.get(only) is None
 
 
 def test_use_settings_from_a_picture_via_the_file_menu(qtbot, ready_window, tmp_path: Path) -> None:
@@ -315,14 +315,14 @@ def test_space_while_comparing_shows_b_and_never_stars(qtbot, ready_window) -> N
     paint(qtbot, window)
     window.controls.set_settings(window.controls.settings().replace(style_strength=2.0))
     paint(qtbot, window)
-    first, second = window.history.ids()
-    window.compare_versions(first, second)
-    window.history.list.setFocus()
-    QTest.keyPress(window.history.list, Qt.Key.Key_Space)
+    first, second = window.history.strip.ids()
+    window.history.compare(first, second)
+    window.history.strip.list.setFocus()
+    QTest.keyPress(window.history.strip.list, Qt.Key.Key_Space)
     assert window.preview.view.showing_b()
-    QTest.keyRelease(window.history.list, Qt.Key.Key_Space)
+    QTest.keyRelease(window.history.strip.list, Qt.Key.Key_Space)
     assert not window.preview.view.showing_b()
-    assert not any(v.starred for v in window.versions.versions())
+    assert not any(v.starred for v in window.history.store.versions())
 
 
 def test_tab_reaches_the_painting_cards_in_reading_order(qtbot, ready_window, tmp_path: Path) -> None:
@@ -342,9 +342,9 @@ def test_tab_reaches_the_painting_cards_in_reading_order(qtbot, ready_window, tm
 def test_deleting_the_version_on_show_takes_it_off_the_screen(qtbot, ready_window) -> None:
     window = ready_window
     paint(qtbot, window)
-    (only,) = window.history.ids()
+    (only,) = window.history.strip.ids()
     window.ask_yes_no = lambda text: True
-    window.delete_version(only)
+    window.history.delete(only)
     assert window.shown is None and window.progress.format() == "Ready"
     assert not window.save_button.isEnabled()
 

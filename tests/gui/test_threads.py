@@ -164,7 +164,7 @@ def test_the_window_starts_its_threads_through_its_registry(qtbot, ready_window)
         window.stylize()
     names = {e.name for e in window.threads.running()}
     assert "nst-versions" in names  # the version just made is written on the writer
-    qtbot.waitUntil(lambda: not window.version_writer.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)
     window.close()
     assert all(e.stopping for e in window.threads.running()), "closing stopped every thread"
     qtbot.waitUntil(lambda: window.threads.running() == [], timeout=5000)

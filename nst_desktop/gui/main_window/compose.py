@@ -44,7 +44,7 @@ class Composition:
         self.preview.view.viewport().setAcceptDrops(False)
         self.preview.view.set_placeholder("Drop a photo and a painting: the instant picture appears here")
         centre_layout.addWidget(self.preview, 1)
-        centre_layout.addWidget(self._build_history())
+        centre_layout.addWidget(self.history.strip)
         self.banner = MessageBanner()
         self._banner_overlay = BannerOverlay(self.banner, self.preview)
         self.run_bar = RunBar()

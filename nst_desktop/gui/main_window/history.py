@@ -1,13 +1,14 @@
-# mypy: disable-error-code="misc"
-# (The window is composed of mixins whose methods annotate ``self: MainWindow`` so their bodies
-# are checked against the whole window; mypy rejects such a self type on a class that is not
-# itself a MainWindow with a "misc" error, which is the only check this turns off.)
 """Every finished or stopped run kept as a version: the strip under the picture, the session
 folder behind it, and the window's reactions (view, compare, star, save, delete).
 
 Versions live in the per-user session folder (:mod:`nst_desktop.engine.versions`), so quitting
 or opening another photo loses nothing: they are there again at the next start. The window
 shows a :class:`~.picture.Picture`; this module turns versions into pictures and back.
+
+:class:`History` owns the store, the strip and the writer's version tasks; it gets them in its
+constructor with whether a run holds the worker and how to ask a yes/no question, and says
+what the window should do through signals (a picture to show, two to compare, one to save as,
+a line for the status bar or the banner, the version on show deleted).
 
 Writing a version (seconds at print size) and reading the stored thumbnails at start happen on
 the :class:`~.version_writer.VersionWriter`'s thread, in order. A new version is in the strip at
@@ -22,10 +23,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from nst_desktop.engine import EngineError
 from nst_desktop.engine.versions import (
@@ -34,7 +35,6 @@ from nst_desktop.engine.versions import (
     Version,
     VersionStore,
     dropped_text,
-    session_dir,
 )
 
 from .. import imaging, plain_text, user_paths
@@ -42,9 +42,6 @@ from ..widgets.history_strip import HistoryStrip
 from ..worker import ImageInput, Job
 from .picture import Picture, frozen_array
 from .version_writer import LoadThumbnails, VersionWriter, WriteVersion
-
-if TYPE_CHECKING:
-    from .window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -105,53 +102,75 @@ def picture_from_version(version: Version, store: VersionStore) -> Picture | Non
     )
 
 
-class HistoryHandling:
-    """The history strip's part of the window (a mixin)."""
+class History(QObject):
+    """The versions: the store on disk, the strip that shows them and their writes."""
 
-    shown: Picture | None
-    """The picture on show (declared here, the first part to assign it)."""
+    show_requested = Signal(object)
+    """A version's :class:`~.picture.Picture` to put on show."""
+    compare_requested = Signal(object, object, object)
+    """Two versions' pictures (QImages) to compare, with their labels."""
+    save_requested = Signal(object)
+    """A version's picture to save as a file (the window asks where)."""
+    kept = Signal(object, object)
+    """A picture and the copy of it kept as a version (with the version's id)."""
+    deleted = Signal(str)
+    """A version's id, deleted (the window leaves it if it was on show)."""
+    status = Signal(str, int)
+    """A line for the status bar and how long it stays (ms)."""
+    message = Signal(str)
+    """A problem for the banner."""
 
-    def _build_history(self: MainWindow) -> HistoryStrip:
-        self.versions = VersionStore(session_dir())
-        self.version_writer = VersionWriter(self, threads=self.threads)
-        self.history = HistoryStrip()
-        self.history.setToolTip("Every run you finish or stop is kept here, also after a restart")
+    def __init__(
+        self,
+        store: VersionStore,
+        strip: HistoryStrip,
+        writer: VersionWriter,
+        busy: Callable[[], bool],
+        ask: Callable[[str], bool],
+        parent: QObject | None = None,
+    ) -> None:
+        """``busy`` says whether a run holds the worker, ``ask`` asks the artist yes or no."""
+        super().__init__(parent)
+        self.store = store
+        self.strip = strip
+        self.writer = writer
+        self._busy = busy
+        self._ask = ask
         self._pictures: dict[str, Picture] = {}
-        return self.history
+        strip.setToolTip("Every run you finish or stop is kept here, also after a restart")
+        strip.selected.connect(self.show)
+        strip.star_toggled.connect(self.star)
+        strip.delete_requested.connect(self.delete)
+        strip.save_requested.connect(self.save)
+        strip.compare_requested.connect(self.compare)
+        writer.done.connect(self._on_task_done)
 
-    def _connect_history(self: MainWindow) -> None:
-        h = self.history
-        h.selected.connect(self.show_version)
-        h.star_toggled.connect(self.star_version)
-        h.delete_requested.connect(self.delete_version)
-        h.save_requested.connect(self.save_version)
-        h.compare_requested.connect(self.compare_versions)
-        self.preview.compare_closed.connect(self._after_compare)
-        self.version_writer.done.connect(self._on_history_task_done)
-        versions = self.versions.versions()
-        self.history.set_versions(versions)  # the thumbnails follow from the writer thread
+    def load(self) -> None:
+        """Show the stored versions (their thumbnails follow from the writer thread)."""
+        versions = self.store.versions()
+        self.strip.set_versions(versions)
         if versions:
-            self.version_writer.submit(LoadThumbnails(self.versions, [v.id for v in versions]))
+            self.writer.submit(LoadThumbnails(self.store, [v.id for v in versions]))
         earlier = sum(1 for v in versions if not v.saved and not v.starred)
         if earlier:
-            self.statusBar().showMessage(
+            self.status.emit(
                 f"{earlier} unsaved version{'s' if earlier != 1 else ''} from before "
                 "are in the history strip.",
                 10_000,
             )
 
-    def add_version(self: MainWindow, picture: Picture) -> None:
+    def add(self, picture: Picture) -> None:
         """Keep ``picture`` (a finished or stopped run) as a version in the strip.
 
         The strip shows it at once; its files are written on the writer thread and the strip
-        takes the stored record and thumbnail when they have landed (:meth:`_version_landed`).
+        takes the stored record and thumbnail when they have landed (:meth:`_landed`).
         """
         if picture.job.output_path is not None:
             return  # a batch picture: already a file in the batch's folder
         image = picture.image_to_save()
         height, width = int(image.shape[0]), int(image.shape[1])
         version = Version(
-            id=self.versions.new_id(),
+            id=self.store.new_id(),
             created=time.time(),
             settings=picture.settings,
             size=(width, height),
@@ -166,157 +185,133 @@ class HistoryHandling:
         )
         kept = dataclasses.replace(picture, id=version.id)
         self._pictures[kept.id] = kept
-        if self.shown is picture:
-            self.shown = kept
-        self.history.add_version(version, quick_thumbnail(picture.pixels))
+        self.kept.emit(picture, kept)
+        self.strip.add_version(version, quick_thumbnail(picture.pixels))
         # The picture's arrays are read-only: the writer thread reads them as they are.
-        self.version_writer.submit(WriteVersion(self.versions, version, image))
+        self.writer.submit(WriteVersion(self.store, version, image))
 
-    def finish_version_writes(self: MainWindow) -> None:
+    def finish(self) -> None:
         """Let every pending version and save land on disk, then end the writer thread (at close)."""
-        self.version_writer.finish()
+        self.writer.finish()
 
-    def _wait_for_write(self: MainWindow, version_id: str) -> bool:
+    def wait_for_write(self, version_id: str) -> bool:
         """Wait until a pending write of this version has landed (True), or say why not."""
-        if not self.version_writer.pending(version_id):
+        if not self.writer.pending(version_id):
             return True
-        if self.version_writer.wait_for(version_id, PENDING_WAIT_SECONDS):
+        if self.writer.wait_for(version_id, PENDING_WAIT_SECONDS):
             return True
-        self.statusBar().showMessage(
+        self.status.emit(
             "That version is still being written to the history folder; try again in a moment.", 8000
         )
         return False
 
     @Slot(object)
-    def _on_history_task_done(self: MainWindow, task: object) -> None:
+    def _on_task_done(self, task: object) -> None:
         if isinstance(task, WriteVersion):
-            self._version_landed(task)
+            self._landed(task)
         elif isinstance(task, LoadThumbnails):
             for version_id, thumbnail in task.thumbnails.items():
-                version = self.history.version(version_id)
+                version = self.strip.version(version_id)
                 if version is not None:
-                    self.history.update_version(version, thumbnail)
+                    self.strip.update_version(version, thumbnail)
 
-    def _version_landed(self: MainWindow, task: WriteVersion) -> None:
+    def _landed(self, task: WriteVersion) -> None:
         version_id = task.version.id
         if task.added is None:
             # Nothing was written: the picture stays on show (it can still be saved as a file).
             self._pictures.pop(version_id, None)
-            self.history.remove_version(version_id)
-            self.statusBar().showMessage(task.error, 8000)
+            self.strip.remove_version(version_id)
+            self.status.emit(task.error, 8000)
             return
         added = task.added
         for old in added.dropped:
             self._pictures.pop(old.id, None)
-            self.history.remove_version(old.id)
-        self.history.update_version(added.version, task.thumbnail)
+            self.strip.remove_version(old.id)
+        self.strip.update_version(added.version, task.thumbnail)
         if added.dropped:
-            self.statusBar().showMessage(dropped_text(added.dropped, self.versions.limit), 8000)
+            self.status.emit(dropped_text(added.dropped, self.store.limit), 8000)
 
-    def _picture(self: MainWindow, version_id: str) -> Picture | None:
+    def picture(self, version_id: str) -> Picture | None:
+        """The version's picture: the one in memory, else read from the session folder."""
         picture = self._pictures.get(version_id)
         if picture is None:
-            version = self.versions.get(version_id)
-            picture = picture_from_version(version, self.versions) if version is not None else None
+            version = self.store.get(version_id)
+            picture = picture_from_version(version, self.store) if version is not None else None
             if picture is None:
-                self.show_message("That version's picture is no longer in the session folder.")
-                self.history.remove_version(version_id)
+                self.message.emit("That version's picture is no longer in the session folder.")
+                self.strip.remove_version(version_id)
                 return None
             self._pictures[version_id] = picture
         return picture
 
     @Slot(str)
-    def show_version(self: MainWindow, version_id: str) -> None:
+    def show(self, version_id: str) -> None:
         if self._busy():
-            self.statusBar().showMessage("Versions can be viewed when the run has ended.", 4000)
+            self.status.emit("Versions can be viewed when the run has ended.", 4000)
             return
-        picture = self._picture(version_id)
-        if picture is None:
-            return
-        self.preview.end_compare()
-        self.show_picture(picture)
-        self.loss_plot.clear()  # the curves were the last run's, not this version's
-        self.progress.setValue(round(picture.fraction * 1000))
-        self.progress.setFormat(f"Version: {picture.summary()}")
+        picture = self.picture(version_id)
+        if picture is not None:
+            self.show_requested.emit(picture)
 
     @Slot(str, bool)
-    def star_version(self: MainWindow, version_id: str, on: bool) -> None:
-        if not self._wait_for_write(version_id):
+    def star(self, version_id: str, on: bool) -> None:
+        if not self.wait_for_write(version_id):
             return
         try:
-            version = self.versions.star(version_id, on)
+            version = self.store.star(version_id, on)
         except EngineError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.status.emit(str(exc), 8000)
             return
         if version is not None:
-            self.history.update_version(version)
+            self.strip.update_version(version)
 
     @Slot(str)
-    def delete_version(self: MainWindow, version_id: str) -> None:
-        pending = self.version_writer.pending(version_id)
-        version = None if pending else self.versions.get(version_id)
+    def delete(self, version_id: str) -> None:
+        pending = self.writer.pending(version_id)
+        version = None if pending else self.store.get(version_id)
         if version is None and not pending:
-            self.history.remove_version(version_id)
+            self.strip.remove_version(version_id)
             return
         saved = version is not None and version.saved
-        if not saved and not self.ask_yes_no("Delete this version? It has not been saved."):
+        if not saved and not self._ask("Delete this version? It has not been saved."):
             return
         # A write not started yet is dropped (nothing is written); one under way lands first.
-        if pending and not self.version_writer.cancel(version_id) and not self._wait_for_write(version_id):
+        if pending and not self.writer.cancel(version_id) and not self.wait_for_write(version_id):
             return
         try:
-            self.versions.delete(version_id)
+            self.store.delete(version_id)
         except EngineError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.status.emit(str(exc), 8000)
             return
-        self.history.remove_version(version_id)
+        self.strip.remove_version(version_id)
         self._pictures.pop(version_id, None)
-        if self.shown is not None and self.shown.id == version_id:
-            self.shown = None  # what was on show is gone: back to the photo (or its instant picture)
-            self.preview.end_compare()
-            if self.instant_image is not None:
-                self.preview.view.set_image(imaging.array_to_qimage(self.instant_image))
-            elif self.content_image is not None:
-                self.preview.view.set_image(self.content_image)
-            else:
-                self.preview.view.clear()
-            self.progress.setValue(0)
-            self.progress.setFormat("Ready")
-            self._update_state()
+        self.deleted.emit(version_id)
 
     @Slot(str)
-    def save_version(self: MainWindow, version_id: str) -> None:
-        picture = self._picture(version_id)
-        if picture is None:
-            return
-        path = self.ask_save_path(picture.suggested_name())
-        if path is not None:
-            self.queue_save(path, picture)  # written on the writer thread, marked saved when landed
+    def save(self, version_id: str) -> None:
+        picture = self.picture(version_id)
+        if picture is not None:
+            self.save_requested.emit(picture)  # marked saved when its file has landed
 
-    def picture_saved(self: MainWindow, picture: Picture, path: Path) -> None:
+    def mark_saved(self, picture: Picture, path: Path) -> None:
         """Mark the version saved once its file has landed (saves queue behind the version's own
         write, so this waits only for a version made after the save was asked)."""
-        if not self._wait_for_write(picture.id):
+        if not self.wait_for_write(picture.id):
             return
         try:
-            version = self.versions.mark_saved(picture.id, path)
+            version = self.store.mark_saved(picture.id, path)
         except EngineError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.status.emit(str(exc), 8000)
             return
         if version is not None:
-            self.history.update_version(version)
+            self.strip.update_version(version)
 
     @Slot(str, str)
-    def compare_versions(self: MainWindow, first: str, second: str) -> None:
-        a, b = self._picture(first), self._picture(second)
+    def compare(self, first: str, second: str) -> None:
+        a, b = self.picture(first), self.picture(second)
         if a is None or b is None:
             return
         labels = (f"A: {plain_text.capped(a.summary(), 60)}", f"B: {plain_text.capped(b.summary(), 60)}")
-        self.preview.compare_versions(
-            imaging.array_to_qimage(a.pixels), imaging.array_to_qimage(b.pixels), labels=labels
+        self.compare_requested.emit(
+            imaging.array_to_qimage(a.pixels), imaging.array_to_qimage(b.pixels), labels
         )
-
-    @Slot()
-    def _after_compare(self: MainWindow) -> None:
-        if self.shown is not None:
-            self.show_picture(self.shown)

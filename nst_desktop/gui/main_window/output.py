@@ -274,7 +274,7 @@ class OutputHandling:
         self._drag_pending = self._drag_ready = None
         self._drag_given = None
         self._drag_closed = False
-        self.version_writer.done.connect(self._on_save_done)
+        self.history.writer.done.connect(self._on_save_done)
 
     def save_result(self: MainWindow) -> SaveFile | None:
         """Save picture…: ask where, then write on the writer thread (the save, or None)."""
@@ -282,6 +282,10 @@ class OutputHandling:
         if picture is None:
             self.show_message("There is no picture to save yet: press Paint first.")
             return None
+        return self.save_picture_as(picture)
+
+    def save_picture_as(self: MainWindow, picture: Picture) -> SaveFile | None:
+        """Ask where to save ``picture``, then write it on the writer thread (the save, or None)."""
         path = self.ask_save_path(picture.suggested_name())
         if path is None:
             return None
@@ -292,7 +296,7 @@ class OutputHandling:
         window hears of it when it has landed (:meth:`_save_landed`)."""
         task = SaveFile(path, picture)
         self.statusBar().showMessage(f"Saving {task.name}…")
-        self.version_writer.submit(task)
+        self.history.writer.submit(task)
         return task
 
     def save_to(self: MainWindow, path: Path, picture: Picture | None = None) -> Path | None:
@@ -303,7 +307,7 @@ class OutputHandling:
         if picture is None:
             return None
         task = self.queue_save(path, picture)
-        self.version_writer.wait_for(task.key)  # delivers it: the bookkeeping is done on return
+        self.history.writer.wait_for(task.key)  # delivers it: the bookkeeping is done on return
         return task.written
 
     @Slot(object)
@@ -328,7 +332,7 @@ class OutputHandling:
                 f"{picture.settings.size} px."
             )
         self.show_message(text, error=False)
-        self.picture_saved(picture, written)
+        self.history.mark_saved(picture, written)
 
     # Drag out --------------------------------------------------------------------------------
 
@@ -342,13 +346,13 @@ class OutputHandling:
         if pending is not None and pending.matches(picture):
             return
         if pending is not None:
-            self.version_writer.cancel(pending.key)  # one already running is removed when it lands
+            self.history.writer.cancel(pending.key)  # one already running is removed when it lands
             self._drag_pending = None
         if ready is not None and ready.matches(picture):
             return
         task = PrepareDrag(picture, drag_folder())
         self._drag_pending = task
-        self.version_writer.submit(task)
+        self.history.writer.submit(task)
 
     def _drag_landed(self: MainWindow, task: PrepareDrag) -> None:
         """A drag file has been written (or not): keep it if it is for the picture on show,
@@ -378,10 +382,10 @@ class OutputHandling:
             return ready  # (is_file: not removed by hand meanwhile)
         pending = self._drag_pending
         if pending is not None and pending.matches(picture):
-            if self.version_writer.cancel(pending.key):
+            if self.history.writer.cancel(pending.key):
                 self._drag_pending = None  # still queued behind other writes: quicker to write it here
             else:
-                self.version_writer.wait_for(pending.key)  # it runs: delivers it (_drag_landed)
+                self.history.writer.wait_for(pending.key)  # it runs: delivers it (_drag_landed)
                 if self._drag_ready is pending:
                     return pending
         task = PrepareDrag(picture, drag_folder())
@@ -413,7 +417,7 @@ class OutputHandling:
         self._drag_closed = True
         pending, self._drag_pending = self._drag_pending, None
         if pending is not None:
-            self.version_writer.cancel(pending.key)  # one running is removed when it lands
+            self.history.writer.cancel(pending.key)  # one running is removed when it lands
         ready, self._drag_ready = self._drag_ready, None
         if ready is not None:
             self._drop_drag_file(ready.written)

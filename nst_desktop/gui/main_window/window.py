@@ -4,10 +4,11 @@ Owned parts (objects with their own state, collaborators given in the constructo
 tested alone under tests/gui/main_window/): :class:`~.view.PictureView` (zoom, compare, full
 screen), :class:`~.look.Look` (undo, presets, Fade), :class:`~.batch_tab.BatchTab` (the batch
 tab's commands) with :class:`~.batch.BatchRunner`, :class:`~.session.RunSession` (one painting
-at a time) and :class:`~.training_session.TrainingSession`; every thread goes through the
+at a time), :class:`~.training_session.TrainingSession` and :class:`~.history.History` (the
+versions: store, strip, writer); every thread goes through the
 window's :class:`~..threads.ThreadRegistry`. Still mixed in (to be made parts the same way):
 :mod:`.compose` (the widgets, with :mod:`.layout`), :mod:`.inputs` (open/drop/paste/recent),
-:mod:`.output` (save/copy/drag), :mod:`.history` (versions) and :mod:`.modes` (instant
+:mod:`.output` (save/copy/drag) and :mod:`.modes` (instant
 picture, fast styles). Also: :mod:`.actions` (menus as a table), :mod:`.state` (what is
 remembered), :mod:`.picture` (the immutable record of what is on show).
 """
@@ -30,11 +31,13 @@ from nst_desktop.engine import EngineError, Progress, Settings
 from nst_desktop.engine.images import DEFAULT_DPI
 from nst_desktop.engine.presets import PresetStore
 from nst_desktop.engine.schedule import fit
+from nst_desktop.engine.versions import VersionStore, session_dir
 
 from .. import imaging, plain_text, shutdown, user_paths
 from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds
 from ..threads import ThreadRegistry, registry
+from ..widgets.history_strip import HistoryStrip
 from ..widgets.message_banner import MessageBanner, banner_text
 from ..widgets.print_size import PrintChoice
 from ..worker import Engine, ImageInput, Job, RealEngine
@@ -42,7 +45,7 @@ from . import actions, printing, state
 from .batch import BatchRunner
 from .batch_tab import BatchTab
 from .compose import Composition
-from .history import HistoryHandling
+from .history import History
 from .inputs import InputHandling
 from .look import Look
 from .modes import PaintingModes
@@ -51,6 +54,7 @@ from .picture import Picture
 from .session import RunSession
 from .training_session import TrainingSession
 from .undo import ControlsUndo, UndoKeys
+from .version_writer import VersionWriter
 from .view import PictureView
 
 __all__ = ["MainWindow", "MessageBanner", "describe_progress", "format_seconds", "time_fraction"]
@@ -78,7 +82,6 @@ def time_fraction(progress: Progress) -> float:
 class MainWindow(
     InputHandling,
     OutputHandling,
-    HistoryHandling,
     Composition,
     PaintingModes,
     QMainWindow,
@@ -89,6 +92,8 @@ class MainWindow(
     _before_missing: Picture | None
     """A picture on show whose photo is read only when before/after is asked for."""
     view: PictureView
+    shown: Picture | None
+    """The picture on show."""
 
     def __init__(
         self,
@@ -123,6 +128,14 @@ class MainWindow(
         self._info_timer = QTimer(self)
         self._info_timer.setSingleShot(True)
         self._info_timer.timeout.connect(lambda: self.clear_message(errors_only=False, info_only=True))
+        self.history = History(
+            VersionStore(session_dir()),
+            HistoryStrip(),
+            VersionWriter(self, threads=self.threads),
+            busy=self._busy,
+            ask=lambda text: self.ask_yes_no(text),  # late-bound: tests replace it
+            parent=self,
+        )
         self._build_ui(presets, fast_styles)
         self.view = PictureView(
             self,
@@ -240,8 +253,17 @@ class MainWindow(
         tr.title.connect(self._show_title)
         tr.state_changed.connect(self._update_state)
         tr.ended.connect(self._modes_finished)
-        self._connect_history()
+        hi = self.history
+        hi.show_requested.connect(self._show_version)
+        hi.compare_requested.connect(lambda a, b, labels: self.preview.compare_versions(a, b, labels=labels))
+        hi.save_requested.connect(self.save_picture_as)
+        hi.kept.connect(self._on_kept)
+        hi.deleted.connect(self._on_version_deleted)
+        hi.status.connect(self.statusBar().showMessage)
+        hi.message.connect(self.show_message)
+        self.preview.compare_closed.connect(self._after_compare)
         self._connect_output()
+        hi.load()
 
     # Messages ---------------------------------------------------------------------------------
 
@@ -463,7 +485,7 @@ class MainWindow(
                 f"Stopped at {picture.fraction:.0%}: the picture so far can be saved{size}"
             )
             self.statusBar().showMessage("Stopped.", 5000)
-        self.add_version(picture)
+        self.history.add(picture)
 
     def show_picture(self, picture: Picture) -> None:
         """Put ``picture`` on show with its own photo as "before" (a batch's picture has none
@@ -504,11 +526,48 @@ class MainWindow(
             return
         self.preview.view.set_before(imaging.array_to_qimage(before))
 
+    @Slot(object)
+    def _show_version(self, picture: Picture) -> None:
+        """A version chosen in the strip: on show, with its own summary in the bar."""
+        self.preview.end_compare()
+        self.show_picture(picture)
+        self.loss_plot.clear()  # the curves were the last run's, not this version's
+        self.progress.setValue(round(picture.fraction * 1000))
+        self.progress.setFormat(f"Version: {picture.summary()}")
+
+    @Slot(object, object)
+    def _on_kept(self, picture: Picture, kept: Picture) -> None:
+        """The picture on show is now a version: show the copy that carries its id."""
+        if self.shown is picture:
+            self.shown = kept
+
+    @Slot(str)
+    def _on_version_deleted(self, version_id: str) -> None:
+        """What was on show is gone: back to the photo (or its instant picture)."""
+        if self.shown is None or self.shown.id != version_id:
+            return
+        self.shown = None
+        self.preview.end_compare()
+        if self.instant_image is not None:
+            self.preview.view.set_image(imaging.array_to_qimage(self.instant_image))
+        elif self.content_image is not None:
+            self.preview.view.set_image(self.content_image)
+        else:
+            self.preview.view.clear()
+        self.progress.setValue(0)
+        self.progress.setFormat("Ready")
+        self._update_state()
+
+    @Slot()
+    def _after_compare(self) -> None:
+        if self.shown is not None:
+            self.show_picture(self.shown)
+
     @Slot(object, object, str)
     def _show_batch_result(self, pixels: imaging.RGB8, before: imaging.RGB8 | None, name: str) -> None:
         """A batch row's saved file on show, with its own photo as before (or none)."""
         self.shown = None  # a file on disk, already saved: not a version to save again
-        self.history.select(None)
+        self.history.strip.select(None)
         self.loss_plot.clear()
         self._before_missing = None
         self.preview.view.set_before(imaging.array_to_qimage(before) if before is not None else None)
@@ -605,10 +664,10 @@ class MainWindow(
         self.save_state()
         if shutdown.may_close(self):
             self.hide()  # the artist sees the window go now, not frozen while files land
-            if self.version_writer.busy:
+            if self.history.writer.busy:
                 QGuiApplication.sync()  # the window system takes the hide before the wait
             self.discard_drag_files()  # no drag file is prepared for a closed window
-            self.finish_version_writes()  # every pending version and save lands first
+            self.history.finish()  # every pending version and save lands first
             event.accept()
         else:
             event.ignore()

@@ -1,0 +1,170 @@
+"""The history part alone: a real store in a temporary folder, the real strip and writer thread,
+no window; what the window should do is read from the part's signals."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from nst_desktop.engine import Settings
+from nst_desktop.engine.versions import VersionStore
+from nst_desktop.gui.main_window.history import History
+from nst_desktop.gui.main_window.picture import Picture, frozen_array
+from nst_desktop.gui.main_window.version_writer import VersionWriter
+from nst_desktop.gui.widgets.history_strip import HistoryStrip
+from nst_desktop.gui.worker import ImageInput, Job
+
+
+def _picture(seed: int) -> Picture:
+    full = np.random.default_rng(seed).random((24, 32, 3), dtype=np.float32)
+    settings = Settings(size=32, seed=seed)
+    job = Job(
+        content=ImageInput(name="photo.png"), styles=(ImageInput(name="painting.jpg"),), settings=settings
+    )
+    return Picture(
+        job=job,
+        pixels=frozen_array((full * 255).astype(np.uint8)),
+        settings=settings,
+        complete=True,
+        full=frozen_array(full),
+    )
+
+
+class Rig:
+    """A History on a store in ``folder``, with what it emits written down."""
+
+    def __init__(self, qtbot, folder: Path) -> None:  # type: ignore[no-untyped-def]
+        self.strip = HistoryStrip()
+        qtbot.addWidget(self.strip)
+        self.busy = False
+        self.answer = True
+        self.asked: list[str] = []
+        self.writer = VersionWriter()
+        self.history = History(VersionStore(folder), self.strip, self.writer, lambda: self.busy, self._ask)
+        self.shown: list[Picture] = []
+        self.kept: list[tuple[Picture, Picture]] = []
+        self.deleted: list[str] = []
+        self.saves: list[Picture] = []
+        self.compared: list[tuple[QImage, QImage, tuple[str, str]]] = []
+        self.status: list[str] = []
+        self.messages: list[str] = []
+        h = self.history
+        h.show_requested.connect(self.shown.append)
+        h.kept.connect(lambda picture, kept: self.kept.append((picture, kept)))
+        h.deleted.connect(self.deleted.append)
+        h.save_requested.connect(self.saves.append)
+        h.compare_requested.connect(lambda a, b, labels: self.compared.append((a, b, labels)))
+        h.status.connect(lambda text, _ms: self.status.append(text))
+        h.message.connect(self.messages.append)
+
+    def _ask(self, text: str) -> bool:
+        self.asked.append(text)
+        return self.answer
+
+    def landed(self, qtbot) -> None:  # type: ignore[no-untyped-def]
+        qtbot.waitUntil(lambda: not self.writer.busy, timeout=10_000)
+
+
+@pytest.fixture
+def rig(qtbot, tmp_path: Path) -> Iterator[Rig]:  # type: ignore[no-untyped-def]
+    made = Rig(qtbot, tmp_path / "versions")
+    yield made
+    made.writer.finish()
+
+
+def test_a_picture_kept_is_in_the_strip_at_once_and_on_disk_once_written(qtbot, rig: Rig) -> None:  # type: ignore[no-untyped-def]
+    picture = _picture(1)
+    rig.history.add(picture)
+    ((original, kept),) = rig.kept
+    assert original is picture and kept.id and kept.id == rig.strip.ids()[0]
+    rig.landed(qtbot)
+    assert rig.history.store.get(kept.id) == rig.strip.version(kept.id)
+    rig.history.show(kept.id)
+    assert rig.shown == [kept], "shown from memory, the kept copy with its id"
+
+
+def test_a_batch_picture_is_not_kept_and_no_version_is_shown_during_a_run(
+    qtbot, rig: Rig, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    batch = _picture(2)
+    batch = Picture(
+        job=Job(batch.job.content, batch.job.styles, batch.settings, output_path=tmp_path / "out.png"),
+        pixels=batch.pixels,
+        settings=batch.settings,
+        complete=True,
+        full=batch.full,
+    )
+    rig.history.add(batch)
+    assert rig.strip.ids() == [] and rig.kept == []
+    rig.history.add(_picture(3))
+    rig.busy = True
+    rig.history.show(rig.strip.ids()[0])
+    assert rig.shown == [] and rig.status == ["Versions can be viewed when the run has ended."]
+
+
+def test_deleting_an_unsaved_version_asks_and_says_which_went(qtbot, rig: Rig) -> None:  # type: ignore[no-untyped-def]
+    rig.history.add(_picture(4))
+    rig.landed(qtbot)
+    (vid,) = rig.strip.ids()
+    rig.answer = False
+    rig.history.delete(vid)
+    assert rig.strip.ids() == [vid] and rig.deleted == [] and len(rig.asked) == 1
+    rig.answer = True
+    rig.history.delete(vid)
+    assert rig.strip.ids() == [] and rig.history.store.get(vid) is None and rig.deleted == [vid]
+
+
+def test_stored_versions_come_back_with_a_word_on_the_unsaved_ones(qtbot, rig: Rig, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for seed in (5, 6):
+        rig.history.add(_picture(seed))
+    rig.landed(qtbot)
+    ids = rig.strip.ids()
+    later = Rig(qtbot, tmp_path / "versions")
+    try:
+        later.history.load()
+        assert later.strip.ids() == ids
+        assert later.status == ["2 unsaved versions from before are in the history strip."]
+        later.landed(qtbot)  # the stored thumbnails, read on the writer thread
+        later.history.show(ids[0])
+        (picture,) = later.shown
+        assert picture.id == ids[0] and picture.settings.seed == 5, "read back from the folder"
+    finally:
+        later.writer.finish()
+
+
+def test_compare_save_and_mark_saved(qtbot, rig: Rig, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig.history.add(_picture(7))
+    rig.history.add(_picture(8))
+    first, second = rig.strip.ids()
+    rig.history.compare(first, second)
+    ((a, b, labels),) = rig.compared
+    assert (a.width(), a.height(), b.width()) == (32, 24, 32)
+    assert labels[0].startswith("A: ") and labels[1].startswith("B: ")
+    rig.history.save(second)
+    (picture,) = rig.saves
+    assert picture.id == second
+    rig.history.mark_saved(picture, tmp_path / "kept.png")  # waits for the version's own write
+    assert rig.history.store.get(second).saved and rig.strip.version(second).saved
+    assert not rig.history.store.get(first).saved
+
+
+def test_a_version_whose_files_are_gone_says_so_and_leaves_the_strip(qtbot, rig: Rig, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig.history.add(_picture(9))
+    rig.landed(qtbot)
+    (vid,) = rig.strip.ids()
+    fresh = Rig(qtbot, tmp_path / "versions")  # nothing in memory: reads the folder
+    try:
+        fresh.history.load()
+        for name in os.listdir(fresh.history.store.folder):
+            if vid in name:
+                os.remove(fresh.history.store.folder / name)
+        fresh.history.show(vid)
+        assert fresh.shown == [] and fresh.strip.ids() == []
+        assert fresh.messages == ["That version's picture is no longer in the session folder."]
+    finally:
+        fresh.writer.finish()
