@@ -248,8 +248,11 @@ def _check_method_flags(args: argparse.Namespace) -> None:
         raise UsageError("the following arguments are required: --style (or --fast-style)")
 
 
-#: Seconds without a progress line after which the bar says it is still working.
+#: Seconds without a progress line after which the bar says it is still working: on a terminal
+#: the line is rewritten in place, so it may come often; a log or a pipe keeps every line, so it
+#: gets one a minute (enough to tell a slow run from a hung one without filling the log).
 HEARTBEAT_SECONDS = 15.0
+HEARTBEAT_SECONDS_LOG = 60.0
 
 
 class ProgressBar:
@@ -261,9 +264,11 @@ class ProgressBar:
     for five minutes), so a log or a watching script can tell a slow run from a hung one.
     """
 
-    def __init__(self, stream: TextIO, heartbeat: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, stream: TextIO, heartbeat: float | None = None) -> None:
         self.stream = stream
         self.tty = stream.isatty()
+        if heartbeat is None:
+            heartbeat = HEARTBEAT_SECONDS if self.tty else HEARTBEAT_SECONDS_LOG
         self.last_line = -1.0
         self.last_step = -1
         self._lock = threading.Lock()
