@@ -228,3 +228,13 @@ def test_instant_picture_paints_each_half_after_its_painting(
         False,
     )
     assert np.abs(picture[:8].astype(np.float32) - photo[:8]).mean() < 1.0
+
+
+def test_damaged_region_records_are_one_sentence() -> None:
+    from nst_desktop.engine.metadata import regions_from_metadata
+
+    assert regions_from_metadata({"styles": "not a list"}) == ([], None)
+    assert regions_from_metadata({"styles": [{"name": "a"}, 3]}) == ([None, None], None)
+    for meta in ({"styles": [{"mask": "@@@"}]}, {"keep": ["a list"]}, {"keep": "x" * 10}):
+        with pytest.raises(SettingsError, match="damaged"):
+            regions_from_metadata(meta)
