@@ -103,7 +103,7 @@ def test_after_a_run_the_drag_file_is_ready_and_the_drag_writes_nothing(
     assert complete_png(path, picture.pixels, seed=3)
     assert read_metadata(path)["content"] == "photo.png"
     assert dragged(window) == path and len(drag_saves.calls) == 1  # a second drag: the same file
-    assert window._drag_ready.pixels is None  # the finished task does not keep the array alive
+    assert window.output._drag_ready.pixels is None  # the finished task does not keep the array alive
 
 
 def test_a_drag_while_the_file_is_being_written_waits_for_it_and_gets_it_whole(

@@ -201,7 +201,7 @@ def test_a_run_carries_the_print_dpi_into_its_picture(qtbot, ready_window, tmp_p
     # ...and what the window writes of it says 150 dpi: Save, and the file a drag hands over.
     saved = window.save_to(tmp_path / "print.png")
     assert saved is not None and read_dpi(saved) == pytest.approx(150.0, abs=0.02)  # PNG: whole dots a metre
-    payload = window.drag_payload()
+    payload = window.output.drag_payload()
     assert payload is not None and read_dpi(payload[1]) == pytest.approx(150.0, abs=0.02)
 
 

@@ -82,8 +82,8 @@ def test_stop_mid_run_keeps_the_last_preview_and_it_can_be_saved(
 def test_save_embeds_settings_that_restore(qtbot, ready_window, tmp_path: Path, suffix: str) -> None:
     window = ready_window
     run_to_end(qtbot, window)
-    window.ask_save_path = lambda suggested: tmp_path / f"out{suffix}"
-    task = window.save_result()  # written on the writer thread
+    window.output.ask_save_path = lambda suggested: tmp_path / f"out{suffix}"
+    task = window.output.save()  # written on the writer thread
     assert task is not None
     qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)
     saved = task.written

@@ -83,9 +83,9 @@ def test_save_returns_before_the_file_is_written_and_the_bookkeeping_follows_whe
     picture, vid = saved_version(qtbot, window)
     target = tmp_path / "prints" / "out.tif"
     target.parent.mkdir()
-    window.ask_save_path = lambda suggested: target
+    window.output.ask_save_path = lambda suggested: target
     started = time.perf_counter()
-    task = window.save_result()
+    task = window.output.save()
     assert time.perf_counter() - started < GATE_SECONDS / 2  # it did not wait for the write
     assert task is not None
     assert gated_save.entered.wait(GATE_SECONDS)
@@ -116,7 +116,7 @@ def test_saving_a_version_from_the_strip_does_not_wait_either(
 ) -> None:
     _, vid = saved_version(qtbot, window)
     target = tmp_path / "strip.png"
-    window.ask_save_path = lambda suggested: target
+    window.output.ask_save_path = lambda suggested: target
     window.history.save(vid)
     assert gated_save.entered.wait(GATE_SECONDS)
     assert not target.exists() and window.statusBar().currentMessage() == "Saving strip.png…"
@@ -133,8 +133,8 @@ def test_saves_asked_while_one_is_pending_land_one_after_another_in_order(
     folder.mkdir()
     first, other = folder / "same.png", folder / "other.tif"
     for target in (first, first, other):
-        window.ask_save_path = lambda suggested, t=target: t
-        window.save_result()
+        window.output.ask_save_path = lambda suggested, t=target: t
+        window.output.save()
     assert gated_save.entered.wait(GATE_SECONDS)
     assert window.statusBar().currentMessage() == "Saving other.tif…"
     gated_save.gate.set()
@@ -159,8 +159,8 @@ def test_a_save_under_a_regular_file_fails_in_one_sentence_and_leaves_nothing(
     blocker = tmp_path / "not-a-folder"
     blocker.write_bytes(b"x")
     before = sorted(os.listdir(tmp_path))
-    window.ask_save_path = lambda suggested: blocker / "out.png"
-    window.save_result()
+    window.output.ask_save_path = lambda suggested: blocker / "out.png"
+    window.output.save()
     landed(qtbot, window)
     message = window.statusBar().currentMessage()
     assert plain_sentence(message), message
@@ -180,8 +180,8 @@ def test_a_save_into_a_read_only_folder_fails_in_one_sentence_and_leaves_nothing
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        window.ask_save_path = lambda suggested: folder / "out.tif"
-        window.save_result()
+        window.output.ask_save_path = lambda suggested: folder / "out.tif"
+        window.output.save()
         landed(qtbot, window)
         message = window.statusBar().currentMessage()
         assert plain_sentence(message), message
@@ -196,8 +196,8 @@ def test_closing_with_a_pending_save_hides_the_window_first_and_lands_the_file(
 ) -> None:
     _, vid = saved_version(qtbot, window)
     target = tmp_path / "closing.tif"
-    window.ask_save_path = lambda suggested: target
-    window.save_result()
+    window.output.ask_save_path = lambda suggested: target
+    window.output.save()
     assert gated_save.entered.wait(GATE_SECONDS)
     seen: list[tuple[bool, bool]] = []
     finish = window.history.finish
@@ -223,8 +223,8 @@ def test_deleting_a_version_while_its_save_is_pending_keeps_the_save(
 ) -> None:
     _, vid = saved_version(qtbot, window)
     target = tmp_path / "kept.png"
-    window.ask_save_path = lambda suggested: target
-    window.save_result()
+    window.output.ask_save_path = lambda suggested: target
+    window.output.save()
     assert gated_save.entered.wait(GATE_SECONDS)
     window.ask_yes_no = lambda text: True
     window.history.delete(vid)

@@ -199,7 +199,7 @@ def test_a_tiny_training_through_the_worker_ends_in_the_gallery(
     assert window.fast_styles.selected_name() == "Tiny trained"
     assert window.tabs.currentWidget() is window.fast_styles
     assert request.output.is_file() and not request.checkpoint.exists() and not request.record.exists()
-    assert window.picture() is None, "a training leaves nothing to save as a picture"
+    assert window.output.picture() is None, "a training leaves nothing to save as a picture"
 
 
 def test_stop_then_resume_continues_from_the_checkpoint(

@@ -29,11 +29,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "&File", "&Open photo…", "browse_photo", (QKeySequence.StandardKey.Open,)),
     ActionSpec("add_painting", "&File", "Add &painting…", "browse_styles", ("Ctrl+Shift+O",)),
     ActionSpec("use_settings", "&File", "&Use settings from a picture…", "browse_settings_picture"),
-    ActionSpec("save", "&File", "&Save picture…", "save_result", (QKeySequence.StandardKey.Save,)),
+    ActionSpec("save", "&File", "&Save picture…", "output.save", (QKeySequence.StandardKey.Save,)),
     ActionSpec("quit", "&File", "&Quit", "close", ("Ctrl+Q",)),
     ActionSpec("paste_photo", "&Edit", "&Paste as photo", "paste_photo", (QKeySequence.StandardKey.Paste,)),
     ActionSpec("paste_painting", "&Edit", "Paste as &painting", "paste_style", ("Ctrl+Shift+V",)),
-    ActionSpec("copy", "&Edit", "&Copy picture", "copy_result", ("Ctrl+C", "Ctrl+Shift+C")),
+    ActionSpec("copy", "&Edit", "&Copy picture", "output.copy", ("Ctrl+C", "Ctrl+Shift+C")),
     ActionSpec(
         "undo", "&Edit", "&Undo control change", "look.undo_controls", (QKeySequence.StandardKey.Undo,)
     ),

@@ -1,23 +1,22 @@
-# mypy: disable-error-code="misc"
-# (The window is composed of mixins whose methods annotate ``self: MainWindow`` so their bodies
-# are checked against the whole window; mypy rejects such a self type on a class that is not
-# itself a MainWindow with a "misc" error, which is the only check this turns off.)
 """Getting the picture on show out of the window: save (with its own settings inside), copy.
 
 Everything is taken from the :class:`~.picture.Picture` record on show, never from the
 window's current photo, paintings or controls, which may have changed since it was painted.
+:class:`Output` owns the drag files; it gets the writer, the remembered settings, what is on
+show and the file dialog's parent in its constructor, and says what happened through signals
+(a banner, a status line, a file saved for the history to mark).
 
 Save asks its questions on the GUI thread (the file dialog, with its overwrite question) and
 writes on the window's writer thread (:class:`~.version_writer.VersionWriter`): encoding and
 writing a 4096-8192 px picture takes a second or more, which froze the window. Meanwhile the
 status bar says "Saving <name>…"; the Saved message, the remembered folder and the history's
-"saved" mark follow once the file has landed (:meth:`OutputHandling._save_landed`). Saves share
+"saved" mark follow once the file has landed (:meth:`Output._save_landed`). Saves share
 the queue of the history's version writes, so they land in the order asked, after the version
 they were made from (marking it saved never waits), and closing the window waits for them.
 
 Drag out needs a file before the drop, and writing a print-size PNG took 1.5-2.7 s when the
 drag started. So the drag file of the picture on show is made ahead, on the writer thread, as
-soon as the picture comes on show (:meth:`OutputHandling.prepare_drag`, a :class:`PrepareDrag`
+soon as the picture comes on show (:meth:`Output.prepare_drag`, a :class:`PrepareDrag`
 task): the drag then hands it over at once. A drag that comes while it is being written waits
 for the rest of that write; one that finds none (or a failed one) writes it there and then, as
 before. Each drag file lies in a folder of its own under the per-user data folder's ``drag/``
@@ -40,12 +39,12 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from nst_desktop.engine import EngineError, images
 from nst_desktop.engine.text import clip, show_path
@@ -53,10 +52,7 @@ from nst_desktop.engine.text import clip, show_path
 from .. import imaging, user_paths
 from . import state
 from .picture import RGB8, Picture
-from .version_writer import Task
-
-if TYPE_CHECKING:
-    from .window import MainWindow
+from .version_writer import Task, VersionWriter
 
 log = logging.getLogger(__name__)
 
@@ -244,25 +240,49 @@ class PrepareDrag(Task):
 SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;TIFF image, 16-bit (*.tif *.tiff)"
 
 
-class OutputHandling:
-    """Save picture…, Copy and drag out (a window mixin)."""
+class Output(QObject):
+    """Save picture…, Copy and drag out of the picture on show."""
 
-    _drag_pending: PrepareDrag | None
-    """The drag file being prepared for the picture on show (queued or running)."""
-    _drag_ready: PrepareDrag | None
-    """The drag file written for the picture on show (or for the last one, until replaced)."""
-    _drag_given: Path | None
-    """The file handed to the last drag: kept until another drag hands over another one."""
-    _drag_closed: bool
+    message = Signal(str, bool)
+    """A line for the banner, and whether it is a problem."""
+    status = Signal(str, int)
+    """A line for the status bar and how long it stays (ms; 0 until replaced)."""
+    saved = Signal(object, object)
+    """A picture and the file it has landed in (the history marks its version saved)."""
 
-    def picture(self: MainWindow) -> Picture | None:
+    def __init__(
+        self,
+        writer: VersionWriter,
+        qsettings: QSettings,
+        shown: Callable[[], Picture | None],
+        dialog_parent: QWidget | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        """``shown`` gives the picture on show; saves and drag files queue on ``writer``."""
+        super().__init__(parent)
+        self.writer = writer
+        self.qsettings = qsettings
+        self._shown = shown
+        self._dialog_parent = dialog_parent
+        self._drag_pending: PrepareDrag | None = None
+        """The drag file being prepared for the picture on show (queued or running)."""
+        self._drag_ready: PrepareDrag | None = None
+        """The drag file written for the picture on show (or for the last one, until replaced)."""
+        self._drag_given: Path | None = None
+        """The file handed to the last drag: kept until another drag hands over another one."""
+        self._drag_closed = False
+        writer.done.connect(self._on_done)
+
+    def picture(self) -> Picture | None:
         """What Save and Copy act on: the picture on show, finished or stopped."""
-        return self.shown
+        return self._shown()
 
-    def ask_save_path(self: MainWindow, suggested: str) -> Path | None:
+    def ask_save_path(self, suggested: str) -> Path | None:
         folder = state.start_folder(self.qsettings, state.SAVE_DIR)
         start = str(Path(folder) / suggested)
-        name, chosen = QFileDialog.getSaveFileName(self, "Save the picture", start, SAVE_FILTER)
+        name, chosen = QFileDialog.getSaveFileName(
+            self._dialog_parent, "Save the picture", start, SAVE_FILTER
+        )
         if not name:
             return None
         path = Path(name)
@@ -270,36 +290,30 @@ class OutputHandling:
             path = path.with_suffix(".jpg" if "JPEG" in chosen else ".tif" if "TIFF" in chosen else ".png")
         return path
 
-    def _connect_output(self: MainWindow) -> None:
-        self._drag_pending = self._drag_ready = None
-        self._drag_given = None
-        self._drag_closed = False
-        self.history.writer.done.connect(self._on_save_done)
-
-    def save_result(self: MainWindow) -> SaveFile | None:
+    def save(self) -> SaveFile | None:
         """Save picture…: ask where, then write on the writer thread (the save, or None)."""
         picture = self.picture()
         if picture is None:
-            self.show_message("There is no picture to save yet: press Paint first.")
+            self.message.emit("There is no picture to save yet: press Paint first.", True)
             return None
-        return self.save_picture_as(picture)
+        return self.save_as(picture)
 
-    def save_picture_as(self: MainWindow, picture: Picture) -> SaveFile | None:
+    def save_as(self, picture: Picture) -> SaveFile | None:
         """Ask where to save ``picture``, then write it on the writer thread (the save, or None)."""
         path = self.ask_save_path(picture.suggested_name())
         if path is None:
             return None
         return self.queue_save(path, picture)
 
-    def queue_save(self: MainWindow, path: Path, picture: Picture) -> SaveFile:
+    def queue_save(self, path: Path, picture: Picture) -> SaveFile:
         """Write ``picture`` to ``path`` on the writer thread, behind every earlier write; the
         window hears of it when it has landed (:meth:`_save_landed`)."""
         task = SaveFile(path, picture)
-        self.statusBar().showMessage(f"Saving {task.name}…")
-        self.history.writer.submit(task)
+        self.status.emit(f"Saving {task.name}…", 0)
+        self.writer.submit(task)
         return task
 
-    def save_to(self: MainWindow, path: Path, picture: Picture | None = None) -> Path | None:
+    def save_to(self, path: Path, picture: Picture | None = None) -> Path | None:
         """Save and wait until the file has landed: the file, or None (the reason is on show).
 
         For scripts and the smoke test; the window's own Save uses :meth:`queue_save`."""
@@ -307,20 +321,20 @@ class OutputHandling:
         if picture is None:
             return None
         task = self.queue_save(path, picture)
-        self.history.writer.wait_for(task.key)  # delivers it: the bookkeeping is done on return
+        self.writer.wait_for(task.key)  # delivers it: the bookkeeping is done on return
         return task.written
 
     @Slot(object)
-    def _on_save_done(self: MainWindow, task: object) -> None:
+    def _on_done(self, task: object) -> None:
         if isinstance(task, SaveFile):
             self._save_landed(task)
         elif isinstance(task, PrepareDrag):
             self._drag_landed(task)
 
-    def _save_landed(self: MainWindow, task: SaveFile) -> None:
+    def _save_landed(self, task: SaveFile) -> None:
         written, picture = task.written, task.picture
         if written is None:
-            self.show_message(task.error)
+            self.message.emit(task.error, True)
             return
         self.qsettings.setValue(state.SAVE_DIR, str(written.parent))
         folder = show_path(written.parent, 120)
@@ -331,30 +345,30 @@ class OutputHandling:
                 f" It is {w}×{h} px: the run was stopped before painting at the full "
                 f"{picture.settings.size} px."
             )
-        self.show_message(text, error=False)
-        self.history.mark_saved(picture, written)
+        self.message.emit(text, False)
+        self.saved.emit(picture, written)
 
     # Drag out --------------------------------------------------------------------------------
 
-    def prepare_drag(self: MainWindow) -> None:
+    def prepare_drag(self) -> None:
         """A picture has come on show: write its drag file on the writer thread, in place of
         the one prepared for the picture before (dropped if it has not started)."""
-        picture = self.shown
+        picture = self._shown()
         if picture is None or self._drag_closed:
             return
         ready, pending = self._drag_ready, self._drag_pending
         if pending is not None and pending.matches(picture):
             return
         if pending is not None:
-            self.history.writer.cancel(pending.key)  # one already running is removed when it lands
+            self.writer.cancel(pending.key)  # one already running is removed when it lands
             self._drag_pending = None
         if ready is not None and ready.matches(picture):
             return
         task = PrepareDrag(picture, drag_folder())
         self._drag_pending = task
-        self.history.writer.submit(task)
+        self.writer.submit(task)
 
-    def _drag_landed(self: MainWindow, task: PrepareDrag) -> None:
+    def _drag_landed(self, task: PrepareDrag) -> None:
         """A drag file has been written (or not): keep it if it is for the picture on show,
         in place of the one before; else remove it."""
         if task is self._drag_pending:
@@ -362,7 +376,7 @@ class OutputHandling:
         if task.written is None:
             log.info("The drag file of %s was not prepared: %s", task.name, task.error)
             return
-        shown = self.shown
+        shown = self._shown()
         if self._drag_closed or shown is None or not task.matches(shown):
             self._drop_drag_file(task.written)
             return
@@ -370,11 +384,11 @@ class OutputHandling:
         if old is not None and old is not task:
             self._drop_drag_file(old.written)
 
-    def _drop_drag_file(self: MainWindow, path: Path | None) -> None:
+    def _drop_drag_file(self, path: Path | None) -> None:
         if path is not None and path != self._drag_given:
             remove_drag_file(path)
 
-    def _drag_file(self: MainWindow, picture: Picture) -> PrepareDrag:
+    def _drag_file(self, picture: Picture) -> PrepareDrag:
         """The drag file of ``picture``: the one ready, else the rest of the one being written
         (waited for), else one written now."""
         ready = self._drag_ready
@@ -382,10 +396,10 @@ class OutputHandling:
             return ready  # (is_file: not removed by hand meanwhile)
         pending = self._drag_pending
         if pending is not None and pending.matches(picture):
-            if self.history.writer.cancel(pending.key):
+            if self.writer.cancel(pending.key):
                 self._drag_pending = None  # still queued behind other writes: quicker to write it here
             else:
-                self.history.writer.wait_for(pending.key)  # it runs: delivers it (_drag_landed)
+                self.writer.wait_for(pending.key)  # it runs: delivers it (_drag_landed)
                 if self._drag_ready is pending:
                     return pending
         task = PrepareDrag(picture, drag_folder())
@@ -393,7 +407,7 @@ class OutputHandling:
         self._drag_landed(task)
         return task
 
-    def drag_payload(self: MainWindow) -> tuple[QImage, Path] | None:
+    def drag_payload(self) -> tuple[QImage, Path] | None:
         """The picture on show for a drag out of the window, and its PNG file (with its
         settings inside) that the receiving program copies: prepared ahead, see
         :meth:`prepare_drag`."""
@@ -404,7 +418,7 @@ class OutputHandling:
         written = task.written
         if written is None:
             text = f"The picture could not be prepared for dragging: {task.error}"
-            self.statusBar().showMessage(text, 6000)
+            self.status.emit(text, 6000)
             return None
         given, self._drag_given = self._drag_given, written
         ready = self._drag_ready
@@ -412,20 +426,20 @@ class OutputHandling:
             remove_drag_file(given)  # handed to an earlier drag, and no longer ready
         return imaging.array_to_qimage(picture.pixels), written
 
-    def discard_drag_files(self: MainWindow) -> None:
+    def discard_drag_files(self) -> None:
         """The window closes: prepare no more and remove the drag file no drag took."""
         self._drag_closed = True
         pending, self._drag_pending = self._drag_pending, None
         if pending is not None:
-            self.history.writer.cancel(pending.key)  # one running is removed when it lands
+            self.writer.cancel(pending.key)  # one running is removed when it lands
         ready, self._drag_ready = self._drag_ready, None
         if ready is not None:
             self._drop_drag_file(ready.written)
 
-    def copy_result(self: MainWindow) -> None:
+    def copy(self) -> None:
         picture = self.picture()
         if picture is None:
-            self.show_message("There is no picture to copy yet: press Paint first.")
+            self.message.emit("There is no picture to copy yet: press Paint first.", True)
             return
         QGuiApplication.clipboard().setImage(imaging.array_to_qimage(picture.pixels))
-        self.statusBar().showMessage("Copied the picture to the clipboard.", 4000)
+        self.status.emit("Copied the picture to the clipboard.", 4000)

@@ -5,10 +5,11 @@ tested alone under tests/gui/main_window/): :class:`~.view.PictureView` (zoom, c
 screen), :class:`~.look.Look` (undo, presets, Fade), :class:`~.batch_tab.BatchTab` (the batch
 tab's commands) with :class:`~.batch.BatchRunner`, :class:`~.session.RunSession` (one painting
 at a time), :class:`~.training_session.TrainingSession` and :class:`~.history.History` (the
-versions: store, strip, writer); every thread goes through the
+versions: store, strip, writer) and :class:`~.output.Output` (save, copy, drag files); every
+thread goes through the
 window's :class:`~..threads.ThreadRegistry`. Still mixed in (to be made parts the same way):
 :mod:`.compose` (the widgets, with :mod:`.layout`), :mod:`.inputs` (open/drop/paste/recent),
-:mod:`.output` (save/copy/drag) and :mod:`.modes` (instant
+:mod:`.modes` (instant
 picture, fast styles). Also: :mod:`.actions` (menus as a table), :mod:`.state` (what is
 remembered), :mod:`.picture` (the immutable record of what is on show).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer, Slot
@@ -49,7 +51,7 @@ from .history import History
 from .inputs import InputHandling
 from .look import Look
 from .modes import PaintingModes
-from .output import OutputHandling
+from .output import Output
 from .picture import Picture
 from .session import RunSession
 from .training_session import TrainingSession
@@ -81,7 +83,6 @@ def time_fraction(progress: Progress) -> float:
 
 class MainWindow(
     InputHandling,
-    OutputHandling,
     Composition,
     PaintingModes,
     QMainWindow,
@@ -136,6 +137,7 @@ class MainWindow(
             ask=lambda text: self.ask_yes_no(text),  # late-bound: tests replace it
             parent=self,
         )
+        self.output = Output(self.history.writer, self.qsettings, lambda: self.shown, self, self)
         self._build_ui(presets, fast_styles)
         self.view = PictureView(
             self,
@@ -204,9 +206,9 @@ class MainWindow(
         bar = self.run_bar
         bar.stylize_button.clicked.connect(self.stylize)
         bar.stop_button.clicked.connect(self.stop)
-        bar.save_button.clicked.connect(self.save_result)
-        bar.copy_button.clicked.connect(self.copy_result)
-        bar.drag_button.provider = self.drag_payload
+        bar.save_button.clicked.connect(self.output.save)
+        bar.copy_button.clicked.connect(self.output.copy)
+        bar.drag_button.provider = self.output.drag_payload
         self.preview.compare.toggled.connect(self._ensure_before)
         self.view.before_wanted.connect(self._ensure_before)
         self.view.full_screen_changed.connect(lambda _full: self._update_state())  # Esc leaves it
@@ -256,13 +258,16 @@ class MainWindow(
         hi = self.history
         hi.show_requested.connect(self._show_version)
         hi.compare_requested.connect(lambda a, b, labels: self.preview.compare_versions(a, b, labels=labels))
-        hi.save_requested.connect(self.save_picture_as)
+        hi.save_requested.connect(self.output.save_as)
         hi.kept.connect(self._on_kept)
         hi.deleted.connect(self._on_version_deleted)
         hi.status.connect(self.statusBar().showMessage)
         hi.message.connect(self.show_message)
         self.preview.compare_closed.connect(self._after_compare)
-        self._connect_output()
+        out = self.output
+        out.message.connect(self.show_message)
+        out.status.connect(self.statusBar().showMessage)
+        out.saved.connect(hi.mark_saved)
         hi.load()
 
     # Messages ---------------------------------------------------------------------------------
@@ -301,7 +306,7 @@ class MainWindow(
     def _show_faded(self, faded: Picture) -> None:
         """Fade moved the picture on show: show it faded, no repaint and no new version."""
         self.shown = faded
-        self.prepare_drag()
+        self.output.prepare_drag()
         self.preview.view.set_image(imaging.array_to_qimage(faded.pixels))
 
     # The photo --------------------------------------------------------------------------------
@@ -492,7 +497,7 @@ class MainWindow(
         in memory: its photo is read when before/after is first asked for, see
         :meth:`_ensure_before`; until then no other photo stands in for it)."""
         self.shown = picture
-        self.prepare_drag()  # its drag file, written ahead on the writer thread
+        self.output.prepare_drag()  # its drag file, written ahead on the writer thread
         self._before_missing = None
         if picture.before is not None:
             self._show_before(picture.before, picture.settings.size)
@@ -609,6 +614,11 @@ class MainWindow(
         prefix = f"{fraction:.0%} — " if fraction is not None and self.controller.busy else ""
         self.setWindowTitle(f"{prefix}{name} — nst-desktop" if self._run_title else f"{prefix}nst-desktop")
 
+    def save_to(self, path: Path, picture: Picture | None = None) -> Path | None:
+        """Save the picture on show (or ``picture``) and wait until the file has landed: the
+        file, or None (the reason is on show). For scripts and the app's smoke test."""
+        return self.output.save_to(path, picture)
+
     def remember_rate(self, picture: Picture) -> None:
         from . import estimate
 
@@ -666,7 +676,7 @@ class MainWindow(
             self.hide()  # the artist sees the window go now, not frozen while files land
             if self.history.writer.busy:
                 QGuiApplication.sync()  # the window system takes the hide before the wait
-            self.discard_drag_files()  # no drag file is prepared for a closed window
+            self.output.discard_drag_files()  # no drag file is prepared for a closed window
             self.history.finish()  # every pending version and save lands first
             event.accept()
         else:
