@@ -4,14 +4,13 @@ Owned parts (objects with their own state, collaborators given in the constructo
 tested alone under tests/gui/main_window/): :class:`~.view.PictureView` (zoom, compare, full
 screen), :class:`~.look.Look` (undo, presets, Fade), :class:`~.batch_tab.BatchTab` (the batch
 tab's commands) with :class:`~.batch.BatchRunner`, :class:`~.session.RunSession` (one painting
-at a time), :class:`~.training_session.TrainingSession` and :class:`~.history.History` (the
+at a time), :class:`~.training_session.TrainingSession`, :class:`~.history.History` (the
 versions: store, strip, writer) and :class:`~.output.Output` (save, copy, drag files); every
-thread goes through the
-window's :class:`~..threads.ThreadRegistry`. Still mixed in (to be made parts the same way):
-:mod:`.compose` (the widgets, with :mod:`.layout`), :mod:`.inputs` (open/drop/paste/recent),
-:mod:`.modes` (instant
-picture, fast styles). Also: :mod:`.actions` (menus as a table), :mod:`.state` (what is
-remembered), :mod:`.picture` (the immutable record of what is on show).
+thread goes through the window's :class:`~..threads.ThreadRegistry`. Still mixed in (to be
+made parts the same way): :mod:`.compose` (the widgets, with :mod:`.layout`), :mod:`.inputs`
+(open/drop/paste/recent) and :mod:`.modes` (instant picture, fast styles). Also:
+:mod:`.actions` (menus as a table), :mod:`.state` (what is remembered), :mod:`.picture` (the
+immutable record of what is on show).
 """
 
 from __future__ import annotations
