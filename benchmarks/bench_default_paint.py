@@ -17,7 +17,8 @@ divided by. Engine defaults otherwise (seed 0, precision auto, levels automatic)
 
     cd benchmarks
     ../.venv/bin/python bench_default_paint.py --size 256 \
-        --pairs autumn/astronaut.jpg,cluster/chelsea.jpg,string/coffee.jpg,autumn/kite.jpg,cluster/path.jpg \
+        --pairs autumn/astronaut.jpg,cluster/chelsea.jpg,string/coffee.jpg,autumn/kite.jpg,cluster/path.jpg,\
+string/rocket.jpg,autumn/cold_ripple.jpg,cluster/coffee.jpg,string/astronaut.jpg \
         --arms content:300,instant:30,instant:40,instant:50 --out default_paint_256
     ../.venv/bin/python bench_default_paint.py --size 512 --pairs autumn/astronaut.jpg \
         --arms content:300,instant:20,instant:30,instant:50:2 --out default_paint_512
