@@ -56,7 +56,7 @@ def test_layout_controls_and_folders_are_remembered(make_window, qsettings: QSet
     second = make_window()
     assert second.controls.settings().style_strength == 2.5
     assert second.controls.settings().size == 256
-    assert second.recent_images()[0] == str(photo)
+    assert second.inputs.recent_images()[0] == str(photo)
     assert second.qsettings.value("last_open_dir") == str(photo.parent)
     assert qsettings.contains("window/geometry")
     assert second.splitter.restoreState(qsettings.value("window/splitter"))

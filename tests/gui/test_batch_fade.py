@@ -38,7 +38,7 @@ def test_a_batch_with_fade_saves_the_faded_picture_its_row_shows(qtbot, make_win
     window.batch_tab.add_paths([photo])
     out = tmp_path / "out"
     out.mkdir()
-    window.ask_folder = lambda title: out
+    window.inputs.ask_folder = lambda title: out
     window.batch_tab.start()
     qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=30_000)
     saved = window.batch.result_path(0)

@@ -109,22 +109,22 @@ def test_paste_image_from_clipboard(window) -> None:
     image = QImage(40, 30, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.darkCyan)
     QGuiApplication.clipboard().setImage(image)
-    window.paste_photo()
+    window.inputs.paste_photo()
     assert window.content is not None and window.content.pixels is not None
     assert window.content.pixels.shape == (30, 40, 3)
-    window.paste_style()
+    window.inputs.paste_style()
     assert len(window.gallery.styles()) == 1
 
 
 def test_browse_uses_the_dialog_hook_and_remembers_folders(window, photo: Path, painting: Path) -> None:
-    window.ask_open_paths = lambda title, key, many: [photo]
+    window.inputs.ask_open_paths = lambda title, key, many: [photo]
     window.photo_area.browse_requested.emit()
     assert window.content is not None and window.content.path == photo
-    window.ask_open_paths = lambda title, key, many: [painting]
+    window.inputs.ask_open_paths = lambda title, key, many: [painting]
     window.gallery.browse_requested.emit()
     assert window.gallery.styles()[0].path == painting
     assert window.qsettings.value("last_open_dir") == str(photo.parent)
-    assert window.recent_images()[:2] == [str(painting), str(photo)]
+    assert window.inputs.recent_images()[:2] == [str(painting), str(photo)]
 
 
 def test_sample_styles_are_one_click_away(window, painting: Path) -> None:

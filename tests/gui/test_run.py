@@ -94,7 +94,7 @@ def test_save_embeds_settings_that_restore(qtbot, ready_window, tmp_path: Path, 
     assert meta["settings"]["seed"] == 3 and meta["styles"][0]["name"] == "painting.jpg"
     assert meta["content"] == "photo.png" and meta["device"] == "Fake CPU (test)"
     window.controls.set_settings(window.controls.settings().replace(size=999, steps=7))
-    assert window.restore_settings(meta, saved.name)
+    assert window.inputs.restore_settings(meta, saved.name)
     assert window.controls.settings().size == 48
 
 

@@ -120,13 +120,13 @@ def test_use_settings_from_a_picture_via_the_file_menu(qtbot, ready_window, tmp_
     paint(qtbot, window)
     saved = window.save_to(tmp_path / "made.png")
     window.controls.set_settings(window.controls.settings().replace(style_strength=1.0))
-    window.ask_open_paths = lambda title, key, many: [saved]
+    window.inputs.ask_open_paths = lambda title, key, many: [saved]
     window.menu_actions["use_settings"].trigger()
     assert window.controls.settings().style_strength == 4.5
     assert "Restored" in window.banner.text()
 
     plain = write_image(tmp_path / "plain.png")
-    window.ask_open_paths = lambda title, key, many: [plain]
+    window.inputs.ask_open_paths = lambda title, key, many: [plain]
     window.menu_actions["use_settings"].trigger()
     assert window.banner.is_error and "no nst-desktop settings" in window.banner.text()
 
@@ -183,7 +183,7 @@ def test_a_path_copied_as_text_pastes_as_the_photo(qtbot, window, photo: Path) -
     from PySide6.QtGui import QGuiApplication
 
     QGuiApplication.clipboard().setText(str(photo))
-    window.paste_photo()
+    window.inputs.paste_photo()
     assert window.content is not None and window.content.name == photo.name
 
 

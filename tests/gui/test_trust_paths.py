@@ -115,7 +115,7 @@ def test_dropped_and_opened_paths_give_one_line(window, tmp_path: Path, fifo: Pa
         window.batch_tab.add_paths([path])
         assert words in window.banner.text()
     # Several at once (the batch route), none usable.
-    window._on_photo_files([fifo, locked / "inside.png"])
+    window.inputs._on_photo_files([fifo, locked / "inside.png"])
     assert "None of the dropped items" in window.banner.text()
     assert window.content is None and not window.gallery.styles() and window.batch.count() == 0
     assert time.monotonic() - start < 10
@@ -131,7 +131,7 @@ def test_recent_and_restored_paths_that_cannot_be_examined(
     qsettings.setValue("batch_dir", str(locked / "out"))
     window = make_window()  # restoring the batch folder must not raise
     assert window.batch.output_dir is None
-    window.fill_recent_menu()
+    window.inputs.fill_recent_menu(window.recent_menu)
     titles = [a.text() for a in window.recent_menu.actions()]
     assert titles == ["good.png"]
 
@@ -186,7 +186,7 @@ def test_file_names_with_markup_are_shown_as_written(window, tmp_path: Path, qtb
     assert all(len(c.text()) <= 120 for c in names)
     assert "&lt;b&gt;" in names[0].toolTip()
     # A message about it: banner and status bar, plain and capped.
-    window._load_display(folder / ("<i>" + "y" * 240 + ".png"))
+    window.inputs._load_display(folder / ("<i>" + "y" * 240 + ".png"))
     assert window.banner.text().startswith("'<i>yyy") and len(window.banner.text()) < 400
     assert len(window.statusBar().currentMessage()) <= 400
     # The batch rows.

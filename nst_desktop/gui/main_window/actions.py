@@ -26,13 +26,15 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("open", "&File", "&Open photo…", "browse_photo", (QKeySequence.StandardKey.Open,)),
-    ActionSpec("add_painting", "&File", "Add &painting…", "browse_styles", ("Ctrl+Shift+O",)),
-    ActionSpec("use_settings", "&File", "&Use settings from a picture…", "browse_settings_picture"),
+    ActionSpec("open", "&File", "&Open photo…", "inputs.browse_photo", (QKeySequence.StandardKey.Open,)),
+    ActionSpec("add_painting", "&File", "Add &painting…", "inputs.browse_styles", ("Ctrl+Shift+O",)),
+    ActionSpec("use_settings", "&File", "&Use settings from a picture…", "inputs.browse_settings_picture"),
     ActionSpec("save", "&File", "&Save picture…", "output.save", (QKeySequence.StandardKey.Save,)),
     ActionSpec("quit", "&File", "&Quit", "close", ("Ctrl+Q",)),
-    ActionSpec("paste_photo", "&Edit", "&Paste as photo", "paste_photo", (QKeySequence.StandardKey.Paste,)),
-    ActionSpec("paste_painting", "&Edit", "Paste as &painting", "paste_style", ("Ctrl+Shift+V",)),
+    ActionSpec(
+        "paste_photo", "&Edit", "&Paste as photo", "inputs.paste_photo", (QKeySequence.StandardKey.Paste,)
+    ),
+    ActionSpec("paste_painting", "&Edit", "Paste as &painting", "inputs.paste_style", ("Ctrl+Shift+V",)),
     ActionSpec("copy", "&Edit", "&Copy picture", "output.copy", ("Ctrl+C", "Ctrl+Shift+C")),
     ActionSpec(
         "undo", "&Edit", "&Undo control change", "look.undo_controls", (QKeySequence.StandardKey.Undo,)
@@ -76,7 +78,7 @@ def build(window: MainWindow) -> dict[str, QAction]:
         actions[spec.name] = action
         if spec.name == "add_painting":
             window.recent_menu = menu.addMenu("Open &recent")  # type: ignore[attr-defined]
-            window.recent_menu.aboutToShow.connect(window.fill_recent_menu)
+            window.recent_menu.aboutToShow.connect(lambda: window.inputs.fill_recent_menu(window.recent_menu))
         if spec.name in SEPARATE_AFTER:
             menu.addSeparator()  # type: ignore[attr-defined]
     return actions

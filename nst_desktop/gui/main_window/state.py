@@ -160,7 +160,7 @@ def restore_inputs(window: MainWindow) -> bool:
         paintings = []
     restored = False
     if photo and user_paths.is_file(photo):
-        restored = window.set_photo(Path(photo)) or restored
+        restored = window.inputs.set_photo(Path(photo)) or restored
     if isinstance(paintings, list):
         for item in paintings[:MAX_REMEMBERED_PAINTINGS]:
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
@@ -168,5 +168,5 @@ def restore_inputs(window: MainWindow) -> bool:
             weight = item.get("weight", 1.0)
             weight = float(weight) if isinstance(weight, (int, float)) and 0 <= weight <= 10 else 1.0
             if user_paths.is_file(item["path"]):
-                restored = window.add_style(Path(item["path"]), weight) or restored
+                restored = window.inputs.add_style(Path(item["path"]), weight) or restored
     return restored

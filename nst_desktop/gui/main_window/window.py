@@ -6,9 +6,10 @@ screen), :class:`~.look.Look` (undo, presets, Fade), :class:`~.batch_tab.BatchTa
 tab's commands) with :class:`~.batch.BatchRunner`, :class:`~.session.RunSession` (one painting
 at a time), :class:`~.training_session.TrainingSession`, :class:`~.history.History` (the
 versions: store, strip, writer) and :class:`~.output.Output` (save, copy, drag files); every
-thread goes through the window's :class:`~..threads.ThreadRegistry`. Still mixed in (to be
-made parts the same way): :mod:`.compose` (the widgets, with :mod:`.layout`), :mod:`.inputs`
-(open/drop/paste/recent) and :mod:`.modes` (instant picture, fast styles). Also:
+thread goes through the window's :class:`~..threads.ThreadRegistry`; :class:`~.inputs.Inputs`
+(open, drop, paste, recent files). Still mixed in (to be made parts the same way):
+:mod:`.compose` (the widgets, with :mod:`.layout`) and :mod:`.modes` (instant picture, fast
+styles). Also:
 :mod:`.actions` (menus as a table), :mod:`.state` (what is remembered), :mod:`.picture` (the
 immutable record of what is on show).
 """
@@ -21,7 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeyEvent, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -47,7 +58,7 @@ from .batch import BatchRunner
 from .batch_tab import BatchTab
 from .compose import Composition
 from .history import History
-from .inputs import InputHandling
+from .inputs import Inputs
 from .look import Look
 from .modes import PaintingModes
 from .output import Output
@@ -81,7 +92,6 @@ def time_fraction(progress: Progress) -> float:
 
 
 class MainWindow(
-    InputHandling,
     Composition,
     PaintingModes,
     QMainWindow,
@@ -169,7 +179,17 @@ class MainWindow(
             styles=self.gallery.styles,
             settings=self.current_settings,
             busy=self._busy,
-            ask_folder=lambda title: self.ask_folder(title),  # late-bound: tests replace it
+            ask_folder=lambda title: self.inputs.ask_folder(title),  # late-bound: tests replace it
+            parent=self,
+        )
+        self.inputs = Inputs(
+            self.qsettings,
+            self.gallery,
+            self.controls,
+            add_to_batch=self.batch_tab.add_paths,
+            show_batch=lambda: self.tabs.setCurrentWidget(self.batch),
+            has_photo=lambda: self.content is not None,
+            dialog_parent=self,
             parent=self,
         )
         self.wheel_guard.protect_children()  # now that the whole window is built
@@ -185,14 +205,19 @@ class MainWindow(
     # Composition ------------------------------------------------------------------------------
 
     def _connect(self) -> None:
-        self.photo_area.files_dropped.connect(self._on_photo_files)
-        self.photo_area.image_pasted.connect(self._on_photo_pasted)
-        self.photo_area.browse_requested.connect(self.browse_photo)
+        i = self.inputs
+        i.photo.connect(self._set_content)
+        i.message.connect(self.show_message)
+        i.status.connect(self.statusBar().showMessage)
+        i.solved.connect(lambda: self.clear_message(errors_only=True))
+        self.photo_area.files_dropped.connect(i._on_photo_files)
+        self.photo_area.image_pasted.connect(i._on_photo_pasted)
+        self.photo_area.browse_requested.connect(i.browse_photo)
         g = self.gallery
-        g.files_dropped.connect(self._on_style_files)
-        g.image_pasted.connect(self._on_style_pasted)
-        g.browse_requested.connect(self.browse_styles)
-        g.sample_requested.connect(self._on_sample_style)
+        g.files_dropped.connect(i._on_style_files)
+        g.image_pasted.connect(i._on_style_pasted)
+        g.browse_requested.connect(i.browse_styles)
+        g.sample_requested.connect(i._on_sample_style)
         g.changed.connect(self._update_state)
         g.changed.connect(self._refresh_instant)
         g.changed.connect(self.wheel_guard.protect_children)
@@ -214,7 +239,7 @@ class MainWindow(
         b = self.batch
         t = self.batch_tab
         b.files_dropped.connect(t.add_paths)
-        b.add_requested.connect(self.browse_batch)
+        b.add_requested.connect(i.browse_batch)
         b.folder_requested.connect(t.choose_folder)
         b.start_requested.connect(t.start)
         b.result_activated.connect(t.show_result)
@@ -612,6 +637,34 @@ class MainWindow(
         name = self._run_title or "nst-desktop"
         prefix = f"{fraction:.0%} — " if fraction is not None and self.controller.busy else ""
         self.setWindowTitle(f"{prefix}{name} — nst-desktop" if self._run_title else f"{prefix}nst-desktop")
+
+    def set_photo(self, path: Path) -> bool:
+        """Open ``path`` as the photo (the app's start and smoke test; see .inputs)."""
+        return self.inputs.set_photo(path)
+
+    def add_style(self, path: Path, weight: float = 1.0) -> bool:
+        """Add ``path`` as a painting (the app's start and smoke test; see .inputs)."""
+        return self.inputs.add_style(path, weight)
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Files handed to the app (the command line, "Open with"; see ..file_open)."""
+        self.inputs.open_paths(paths)
+
+    def use_settings_from(self, path: Path) -> bool:
+        """The settings of a picture made with nst-desktop (the command line's --settings-from)."""
+        return self.inputs.use_settings_from(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        self.inputs.accept_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
+        self.inputs.accept_drag(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        """Outside the drop areas: a result restores its settings, anything else is a photo."""
+        mime = event.mimeData()
+        event.acceptProposedAction()
+        self.inputs.drop(mime)
 
     def save_to(self, path: Path, picture: Picture | None = None) -> Path | None:
         """Save the picture on show (or ``picture``) and wait until the file has landed: the
