@@ -79,9 +79,10 @@ def test_shows_the_versions_oldest_left_with_plain_tooltips(strip: HistoryStrip,
     tooltip = strip._items[versions[0].id].toolTip()
     assert "&lt;b&gt;photo&lt;/b&gt;" in tooltip and "<b>" not in tooltip
     assert "seed 0" in tooltip
-    assert strip.list.visualItemRect(strip._items[versions[0].id]).x() < strip.list.visualItemRect(
-        strip._items[versions[2].id]
-    ).x()
+    assert (
+        strip.list.visualItemRect(strip._items[versions[0].id]).x()
+        < strip.list.visualItemRect(strip._items[versions[2].id]).x()
+    )
     assert "stopped at 40%" in strip._items[versions[1].id].text()
 
 

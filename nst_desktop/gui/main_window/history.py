@@ -149,6 +149,9 @@ class History(QObject):
         """Show the stored versions (their thumbnails follow from the writer thread)."""
         versions = self.store.versions()
         self.strip.set_versions(versions)
+        # Another window (or a second app) may share this folder: follow it, so neither strip
+        # goes stale.
+        self.strip.watch(self.store)
         if versions:
             self.writer.submit(LoadThumbnails(self.store, [v.id for v in versions]))
         earlier = sum(1 for v in versions if not v.saved and not v.starred)

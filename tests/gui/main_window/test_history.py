@@ -168,3 +168,18 @@ def test_a_version_whose_files_are_gone_says_so_and_leaves_the_strip(qtbot, rig:
         assert fresh.messages == ["That version's picture is no longer in the session folder."]
     finally:
         fresh.writer.finish()
+
+
+def test_two_parts_on_one_folder_see_each_others_versions(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two windows sharing one history folder: what one keeps appears in the other's strip."""
+    mine, theirs = Rig(qtbot, tmp_path / "versions"), Rig(qtbot, tmp_path / "versions")
+    try:
+        mine.history.load()
+        theirs.history.load()
+        theirs.history.add(_picture(7))
+        ((_, kept),) = theirs.kept
+        theirs.landed(qtbot)
+        qtbot.waitUntil(lambda: kept.id in mine.strip.ids(), timeout=10_000)
+    finally:
+        mine.writer.finish()
+        theirs.writer.finish()
