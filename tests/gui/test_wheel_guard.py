@@ -28,7 +28,7 @@ def test_wheel_over_an_unfocused_control_scrolls_the_panel(qtbot, window) -> Non
     slider = window.controls.strength.slider
     combo = window.controls.keep_colors
     before = (slider.value(), combo.currentIndex())
-    bar = window._left_scroll.verticalScrollBar()
+    bar = window.left.verticalScrollBar()
     start = bar.value()
     wheel(slider)
     wheel(combo)

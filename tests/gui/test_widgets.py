@@ -125,7 +125,7 @@ def test_opening_advanced_never_clips_the_controls_panel(window) -> None:  # typ
     # With room to spare, the left panel grows to its widest row.
     window.resize(1220, 800)
     window.controls.advanced_toggle.setChecked(True)
-    scroll, panel = window._left_scroll, window._left_panel
+    scroll, panel = window.left, window.left_panel
     assert (
         scroll.minimumWidth()
         >= panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()

@@ -1,8 +1,9 @@
-# mypy: disable-error-code="misc"
-# (A window mixin whose methods annotate ``self: MainWindow`` so their bodies are checked
-# against the whole window; mypy's self-type check on a non-MainWindow class is what is off.)
 """The window's widgets put together: left panel, picture, history, run bar, Details, the
-tabs and the status bar, in their splitters. The parts themselves are in :mod:`.layout`."""
+tabs and the status bar, in their splitters. The parts themselves are in :mod:`.layout`.
+
+Plain functions, not a part: putting the widgets together happens once and keeps no state of
+its own; every widget it makes belongs to the window (declared on :class:`~.window.MainWindow`).
+"""
 
 from __future__ import annotations
 
@@ -25,81 +26,82 @@ if TYPE_CHECKING:
     from .window import MainWindow
 
 
-class Composition:
-    """Builds the window's widgets (a mixin, called once from ``MainWindow.__init__``)."""
+def build_ui(window: MainWindow, presets: PresetStore | None, fast_store: Any) -> None:
+    """Make the window's widgets and lay them out (once, from ``MainWindow.__init__``)."""
+    w = window
+    w.left = LeftPanel(presets)
+    w.photo_area, w.gallery = w.left.photo_area, w.left.gallery
+    w.gallery.tab_anchor = w.photo_area
+    w.controls, w.preset_bar = w.left.controls, w.left.preset_bar
+    w.left_panel = w.left.panel
+    w.wheel_guard = WheelGuard(w.left, w)
 
-    def _build_ui(self: MainWindow, presets: PresetStore | None, fast_store: Any) -> None:
-        self.left = LeftPanel(presets)
-        self.photo_area, self.gallery = self.left.photo_area, self.left.gallery
-        self.gallery.tab_anchor = self.photo_area
-        self.controls, self.preset_bar = self.left.controls, self.left.preset_bar
-        self._left_panel, self._left_scroll = self.left.panel, self.left
-        self.wheel_guard = WheelGuard(self.left, self)
+    centre = QWidget()
+    centre_layout = QVBoxLayout(centre)
+    centre_layout.setContentsMargins(4, 8, 8, 4)
+    w.preview = PreviewPanel()
+    w.preview.view.setAcceptDrops(False)
+    w.preview.view.viewport().setAcceptDrops(False)
+    w.preview.view.set_placeholder("Drop a photo and a painting: the instant picture appears here")
+    centre_layout.addWidget(w.preview, 1)
+    centre_layout.addWidget(w.history.strip)
+    w.banner = MessageBanner()
+    w.banner_overlay = BannerOverlay(w.banner, w.preview)
+    w.run_bar = RunBar()
+    centre_layout.addWidget(w.run_bar)
+    bar = w.run_bar
+    w.stylize_button, w.stop_button = bar.stylize_button, bar.stop_button
+    w.save_button, w.copy_button, w.progress = bar.save_button, bar.copy_button, bar.progress
+    w.loss_plot = LossPlot()
+    w.loss_plot.setMinimumHeight(120)
+    w.loss_plot.hide()
+    centre_layout.addWidget(w.loss_plot)
 
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
-        centre_layout.setContentsMargins(4, 8, 8, 4)
-        self.preview = PreviewPanel()
-        self.preview.view.setAcceptDrops(False)
-        self.preview.view.viewport().setAcceptDrops(False)
-        self.preview.view.set_placeholder("Drop a photo and a painting: the instant picture appears here")
-        centre_layout.addWidget(self.preview, 1)
-        centre_layout.addWidget(self.history.strip)
-        self.banner = MessageBanner()
-        self._banner_overlay = BannerOverlay(self.banner, self.preview)
-        self.run_bar = RunBar()
-        centre_layout.addWidget(self.run_bar)
-        bar = self.run_bar
-        self.stylize_button, self.stop_button = bar.stylize_button, bar.stop_button
-        self.save_button, self.copy_button, self.progress = bar.save_button, bar.copy_button, bar.progress
-        self.loss_plot = LossPlot()
-        self.loss_plot.setMinimumHeight(120)
-        self.loss_plot.hide()
-        centre_layout.addWidget(self.loss_plot)
+    w.tabs = QTabWidget()
+    w._build_modes(fast_store)
+    w.tabs.addTab(w.fast_styles, "Fast styles")
+    w.tabs.setTabToolTip(w.tabs.indexOf(w.fast_styles), THREE_WAYS)
+    w.batch = BatchList(threads=w.threads)
+    w.tabs.addTab(w.batch, "Batch")
 
-        self.tabs = QTabWidget()
-        self._build_modes(fast_store)
-        self.tabs.addTab(self.fast_styles, "Fast styles")
-        self.tabs.setTabToolTip(self.tabs.indexOf(self.fast_styles), THREE_WAYS)
-        self.batch = BatchList(threads=self.threads)
-        self.tabs.addTab(self.batch, "Batch")
+    w.centre_splitter = QSplitter(Qt.Orientation.Vertical)
+    w.centre_splitter.addWidget(centre)
+    w.centre_splitter.addWidget(w.tabs)
+    w.centre_splitter.setStretchFactor(0, 4)
+    w.centre_splitter.setStretchFactor(1, 1)
+    w.tabs.setMinimumHeight(80)  # the artist may shrink it to give the picture more
+    w.centre_splitter.setSizes([600, 180])
 
-        self.centre_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.centre_splitter.addWidget(centre)
-        self.centre_splitter.addWidget(self.tabs)
-        self.centre_splitter.setStretchFactor(0, 4)
-        self.centre_splitter.setStretchFactor(1, 1)
-        self.tabs.setMinimumHeight(80)  # the artist may shrink it to give the picture more
-        self.centre_splitter.setSizes([600, 180])
+    w.splitter = QSplitter(Qt.Orientation.Horizontal)
+    w.splitter.addWidget(w.left)
+    w.splitter.addWidget(w.centre_splitter)
+    w.splitter.setStretchFactor(0, 0)
+    w.splitter.setStretchFactor(1, 1)
+    w.splitter.setSizes([350, 850])
+    w.setCentralWidget(w.splitter)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.left)
-        self.splitter.addWidget(self.centre_splitter)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([350, 850])
-        self.setCentralWidget(self.splitter)
+    w.device_label = QLabel("Device: loads on the first run")
+    w.device_label.setToolTip("Where the painting is computed")
+    w.statusBar().addPermanentWidget(w.device_label)
+    w.resize(1220, 800)
+    w.preset_bar.message.connect(w.show_message)
+    w.preset_bar.refresh()  # again, now that damaged files can be reported
+    set_tab_order(w)
 
-        self.device_label = QLabel("Device: loads on the first run")
-        self.device_label.setToolTip("Where the painting is computed")
-        self.statusBar().addPermanentWidget(self.device_label)
-        self.resize(1220, 800)
-        self.preset_bar.message.connect(self.show_message)
-        self.preset_bar.refresh()  # again, now that damaged files can be reported
-        self._set_tab_order()
 
-    def _set_tab_order(self: MainWindow) -> None:
-        """Tab goes the way the work goes: the photo (focused at start), the paintings, the
-        look's controls, Paint and Stop, then the picture and its zoom bar, the history, the
-        rest of the run bar and the tabs. The left panel's scroll area is no stop of its own
-        (it scrolls to the control that has the focus)."""
-        self.left.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        last_left: QWidget = self.left
-        widget = self.nextInFocusChain()
-        while widget is not None and widget is not self:
-            if self.left.isAncestorOf(widget):
-                last_left = widget
-            widget = widget.nextInFocusChain()
-        QWidget.setTabOrder(last_left, self.stylize_button)
-        QWidget.setTabOrder(self.stylize_button, self.stop_button)
-        self.photo_area.setFocus()
+def set_tab_order(window: MainWindow) -> None:
+    """Tab goes the way the work goes: the photo (focused at start), the paintings, the
+    look's controls, Paint and Stop, then the picture and its zoom bar, the history, the
+    rest of the run bar and the tabs. The left panel's scroll area is no stop of its own
+    (it scrolls to the control that has the focus)."""
+    left = window.left
+    left.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    last_left: QWidget = left
+    widget = window.nextInFocusChain()
+    while widget is not None and widget is not window:
+        if left.isAncestorOf(widget):
+            last_left = widget
+        widget = widget.nextInFocusChain()
+    QWidget.setTabOrder(last_left, window.stylize_button)
+    QWidget.setTabOrder(window.stylize_button, window.stop_button)
+    window.photo_area.setFocus()

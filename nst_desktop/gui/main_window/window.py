@@ -7,9 +7,9 @@ tab's commands) with :class:`~.batch.BatchRunner`, :class:`~.session.RunSession`
 at a time), :class:`~.training_session.TrainingSession`, :class:`~.history.History` (the
 versions: store, strip, writer) and :class:`~.output.Output` (save, copy, drag files); every
 thread goes through the window's :class:`~..threads.ThreadRegistry`; :class:`~.inputs.Inputs`
-(open, drop, paste, recent files). Still mixed in (to be made parts the same way):
-:mod:`.compose` (the widgets, with :mod:`.layout`) and :mod:`.modes` (instant picture, fast
-styles). Also:
+(open, drop, paste, recent files). The widgets are put together by
+the plain functions of :mod:`.compose` (with :mod:`.layout`). Still mixed in (to be made a
+part the same way): :mod:`.modes` (instant picture, fast styles). Also:
 :mod:`.actions` (menus as a table), :mod:`.state` (what is remembered), :mod:`.picture` (the
 immutable record of what is on show).
 """
@@ -35,8 +35,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QLabel,
     QMainWindow,
     QMenu,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QWidget,
 )
 
 from nst_desktop.engine import EngineError, Progress, Settings
@@ -49,16 +54,25 @@ from .. import imaging, plain_text, shutdown, user_paths
 from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds
 from ..threads import ThreadRegistry, registry
+from ..widgets.batch_list import BatchList
+from ..widgets.controls import ControlsPanel
 from ..widgets.history_strip import HistoryStrip
+from ..widgets.image_drop import DropArea
+from ..widgets.loss_plot import LossPlot
 from ..widgets.message_banner import MessageBanner, banner_text
+from ..widgets.preset_bar import PresetBar
+from ..widgets.preview import PreviewPanel
 from ..widgets.print_size import PrintChoice
+from ..widgets.progress_line import ProgressLine
+from ..widgets.style_gallery import StyleGallery
+from ..widgets.wheel_guard import WheelGuard
 from ..worker import Engine, ImageInput, Job, RealEngine
-from . import actions, printing, state
+from . import actions, compose, printing, state
 from .batch import BatchRunner
 from .batch_tab import BatchTab
-from .compose import Composition
 from .history import History
 from .inputs import Inputs
+from .layout import BannerOverlay, LeftPanel, RunBar
 from .look import Look
 from .modes import PaintingModes
 from .output import Output
@@ -92,11 +106,33 @@ def time_fraction(progress: Progress) -> float:
 
 
 class MainWindow(
-    Composition,
     PaintingModes,
     QMainWindow,
 ):
     recent_menu: QMenu  # made by actions.build()
+    # The widgets, made by compose.build_ui():
+    left: LeftPanel
+    left_panel: QWidget
+    photo_area: DropArea
+    gallery: StyleGallery
+    controls: ControlsPanel
+    preset_bar: PresetBar
+    wheel_guard: WheelGuard
+    preview: PreviewPanel
+    banner: MessageBanner
+    banner_overlay: BannerOverlay
+    run_bar: RunBar
+    stylize_button: QPushButton
+    stop_button: QPushButton
+    save_button: QPushButton
+    copy_button: QPushButton
+    progress: ProgressLine
+    loss_plot: LossPlot
+    tabs: QTabWidget
+    batch: BatchList
+    centre_splitter: QSplitter
+    splitter: QSplitter
+    device_label: QLabel
     look: Look
     training: TrainingSession
     _before_missing: Picture | None
@@ -147,7 +183,7 @@ class MainWindow(
             parent=self,
         )
         self.output = Output(self.history.writer, self.qsettings, lambda: self.shown, self, self)
-        self._build_ui(presets, fast_styles)
+        compose.build_ui(self, presets, fast_styles)
         self.view = PictureView(
             self,
             self.preview,
@@ -299,7 +335,7 @@ class MainWindow(
     @Slot(str, bool)
     def show_message(self, text: str, error: bool = True) -> None:
         self.banner.show_message(text, error)
-        self._banner_overlay.place()
+        self.banner_overlay.place()
         self.statusBar().showMessage(banner_text(text), 8000)
         if error:
             self._info_timer.stop()
