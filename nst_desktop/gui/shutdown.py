@@ -53,7 +53,7 @@ def may_close(window: MainWindow) -> bool:
     which lets its writes land."""
     window.batch_runner.plan = None  # the photo being painted stops; the rest stay waiting
     window.session.pending = None
-    window._fast_again = None
+    window.modes.forget_queued()
     registry = window.threads
     kept = None
     deadline = time.monotonic() + SIDE_TASK_WAIT_MS / 1000

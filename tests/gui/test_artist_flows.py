@@ -32,7 +32,7 @@ class NegativeEngine(FakeEngine):
 
 def _paint_fast(qtbot, window, name: str = "Tiny") -> None:  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(window.controller.finished, timeout=10_000):
-        window.apply_fast_style(name)
+        window.modes.apply_fast_style(name)
 
 
 # 1. Fade on a fast-style picture --------------------------------------------------------------

@@ -152,11 +152,11 @@ def test_window_shows_the_instant_picture_and_follows_the_slider(
     window = make_window(engine)
     window.controls.set_settings(Settings(size=48, strength=1.0))
     window.set_photo(photo)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.add_style(painting)
     assert shown_colour(window) == 220
     assert "Instant picture" in window.progress.format()
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.controls.strength.set_value(0.5)
     assert shown_colour(window) == 120
     assert engine.instant_calls[-1].method == "instant" and engine.instant_calls[-1].strength == 0.5
@@ -164,7 +164,7 @@ def test_window_shows_the_instant_picture_and_follows_the_slider(
     before = len(engine.instant_calls)
     for value in np.linspace(0.0, 1.0, 40):
         window.controls.strength.set_value(float(value))
-    qtbot.waitUntil(lambda: not window.instant.pending, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.modes.instant.pending, timeout=10_000)
     assert len(engine.instant_calls) - before < 10
     assert shown_colour(window) == 220
 
@@ -176,11 +176,11 @@ def test_a_running_paint_takes_precedence_over_the_instant_picture(
     window = make_window(engine)
     window.controls.set_settings(Settings(size=48, strength=1.0, steps=5))
     window.set_photo(photo)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.add_style(painting)
     window.stylize()
     qtbot.waitUntil(lambda: window.session.last_preview is not None, timeout=10_000)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.controls.keep_colors.setCurrentIndex(1)
     qtbot.wait(50)
     assert shown_colour(window) != 220  # the optimiser's preview (the fake's photo) stays on show
@@ -198,14 +198,14 @@ def test_the_window_shows_the_real_instant_picture_at_start(
     window = make_window(RealEngine())
     window.controls.set_settings(Settings(size=64, device="cpu"))
     window.set_photo(photo)
-    with qtbot.waitSignal(window.instant.ready, timeout=120_000) as ready:
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=120_000) as ready:
         window.add_style(painting)
     image = ready.args[0]
     assert image.shape == (48, 64, 3)
     shown = window.preview.view.item.after.toImage()
     assert (shown.width(), shown.height()) == (64, 48)
     assert window.stylize_button.text() == "Paint" and window.stylize_button.isEnabled()
-    with Heartbeat() as beat, qtbot.waitSignal(window.instant.ready, timeout=60_000):
+    with Heartbeat() as beat, qtbot.waitSignal(window.modes.instant.ready, timeout=60_000):
         window.controls.keep_colors.setCurrentIndex(1)
     assert max(beat.gaps) < 0.3, f"the GUI thread stalled {max(beat.gaps) * 1000:.0f} ms"
 
@@ -285,17 +285,17 @@ def test_a_drag_paints_drafts_and_the_full_picture_when_let_go(
     window = make_window(engine)
     window.controls.set_settings(Settings(size=1024))
     window.set_photo(photo)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000) as first:
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as first:
         window.add_style(painting)
     assert max(first.args[0].shape[:2]) == PREVIEW_SIDE
     row = window.controls.strength
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000) as draft:
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as draft:
         drag(row, 0.5)
     assert max(draft.args[0].shape[:2]) == DRAFT_SIDE
     assert engine.instant_calls[-1].strength == pytest.approx(0.5, abs=0.01)
     shown = window.preview.view.item.after.toImage()
     assert max(shown.width(), shown.height()) == DRAFT_SIDE, "the draft is put on show"
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000) as full:
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as full:
         row.slider.setSliderDown(False)  # let go: sliderReleased
     assert max(full.args[0].shape[:2]) == PREVIEW_SIDE
     assert engine.instant_calls[-1].strength == pytest.approx(0.5, abs=0.01)
@@ -310,12 +310,12 @@ def test_a_held_slider_gets_the_full_picture_once_it_rests(
     window = make_window(engine)
     window.controls.set_settings(Settings(size=1024))
     window.set_photo(photo)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.add_style(painting)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000) as draft:
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as draft:
         drag(window.controls.style_strength, 3.0)
     assert max(draft.args[0].shape[:2]) == DRAFT_SIDE
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000) as full:
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as full:
         pass  # no move, no release: the pause alone brings the full picture
     assert max(full.args[0].shape[:2]) == PREVIEW_SIDE
     assert engine.instant_calls[-1].style_strength == pytest.approx(3.0, abs=0.05)
@@ -330,12 +330,12 @@ def test_style_strength_and_brush_scale_reach_the_instant_picture(
     window = make_window(engine)
     window.controls.set_settings(Settings(size=48))
     window.set_photo(photo)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.add_style(painting)
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.controls.style_strength.set_value(4.0)
     assert engine.instant_calls[-1].style_strength == 4.0
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.controls.brush_scale.set_value(2.0)
     assert engine.instant_calls[-1].brush_scale == 2.0 and engine.instant_calls[-1].style_strength == 4.0
 
@@ -350,7 +350,7 @@ def test_controls_the_instant_picture_ignores_are_marked_while_it_is_on_show(
     window.controls.set_settings(Settings(size=48, steps=5))
     window.set_photo(photo)
     assert not controls.paint_only_note.isVisible(), "no instant picture yet"
-    with qtbot.waitSignal(window.instant.ready, timeout=10_000):
+    with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.add_style(painting)
     assert controls.paint_only_note.isVisible()
     assert "apply when you Paint" in controls.paint_only_note.text()

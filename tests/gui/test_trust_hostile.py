@@ -73,7 +73,7 @@ def test_hostile_style_files_in_the_panel(qtbot, window, tiny_style: Path, tmp_p
         assert error, (kind, text)
         assert "\n" not in text and len(text) < 300, (kind, text)
         assert window.banner.text() == text or window.banner.text() == text[: len(window.banner.text())]
-        qtbot.waitUntil(lambda: not window.side_tasks.busy, timeout=60_000)
+        qtbot.waitUntil(lambda: not window.modes.side_tasks.busy, timeout=60_000)
     assert panel.names() == before, "nothing was added"
 
 
@@ -232,9 +232,9 @@ def test_closing_during_a_slow_instant_picture_and_a_fast_paint(qtbot, qsettings
     window.show()
     window.set_photo(write_image(tmp_path / "photo.png"))
     window.add_style(write_image(tmp_path / "painting.png", seed=3))
-    qtbot.waitUntil(lambda: window.side_tasks.busy, timeout=5_000)
+    qtbot.waitUntil(lambda: window.modes.side_tasks.busy, timeout=5_000)
     window.controls.set_settings(window.controls.settings().replace(size=32))
-    window.apply_fast_style("Anything")  # a fast paint through the controller (blocks until cancelled)
+    window.modes.apply_fast_style("Anything")  # a fast paint through the controller (blocks until cancelled)
     qtbot.waitUntil(lambda: engine.started.is_set(), timeout=10_000)
     start = time.monotonic()
     try:

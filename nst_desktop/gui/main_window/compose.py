@@ -21,6 +21,7 @@ from ..widgets.message_banner import MessageBanner
 from ..widgets.preview import PreviewPanel
 from ..widgets.wheel_guard import WheelGuard
 from .layout import BannerOverlay, LeftPanel, RunBar
+from .modes import Modes
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -58,7 +59,26 @@ def build_ui(window: MainWindow, presets: PresetStore | None, fast_store: Any) -
     centre_layout.addWidget(w.loss_plot)
 
     w.tabs = QTabWidget()
-    w._build_modes(fast_store)
+    w.modes = Modes(
+        w.threads,
+        getattr(w.engine, "instant_picture", None),
+        fast_store,
+        controls=w.controls,
+        gallery=w.gallery,
+        view=w.preview.view,
+        progress=w.progress,
+        session=w.session,
+        running=lambda: w.controller.busy,
+        busy=w._busy,
+        batch_running=lambda: w.batch_runner.running,  # made after the widgets
+        shown=lambda: w.shown,
+        photo=lambda: w.content if w.content_image is not None else None,
+        before=lambda: w.content_pixels,
+        settings=w.current_settings,
+        dpi=lambda: w.print_dpi,
+        parent=w,
+    )
+    w.fast_styles = w.modes.fast_styles
     w.tabs.addTab(w.fast_styles, "Fast styles")
     w.tabs.setTabToolTip(w.tabs.indexOf(w.fast_styles), THREE_WAYS)
     w.batch = BatchList(threads=w.threads)

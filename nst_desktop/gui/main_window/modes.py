@@ -1,113 +1,149 @@
-# mypy: disable-error-code="misc"
-# (The window is composed of mixins whose methods annotate ``self: MainWindow`` so their bodies
-# are checked against the whole window; mypy rejects such a self type on a class that is not
-# itself a MainWindow with a "misc" error, which is the only check this turns off.)
 """The window's one-pass ways of painting: the live instant picture and the fast-style gallery
 (click to paint, strength and keep-colours re-apply it). Training a fast style is the
 :class:`~.training_session.TrainingSession` part.
 
-:class:`PaintingModes` is mixed into :class:`~.window.MainWindow`. A fast style paints through
-the window's :class:`~.session.RunSession` like the optimiser, so its picture is a
-:class:`~.picture.Picture` record too. The instant picture and the style files go through the
-side :class:`~..side_tasks.TaskRunner`, latest request first.
+:class:`Modes` is an owned part of :class:`~.window.MainWindow`: it owns the side
+:class:`~..side_tasks.TaskRunner` (the instant picture and the style files, latest request
+first), the :class:`~..instant_preview.InstantPreview`, the Fast styles panel and the fast
+style asked for while another job runs. A fast style paints through the window's
+:class:`~.session.RunSession` like the optimiser, so its picture is a
+:class:`~.picture.Picture` record too. What it needs of the window comes in as callables, so
+that a test can build it alone.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from nst_desktop.engine import EngineError
+from nst_desktop.engine import EngineError, Settings
 
 from .. import imaging
-from ..about import AboutDialog
 from ..instant_preview import InstantPreview
 from ..side_tasks import TaskRunner
+from ..threads import ThreadRegistry
+from ..widgets.controls import ControlsPanel
 from ..widgets.fast_styles import FastStylesPanel
 from ..widgets.message_banner import banner_text
-from ..worker import Job
-
-if TYPE_CHECKING:
-    from .window import MainWindow
+from ..widgets.preview import PreviewView
+from ..widgets.progress_line import ProgressLine
+from ..widgets.style_gallery import StyleGallery
+from ..worker import ImageInput, Job
+from .picture import Picture
+from .session import RunSession
 
 log = logging.getLogger(__name__)
 
 
-class PaintingModes:
-    """Instant preview and fast styles for the main window (a mixin)."""
+class Modes(QObject):
+    """Instant picture and fast styles (a part of the main window)."""
 
-    instant_image: imaging.RGB8 | None
+    message = Signal(str, bool)
+    """A banner message (text, is_error)."""
+    cleared = Signal()
+    """A new fast paint starts: the banner's message is old news."""
+    status = Signal(str, int)
+    """A status-bar line and how many ms it stays."""
 
-    def _build_modes(self: MainWindow, fast_store: Any) -> None:
-        self.side_tasks = TaskRunner(self, threads=self.threads)
-        paint = getattr(self.engine, "instant_picture", None)
-        self.instant = None
+    def __init__(
+        self,
+        threads: ThreadRegistry,
+        paint: Any,
+        fast_store: Any,
+        *,
+        controls: ControlsPanel,
+        gallery: StyleGallery,
+        view: PreviewView,
+        progress: ProgressLine,
+        session: RunSession,
+        running: Callable[[], bool],
+        busy: Callable[[], bool],
+        batch_running: Callable[[], bool],
+        shown: Callable[[], Picture | None],
+        photo: Callable[[], ImageInput | None],
+        before: Callable[[], imaging.RGB8 | None],
+        settings: Callable[[], Settings | None],
+        dpi: Callable[[], float],
+        parent: QObject | None = None,
+    ) -> None:
+        """``paint`` is the engine's instant picture (None: no instant picture); ``running``
+        says the worker thread is held at all, ``busy`` that it is held by more than the
+        model's warm-up; ``photo`` is the window's photo once it is shown; ``settings`` the
+        controls' settings, or None once the reason is on show."""
+        super().__init__(parent)
+        self._controls, self._gallery, self._view, self._progress = controls, gallery, view, progress
+        self._session, self._running, self._busy, self._batch_running = session, running, busy, batch_running
+        self._shown, self._photo, self._before = shown, photo, before
+        self._settings, self._dpi = settings, dpi
+        self.side_tasks = TaskRunner(self, threads=threads)
+        self.instant: InstantPreview | None = None
         if paint is not None:
             self.instant = InstantPreview(self.side_tasks, paint, parent=self)
             self.instant.ready.connect(self._on_instant_ready)
             self.instant.failed.connect(self._on_instant_failed)
+        self.instant_image: imaging.RGB8 | None = None
         self.fast_styles = FastStylesPanel(self.side_tasks, fast_store)
         self.fast_styles.apply_requested.connect(self.apply_fast_style)
-        self.fast_styles.message.connect(self.show_message)
-        self.fast_styles.listed.connect(lambda: self.batch.set_fast_styles(self.fast_styles.names()))
+        self.fast_styles.message.connect(self.message)
         self._fast_again: str | None = None
-
-    def _connect_modes(self: MainWindow) -> None:
-        self.controls.drag_finished.connect(self._refresh_instant)  # the full picture after drafts
+        controls.drag_finished.connect(self.refresh_instant)  # the full picture after drafts
 
     # The instant picture -------------------------------------------------------------------------
 
-    def _showing_instant(self: MainWindow) -> bool:
-        return not self._busy() and self.shown is None
+    def _showing_instant(self) -> bool:
+        return not self._busy() and self._shown() is None
 
-    def _refresh_instant(self: MainWindow) -> None:
+    def refresh_instant(self) -> None:
         """Ask for the instant picture of the current inputs (nothing runs when it is the same):
         a quick draft while a slider is dragged, the full picture otherwise."""
         if self.instant is None:
             return
         try:
-            settings = self.controls.settings()
+            settings = self._controls.settings()
         except EngineError:
             return
-        self.instant.update(self.content, self.gallery.styles(), settings, draft=self.controls.dragging())
-        self._mark_paint_only()
+        self.instant.update(self._photo(), self._gallery.styles(), settings, draft=self._controls.dragging())
+        self.mark_paint_only()
 
-    def _mark_paint_only(self: MainWindow) -> None:
+    def mark_paint_only(self) -> None:
         """Grey the controls the instant picture ignores while it is the picture on show."""
         instant = self.instant
         on = instant is not None and instant.active and self.instant_image is not None
-        self.controls.mark_paint_only(on and self._showing_instant())
+        self._controls.mark_paint_only(on and self._showing_instant())
 
     @Slot(object)
-    def _on_instant_ready(self: MainWindow, image: imaging.RGB8) -> None:
+    def _on_instant_ready(self, image: imaging.RGB8) -> None:
         self.instant_image = image
-        self._mark_paint_only()
+        self.mark_paint_only()
         if self._showing_instant():
-            self.preview.view.set_image(imaging.array_to_qimage(image))
-            if self.progress.format() in ("Ready", ""):
-                self.progress.setFormat(
+            self._view.set_image(imaging.array_to_qimage(image))
+            if self._progress.format() in ("Ready", ""):
+                self._progress.setFormat(
                     "Instant picture: a first look at any painting. Paint gives the best picture."
                 )
-        elif not self.controller.busy and (self.shown is None or self.shown.settings.method != "fast"):
+            return
+        shown = self._shown()
+        if not self._running() and (shown is None or shown.settings.method != "fast"):
             # A painted picture stays on show (minutes of work); the new look waits for Paint.
-            self.statusBar().showMessage("The look changed: press Paint to paint it again.", 6000)
+            self.status.emit("The look changed: press Paint to paint it again.", 6000)
 
     @Slot(str)
-    def _on_instant_failed(self: MainWindow, message: str) -> None:
-        self.statusBar().showMessage(banner_text(f"No instant picture: {message}"), 8000)
+    def _on_instant_failed(self, message: str) -> None:
+        self.status.emit(banner_text(f"No instant picture: {message}"), 8000)
 
-    def _on_look_changed(self: MainWindow) -> None:
+    def look_changed(self) -> None:
         """A control changed: repaint what is on show, if it is a one-pass picture. Fade is
         not among them: it moves the picture on show at once (:meth:`.look.Look.refade`),
         adding no version."""
-        self._refresh_instant()
-        result = self.shown
-        if result is None or result.settings.method != "fast" or self.batch_runner.running:
+        self.refresh_instant()
+        result = self._shown()
+        if result is None or result.settings.method != "fast" or self._batch_running():
             return
         try:
-            now = self.controls.settings()
+            now = self._controls.settings()
         except EngineError:
             return
         fields = ("keep_colors", "size", "device")
@@ -117,46 +153,44 @@ class PaintingModes:
     # Fast styles ------------------------------------------------------------------------------
 
     @Slot(str)
-    def apply_fast_style(self: MainWindow, name: str) -> None:
-        """Paint the photo with the fast style ``name`` at the output size (through the controller)."""
-        if self.content is None or self.content_image is None:
-            self.show_message("Add a photo first: drop it on the photo area or click there to browse.")
+    def apply_fast_style(self, name: str) -> None:
+        """Paint the photo with the fast style ``name`` at the output size (through the session)."""
+        photo = self._photo()
+        if photo is None:
+            self.message.emit("Add a photo first: drop it on the photo area or click there to browse.", True)
             return
-        if self._busy() or self.batch_runner.running:
+        if self._busy() or self._batch_running():
             # One job at a time: paint with the latest choice when the running job ends.
-            job = self.session.job
-            fast_running = job is not None and job.settings.method == "fast" and not self.batch_runner.running
+            job = self._session.job
+            fast_running = job is not None and job.settings.method == "fast" and not self._batch_running()
             if fast_running:
                 self._fast_again = name
             else:
-                self.show_message("Wait for the current run to end (or stop it) to paint with a fast style.")
+                self.message.emit(
+                    "Wait for the current run to end (or stop it) to paint with a fast style.", True
+                )
             return
-        settings = self.current_settings()
+        settings = self._settings()
         if settings is None:
             return
         settings = settings.replace(method="fast", fast_style=name)
-        self.clear_message()
+        self.cleared.emit()
         # While the model loads, the session starts this right after (the latest choice wins).
-        self.session.start(
-            Job(content=self.content, styles=(), settings=settings, dpi=self.print_dpi),
-            before=self.content_pixels,
+        self._session.start(
+            Job(content=photo, styles=(), settings=settings, dpi=self._dpi()), before=self._before()
         )
 
-    def _modes_finished(self: MainWindow) -> None:
+    def job_ended(self) -> None:
         """A job ended: paint with the fast style chosen meanwhile, if any."""
         name, self._fast_again = self._fast_again, None
-        if name is not None and not self.controller.busy:
+        if name is not None and not self._running():
             self.apply_fast_style(name)
 
-    def _modes_state(self: MainWindow, running: bool) -> None:
-        self.fast_styles.set_busy(running or self.batch_runner.running)
-        self._mark_paint_only()
-        actions = getattr(self, "menu_actions", {})
-        if "train" in actions:
-            actions["train"].setEnabled(not running and not self.batch_runner.running)
-            actions["resume"].setEnabled(self.training.stopped_training is not None and not running)
+    def forget_queued(self) -> None:
+        """The window closes: no fast style waits to paint after the running job."""
+        self._fast_again = None
 
-    # About ------------------------------------------------------------------------------------
-
-    def show_about(self: MainWindow) -> None:
-        AboutDialog(self).exec()
+    def set_running(self, running: bool) -> None:
+        """The window's run state changed: the gallery paints only when nothing else runs."""
+        self.fast_styles.set_busy(running or self._batch_running())
+        self.mark_paint_only()

@@ -7,9 +7,9 @@ tab's commands) with :class:`~.batch.BatchRunner`, :class:`~.session.RunSession`
 at a time), :class:`~.training_session.TrainingSession`, :class:`~.history.History` (the
 versions: store, strip, writer) and :class:`~.output.Output` (save, copy, drag files); every
 thread goes through the window's :class:`~..threads.ThreadRegistry`; :class:`~.inputs.Inputs`
-(open, drop, paste, recent files). The widgets are put together by
-the plain functions of :mod:`.compose` (with :mod:`.layout`). Still mixed in (to be made a
-part the same way): :mod:`.modes` (instant picture, fast styles). Also:
+(open, drop, paste, recent files); :class:`~.modes.Modes` (instant picture, fast styles).
+No mixins: the widgets are put together by the plain functions of :mod:`.compose` (with
+:mod:`.layout`). Also:
 :mod:`.actions` (menus as a table), :mod:`.state` (what is remembered), :mod:`.picture` (the
 immutable record of what is on show).
 """
@@ -51,11 +51,13 @@ from nst_desktop.engine.schedule import fit
 from nst_desktop.engine.versions import VersionStore, session_dir
 
 from .. import imaging, plain_text, shutdown, user_paths
+from ..about import AboutDialog
 from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds
 from ..threads import ThreadRegistry, registry
 from ..widgets.batch_list import BatchList
 from ..widgets.controls import ControlsPanel
+from ..widgets.fast_styles import FastStylesPanel
 from ..widgets.history_strip import HistoryStrip
 from ..widgets.image_drop import DropArea
 from ..widgets.loss_plot import LossPlot
@@ -74,7 +76,7 @@ from .history import History
 from .inputs import Inputs
 from .layout import BannerOverlay, LeftPanel, RunBar
 from .look import Look
-from .modes import PaintingModes
+from .modes import Modes
 from .output import Output
 from .picture import Picture
 from .session import RunSession
@@ -105,10 +107,7 @@ def time_fraction(progress: Progress) -> float:
     return min(1.0, max(0.0, progress.elapsed / total)) if total > 0 else progress.fraction
 
 
-class MainWindow(
-    PaintingModes,
-    QMainWindow,
-):
+class MainWindow(QMainWindow):
     recent_menu: QMenu  # made by actions.build()
     # The widgets, made by compose.build_ui():
     left: LeftPanel
@@ -129,6 +128,8 @@ class MainWindow(
     progress: ProgressLine
     loss_plot: LossPlot
     tabs: QTabWidget
+    modes: Modes
+    fast_styles: FastStylesPanel
     batch: BatchList
     centre_splitter: QSplitter
     splitter: QSplitter
@@ -163,8 +164,6 @@ class MainWindow(
         self.content_pixels: imaging.RGB8 | None = None
         self.content_image: QImage | None = None
         self.shown = None
-        self.instant_image = None
-        self.instant: Any = None
         self._run_title = ""
         self._before_missing = None
         self._run_started_at: float | None = None
@@ -255,7 +254,7 @@ class MainWindow(
         g.browse_requested.connect(i.browse_styles)
         g.sample_requested.connect(i._on_sample_style)
         g.changed.connect(self._update_state)
-        g.changed.connect(self._refresh_instant)
+        g.changed.connect(self.modes.refresh_instant)
         g.changed.connect(self.wheel_guard.protect_children)
         self.controls.changed.connect(self._on_controls_changed)
         self.controls.changed.connect(self.preset_bar.update_modified)
@@ -305,7 +304,11 @@ class MainWindow(
         s.waiting.connect(lambda: self.progress.setFormat("Loading the model…"))
         s.ended.connect(self._on_run_ended)
         s.state_changed.connect(self._update_state)
-        self._connect_modes()
+        m = self.modes
+        m.message.connect(self.show_message)
+        m.cleared.connect(lambda: self.clear_message())
+        m.status.connect(self.statusBar().showMessage)
+        m.fast_styles.listed.connect(lambda: self.batch.set_fast_styles(m.fast_styles.names()))
         tr = self.training
         self.fast_styles.train_requested.connect(tr.train)
         self.fast_styles.resume_requested.connect(tr.resume)
@@ -314,7 +317,7 @@ class MainWindow(
         tr.device.connect(self._show_device)
         tr.title.connect(self._show_title)
         tr.state_changed.connect(self._update_state)
-        tr.ended.connect(self._modes_finished)
+        tr.ended.connect(self.modes.job_ended)
         hi = self.history
         hi.show_requested.connect(self._show_version)
         hi.compare_requested.connect(lambda a, b, labels: self.preview.compare_versions(a, b, labels=labels))
@@ -355,7 +358,7 @@ class MainWindow(
 
     def _on_controls_changed(self) -> None:
         self.look.record()
-        self._on_look_changed()
+        self.modes.look_changed()
         self.look.refade()
         if self.content_image is not None and not self.controller.busy and self.shown is None:
             self.preview.view.set_canvas_size(
@@ -387,7 +390,7 @@ class MainWindow(
             self.preview.view.set_canvas_size(*self._canvas_size(image.width(), image.height()))
             self.preview.view.set_image(image)
         self._update_state()
-        self._refresh_instant()
+        self.modes.refresh_instant()
 
     def _canvas_size(self, width: int, height: int, size: int | None = None) -> tuple[int, int]:
         """The picture's size at ``size`` (default: the output size control) on the long side."""
@@ -613,8 +616,8 @@ class MainWindow(
             return
         self.shown = None
         self.preview.end_compare()
-        if self.instant_image is not None:
-            self.preview.view.set_image(imaging.array_to_qimage(self.instant_image))
+        if self.modes.instant_image is not None:
+            self.preview.view.set_image(imaging.array_to_qimage(self.modes.instant_image))
         elif self.content_image is not None:
             self.preview.view.set_image(self.content_image)
         else:
@@ -666,7 +669,7 @@ class MainWindow(
             QApplication.alert(self)
         self._run_started_at = None
         self._update_state()
-        self._modes_finished()
+        self.modes.job_ended()
 
     def _show_title(self, fraction: float | None = None) -> None:
         """The photo's name in the title, with the run's progress while it runs (taskbars show it)."""
@@ -735,7 +738,10 @@ class MainWindow(
             if name in a:
                 a[name].setEnabled(on)
         self.batch.set_running(running or batch, batch=batch)
-        self._modes_state(running)
+        self.modes.set_running(running)
+        if "train" in a:
+            a["train"].setEnabled(not running and not batch)
+            a["resume"].setEnabled(self.training.stopped_training is not None and not running)
         if not running and not waiting and self.progress.format() in ("Starting…", "Stopping…"):
             self.progress.setFormat("Ready")
 
@@ -751,6 +757,9 @@ class MainWindow(
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if not self.view.key_released(event):
             super().keyReleaseEvent(event)
+
+    def show_about(self) -> None:
+        AboutDialog(self).exec()
 
     def save_state(self) -> None:
         state.save(self)
