@@ -61,10 +61,21 @@ def check_mask(mask: Mask, width: int, height: int, what: str) -> None:
     mh, mw = mask.shape[:2]
     ratio = (mw / mh) / (width / height)
     if abs(ratio - 1.0) > ASPECT_TOLERANCE:
+        # Shapes, not sizes: the mask may have been read at the working size, so its pixel
+        # count would not be the file's.
         raise ImageError(
-            f"{what} is {mw}x{mh} px, a shape too different from the photo's {width}x{height} px; "
-            "make the mask from the photo itself."
+            f"{what} is {_shape(mw, mh)}, a shape too different from the photo, which is "
+            f"{_shape(width, height)}; make the mask from the photo itself."
         )
+
+
+def _shape(width: int, height: int) -> str:
+    """A picture's proportions in words ("square", "1.5 times as wide as tall")."""
+    if abs(width / height - 1.0) < 0.01:
+        return "square"
+    if width > height:
+        return f"{width / height:.3g} times as wide as tall"
+    return f"{height / width:.3g} times as tall as wide"
 
 
 def fit_mask(mask: Mask, width: int, height: int) -> Mask:
