@@ -95,8 +95,8 @@ def open_window(tmp: Path):  # type: ignore[no-untyped-def]
     window.resize(WIDTH, HEIGHT)
     window.move(0, 0)
     window.show()
-    window.set_photo(SAMPLES / "content" / "coffee.jpg")
-    window.add_style(SAMPLES / "style" / "autumn.jpg")
+    window.inputs.set_photo(SAMPLES / "content" / "coffee.jpg")
+    window.inputs.add_style(SAMPLES / "style" / "autumn.jpg")
     window.warm_up()
     wait_until(lambda: not window.controller.busy, 300)
     return window

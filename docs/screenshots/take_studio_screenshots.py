@@ -35,9 +35,9 @@ def main() -> None:
     window = MainWindow(qsettings=QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
     window.resize(1220, 800)
     window.show()
-    window.set_photo(SAMPLES / "content" / "chelsea.jpg")
-    window.add_style(SAMPLES / "style" / "autumn.jpg")
-    window.add_style(SAMPLES / "style" / "string.jpg")
+    window.inputs.set_photo(SAMPLES / "content" / "chelsea.jpg")
+    window.inputs.add_style(SAMPLES / "style" / "autumn.jpg")
+    window.inputs.add_style(SAMPLES / "style" / "string.jpg")
     window.controls.set_settings(window.controls.settings().replace(size=512))
     for name in ("Autumn", "String", "Cluster"):
         window.apply_fast_style(name)

@@ -107,14 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window = MainWindow()
     opener = style_opener(window)
-    app.installEventFilter(FileOpenFilter(window, opener))
+    app.installEventFilter(FileOpenFilter(window.inputs, opener))
     window.show()
     style_files, images = split_style_files([args.content, *args.styles] if args.content else [])
     open_initial_images(window, images[0] if images else None, images[1:])
     if style_files:  # after the first listing is asked for, so the import's refresh selects it
         QTimer.singleShot(0, lambda: opener.open_all(style_files))
     if args.settings_from is not None:
-        window.use_settings_from(args.settings_from)
+        window.inputs.use_settings_from(args.settings_from)
     QTimer.singleShot(300, window.warm_up)
     QTimer.singleShot(300, window.fast_styles.refresh)  # the gallery and the batch's style list
     from . import shutdown
@@ -166,16 +166,16 @@ def open_initial_images(window: object, content: Path | None, styles: Sequence[P
     sample_content, sample_styles = sample_images()
     window.gallery.set_samples(sample_styles)
     if content is not None:
-        window.set_photo(content)
+        window.inputs.set_photo(content)
         for style in styles:
-            window.add_style(style)
+            window.inputs.add_style(style)
         return
     if state.restore_inputs(window):
         return
     if sample_content:
-        window.set_photo(sample_content[0])
+        window.inputs.set_photo(sample_content[0])
     if sample_styles:
-        window.add_style(sample_styles[0])
+        window.inputs.add_style(sample_styles[0])
 
 
 def _smoke_test(app: object) -> int:
@@ -197,8 +197,8 @@ def _smoke_test(app: object) -> int:
         if window.content is None or not window.gallery.styles():
             _write_synthetic_samples(folder)
             sys.stderr.write("nst-desktop smoke test: built-in samples missing, using synthetic images\n")
-            window.set_photo(folder / "content.png")
-            window.add_style(folder / "style.png")
+            window.inputs.set_photo(folder / "content.png")
+            window.inputs.add_style(folder / "style.png")
         window.controls.set_settings(
             window.controls.settings().replace(size=SMOKE_SIZE, steps=SMOKE_STEPS, seed=1)
         )
@@ -218,7 +218,7 @@ def _smoke_test(app: object) -> int:
         picture = window.shown
         if picture is None or not picture.complete:
             return fail(window.banner.text() or "the run ended without a result")
-        out = window.save_to(folder / "smoke.png")
+        out = window.output.save_to(folder / "smoke.png")
         if out is None or not out.is_file():
             return fail(window.banner.text() or "the result was not saved")
         from nst_desktop.engine import images

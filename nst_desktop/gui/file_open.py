@@ -2,7 +2,8 @@
 
 macOS does not pass a file dropped on the Dock icon, or opened with "Open with", as a
 command-line argument: it arrives as a ``QFileOpenEvent`` on the application object. A
-``.nststyle`` goes to the fast-style importer (style_open.py), anything else to the window.
+``.nststyle`` goes to the fast-style importer (style_open.py), anything else to the window's inputs
+(:class:`~.main_window.inputs.Inputs`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ class OpensStyles(Protocol):
 
 
 class FileOpenFilter(QObject):
-    """An application event filter that routes file-open events to the main window."""
+    """An application event filter that routes file-open events to the main window's inputs."""
 
-    def __init__(self, window: OpensPaths, styles: OpensStyles | None = None) -> None:
+    def __init__(self, inputs: OpensPaths, styles: OpensStyles | None = None) -> None:
         super().__init__()
-        self._window = window
+        self._inputs = inputs
         self._styles = styles
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
@@ -38,6 +39,6 @@ class FileOpenFilter(QObject):
             if self._styles is not None and is_style_file(path):
                 self._styles.open(path)
             else:
-                self._window.open_paths([path])
+                self._inputs.open_paths([path])
             return True
         return False

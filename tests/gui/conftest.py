@@ -182,7 +182,7 @@ def painting(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def ready_window(window, photo: Path, painting: Path):  # type: ignore[no-untyped-def]
-    assert window.set_photo(photo)
-    assert window.add_style(painting)
+    assert window.inputs.set_photo(photo)
+    assert window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=48, steps=20, seed=3))
     return window

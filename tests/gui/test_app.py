@@ -50,7 +50,7 @@ def test_layout_controls_and_folders_are_remembered(make_window, qsettings: QSet
     first = make_window()
     first.splitter.setSizes([420, 700])
     sizes = first.splitter.sizes()
-    first.set_photo(photo)
+    first.inputs.set_photo(photo)
     first.controls.set_settings(Settings(style_strength=2.5, size=256))
     first.close()
     second = make_window()

@@ -43,7 +43,7 @@ def test_fade_scrubbing_on_a_fast_style_picture_adds_no_version(
 ) -> None:
     engine = NegativeEngine()
     window = make_window(engine)
-    assert window.set_photo(photo)
+    assert window.inputs.set_photo(photo)
     window.controls.set_settings(window.controls.settings().replace(size=48, steps=3, strength=0.5))
     _paint_fast(qtbot, window)
     assert engine.calls[-1].method == "fast" and engine.calls[-1].strength == 1.0  # faded here
@@ -67,7 +67,7 @@ def test_fade_scrubbing_on_a_fast_style_picture_adds_no_version(
     assert abs(float(shown.pixels.mean()) - float(painted.pixels.mean())) > 1.0
 
     # The fade is recorded with the picture when it is saved.
-    saved = window.save_to(tmp_path / "faded.png")
+    saved = window.output.save_to(tmp_path / "faded.png")
     assert saved is not None
     meta = read_metadata(saved)
     assert meta["settings"]["method"] == "fast" and meta["settings"]["strength"] == 0.8

@@ -11,7 +11,7 @@ from .conftest import FakeEngine, write_image
 
 def prepare(window, tmp_path: Path, painting: Path, count: int = 3) -> list[Path]:  # type: ignore[no-untyped-def]
     photos = [write_image(tmp_path / f"photo{i}.png", 40 + i * 8, 32, seed=i) for i in range(count)]
-    window.add_style(painting)
+    window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=40, steps=10, seed=1))
     window.inputs._on_photo_files(photos)
     out = tmp_path / "out"

@@ -33,7 +33,7 @@ class WhitePainter(FakeEngine):
 def test_a_batch_with_fade_saves_the_faded_picture_its_row_shows(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window = make_window(WhitePainter())
     photo = write_image(tmp_path / "photo.png", 48, 32, seed=4)
-    window.add_style(write_image(tmp_path / "painting.png", 40, 40, seed=2))
+    window.inputs.add_style(write_image(tmp_path / "painting.png", 40, 40, seed=2))
     window.controls.set_settings(window.controls.settings().replace(size=48, steps=4, seed=1, strength=0.5))
     window.batch_tab.add_paths([photo])
     out = tmp_path / "out"

@@ -63,7 +63,7 @@ def test_drag_without_files_is_refused(window) -> None:
 
 
 def test_not_an_image_shows_a_plain_message_and_changes_nothing(window, photo: Path, tmp_path: Path) -> None:
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     bogus = tmp_path / "notes.png"
     bogus.write_text("this is not a picture")
     drop(window.photo_area, mime_for(bogus))
@@ -142,7 +142,7 @@ def test_a_file_opened_by_the_system_becomes_the_photo(window, photo: Path) -> N
 
     from nst_desktop.gui.file_open import FileOpenFilter
 
-    opener = FileOpenFilter(window)
+    opener = FileOpenFilter(window.inputs)
     app = QApplication.instance()
     app.installEventFilter(opener)
     try:

@@ -66,7 +66,7 @@ def test_gallery_lists_styles_and_a_click_paints_with_one(
     import_into_user_store(tiny_style)
     window = make_window(RealEngine())
     window.controls.set_settings(Settings(size=48, device="cpu", seed=1))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     open_gallery(qtbot, window)
     panel = window.fast_styles
     assert "Tiny" in panel.names()
@@ -90,7 +90,7 @@ def test_gallery_lists_styles_and_a_click_paints_with_one(
     assert not window.controller.busy and len(window.history.strip.ids()) == 1
     assert window.shown is not None and window.shown.settings.strength == 0.5
 
-    saved = window.save_to(tmp_path / "fast.png")
+    saved = window.output.save_to(tmp_path / "fast.png")
     meta = read_metadata(saved)
     assert meta["settings"]["method"] == "fast" and meta["settings"]["fast_style"] == "Tiny"
 

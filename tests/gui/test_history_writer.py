@@ -208,7 +208,7 @@ def test_starring_and_saving_a_pending_version_wait_for_its_write(
     window.history.add(picture)
     other = newest_id(window)
     opener = open_later(gated.gate)
-    saved = window.save_to(tmp_path / "kept.png", window.history.picture(other))  # saved from memory
+    saved = window.output.save_to(tmp_path / "kept.png", window.history.picture(other))  # saved from memory
     opener.join()
     assert saved is not None and saved.is_file()
     stored = window.history.store.get(other)

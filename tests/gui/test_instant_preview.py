@@ -151,9 +151,9 @@ def test_window_shows_the_instant_picture_and_follows_the_slider(
     engine = InstantFakeEngine()
     window = make_window(engine)
     window.controls.set_settings(Settings(size=48, strength=1.0))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
-        window.add_style(painting)
+        window.inputs.add_style(painting)
     assert shown_colour(window) == 220
     assert "Instant picture" in window.progress.format()
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
@@ -175,9 +175,9 @@ def test_a_running_paint_takes_precedence_over_the_instant_picture(
     engine = InstantFakeEngine(block=True, step_seconds=0.01)
     window = make_window(engine)
     window.controls.set_settings(Settings(size=48, strength=1.0, steps=5))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
-        window.add_style(painting)
+        window.inputs.add_style(painting)
     window.stylize()
     qtbot.waitUntil(lambda: window.session.last_preview is not None, timeout=10_000)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
@@ -197,9 +197,9 @@ def test_the_window_shows_the_real_instant_picture_at_start(
 
     window = make_window(RealEngine())
     window.controls.set_settings(Settings(size=64, device="cpu"))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=120_000) as ready:
-        window.add_style(painting)
+        window.inputs.add_style(painting)
     image = ready.args[0]
     assert image.shape == (48, 64, 3)
     shown = window.preview.view.item.after.toImage()
@@ -284,9 +284,9 @@ def test_a_drag_paints_drafts_and_the_full_picture_when_let_go(
     engine = InstantFakeEngine()
     window = make_window(engine)
     window.controls.set_settings(Settings(size=1024))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as first:
-        window.add_style(painting)
+        window.inputs.add_style(painting)
     assert max(first.args[0].shape[:2]) == PREVIEW_SIDE
     row = window.controls.strength
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as draft:
@@ -309,9 +309,9 @@ def test_a_held_slider_gets_the_full_picture_once_it_rests(
     engine = InstantFakeEngine()
     window = make_window(engine)
     window.controls.set_settings(Settings(size=1024))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
-        window.add_style(painting)
+        window.inputs.add_style(painting)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000) as draft:
         drag(window.controls.style_strength, 3.0)
     assert max(draft.args[0].shape[:2]) == DRAFT_SIDE
@@ -329,9 +329,9 @@ def test_style_strength_and_brush_scale_reach_the_instant_picture(
     engine = InstantFakeEngine()
     window = make_window(engine)
     window.controls.set_settings(Settings(size=48))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
-        window.add_style(painting)
+        window.inputs.add_style(painting)
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
         window.controls.style_strength.set_value(4.0)
     assert engine.instant_calls[-1].style_strength == 4.0
@@ -348,10 +348,10 @@ def test_controls_the_instant_picture_ignores_are_marked_while_it_is_on_show(
     window.resize(1024, 700)
     controls = window.controls
     window.controls.set_settings(Settings(size=48, steps=5))
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     assert not controls.paint_only_note.isVisible(), "no instant picture yet"
     with qtbot.waitSignal(window.modes.instant.ready, timeout=10_000):
-        window.add_style(painting)
+        window.inputs.add_style(painting)
     assert controls.paint_only_note.isVisible()
     assert "apply when you Paint" in controls.paint_only_note.text()
     for name in PAINT_ONLY:

@@ -46,9 +46,11 @@ def test_advanced_fits_the_panel_at_1024x700(  # type: ignore[no-untyped-def]
     qtbot, window, photo: Path, painting: Path, tmp_path: Path
 ) -> None:
     window.resize(1024, 700)
-    window.set_photo(photo)
-    window.add_style(painting)
-    window.add_style(write_image(tmp_path / ("a painting with a rather long file name" * 2 + ".png"), 50, 50))
+    window.inputs.set_photo(photo)
+    window.inputs.add_style(painting)
+    window.inputs.add_style(
+        write_image(tmp_path / ("a painting with a rather long file name" * 2 + ".png"), 50, 50)
+    )
     qtbot.wait(50)
     assert_fits(window)
     window.controls.advanced_toggle.setChecked(True)

@@ -148,7 +148,7 @@ def test_the_window_sets_the_output_size_from_the_photo_shape(
     accept_with(monkeypatch)
     window.controls.print_button.click()  # no photo: the sheet's shape, A3 upright
     assert window.controls.size.value() == 4961
-    assert window.set_photo(write_image(tmp_path / "wide.png", 80, 60))  # 4:3
+    assert window.inputs.set_photo(write_image(tmp_path / "wide.png", 80, 60))  # 4:3
     window.controls.print_button.click()
     assert window.controls.size.value() == 4677
     assert (
@@ -199,7 +199,7 @@ def test_a_run_carries_the_print_dpi_into_its_picture(qtbot, ready_window, tmp_p
     qtbot.waitUntil(lambda: window.shown is not None and not window.controller.busy, timeout=5000)
     assert window.shown.job.dpi == 150.0
     # ...and what the window writes of it says 150 dpi: Save, and the file a drag hands over.
-    saved = window.save_to(tmp_path / "print.png")
+    saved = window.output.save_to(tmp_path / "print.png")
     assert saved is not None and read_dpi(saved) == pytest.approx(150.0, abs=0.02)  # PNG: whole dots a metre
     payload = window.output.drag_payload()
     assert payload is not None and read_dpi(payload[1]) == pytest.approx(150.0, abs=0.02)
@@ -221,13 +221,13 @@ def test_a_version_reloaded_by_a_new_window_keeps_its_print_dpi(
     second.history.show(version_id)
     assert second.shown is not None and second.shown.id == version_id
     assert second.shown.job.dpi == 150.0
-    saved = second.save_to(tmp_path / "again.png")
+    saved = second.output.save_to(tmp_path / "again.png")
     assert saved is not None and read_dpi(saved) == pytest.approx(150.0, abs=0.02)
 
 
 def test_a_batch_records_the_print_dpi_in_its_files(qtbot, window, tmp_path: Path, painting: Path) -> None:
     photos = [write_image(tmp_path / f"photo{i}.png", 40 + i * 8, 32, seed=i) for i in range(2)]
-    window.add_style(painting)
+    window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=40, steps=10, seed=1))
     window.inputs._on_photo_files(photos)
     out = tmp_path / "out"

@@ -18,8 +18,8 @@ def test_real_engine_paints_through_the_worker(
     from nst_desktop.gui.worker import RealEngine
 
     window = make_window(RealEngine())
-    window.set_photo(photo)
-    window.add_style(painting)
+    window.inputs.set_photo(photo)
+    window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=48, steps=6, seed=5))
     previews: list[object] = []
     window.controller.progress.connect(
@@ -31,7 +31,7 @@ def test_real_engine_paints_through_the_worker(
     assert max(window.shown.size) == 48
     assert previews, "previews arrive while painting"
     assert window.device_text
-    saved = window.save_to(tmp_path / "real.tif")
+    saved = window.output.save_to(tmp_path / "real.tif")
     assert saved is not None and read_metadata(saved)["settings"]["seed"] == 5
 
 
@@ -52,8 +52,8 @@ def test_real_engine_stops_within_a_second(qtbot, make_window, photo: Path, pain
     from nst_desktop.gui.worker import RealEngine
 
     window = make_window(RealEngine())
-    window.set_photo(photo)
-    window.add_style(painting)
+    window.inputs.set_photo(photo)
+    window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=96, steps=500, seed=1))
     steps: list[int] = []
     window.controller.progress.connect(lambda p: steps.append(p.step))

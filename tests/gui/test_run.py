@@ -74,7 +74,7 @@ def test_stop_mid_run_keeps_the_last_preview_and_it_can_be_saved(
     assert window.shown is not None and not window.shown.complete
     assert window.preview.view.has_image()
     assert window.save_button.isEnabled()
-    saved = window.save_to(tmp_path / "partial.png")
+    saved = window.output.save_to(tmp_path / "partial.png")
     assert saved is not None and read_metadata(saved)["stopped_early"] is True
 
 
@@ -100,7 +100,7 @@ def test_save_embeds_settings_that_restore(qtbot, ready_window, tmp_path: Path, 
 
 def test_save_failure_is_a_message(qtbot, ready_window, tmp_path: Path) -> None:
     run_to_end(qtbot, ready_window)
-    assert ready_window.save_to(tmp_path / "missing-folder" / "x" / "out.bmp") is None
+    assert ready_window.output.save_to(tmp_path / "missing-folder" / "x" / "out.bmp") is None
     assert ready_window.banner.is_error
 
 

@@ -47,8 +47,8 @@ def test_closing_during_the_warm_up_does_not_wait_for_it(qtbot, make_window) -> 
 def test_closing_during_a_painting_closes_once_it_has_stopped(qtbot, make_window, ready_window) -> None:
     engine = FakeEngine(block=True)
     window = make_window(engine)
-    window.set_photo(ready_window.content.path)
-    window.add_style(ready_window.gallery.styles()[0].path)
+    window.inputs.set_photo(ready_window.content.path)
+    window.inputs.add_style(ready_window.gallery.styles()[0].path)
     window.stylize()
     qtbot.waitUntil(lambda: engine.started.is_set(), timeout=10_000)
     start = time.monotonic()
@@ -206,8 +206,8 @@ class Engine:
 
 window = MainWindow(Engine(), qsettings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
 window.show()
-window.set_photo(folder / "photo.png")
-window.add_style(folder / "painting.png")
+window.inputs.set_photo(folder / "photo.png")
+window.inputs.add_style(folder / "painting.png")
 while not started.is_set():
     app.processEvents()
     time.sleep(0.01)

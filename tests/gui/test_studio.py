@@ -26,14 +26,14 @@ def test_changing_the_photo_mid_run_does_not_relabel_the_picture(
     fake_engine.block = True
     window.stylize()
     qtbot.waitUntil(lambda: window.session.last_preview is not None, timeout=5000)
-    assert window.set_photo(other)  # the artist moves on while it paints
+    assert window.inputs.set_photo(other)  # the artist moves on while it paints
     with qtbot.waitSignal(window.controller.finished, timeout=5000):
         window.stop()
     picture = window.shown
     assert picture is not None and picture.photo.name == photo.name
     assert picture.before is not None and picture.before.shape[:2] == (48, 64)  # the run's photo
     assert picture.suggested_name().startswith("photo-painting")
-    saved = window.save_to(tmp_path / "out.png")
+    saved = window.output.save_to(tmp_path / "out.png")
     assert saved is not None
     meta = read_metadata(saved)
     assert meta["content"] == photo.name and meta["stopped_early"] is True
@@ -47,7 +47,7 @@ def test_removing_a_painting_after_the_run_keeps_it_in_the_saved_settings(
     paint(qtbot, window)
     window.gallery.remove(0)
     assert not window.gallery.styles()
-    saved = window.save_to(tmp_path / "kept.png")
+    saved = window.output.save_to(tmp_path / "kept.png")
     assert saved is not None
     assert [s["name"] for s in read_metadata(saved)["styles"]] == [painting.name]
 
@@ -63,7 +63,7 @@ def test_a_batch_does_not_make_the_saved_picture_describe_the_window_photo(
     qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
     shown = window.shown
     assert shown is not None and shown.photo.name == "batch1.png"
-    saved = window.save_to(tmp_path / "again.png")
+    saved = window.output.save_to(tmp_path / "again.png")
     assert saved is not None and read_metadata(saved)["content"] == "batch1.png"
 
 
@@ -87,7 +87,7 @@ def test_every_run_becomes_a_version_that_survives_a_restart(
     assert window.preview.view.has_pair()
     window.preview.end_compare()
 
-    saved = window.save_to(tmp_path / "first.png")
+    saved = window.output.save_to(tmp_path / "first.png")
     assert saved is not None
     qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)  # written in the background
     assert window.history.store.get(first).saved and not window.history.store.get(second).saved
@@ -118,7 +118,7 @@ def test_use_settings_from_a_picture_via_the_file_menu(qtbot, ready_window, tmp_
     window = ready_window
     window.controls.set_settings(window.controls.settings().replace(style_strength=4.5))
     paint(qtbot, window)
-    saved = window.save_to(tmp_path / "made.png")
+    saved = window.output.save_to(tmp_path / "made.png")
     window.controls.set_settings(window.controls.settings().replace(style_strength=1.0))
     window.inputs.ask_open_paths = lambda title, key, many: [saved]
     window.menu_actions["use_settings"].trigger()
@@ -146,9 +146,9 @@ def test_undo_and_redo_control_changes(qtbot, window) -> None:
 
 def test_layout_at_1024x700(qtbot, window, photo: Path, painting: Path, tmp_path: Path) -> None:
     window.resize(1024, 700)
-    window.set_photo(photo)
-    window.add_style(painting)
-    window.add_style(write_image(tmp_path / "second.png", 50, 50, seed=5))
+    window.inputs.set_photo(photo)
+    window.inputs.add_style(painting)
+    window.inputs.add_style(write_image(tmp_path / "second.png", 50, 50, seed=5))
     qtbot.wait(50)
     window.progress.setFormat("Level 3/3 · step 240/300 · about 1 min 20 s left")
     qtbot.wait(20)
@@ -171,7 +171,7 @@ def test_layout_at_1024x700(qtbot, window, photo: Path, painting: Path, tmp_path
 
 def test_information_banners_go_away_and_errors_go_when_solved(qtbot, window, photo: Path) -> None:
     window.show_message("Add a photo first.", error=True)
-    window.set_photo(photo)
+    window.inputs.set_photo(photo)
     assert not window.banner.isVisible()
     window._info_timer.setInterval(10)
     window.show_message("Saved it.", error=False)
@@ -247,7 +247,7 @@ def test_done_text_goes_when_the_photo_changes(qtbot, ready_window, tmp_path: Pa
     window = ready_window
     paint(qtbot, window)
     assert window.progress.format().startswith("Done")
-    window.set_photo(write_image(tmp_path / "next.png"))
+    window.inputs.set_photo(write_image(tmp_path / "next.png"))
     assert window.progress.format() == "Ready"
 
 
@@ -327,7 +327,7 @@ def test_space_while_comparing_shows_b_and_never_stars(qtbot, ready_window) -> N
 
 def test_tab_reaches_the_painting_cards_in_reading_order(qtbot, ready_window, tmp_path: Path) -> None:
     window = ready_window
-    window.add_style(write_image(tmp_path / "second.png", 50, 50, seed=5))
+    window.inputs.add_style(write_image(tmp_path / "second.png", 50, 50, seed=5))
     first, second = window.gallery.cards()
     chain = []
     widget = window.photo_area
@@ -396,8 +396,8 @@ def test_fade_acts_on_a_finished_picture_without_painting_again(
 ) -> None:
     engine = InvertingEngine()
     window = make_window(engine)
-    window.set_photo(photo)
-    window.add_style(painting)
+    window.inputs.set_photo(photo)
+    window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=48, steps=5, seed=3, strength=0.5))
     paint(qtbot, window)
     assert engine.calls[-1].strength == 1.0  # painted at full strength, faded after
@@ -408,5 +408,5 @@ def test_fade_acts_on_a_finished_picture_without_painting_again(
     assert full is not None and full is not half and full.settings.strength == 1.0
     assert len(engine.calls) == 1, "no new run"
     assert abs(float(full.pixels.mean()) - float(half.pixels.mean())) > 1.0
-    saved = window.save_to(tmp_path / "full.png")
+    saved = window.output.save_to(tmp_path / "full.png")
     assert saved is not None and read_metadata(saved)["settings"]["strength"] == 1.0

@@ -26,7 +26,7 @@ def crafted_png(path: Path, meta: dict[str, object]) -> Path:
 def test_a_picture_with_a_megabyte_setting_gives_a_short_message(window, tmp_path: Path) -> None:
     # Just under Pillow's 1 MB limit for one text chunk (above it the picture reads as damaged).
     meta = {"app": "nst-desktop", "settings": {"schema_version": 1, "keep_colors": HUGE[:900_000]}}
-    window.open_paths([crafted_png(tmp_path / "crafted.png", meta)])
+    window.inputs.open_paths([crafted_png(tmp_path / "crafted.png", meta)])
     text = window.banner.text()
     assert text.startswith("Could not restore the settings from 'crafted.png'")
     assert len(text) < 400 and "\n" not in text

@@ -230,8 +230,8 @@ def test_closing_during_a_slow_instant_picture_and_a_fast_paint(qtbot, qsettings
     window = MainWindow(engine, qsettings=qsettings)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
-    window.set_photo(write_image(tmp_path / "photo.png"))
-    window.add_style(write_image(tmp_path / "painting.png", seed=3))
+    window.inputs.set_photo(write_image(tmp_path / "photo.png"))
+    window.inputs.add_style(write_image(tmp_path / "painting.png", seed=3))
     qtbot.waitUntil(lambda: window.modes.side_tasks.busy, timeout=5_000)
     window.controls.set_settings(window.controls.settings().replace(size=32))
     window.modes.apply_fast_style("Anything")  # a fast paint through the controller (blocks until cancelled)

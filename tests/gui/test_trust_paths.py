@@ -103,7 +103,7 @@ def test_dropped_and_opened_paths_give_one_line(window, tmp_path: Path, fifo: Pa
         (locked / "inside.png", "not allowed to look at"),
     ):
         window.banner.hide()
-        window.open_paths([path])  # a drop on the window
+        window.inputs.open_paths([path])  # a drop on the window
         assert words in window.banner.text()
         window.banner.hide()
         window.photo_area.files_dropped.emit([path])  # a drop on the photo area
@@ -178,8 +178,8 @@ def test_file_names_with_markup_are_shown_as_written(window, tmp_path: Path, qtb
     folder.mkdir()
     photo = write_image(folder / MARKUP.replace("/", "_"))
     painting = write_image(folder / ("<b>p<i>" + "x" * 200 + ".png"))
-    assert window.set_photo(photo)
-    assert window.add_style(painting)
+    assert window.inputs.set_photo(photo)
+    assert window.inputs.add_style(painting)
     card = window.gallery.findChildren(QLabel)
     names = [c for c in card if c.text().startswith("<b>p<i>")]
     assert names and all(c.textFormat() == Qt.TextFormat.PlainText for c in names)
@@ -246,7 +246,7 @@ def test_a_real_drop_of_a_crafted_picture_on_the_window(window, tmp_path: Path) 
         assert time.monotonic() - begin < 5
         assert window.banner.text().startswith(start), window.banner.text()
         assert len(window.banner.text()) < 400 and len(window.statusBar().currentMessage()) <= 400
-    assert window.set_photo(write_image(tmp_path / "ok.png"))
+    assert window.inputs.set_photo(write_image(tmp_path / "ok.png"))
 
 
 def test_the_train_dialog_shows_painting_names_as_written(qtbot, tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer, Slot
@@ -677,22 +676,6 @@ class MainWindow(QMainWindow):
         prefix = f"{fraction:.0%} — " if fraction is not None and self.controller.busy else ""
         self.setWindowTitle(f"{prefix}{name} — nst-desktop" if self._run_title else f"{prefix}nst-desktop")
 
-    def set_photo(self, path: Path) -> bool:
-        """Open ``path`` as the photo (the app's start and smoke test; see .inputs)."""
-        return self.inputs.set_photo(path)
-
-    def add_style(self, path: Path, weight: float = 1.0) -> bool:
-        """Add ``path`` as a painting (the app's start and smoke test; see .inputs)."""
-        return self.inputs.add_style(path, weight)
-
-    def open_paths(self, paths: list[Path]) -> None:
-        """Files handed to the app (the command line, "Open with"; see ..file_open)."""
-        self.inputs.open_paths(paths)
-
-    def use_settings_from(self, path: Path) -> bool:
-        """The settings of a picture made with nst-desktop (the command line's --settings-from)."""
-        return self.inputs.use_settings_from(path)
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         self.inputs.accept_drag(event)
 
@@ -704,11 +687,6 @@ class MainWindow(QMainWindow):
         mime = event.mimeData()
         event.acceptProposedAction()
         self.inputs.drop(mime)
-
-    def save_to(self, path: Path, picture: Picture | None = None) -> Path | None:
-        """Save the picture on show (or ``picture``) and wait until the file has landed: the
-        file, or None (the reason is on show). For scripts and the app's smoke test."""
-        return self.output.save_to(path, picture)
 
     def remember_rate(self, picture: Picture) -> None:
         from . import estimate
