@@ -286,3 +286,27 @@ def test_tab_starts_at_the_photo_then_paintings_controls_paint_and_the_picture(q
     order = [seen.index(w) for w in wanted]
     assert order == sorted(order)
     assert window.left not in seen  # the panel's scroll area is no stop of its own
+
+
+# 2. A version as the start of the next try --------------------------------------------------
+
+
+def test_a_versions_settings_are_the_start_of_the_next_try(qtbot, ready_window) -> None:  # type: ignore[no-untyped-def]
+    window = ready_window
+    ticks = iter(range(0, 1000, 10))  # an artist's pace: no two edits merge into one undo step
+    window.look.undo.clock = lambda: float(next(ticks))
+    used = window.controls.settings().replace(size=48, steps=3, seed=4242, style_strength=1.7)
+    window.controls.set_settings(used)
+    with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+        window.stylize()
+    (version_id,) = window.history.strip.ids()
+    window.controls.set_settings(used.replace(seed=7, style_strength=0.4))  # the artist moves on
+
+    menu = window.history.strip.build_menu(version_id)
+    (action,) = [a for a in menu.actions() if a.text() == "Use these settings"]
+    action.trigger()
+    now = window.controls.settings()
+    assert now.seed == 4242 and now.style_strength == 1.7 and now.steps == 3
+    assert "Using the settings of the version from" in window.statusBar().currentMessage()
+    window.look.undo.undo()  # one step back: the settings the artist had moved on to
+    assert window.controls.settings().seed == 7

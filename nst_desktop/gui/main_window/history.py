@@ -112,6 +112,8 @@ class History(QObject):
     save_requested = Signal(object)
     """A version's picture to save as a file (the window asks where)."""
     kept = Signal(object, object)
+    settings_requested = Signal(object, str)
+    """A version's settings (``Settings``) for the controls, and words naming the version."""
     """A picture and the copy of it kept as a version (with the version's id)."""
     deleted = Signal(str)
     """A version's id, deleted (the window leaves it if it was on show)."""
@@ -143,6 +145,7 @@ class History(QObject):
         strip.delete_requested.connect(self.delete)
         strip.save_requested.connect(self.save)
         strip.compare_requested.connect(self.compare)
+        strip.settings_requested.connect(self.use_settings)
         writer.done.connect(self._on_task_done)
 
     def load(self) -> None:
@@ -255,6 +258,19 @@ class History(QObject):
         picture = self.picture(version_id)
         if picture is not None:
             self.show_requested.emit(picture)
+
+    @Slot(str)
+    def use_settings(self, version_id: str) -> None:
+        """Offer a version's settings (seed included) as the start of the next try; the photo
+        and paintings on screen stay, as in Lightroom's "copy settings"."""
+        if self._busy():
+            self.status.emit("Settings can be taken from a version when the run has ended.", 4000)
+            return
+        version = self.strip.version(version_id) or self.store.get(version_id)
+        if version is None:
+            return
+        when = time.strftime("%H:%M", time.localtime(version.created))
+        self.settings_requested.emit(version.settings, f"the version from {when}")
 
     @Slot(str, bool)
     def star(self, version_id: str, on: bool) -> None:

@@ -322,6 +322,17 @@ class Inputs(QObject):
         self._say(text, False)
         return True
 
+    @Slot(object, str)
+    def use_settings(self, settings: Settings, source: str) -> None:
+        """A kept version's settings in the controls, as the start of the next try (the photo
+        and the paintings on screen stay: a version is a look to go on from)."""
+        self.controls.set_settings(settings)
+        self.status.emit(
+            f"Using the settings of {plain_text.capped(source, 80)}; the photo and paintings "
+            "are the ones on screen. Paint to try again.",
+            8000,
+        )
+
 
 def _accept_images(event: QDragEnterEvent | QDragMoveEvent) -> None:
     if paths_from_mime(event.mimeData()) or event.mimeData().hasImage():

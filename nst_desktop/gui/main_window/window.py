@@ -322,6 +322,7 @@ class MainWindow(QMainWindow):
         hi.compare_requested.connect(lambda a, b, labels: self.preview.compare_versions(a, b, labels=labels))
         hi.save_requested.connect(self.output.save_as)
         hi.kept.connect(self._on_kept)
+        hi.settings_requested.connect(self.inputs.use_settings)
         hi.deleted.connect(self._on_version_deleted)
         hi.status.connect(self.statusBar().showMessage)
         hi.message.connect(self.show_message)

@@ -336,6 +336,8 @@ class HistoryStrip(QWidget):
     delete_requested = Signal(str)
     save_requested = Signal(str)
     compare_requested = Signal(str, str)
+    settings_requested = Signal(str)
+    """The artist wants this version's settings in the controls, as the start of the next try."""
 
     def __init__(self, parent: QWidget | None = None, *, limit: int = DEFAULT_LIMIT) -> None:
         super().__init__(parent)
@@ -728,6 +730,7 @@ class HistoryStrip(QWidget):
             return menu
         current = self.selected_id()
         menu.addAction("Show this version", lambda: self.select(version_id, notify=True))
+        menu.addAction("Use these settings", lambda: self.settings_requested.emit(version_id))
         menu.addAction(
             "Unstar" if version.starred else "Star (keep for good)",
             lambda: self.star_toggled.emit(version_id, not version.starred),

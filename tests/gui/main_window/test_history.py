@@ -183,3 +183,25 @@ def test_two_parts_on_one_folder_see_each_others_versions(qtbot, tmp_path: Path)
     finally:
         mine.writer.finish()
         theirs.writer.finish()
+
+
+def test_use_these_settings_offers_the_versions_settings_when_no_run_holds_the_worker(
+    qtbot, rig: Rig
+) -> None:  # type: ignore[no-untyped-def]
+    rig.history.add(_picture(11))
+    ((picture, kept),) = rig.kept
+    offered: list[tuple[object, str]] = []
+    rig.history.settings_requested.connect(lambda settings, source: offered.append((settings, source)))
+    menu = rig.strip.build_menu(kept.id)
+    (action,) = [a for a in menu.actions() if a.text() == "Use these settings"]
+
+    rig.busy = True
+    action.trigger()
+    assert offered == [] and "when the run has ended" in rig.status[-1]
+
+    rig.busy = False
+    action.trigger()
+    ((settings, source),) = offered
+    assert settings == picture.settings and settings.seed == 11
+    assert source.startswith("the version from ")
+    rig.landed(qtbot)
