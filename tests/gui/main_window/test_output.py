@@ -6,32 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 
-from nst_desktop.engine import Settings, images
+from nst_desktop.engine import images
 from nst_desktop.gui.main_window import state
 from nst_desktop.gui.main_window.output import Output, drag_folder
-from nst_desktop.gui.main_window.picture import Picture, frozen_array
+from nst_desktop.gui.main_window.picture import Picture
 from nst_desktop.gui.main_window.version_writer import VersionWriter
-from nst_desktop.gui.worker import ImageInput, Job
+
+from ..test_history_writer import make_picture
 
 
 def _picture(seed: int) -> Picture:
-    full = np.random.default_rng(seed).random((24, 32, 3), dtype=np.float32)
-    settings = Settings(size=32, seed=seed)
-    job = Job(
-        content=ImageInput(name="photo.png"), styles=(ImageInput(name="painting.jpg"),), settings=settings
-    )
-    return Picture(
-        job=job,
-        pixels=frozen_array((full * 255).astype(np.uint8)),
-        settings=settings,
-        complete=True,
-        full=frozen_array(full),
-    )
+    """A small finished picture, as a run gives it."""
+    return make_picture(seed, h=24, w=32)
 
 
 class Rig:
