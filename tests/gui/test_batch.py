@@ -13,7 +13,7 @@ def prepare(window, tmp_path: Path, painting: Path, count: int = 3) -> list[Path
     photos = [write_image(tmp_path / f"photo{i}.png", 40 + i * 8, 32, seed=i) for i in range(count)]
     window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=40, steps=10, seed=1))
-    window.inputs._on_photo_files(photos)
+    window.inputs.on_photo_files(photos)
     out = tmp_path / "out"
     out.mkdir()
     window.inputs.ask_folder = lambda title: out
@@ -60,6 +60,6 @@ def test_stopping_a_batch_leaves_the_rest_waiting(
 
 
 def test_batch_needs_a_painting(window, tmp_path: Path) -> None:
-    window.inputs._on_photo_files([write_image(tmp_path / "a.png"), write_image(tmp_path / "b.png")])
+    window.inputs.on_photo_files([write_image(tmp_path / "a.png"), write_image(tmp_path / "b.png")])
     window.batch_tab.start()
     assert not window.controller.busy and "painting" in window.banner.text()

@@ -229,7 +229,7 @@ def test_a_batch_records_the_print_dpi_in_its_files(qtbot, window, tmp_path: Pat
     photos = [write_image(tmp_path / f"photo{i}.png", 40 + i * 8, 32, seed=i) for i in range(2)]
     window.inputs.add_style(painting)
     window.controls.set_settings(window.controls.settings().replace(size=40, steps=10, seed=1))
-    window.inputs._on_photo_files(photos)
+    window.inputs.on_photo_files(photos)
     out = tmp_path / "out"
     out.mkdir()
     window.inputs.ask_folder = lambda title: out

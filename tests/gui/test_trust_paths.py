@@ -115,7 +115,7 @@ def test_dropped_and_opened_paths_give_one_line(window, tmp_path: Path, fifo: Pa
         window.batch_tab.add_paths([path])
         assert words in window.banner.text()
     # Several at once (the batch route), none usable.
-    window.inputs._on_photo_files([fifo, locked / "inside.png"])
+    window.inputs.on_photo_files([fifo, locked / "inside.png"])
     assert "None of the dropped items" in window.banner.text()
     assert window.content is None and not window.gallery.styles() and window.batch.count() == 0
     assert time.monotonic() - start < 10

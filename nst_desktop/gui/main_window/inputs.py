@@ -73,6 +73,10 @@ class Inputs(QObject):
         self._show_batch = show_batch
         self._has_photo = has_photo
         self._dialog_parent = dialog_parent
+        gallery.files_dropped.connect(self.on_style_files)
+        gallery.image_pasted.connect(self.on_style_pasted)
+        gallery.browse_requested.connect(self.browse_styles)
+        gallery.sample_requested.connect(self.on_sample_style)
 
     def _say(self, text: str, error: bool = True) -> None:
         self.message.emit(text, error)
@@ -123,7 +127,7 @@ class Inputs(QObject):
         return True
 
     @Slot(list)
-    def _on_photo_files(self, paths: list[Path]) -> None:
+    def on_photo_files(self, paths: list[Path]) -> None:
         files = [p for p in paths if user_paths.is_file(p)]
         if len(paths) == 1:
             self.set_photo(paths[0])
@@ -143,18 +147,18 @@ class Inputs(QObject):
             )
 
     @Slot(list)
-    def _on_style_files(self, paths: list[Path]) -> None:
+    def on_style_files(self, paths: list[Path]) -> None:
         for path in paths:
             self.add_style(path)
 
     @Slot(Path)
-    def _on_sample_style(self, path: Path) -> None:
+    def on_sample_style(self, path: Path) -> None:
         self.add_style(path)
 
     # Pasting ----------------------------------------------------------------------------------
 
     @Slot(QImage)
-    def _on_photo_pasted(self, image: QImage) -> None:
+    def on_photo_pasted(self, image: QImage) -> None:
         pixels = self._pasted_pixels(image)
         if pixels is not None:
             self.photo.emit(
@@ -162,7 +166,7 @@ class Inputs(QObject):
             )
 
     @Slot(QImage)
-    def _on_style_pasted(self, image: QImage) -> None:
+    def on_style_pasted(self, image: QImage) -> None:
         pixels = self._pasted_pixels(image)
         if pixels is not None:
             self.gallery.add(
@@ -188,10 +192,10 @@ class Inputs(QObject):
         if focus is not None and (focus is self.gallery or self.gallery.isAncestorOf(focus)):
             self.paste_style()
             return
-        self._paste(self._on_photo_pasted, self._on_photo_files)
+        self._paste(self.on_photo_pasted, self.on_photo_files)
 
     def paste_style(self) -> None:
-        self._paste(self._on_style_pasted, self._on_style_files)
+        self._paste(self.on_style_pasted, self.on_style_files)
 
     def _paste(self, on_image: Any, on_files: Any) -> None:
         """Files (copied in a file manager, or a path copied as plain text), else pixels."""
@@ -225,7 +229,7 @@ class Inputs(QObject):
     def browse_photo(self) -> None:
         paths = self.ask_open_paths("Open a photo", state.OPEN_DIR, many=True)
         if paths:
-            self._on_photo_files(paths)
+            self.on_photo_files(paths)
 
     def browse_styles(self) -> None:
         for path in self.ask_open_paths("Add paintings", state.STYLE_DIR, many=True):
@@ -273,7 +277,7 @@ class Inputs(QObject):
         paths = paths_from_mime(mime)
         if not paths:
             if mime.hasImage():
-                self._on_photo_pasted(QImage(mime.imageData()))
+                self.on_photo_pasted(QImage(mime.imageData()))
             return
         self.open_paths(paths)
 
@@ -288,7 +292,7 @@ class Inputs(QObject):
             else:
                 photos.append(path)
         if photos:
-            self._on_photo_files(photos)
+            self.on_photo_files(photos)
 
     def use_settings_from(self, path: Path) -> bool:
         problem = user_paths.problem(path)

@@ -244,14 +244,10 @@ class MainWindow(QMainWindow):
         i.message.connect(self.show_message)
         i.status.connect(self.statusBar().showMessage)
         i.solved.connect(lambda: self.clear_message(errors_only=True))
-        self.photo_area.files_dropped.connect(i._on_photo_files)
-        self.photo_area.image_pasted.connect(i._on_photo_pasted)
+        self.photo_area.files_dropped.connect(i.on_photo_files)
+        self.photo_area.image_pasted.connect(i.on_photo_pasted)
         self.photo_area.browse_requested.connect(i.browse_photo)
-        g = self.gallery
-        g.files_dropped.connect(i._on_style_files)
-        g.image_pasted.connect(i._on_style_pasted)
-        g.browse_requested.connect(i.browse_styles)
-        g.sample_requested.connect(i._on_sample_style)
+        g = self.gallery  # its drops, pastes and samples go to Inputs, which owns them
         g.changed.connect(self._update_state)
         g.changed.connect(self.modes.refresh_instant)
         g.changed.connect(self.wheel_guard.protect_children)

@@ -75,7 +75,7 @@ def test_several_photos_dropped_go_to_the_batch_and_the_first_is_the_photo(
 ) -> None:  # type: ignore[no-untyped-def]
     rig = Rig(qtbot, qsettings)
     files = [write_image(tmp_path / f"p{i}.png", seed=i) for i in range(2)]
-    rig.inputs._on_photo_files(files)
+    rig.inputs.on_photo_files(files)
     assert rig.batch == files and rig.batch_shown == 1
     assert [p.path for p in rig.photos] == [files[0]]
     ((text, error),) = rig.messages
