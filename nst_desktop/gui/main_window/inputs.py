@@ -331,10 +331,12 @@ class Inputs(QObject):
         """A kept version's settings in the controls, as the start of the next try (the photo
         and the paintings on screen stay: a version is a look to go on from)."""
         self.controls.set_settings(settings)
-        self.status.emit(
+        # The banner, as for settings restored from a picture: the status line is soon taken by
+        # the instant picture's "The look changed" that the new settings bring.
+        self._say(
             f"Using the settings of {plain_text.capped(source, 80)}; the photo and paintings "
             "are the ones on screen. Paint to try again.",
-            8000,
+            False,
         )
 
 
