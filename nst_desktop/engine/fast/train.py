@@ -343,15 +343,18 @@ class _Trainer:
         write_fast_style(self.output, style)
         with contextlib.suppress(OSError):
             ckpt.unlink()
+        # One reading of the clock: this session's time and the total must agree when the
+        # training ran in one go.
+        elapsed = budget.elapsed
         return TrainResult(
             output=self.output,
-            seconds=budget.elapsed - budget.spent,
+            seconds=elapsed - budget.spent,
             steps=step - first,
             device=describe_device(self.device),
             losses=dict(self.losses),
             skipped=photos.skipped,
             resumed_from=first,
-            trained_seconds=budget.elapsed,
+            trained_seconds=elapsed,
             trained_steps=step,
             seconds_per_step=budget.seconds_per_step,
             quality=quality,
