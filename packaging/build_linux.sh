@@ -24,6 +24,8 @@
 #   ALLOW_NO_STYLES=1  build even when resources/styles/ has no *.nststyle (packaging tests only)
 #   SKIP_TARGZ=1    no .tar.gz
 #   NICE            prefix for heavy commands (default: nice -n 19 ionice -c3)
+#   CPYTHON_PIN     packaging/linux/cpython-source.env: fail unless the venv's CPython and the
+#                   bundled libpython are at least the pinned release (build_linux_oldbase.sh)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -95,6 +97,7 @@ if torch.version.cuda is not None:
     sys.exit(f"torch {torch.__version__} is a CUDA build; the bundle carries CPU torch")
 print(f"build venv: torch {torch.__version__} (CPU), no torchvision/triton/CUDA packages")
 PY
+if [[ -n "${CPYTHON_PIN:-}" ]]; then "$VENV/bin/python" "$HERE/check_runtime.py" "$CPYTHON_PIN"; fi
 phase venv
 
 # -- 2. the bundle -----------------------------------------------------------------------------
@@ -123,6 +126,9 @@ test -f "$BUNDLE/_internal/nst_desktop/resources/icons/nst-desktop.svg"
 # may come back through a new hook or wheel layout.
 "$VENV/bin/python" "$HERE/trim_bundle.py" strip "$BUNDLE"
 "$VENV/bin/python" "$HERE/trim_bundle.py" check "$BUNDLE"
+if [[ -n "${CPYTHON_PIN:-}" ]]; then
+  "$VENV/bin/python" "$HERE/check_runtime.py" "$CPYTHON_PIN" --bundle "$BUNDLE" | tee "$BUILD/runtime.txt"
+fi
 if ls "$BUNDLE"/_internal/PySide6/Qt/lib/libQt6Network.so* >/dev/null 2>&1; then
   echo "note: libQt6Network is still bundled (something besides the dropped plugins links it)"
 fi

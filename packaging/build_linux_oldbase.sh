@@ -7,11 +7,16 @@
 #
 # What it does (each step cached under packaging/build/roots/, so a second run only rebuilds):
 #   1. debootstrap --variant=minbase bullseye (the same cached base verify_deb.sh uses);
-#   2. a copy of it as the build root, with a compiler, the -dev packages CPython needs and the
-#      libraries Qt loads (for the frozen smoke test);
-#   3. CPython 3.11 (shared libpython, as PyInstaller needs) compiled in that root from the
-#      upstream source tarball Debian ships for bookworm's python3.11 (checked by its SHA-256):
-#      bullseye's own Python is 3.9, and torch 2.13 has wheels for 3.10+ only;
+#   2. a copy of it as the build root, with bullseye-security enabled and every package upgraded
+#      on each run (OpenSSL, SQLite, zlib ... are linked into the bundled Python), a compiler, the
+#      -dev packages CPython needs and the libraries Qt loads (for the frozen smoke test);
+#   3. CPython 3.11 (shared libpython, as PyInstaller needs) compiled in that root from Debian's
+#      source package pinned in linux/cpython-source.env (bookworm's python3.11: upstream's
+#      tarball plus Debian's backported security patches; each file checked by its SHA-256, the
+#      layout patches left out), stamped with that revision and rebuilt whenever the cached one
+#      is older than the pin (check_runtime.py); expat is the system's, so the bundle's pyexpat
+#      uses the user's patched libexpat. bullseye's own Python is 3.9, and torch 2.13 has wheels
+#      for 3.10+ only;
 #   4. packaging/build_linux.sh inside the root, on this checkout (bind-mounted at /src), with
 #      that Python and PySide6 pinned to the newest release whose wheels need glibc <= 2.28
 #      (6.10 and later need 2.34, which Debian 11 does not have).
@@ -29,9 +34,11 @@ BASE="$ROOTS/$SUITE-base"
 BROOT="$ROOTS/$SUITE-build"
 SRC_CACHE="$HERE/build/src"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
-PY_TARBALL="python3.11_3.11.2.orig.tar.gz"      # from Debian's pool (bookworm's python3.11)
-PY_SHA256="2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849"
+# PY_DEB_SOURCE, PY_DEB_VERSION, PY_DEB_POOL, PY_*_SHA256, PY_PATCHES_FROM, PY_MIN_*:
+# shellcheck source=linux/cpython-source.env
+source "$HERE/linux/cpython-source.env"
 PY_PREFIX=/opt/python3.11
+PY_TAG="debian-$PY_DEB_VERSION"   # the build tag (sys._git) that check_runtime.py compares
 PYSIDE_PIN="${PYSIDE_PIN:-PySide6-Essentials==6.9.3}"
 if [[ -z "${NICE+x}" ]]; then NICE="nice -n 19 ionice -c3"; fi
 [[ $(id -u) == 0 ]] || { echo "run as root (debootstrap, chroot, mounts)" >&2; exit 2; }
@@ -75,9 +82,13 @@ if [[ ! -f "$BROOT/.packages-done" ]]; then
   cp -a "$BASE" "$BROOT"
 fi
 cp /etc/resolv.conf "$BROOT/etc/resolv.conf"
+printf 'deb %s %s main\n' "$MIRROR" "$SUITE" "$MIRROR" "$SUITE-updates" \
+  "${SECURITY_MIRROR:-${MIRROR%/debian}/debian-security}" "$SUITE-security" > "$BROOT/etc/apt/sources.list"
 mount_basics
+in_root apt-get update -q
+$NICE chroot "$BROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+  apt-get full-upgrade -y -q
 if [[ ! -f "$BROOT/.packages-done" ]]; then
-  in_root apt-get update -q
   $NICE chroot "$BROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends \
       build-essential pkg-config ca-certificates curl xz-utils binutils file desktop-file-utils \
@@ -90,26 +101,38 @@ if [[ ! -f "$BROOT/.packages-done" ]]; then
 fi
 echo "glibc in the build root: $(in_root ldd --version | head -1)"
 
-say "3. CPython 3.11 (shared) in $PY_PREFIX of the build root"
-if [[ ! -x "$BROOT$PY_PREFIX/bin/python3.11" ]]; then
-  if [[ ! -f "$SRC_CACHE/$PY_TARBALL" ]]; then
-    curl -fsS -o "$SRC_CACHE/$PY_TARBALL.part" "$MIRROR/pool/main/p/python3.11/$PY_TARBALL"
-    mv "$SRC_CACHE/$PY_TARBALL.part" "$SRC_CACHE/$PY_TARBALL"
-  fi
-  echo "$PY_SHA256  $SRC_CACHE/$PY_TARBALL" | sha256sum -c -
-  rm -rf "$BROOT/usr/src/cpython"
-  mkdir -p "$BROOT/usr/src/cpython"
-  tar -xzf "$SRC_CACHE/$PY_TARBALL" -C "$BROOT/usr/src/cpython" --strip-components=1
-  $NICE chroot "$BROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /bin/sh -ec "
-    cd /usr/src/cpython
-    ./configure --prefix=$PY_PREFIX --enable-shared --with-ensurepip=install \
-      LDFLAGS=-Wl,-rpath,$PY_PREFIX/lib > /usr/src/cpython-configure.log
-    make -j$(nproc) > /usr/src/cpython-make.log 2>&1
-    make install > /usr/src/cpython-install.log 2>&1"
-  rm -rf "$BROOT/usr/src/cpython"
+say "3. CPython 3.11 (shared) in $PY_PREFIX of the build root: $PY_DEB_SOURCE $PY_DEB_VERSION"
+echo "build root's libraries: $(in_root dpkg-query -W -f '${Package} ${Version}, ' \
+  libssl1.1 libsqlite3-0 libexpat1 zlib1g libffi7 liblzma5 libbz2-1.0)"
+cp "$HERE/check_runtime.py" "$HERE/linux/cpython-source.env" "$BROOT/root/"
+py_current() {  # the root's CPython exists and is not older than the pin
+  [[ -x "$BROOT$PY_PREFIX/bin/python3.11" ]] \
+    && in_root "$PY_PREFIX/bin/python3.11" /root/check_runtime.py /root/cpython-source.env
+}
+if ! py_current; then
+  echo "  (re)building CPython: none in the root yet, or older than the pin"
+  DSC="${PY_DEB_SOURCE}_${PY_DEB_VERSION}.dsc"
+  DEBIAN_TAR="${PY_DEB_SOURCE}_${PY_DEB_VERSION}.debian.tar.xz"
+  ORIG="${PY_DEB_SOURCE}_${PY_DEB_VERSION%-*}.orig.tar.gz"
+  for f in "$DSC" "$DEBIAN_TAR" "$ORIG"; do
+    if [[ ! -f "$SRC_CACHE/$f" ]]; then
+      curl -fsS -o "$SRC_CACHE/$f.part" "$MIRROR/$PY_DEB_POOL/${f//+/%2b}"
+      mv "$SRC_CACHE/$f.part" "$SRC_CACHE/$f"
+    fi
+  done
+  printf '%s  %s\n' "$PY_DSC_SHA256" "$DSC" "$PY_DEBIAN_SHA256" "$DEBIAN_TAR" "$PY_ORIG_SHA256" "$ORIG" \
+    | (cd "$SRC_CACHE" && sha256sum -c -)
+  rm -rf "$BROOT/usr/src/cpython-src" "$BROOT$PY_PREFIX"
+  mkdir -p "$BROOT/usr/src/cpython-src"
+  cp "$SRC_CACHE/$DSC" "$SRC_CACHE/$DEBIAN_TAR" "$SRC_CACHE/$ORIG" "$HERE/linux/build_cpython.sh" \
+    "$BROOT/usr/src/cpython-src/"
+  $NICE chroot "$BROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /bin/sh -ec \
+    'cd /usr/src/cpython-src && exec sh ./build_cpython.sh "$@"' build_cpython \
+    "$DSC" "$PY_PREFIX" "$PY_TAG" "$PY_PATCHES_FROM"
+  rm -rf "$BROOT/usr/src/cpython-src"
+  py_current || { echo "the CPython just built does not pass the pin check" >&2; exit 1; }
 fi
-in_root "$PY_PREFIX/bin/python3.11" -c \
-  'import ssl, ctypes, lzma, bz2, sqlite3, sys; print("python", sys.version.split()[0], ssl.OPENSSL_VERSION)'
+in_root "$PY_PREFIX/bin/python3.11" -c 'import ctypes, lzma, bz2, sys; print("python", sys.version)'
 echo "  (CPython ready after $(( $(date +%s) - T0 )) s)"
 
 say "4. build_linux.sh inside the $SUITE root"
@@ -133,6 +156,7 @@ fi
 chroot "$BROOT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 HOME=/root \
   PYTHON="$PY_PREFIX/bin/python3.11" VENV="/src/packaging/build/venv-$SUITE" \
   PIP_CONSTRAINT_EXTRA=/src/packaging/build/oldbase-pins.txt \
+  CPYTHON_PIN=/src/packaging/linux/cpython-source.env \
   TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}" DEB_XZ_LEVEL="${DEB_XZ_LEVEL:-1}" \
   GZIP_LEVEL="${GZIP_LEVEL:-1}" SKIP_TARGZ="${SKIP_TARGZ:-0}" SKIP_SMOKE="${SKIP_SMOKE:-0}" \
   ALLOW_NO_STYLES="${ALLOW_NO_STYLES:-0}" \
