@@ -133,6 +133,18 @@ verify_suite() {
     || fail "Qt's LGPL-3.0 text is not in /opt/nst-desktop/licenses"
   ls "$ROOTFS"/opt/nst-desktop/licenses/CPython-*/LICENSE.txt >/dev/null || fail "CPython's licence missing"
   echo "licences: $(grep -c '^[^ ]' "$ROOTFS/opt/nst-desktop/licenses/README.txt") index lines in /opt/nst-desktop/licenses"
+  # Runtime (issue 19): the bundled libpython carries the patch revision it was built from (its
+  # build tag), not older than the pin; pyexpat uses the system's libexpat, not a bundled copy.
+  py_tag="$(grep -aoE 'debian-3\.[0-9]+\.[0-9]+-[0-9A-Za-z.+~]+' "$ROOTFS"/opt/nst-desktop/_internal/libpython3*.so* \
+    | head -1 || true)"
+  py_min="$(sed -n 's/^PY_MIN_DEBIAN=//p' "$HERE/linux/cpython-source.env")"
+  [[ -n "$py_tag" ]] || fail "the bundled libpython carries no patch revision (build tag)"
+  dpkg --compare-versions "${py_tag#debian-}" ge "$py_min" \
+    || fail "the bundled CPython is $py_tag, older than the pinned $py_min"
+  expat="$(in_root /bin/sh -c 'ldd /opt/nst-desktop/_internal/lib-dynload/pyexpat*.so' | grep libexpat || true)"
+  [[ "$expat" == *"=> /lib/"* || "$expat" == *"=> /usr/lib/"* ]] || fail "pyexpat does not use the system's libexpat: $expat"
+  echo "runtime: CPython $py_tag (pinned >= $py_min); pyexpat uses the system's libexpat" \
+    "$(in_root dpkg-query -W -f '${Version}' libexpat1)" | tee "$outdir/runtime.txt"
 
   say "[$SUITE] ldd: does Qt's xcb platform plugin find every library it needs, from the system?"
   LIBPATH=/opt/nst-desktop/_internal:/opt/nst-desktop/_internal/PySide6/Qt/lib:/opt/nst-desktop/_internal/torch/lib
