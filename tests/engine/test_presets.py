@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from nst_desktop.engine import presets as presets_module
 from nst_desktop.engine.errors import PresetError
+from nst_desktop.engine.library import named_files as named_files_module
 from nst_desktop.engine.presets import PRESET_KIND, Preset, PresetStore
 from nst_desktop.engine.settings import SCHEMA_VERSION, Settings
 
@@ -549,7 +549,7 @@ def test_failed_atomic_write_is_a_preset_error(
     def refuse(path: Path, data: bytes) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(presets_module, "atomic_write_bytes", refuse)
+    monkeypatch.setattr(named_files_module, "atomic_write_bytes", refuse)
     with pytest.raises(PresetError, match="Permission denied"):
         store.save("Mine", Settings(size=400), overwrite=True)
     with pytest.raises(PresetError, match="Permission denied"):
