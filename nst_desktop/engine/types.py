@@ -75,6 +75,9 @@ class Progress:
     tiles: int = 0
     level_eta: float | None = None
     budget_used: float | None = None
+    #: What ``preview`` shows when it is not the run's own picture: the file name of the photo
+    #: a training paints for its preview (one it does not learn from).
+    preview_of: str | None = None
 
     @property
     def fraction(self) -> float:

@@ -132,14 +132,22 @@ class TrainOutcome:
     seconds_per_step: float | None
     #: The measured quality as one sentence ("about as good as 50 optimiser steps"), if measured.
     quality: str | None = None
+    #: The steps of the last session alone when the training was resumed (``steps`` counts
+    #: them all), ``None`` when it ran in one go.
+    session_steps: int | None = None
 
     @property
     def summary(self) -> str:
-        """The window's line for it: "Trained 'Autumn' (612 steps in 10 min 01 s)"."""
+        """The window's line for it: "Trained 'Autumn' (612 steps in 10 min 01 s)", or after a
+        Stop and Resume "Trained 'Autumn' (1,200 steps in all, 400 this time, in 30 min 01 s)":
+        an artist who resumed wants the whole training, not the last stretch of it."""
         minutes, secs = divmod(round(self.seconds), 60)
         hours, minutes = divmod(minutes, 60)
         took = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
-        line = f"Trained '{self.request.name}' ({self.steps} step{'s' if self.steps != 1 else ''} in {took})"
+        steps = f"{self.steps:,} step{'s' if self.steps != 1 else ''}"
+        if self.session_steps is not None and self.session_steps != self.steps:
+            steps += f" in all, {self.session_steps:,} this time,"
+        line = f"Trained '{self.request.name}' ({steps} in {took})"
         return f"{line}. {self.quality}" if self.quality else line
 
 
@@ -355,7 +363,14 @@ def train_job(request: TrainRequest) -> JobFn:
         rate = result.seconds_per_step if result.steps >= 10 else None
         quality = result.quality.sentence() if result.quality is not None else None
         return TrainOutcome(
-            request, result.output, result.trained_seconds, result.trained_steps, result.device, rate, quality
+            request,
+            result.output,
+            result.trained_seconds,
+            result.trained_steps,
+            result.device,
+            rate,
+            quality,
+            session_steps=result.steps if result.resumed_from else None,
         )
 
     return call

@@ -46,6 +46,8 @@ def test_the_finished_message_counts_the_whole_training(painting_input: ImageInp
     assert replace(request, seconds=None, steps=300).budget_text == "300 steps"
     outcome = training.TrainOutcome(request, request.output, 601.4, 612, "CPU", 0.98)
     assert outcome.summary == "Trained 'Autumn' (612 steps in 10 min 01 s)"
+    resumed = replace(outcome, seconds=1801, steps=1200, session_steps=400)
+    assert resumed.summary == "Trained 'Autumn' (1,200 steps in all, 400 this time, in 30 min 01 s)"
     long = replace(outcome, seconds=4 * 3600 + 65, steps=1)
     assert long.summary == "Trained 'Autumn' (1 step in 4 h 01 min)"
 
@@ -96,7 +98,8 @@ def test_stop_and_resume_report_the_whole_trainings_steps_and_time(
     # The window's time and percentage run on from where the first session left them.
     resumed = [p for p in second if p.stage == "training"]
     assert resumed[0].step == 3 and resumed[0].elapsed >= stopped.elapsed
-    assert outcome.summary.startswith("Trained 'Twice' (6 steps in ")
+    assert outcome.summary.startswith("Trained 'Twice' (6 steps in all, 4 this time, in "), outcome.summary
+    assert first[0].preview_of == "photo0.png", "the preview names the photo it paints"
 
 
 def test_a_time_budget_reaches_the_engine(painting_input: ImageInput, tmp_path: Path) -> None:

@@ -250,6 +250,7 @@ class _Trainer:
                 eta=budget.eta(step) if stage == "training" else None,
                 preview=preview,
                 budget_used=budget.fraction(step) if budget.seconds is not None else None,
+                preview_of=photos.preview_name if preview is not None and photos is not None else None,
             )
         )
 

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtWidgets import QDialog, QTabWidget, QWidget
 
 from nst_desktop.engine import Progress
 
-from .. import imaging, training, user_paths
+from .. import imaging, plain_text, training, user_paths
 from ..controller import JobController
 from ..progress_text import describe_progress
 from ..train_dialog import TrainDialog
 from ..training import TrainOutcome, TrainRequest
 from ..widgets.fast_styles import FastStylesPanel
-from ..widgets.loss_plot import LossPlot
+from ..widgets.loss_plot import LossCurve, LossPlot
 from ..widgets.preview import PreviewView
 from ..widgets.progress_line import ProgressLine
 from ..worker import ImageInput, JobFn, failure_message
@@ -82,6 +83,9 @@ class TrainingSession(QObject):
         self.stopped_training: TrainRequest | None = None
         """A stopped training that Resume continues, None when there is none."""
         self._preview_shown = 0.0
+        self._details_were_open = False
+        self._curve: tuple[Path, LossCurve] | None = None
+        """The stopped training's loss curve (by its style file): Resume continues it."""
 
     def offer_left_over(self) -> None:
         """At start: a training stopped before it finished (in an earlier session) can resume."""
@@ -140,7 +144,15 @@ class TrainingSession(QObject):
         self.training = request
         self._offer_resume(None)
         self._preview_shown = 0.0
-        self._loss_plot.clear()
+        kept = self._curve
+        if request.resume and kept is not None and kept[0] == request.output:
+            self._loss_plot.restore(kept[1])  # the curve before the Stop, continued
+        else:
+            self._loss_plot.clear()
+        self._curve = None
+        # The curves show while it trains; afterwards Details is as the artist had it, so the
+        # picture gets its room back.
+        self._details_were_open = not self._loss_plot.isHidden()
         self._show_details(True)
         self._progress.setValue(0)
         self._progress.setFormat(f"Starting the training of '{request.name}'…")
@@ -185,6 +197,8 @@ class TrainingSession(QObject):
             h, w = preview.shape[:2]
             self._preview.set_canvas_size(w, h)
             self._preview.set_image(imaging.array_to_qimage(preview))
+            if progress.preview_of:
+                self._preview.set_caption(f"Preview: {plain_text.capped(progress.preview_of, 60)}")
 
     @Slot(object)
     def _on_succeeded(self, outcome: object) -> None:
@@ -226,6 +240,10 @@ class TrainingSession(QObject):
 
     @Slot()
     def _on_finished(self) -> None:
+        request = self.training
+        if request is not None and self.stopped_training is not None:
+            self._curve = (request.output, self._loss_plot.curve())
+        self._show_details(self._details_were_open)
         self.training = None
         self.title.emit(None)
         self.state_changed.emit()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+
+from .log_axis import LogAxis
 
 #: Terms below this fraction of the largest are off the chart: the content term starts at ~0
 #: when painting from the photo, and a log axis down to 1e-10 would flatten everything else.
@@ -20,6 +23,15 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     ("content", "Content", "#4bb3f0"),
     ("tv", "Smoothness", "#8fd16a"),
 )
+
+
+@dataclass(frozen=True)
+class LossCurve:
+    """The points a plot holds, kept apart from it: a stopped training's curve comes back when
+    it is resumed, whatever the plot showed in between."""
+
+    steps: tuple[float, ...] = ()
+    values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 class LossPlot(QWidget):
@@ -35,7 +47,7 @@ class LossPlot(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setStyleSheet("color: #9a9aa2; background: #202024;")
-        self.plot = pg.PlotWidget(background="#202024")
+        self.plot = pg.PlotWidget(background="#202024", axisItems={"left": LogAxis("left")})
         self.plot.setMinimumHeight(120)
         self.plot.setLogMode(x=False, y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
@@ -104,3 +116,15 @@ class LossPlot(QWidget):
 
     def points(self) -> int:
         return len(self._x)
+
+    def curve(self) -> LossCurve:
+        """A copy of the points on the plot."""
+        return LossCurve(tuple(self._x), {key: tuple(values) for key, values in self._y.items()})
+
+    def restore(self, curve: LossCurve) -> None:
+        """Show ``curve`` in place of what the plot holds; later :meth:`add` calls continue it."""
+        self.clear()
+        self._x.extend(curve.steps)
+        for key, values in self._y.items():
+            values.extend(curve.values.get(key, (math.nan,) * len(curve.steps)))
+        self.redraw()

@@ -146,6 +146,7 @@ class PreviewView(QGraphicsView):
         self._dragging_split = False
         self._labels: tuple[str, str] = ("A", "B")
         self._held = False
+        self._caption = ""
         self.flip_on_space = True
 
     # Content -------------------------------------------------------------------------------
@@ -170,10 +171,20 @@ class PreviewView(QGraphicsView):
     def set_image(self, image: QImage | QPixmap | None) -> None:
         pixmap = QPixmap.fromImage(image) if isinstance(image, QImage) else image
         self.item.after = pixmap
+        self._caption = ""  # it named the picture this one replaces
         if pixmap is not None and self.item.canvas.isEmpty():
             self.set_canvas_size(pixmap.width(), pixmap.height())
         self.item.update()
         self.viewport().update()
+
+    def set_caption(self, text: str) -> None:
+        """Name the picture on show in its top-left corner (a training's preview photo); the
+        next :meth:`set_image` or :meth:`clear` drops it."""
+        self._caption = text
+        self.viewport().update()
+
+    def caption(self) -> str:
+        return self._caption
 
     def set_before(self, image: QImage | None) -> None:
         self.item.before = QPixmap.fromImage(image) if image is not None else None
@@ -184,6 +195,7 @@ class PreviewView(QGraphicsView):
 
     def clear(self) -> None:
         self.item.after = None
+        self._caption = ""
         self.item.update()
         self.viewport().update()
 
@@ -359,7 +371,9 @@ class PreviewView(QGraphicsView):
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802 - Qt override
         if self.item.pair is not None:
             self._draw_label(painter, self.shown_label())
-        elif self.item.after is None and self._placeholder:
+        elif self.item.after is not None:
+            self._draw_label(painter, self._caption)
+        elif self._placeholder:
             painter.save()
             painter.resetTransform()
             painter.setPen(QColor(200, 200, 205))

@@ -51,6 +51,7 @@ def _progress(step: int, preview: bool = False) -> Progress:
         size=(8, 8),
         losses={"total": 1.0 / step},
         preview=np.zeros((8, 8, 3), np.uint8) if preview else None,
+        preview_of="IMG_0042.jpg" if preview else None,
     )
 
 
@@ -179,3 +180,51 @@ def test_it_hears_only_its_own_job(qtbot, tmp_path: Path) -> None:  # type: igno
         pass
     assert rig.progress.format() == "A painting" and rig.titles == [] and rig.devices == []
     assert rig.messages == [("Wait for the current run to end (or stop it) before training.", True)]
+
+
+def test_resume_continues_the_curve_names_the_preview_photo_and_gives_the_picture_its_room_back(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    rig: Rig
+    sessions: list[int] = []
+
+    def job(report: Any, cancel: threading.Event) -> TrainOutcome:
+        sessions.append(len(sessions) + 1)
+        if len(sessions) == 1:  # the first session: two steps, then the artist stops it
+            report(_progress(1))
+            report(_progress(2, preview=True))
+            cancel.wait(10)
+            raise Cancelled()
+        report(_progress(3))
+        report(_progress(4))
+        return TrainOutcome(rig.request, rig.request.output, 8.0, 4, "Test CPU", 2.0, session_steps=2)
+
+    rig = Rig(qtbot, tmp_path, job)
+    rig.plot.hide()  # Details closed, as the artist had it
+    rig.request.checkpoint.write_bytes(b"checkpoint")
+    with qtbot.waitSignal(rig.session.ended, timeout=10_000):
+        rig.session.start(rig.request)
+        qtbot.waitUntil(lambda: rig.preview.has_image(), timeout=5000)
+        rig.session.stop()
+    assert rig.preview.caption() == "Preview: IMG_0042.jpg", "the photo the preview paints is named"
+    assert rig.details == [True, False], "Details opens while it trains and closes when it stops"
+    rig.plot.clear()  # the window shows something else in between (a painting's run clears it)
+    with qtbot.waitSignal(rig.session.ended, timeout=10_000):
+        rig.session.resume()
+    rig.plot.redraw()
+    assert rig.plot.curve().steps == (1.0, 2.0, 3.0, 4.0), "the curve before the Stop is kept"
+    assert rig.plot.curve().values["total"] == (1.0, 0.5, 1 / 3, 0.25)
+    assert rig.details == [True, False, True, False]
+    assert rig.progress.format() == "Trained 'Mine' (4 steps in all, 2 this time, in 0 min 08 s)"
+
+
+def test_a_new_training_starts_a_new_curve_and_leaves_details_open_if_it_was(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def job(report: Any, cancel: threading.Event) -> None:
+        report(_progress(3))
+
+    rig = Rig(qtbot, tmp_path, job)
+    rig.plot.add(7, {"total": 2.0})
+    rig.run(qtbot)
+    rig.plot.redraw()
+    assert rig.plot.curve().steps == (3.0,), "another training's curve is not continued"
+    assert rig.details == [True, True]
