@@ -8,6 +8,11 @@ size, onto which both are drawn at the same scale: in *A/B* mode one view flips 
 (a button toggles, holding Space flips while held) at the same position and zoom, which shows
 small changes best; *side by side* shows them in two views whose zoom and pan follow each
 other, so the same pixels sit at the same place in both.
+
+While regions are painted (:meth:`PreviewView.set_brush_input`) the picture carries the
+region layers as a translucent overlay (:meth:`PreviewView.set_overlay`) and a left drag
+paints instead of panning: the view says where, in fractions of the canvas; the regions part
+owns the masks.
 """
 
 from __future__ import annotations
@@ -88,6 +93,8 @@ class CompareItem(QGraphicsItem):
         self.pair: tuple[QPixmap, QPixmap] | None = None
         self.pair_canvas = QSize(0, 0)
         self.show_b = False
+        self.overlay: QPixmap | None = None
+        """The region layers, drawn over the picture (and the photo) at the canvas's size."""
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         canvas = self.pair_canvas if self.pair is not None else self.canvas
@@ -119,6 +126,8 @@ class CompareItem(QGraphicsItem):
             pen.setWidth(2)
             painter.setPen(pen)
             painter.drawLine(QPointF(x, 0), QPointF(x, rect.height()))
+        if self.overlay is not None:
+            painter.drawPixmap(rect, self.overlay, QRectF(self.overlay.rect()))
 
 
 class PreviewView(QGraphicsView):
@@ -126,6 +135,10 @@ class PreviewView(QGraphicsView):
     split_changed = Signal(float)
     flipped = Signal(bool)
     """In A/B mode: whether B is shown now (a button or holding Space flips)."""
+    brush_pressed = Signal(QPointF)
+    """A brush stroke starts here (x and y as fractions of the canvas's width and height)."""
+    brush_moved = Signal(QPointF)
+    brush_released = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,6 +161,10 @@ class PreviewView(QGraphicsView):
         self._held = False
         self._caption = ""
         self.flip_on_space = True
+        self._brush = False
+        self._brushing = False
+        self._brush_radius = 0.0  # in canvas pixels
+        self._hover: QPointF | None = None  # the pointer over the viewport, for the brush's ring
 
     # Content -------------------------------------------------------------------------------
 
@@ -211,8 +228,37 @@ class PreviewView(QGraphicsView):
         return self.item.comparing and self.item.pair is None
 
     def _update_drag_mode(self) -> None:
-        mode = QGraphicsView.DragMode.NoDrag if self._splitting() else QGraphicsView.DragMode.ScrollHandDrag
-        self.setDragMode(mode)
+        still = self._splitting() or self._brushes()
+        self.setDragMode(QGraphicsView.DragMode.NoDrag if still else QGraphicsView.DragMode.ScrollHandDrag)
+
+    # Regions -------------------------------------------------------------------------------
+
+    def set_overlay(self, image: QImage | None) -> None:
+        """The region layers over the picture (stretched to the canvas), or none."""
+        self.item.overlay = QPixmap.fromImage(image) if image is not None else None
+        self.item.update()
+
+    def has_overlay(self) -> bool:
+        return self.item.overlay is not None
+
+    def set_brush_input(self, on: bool, radius: float = 0.0) -> None:
+        """A left drag paints (``brush_*`` signals) instead of panning; ``radius`` (canvas
+        pixels) is the ring drawn round the pointer."""
+        self._brush = on
+        self._brush_radius = radius
+        self._brushing = self._brushing and on
+        self.viewport().setMouseTracking(on)
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
+        self._update_drag_mode()
+        self.viewport().update()
+
+    def _brushes(self) -> bool:
+        return self._brush and self.item.pair is None and not self.item.comparing
+
+    def _canvas_point(self, event: QMouseEvent) -> QPointF:
+        point = self.mapToScene(event.position().toPoint())
+        canvas = self.item.canvas
+        return QPointF(point.x() / max(1, canvas.width()), point.y() / max(1, canvas.height()))
 
     # Two versions --------------------------------------------------------------------------
 
@@ -311,6 +357,10 @@ class PreviewView(QGraphicsView):
         self.item.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._brushes() and event.button() == Qt.MouseButton.LeftButton:
+            self._brushing = True
+            self.brush_pressed.emit(self._canvas_point(event))
+            return
         if self._splitting() and event.button() == Qt.MouseButton.LeftButton:
             self._dragging_split = True
             self._split_from(event)
@@ -318,6 +368,12 @@ class PreviewView(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._brush:
+            self._hover = event.position()
+            self.viewport().update()
+        if self._brushing:
+            self.brush_moved.emit(self._canvas_point(event))
+            return
         if self._dragging_split:
             self._split_from(event)
             return
@@ -325,6 +381,10 @@ class PreviewView(QGraphicsView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         self._dragging_split = False
+        if self._brushing and event.button() == Qt.MouseButton.LeftButton:
+            self._brushing = False
+            self.brush_released.emit()
+            return
         super().mouseReleaseEvent(event)
 
     def _split_from(self, event: QMouseEvent) -> None:
@@ -369,6 +429,16 @@ class PreviewView(QGraphicsView):
         self._refit()
 
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802 - Qt override
+        if self._brushes() and self._hover is not None and self._brush_radius > 0:
+            painter.save()
+            painter.resetTransform()
+            pen = QPen(QColor(255, 255, 255, 200))
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            radius = self._brush_radius * self.zoom()
+            painter.drawEllipse(self._hover, radius, radius)
+            painter.restore()
         if self.item.pair is not None:
             self._draw_label(painter, self.shown_label())
         elif self.item.after is not None:
