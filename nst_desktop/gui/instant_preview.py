@@ -15,6 +15,10 @@ pixels, so the transformer keeps up with the hand); the full picture (``PREVIEW_
 when the drag ends, or after :data:`IDLE_MS` without a move while the slider is held. Files are
 read on the side thread and kept, so a slider move costs only the network's pass (the engine
 caches each painting's style vector).
+
+Regions follow too: :attr:`InstantPreview.regions`, when set, gives the paintings their masks
+and the keep mask (the regions part's :meth:`~.main_window.regions.Regions.job_inputs`), and a
+changed mask is a new request like a moved slider (its pixels are part of the request's key).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal, Slot
 from nst_desktop.engine import Settings, StyleImage
 from nst_desktop.engine.pipeline import ImageInput
 from nst_desktop.engine.schedule import fit
+from nst_desktop.engine.types import Mask
 
 from .imaging import RGB8
 from .side_tasks import TaskRunner
@@ -44,15 +49,20 @@ IDLE_MS = 300
 TASK_KEY = "instant-preview"
 _CACHE_ITEMS = 12
 
-PaintFn = Callable[[RGB8, Sequence[StyleImage], Settings], RGB8]
-"""Paints the instant picture of a photo already at the preview size (runs on the side thread)."""
+PaintFn = Callable[..., RGB8]
+"""Paints the instant picture of a photo already at the preview size (runs on the side thread):
+``paint(photo, styles, settings)``, with ``keep=mask`` too when part of the photo is kept."""
+RegionsFn = Callable[[Sequence[ImageInput]], tuple[tuple[ImageInput, ...], ImageInput | None]]
+"""The paintings with their region masks, and the keep mask (see :attr:`InstantPreview.regions`)."""
 
 
-def paint_instant(content: RGB8, styles: Sequence[StyleImage], settings: Settings) -> RGB8:
+def paint_instant(
+    content: RGB8, styles: Sequence[StyleImage], settings: Settings, keep: Mask | None = None
+) -> RGB8:
     """The engine's instant picture (torch is imported here, on the side thread)."""
     from nst_desktop.engine.instant import stylize_instant
 
-    return stylize_instant(content, styles, settings).image
+    return stylize_instant(content, styles, settings, keep=keep).image
 
 
 class InstantPreview(QObject):
@@ -75,6 +85,8 @@ class InstantPreview(QObject):
         self.side = side
         self.draft_side = draft_side
         self.enabled = True
+        self.regions: RegionsFn | None = None
+        """Gives the paintings their masks and the keep mask; None: no regions."""
         self._wanted: tuple[Any, ...] | None = None
         self._asked = -1  # generation of the latest request handed to the runner
         self._settled = -1  # generation of the picture on screen, or of a failure after it
@@ -124,9 +136,13 @@ class InstantPreview(QObject):
             self._settled = max(self._settled, self._asked)  # what is still coming is not wanted
             return False
         side = min(self.draft_side if draft else self.side, self.side, settings.size)
+        keep: ImageInput | None = None
+        if self.regions is not None:
+            usable, keep = self.regions(usable)
         key = (
             _source_key(content),
-            tuple((_source_key(s), s.weight) for s in usable),
+            tuple((_source_key(s), s.weight, _mask_key(s.mask)) for s in usable),
+            _mask_key(keep),
             round(settings.strength, 4),
             round(settings.style_strength, 4),
             round(settings.brush_scale, 4),
@@ -145,7 +161,7 @@ class InstantPreview(QObject):
             return False
         self._wanted = key
         preview_settings = settings.replace(method="instant", size=max(32, side), init="content")
-        self._waiting = self._task(content, usable, preview_settings, side)
+        self._waiting = self._task(content, usable, preview_settings, side, keep)
         elapsed = self._since_submit.elapsed() if self._since_submit.isValid() else MIN_INTERVAL_MS
         if elapsed >= MIN_INTERVAL_MS:
             self._submit_waiting()
@@ -171,18 +187,31 @@ class InstantPreview(QObject):
             self.update(content, styles, settings)
 
     def _task(
-        self, content: ImageInput, styles: tuple[ImageInput, ...], settings: Settings, side: int
+        self,
+        content: ImageInput,
+        styles: tuple[ImageInput, ...],
+        settings: Settings,
+        side: int,
+        keep: ImageInput | None = None,
     ) -> Callable[[threading.Event], RGB8]:
         def run(cancel: threading.Event) -> RGB8:
             from nst_desktop.engine.instant import STYLE_SIDE
 
             photo = self._load(content, side, exact=True)
-            paintings = [StyleImage(self._load(s, STYLE_SIDE), s.weight, s.name) for s in styles]
+            h, w = photo.shape[:2]
+            paintings = [
+                StyleImage(self._load(s, STYLE_SIDE), s.weight, s.name, _mask_at(s.mask, w, h))
+                for s in styles
+            ]
             if cancel.is_set():
                 from nst_desktop.engine import Cancelled
 
                 raise Cancelled()
-            image = self.paint(photo, paintings, settings)
+            kept = _mask_at(keep, w, h)
+            if kept is None:
+                image = self.paint(photo, paintings, settings)
+            else:
+                image = self.paint(photo, paintings, settings, keep=kept)
             self.runs += 1
             return np.array(image, dtype=np.uint8, copy=True)
 
@@ -224,6 +253,21 @@ class InstantPreview(QObject):
         from .worker import failure_message
 
         self.failed.emit(failure_message(error) if isinstance(error, BaseException) else str(error))
+
+
+def _mask_key(mask: ImageInput | None) -> tuple[Any, ...] | None:
+    """A region mask's part of a request's key: its pixels' identity (the regions part hands
+    out the same read-only array until the layer changes, and a new one after)."""
+    return None if mask is None else _source_key(mask)
+
+
+def _mask_at(source: ImageInput | None, width: int, height: int) -> Mask | None:
+    """A region mask at exactly the preview photo's size (on the side thread)."""
+    if source is None:
+        return None
+    from nst_desktop.engine import regions
+
+    return regions.fit_mask(regions.to_mask(source.load(max(width, height))), width, height)
 
 
 def _source_key(source: ImageInput) -> tuple[Any, ...]:

@@ -19,9 +19,11 @@ from ..widgets.fast_styles import THREE_WAYS
 from ..widgets.loss_plot import LossPlot
 from ..widgets.message_banner import MessageBanner
 from ..widgets.preview import PreviewPanel
+from ..widgets.region_tools import RegionTools
 from ..widgets.wheel_guard import WheelGuard
 from .layout import BannerOverlay, LeftPanel, RunBar
 from .modes import Modes
+from .regions import Regions
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -81,6 +83,19 @@ def build_ui(window: MainWindow, presets: PresetStore | None, fast_store: Any) -
     w.fast_styles = w.modes.fast_styles
     w.tabs.addTab(w.fast_styles, "Fast styles")
     w.tabs.setTabToolTip(w.tabs.indexOf(w.fast_styles), THREE_WAYS)
+    w.region_tools = RegionTools()
+    w.tabs.addTab(w.region_tools, "Regions")
+    w.tabs.setTabToolTip(
+        w.tabs.indexOf(w.region_tools), "Paint where each painting goes and where the photo is kept"
+    )
+    w.regions = Regions(
+        w.region_tools,
+        w.preview.view,
+        w.modes.side_tasks,  # the instant picture's side thread: the two never compete
+        styles=w.gallery.styles,
+        photo=lambda: w.content_pixels,
+        parent=w,
+    )
     w.batch = BatchList(threads=w.threads)
     w.tabs.addTab(w.batch, "Batch")
 

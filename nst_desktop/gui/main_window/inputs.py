@@ -51,6 +51,9 @@ class Inputs(QObject):
     """A line for the status bar and how long it stays (ms)."""
     solved = Signal()
     """A problem on show has been solved (a painting came in)."""
+    restored = Signal(object, str)
+    """Settings were restored from a picture's metadata (the document, and the picture's
+    name): the regions it records are for the regions part."""
 
     def __init__(
         self,
@@ -316,6 +319,7 @@ class Inputs(QObject):
             self._say(f"Could not restore the settings from '{plain_text.capped(source, 80)}': {exc}")
             return False
         self.controls.set_settings(settings)
+        self.restored.emit(meta, source)
         text = f"Restored the settings used to paint '{plain_text.capped(source, 80)}'."
         used = meta.get("styles")
         if isinstance(used, list) and settings.method != "fast":

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from nst_desktop.engine import Result, Settings
+from nst_desktop.engine import Result, Settings, StyleImage
 from nst_desktop.engine.fade import fade, to_8bit
 from nst_desktop.engine.metadata import build_metadata
 from nst_desktop.engine.pipeline import ImageInput, Job
+from nst_desktop.engine.regions import to_mask
 
 RGB8 = np.ndarray
 
@@ -30,6 +31,14 @@ def frozen_array(array: np.ndarray) -> np.ndarray:
     view = array.view()
     view.setflags(write=False)
     return view
+
+
+def _mask(source: ImageInput | None) -> Any:
+    """A region mask the job was given (pixels in memory, from the window's regions) as the
+    metadata records it; None without one."""
+    if source is None:
+        return None
+    return to_mask(source.load(max(source.pixels.shape[:2]) if source.pixels is not None else 256))
 
 
 def _unfaded(result: Result) -> bool:
@@ -145,11 +154,15 @@ class Picture:
         meta = build_metadata(
             self.settings,
             content_name=self.photo.name,
-            styles=self.paintings,
+            styles=[
+                StyleImage(np.zeros((1, 1, 3), np.uint8), p.weight, p.name, _mask(p.mask))
+                for p in self.paintings
+            ],
             device=self.device,
             seconds=self.seconds,
             complete=self.complete,
             fast_style=self.settings.fast_style if self.settings.method == "fast" else None,
+            keep=_mask(self.job.keep),
         )
         if self.threads is not None:  # as engine.metadata.result_metadata records it
             meta["threads"] = self.threads

@@ -1,9 +1,11 @@
-"""Undo and redo for the look's controls (Ctrl+Z / Ctrl+Shift+Z).
+"""Undo and redo for the look's controls and the region strokes (Ctrl+Z / Ctrl+Shift+Z).
 
 Trying variations means moving sliders and wanting the last good combination back. The
 history holds whole :class:`Settings` snapshots; a slider dragged through fifty values in one
 go is one step, because changes that follow each other within :data:`MERGE_SECONDS` replace the
-newest snapshot instead of adding one.
+newest snapshot instead of adding one. A part with a state of its own (the region layers: see
+:class:`UndoPart`) is snapshotted beside the settings, so a stroke is a step between two
+control changes and one Ctrl+Z takes back whichever came last; a stroke never merges.
 
 Ctrl+Z in a number box is the window's undo too (:class:`UndoKeys`): a spin box's own text
 undo would otherwise take the key right after a value was typed, and nothing would happen.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence
@@ -26,21 +29,41 @@ MERGE_SECONDS = 1.0
 LIMIT = 100
 
 
+class UndoPart(Protocol):
+    """A part whose state is undone with the controls' (the regions)."""
+
+    def snapshot(self) -> object:
+        """The state now; the same object again while nothing changed."""
+        ...
+
+    def restore_snapshot(self, snapshot: object) -> None: ...
+
+
+State = tuple[Settings, object]
+
+
 class ControlsUndo:
-    def __init__(self, controls: ControlsPanel, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        controls: ControlsPanel,
+        clock: Callable[[], float] = time.monotonic,
+        part: UndoPart | None = None,
+    ) -> None:
         self.controls = controls
         self.clock = clock
-        self.states: list[Settings] = []
+        self.part = part
+        self.states: list[State] = []
         self.index = -1
         self._applying = False
         self._last = 0.0
         self.reset()
 
-    def _now(self) -> Settings | None:
+    def _now(self) -> State | None:
         try:
-            return self.controls.settings()
+            settings = self.controls.settings()
         except EngineError:
             return None
+        return settings, (self.part.snapshot() if self.part is not None else None)
 
     def reset(self) -> None:
         """Start afresh from the controls as they are (after restoring the last session)."""
@@ -49,20 +72,21 @@ class ControlsUndo:
         self.index = len(self.states) - 1
         self._last = 0.0
 
-    def record(self) -> None:
-        """The controls changed: remember the new state (unless we are the ones changing them)."""
+    def record(self, merge: bool = True) -> None:
+        """The controls changed (or, with ``merge`` False, a stroke ended): remember the new
+        state, unless we are the ones changing them."""
         if self._applying:
             return
         now = self._now()
-        if now is None or (self.states and self.states[self.index] == now):
+        if now is None or (self.states and _same(self.states[self.index], now)):
             return
         del self.states[self.index + 1 :]
         t = self.clock()
-        if len(self.states) >= 2 and t - self._last < MERGE_SECONDS:
+        if merge and len(self.states) >= 2 and t - self._last < MERGE_SECONDS:
             self.states[-1] = now
         else:
             self.states.append(now)
-        self._last = t
+        self._last = t if merge else 0.0  # nothing merges into a stroke's step either
         if len(self.states) > LIMIT:
             del self.states[0]
         self.index = len(self.states) - 1
@@ -88,12 +112,20 @@ class ControlsUndo:
         return True
 
     def _apply(self) -> None:
+        settings, part = self.states[self.index]
         self._applying = True
         try:
-            self.controls.set_settings(self.states[self.index])
+            self.controls.set_settings(settings)
+            if self.part is not None:
+                self.part.restore_snapshot(part)
         finally:
             self._applying = False
         self._last = 0.0
+
+
+def _same(a: State, b: State) -> bool:
+    """The same settings, and the part's very snapshot (it hands out one per state)."""
+    return a[0] == b[0] and a[1] is b[1]
 
 
 _EXTRA_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))

@@ -65,6 +65,7 @@ from ..widgets.preset_bar import PresetBar
 from ..widgets.preview import PreviewPanel
 from ..widgets.print_size import PrintChoice
 from ..widgets.progress_line import ProgressLine
+from ..widgets.region_tools import RegionTools
 from ..widgets.style_gallery import StyleGallery
 from ..widgets.wheel_guard import WheelGuard
 from ..worker import Engine, ImageInput, Job, RealEngine
@@ -78,6 +79,7 @@ from .look import Look
 from .modes import Modes
 from .output import Output
 from .picture import Picture
+from .regions import Regions
 from .session import RunSession
 from .training_session import TrainingSession
 from .undo import ControlsUndo, UndoKeys
@@ -129,6 +131,8 @@ class MainWindow(QMainWindow):
     tabs: QTabWidget
     modes: Modes
     fast_styles: FastStylesPanel
+    region_tools: RegionTools
+    regions: Regions
     batch: BatchList
     centre_splitter: QSplitter
     splitter: QSplitter
@@ -227,7 +231,8 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.wheel_guard.protect_children()  # now that the whole window is built
-        self.look = Look(self.controls, ControlsUndo(self.controls), lambda: self.shown, self._busy, self)
+        undo = ControlsUndo(self.controls, part=self.regions)  # strokes are undo steps too
+        self.look = Look(self.controls, undo, lambda: self.shown, self._busy, self)
         self.menu_actions: dict[str, QAction] = actions.build(self)
         self._undo_keys = UndoKeys(self.controls)
         self._connect()
@@ -251,6 +256,8 @@ class MainWindow(QMainWindow):
         g.changed.connect(self._update_state)
         g.changed.connect(self.modes.refresh_instant)
         g.changed.connect(self.wheel_guard.protect_children)
+        g.changed.connect(self.regions.sync_paintings)
+        self._connect_regions()
         self.controls.changed.connect(self._on_controls_changed)
         self.controls.changed.connect(self.preset_bar.update_modified)
         self.controls.print_button.clicked.connect(lambda: printing.choose_print_size(self))
@@ -272,6 +279,7 @@ class MainWindow(QMainWindow):
         b.add_requested.connect(i.browse_batch)
         b.folder_requested.connect(t.choose_folder)
         b.start_requested.connect(t.start)
+        b.start_requested.connect(self._note_batch_regions)
         b.result_activated.connect(t.show_result)
         b.folder_open_failed.connect(
             lambda folder: self.show_message(
@@ -329,6 +337,53 @@ class MainWindow(QMainWindow):
         out.saved.connect(hi.mark_saved)
         hi.load()
 
+    def _connect_regions(self) -> None:
+        r = self.regions
+        r.changed.connect(self.modes.refresh_instant)
+        r.stepped.connect(lambda: self.look.undo.record(merge=False))
+        r.status.connect(self.statusBar().showMessage)
+        r.message.connect(self.show_message)
+        if self.modes.instant is not None:
+            self.modes.instant.regions = r.job_inputs
+        self.tabs.currentChanged.connect(
+            lambda _i: r.set_active(self.tabs.currentWidget() is self.region_tools)
+        )
+        self.inputs.restored.connect(lambda meta, _source: self._restore_regions(meta))
+        self.history.strip.settings_requested.connect(self._use_version_regions)
+
+    def _restore_regions(self, meta: dict[str, Any]) -> None:
+        """The regions a picture recorded, on this photo and these paintings (see Regions.restore)."""
+        from nst_desktop.engine.metadata import regions_from_metadata
+
+        try:
+            masks, keep = regions_from_metadata(meta)
+        except EngineError as exc:
+            self.statusBar().showMessage(banner_text(str(exc)), 8000)
+            return
+        used = meta.get("styles")
+        names = (
+            [str(e.get("name", "")) if isinstance(e, dict) else "" for e in used]
+            if isinstance(used, list)
+            else []
+        )
+        self.regions.restore(masks, keep, names)
+
+    @Slot(str)
+    def _use_version_regions(self, version_id: str) -> None:
+        """'Use these settings' on a version: its regions too (History puts its settings back)."""
+        if self._busy():
+            return
+        picture = self.history.picture(version_id)
+        if picture is not None:
+            self._restore_regions(picture.metadata())
+
+    @Slot()
+    def _note_batch_regions(self) -> None:
+        """A batch started (BatchTab.start ran first): it paints without the regions; say so."""
+        note = self.regions.batch_note()
+        if note and self.batch_runner.running:
+            self.show_message(note, error=False)
+
     # Messages ---------------------------------------------------------------------------------
 
     @Slot(str, bool)
@@ -385,6 +440,7 @@ class MainWindow(QMainWindow):
             self.preview.view.set_before(image)
             self.preview.view.set_canvas_size(*self._canvas_size(image.width(), image.height()))
             self.preview.view.set_image(image)
+        self.regions.set_photo(pixels)
         self._update_state()
         self.modes.refresh_instant()
 
@@ -433,12 +489,14 @@ class MainWindow(QMainWindow):
             return
         if not self._confirm_long_run(settings):
             return
+        styles, keep = self.regions.job_inputs(self.gallery.styles())
         job = Job(
             content=self.content,
-            styles=self.gallery.styles(),
+            styles=styles,
             settings=settings,
             allow_download=allow_download,
             dpi=self.print_dpi,
+            keep=keep,
         )
         self.session.start(job, before=self.content_pixels)
 
