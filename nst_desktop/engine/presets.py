@@ -17,7 +17,7 @@ from typing import Final
 
 from . import paths
 from .errors import PresetError
-from .library.named_files import Entry, FileKind, NamedFiles, Problem, Scan
+from .library.named_files import Entry, FileKind, NamedFiles, NameTaken, Problem, Scan
 from .library.names import key
 from .library.preset_file import (
     MAX_DESCRIPTION_LENGTH,
@@ -43,6 +43,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "PRESET_KIND",
     "Preset",
+    "PresetNameTaken",
     "PresetProblem",
     "PresetStore",
     "read_preset_file",
@@ -51,8 +52,13 @@ __all__ = [
 #: A preset file skipped by a listing, with one sentence the user can act on.
 PresetProblem = Problem
 
+
+class PresetNameTaken(NameTaken, PresetError):
+    """There is already a preset of that name (the window offers to replace it)."""
+
+
 #: Presets lock their folder itself: it holds nothing but preset files.
-KIND: Final = FileKind(RULES, SUFFIX, read_stored, "the presets folder", lock_name=None)
+KIND: Final = FileKind(RULES, SUFFIX, read_stored, "the presets folder", PresetNameTaken, lock_name=None)
 
 
 def _preset(entry: Entry[Parsed], customised: bool = False) -> Preset:
@@ -137,7 +143,7 @@ class PresetStore:
         """
         clean = RULES.clean(name)
         description = clean_description(description)
-        action = f"save the preset '{show(clean)}'"
+        action = f"{'save' if replace_builtin else 'import'} the preset '{show(clean)}'"
         with self.files.lock():
             scan = self._scan()
             if replace_builtin:

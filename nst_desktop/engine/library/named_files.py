@@ -29,7 +29,7 @@ from .folder_lock import FolderLock
 from .names import NameRules, is_reserved_file_name, key
 from .wording import os_reason, show
 
-__all__ = ["Entry", "FileKind", "NamedFiles", "Problem", "Scan", "Unusable"]
+__all__ = ["Entry", "FileKind", "NameTaken", "NamedFiles", "Problem", "Scan", "Unusable"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,16 @@ class Unusable(Exception):
         super().__init__(message)
         self.message = message
         self.name = name
+
+
+class NameTaken(Exception):
+    """Mixed into each kind's error for "that name is taken": a window asks whether to replace
+    the file of that ``name`` (``builtin`` or the artist's) and tries again with overwrite."""
+
+    def __init__(self, message: str, name: str, builtin: bool) -> None:
+        super().__init__(message)
+        self.name = name
+        self.builtin = builtin
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,8 @@ class Entry(Generic[T]):
 class FileKind(Generic[T]):
     """What one kind of named file is: its names, its suffix, how a file of it is read.
 
-    ``read`` returns the name inside a file and its value, or raises :class:`Unusable`.
+    ``read`` returns the name inside a file and its value, or raises :class:`Unusable`;
+    ``taken`` is the kind's error (a :class:`NameTaken` too) for a name already there.
     ``lock_name`` None locks the folder itself (so that it holds nothing but the kind's
     files); ``companions`` are suffixes whose files reserve a name (a training under way).
     """
@@ -82,6 +93,7 @@ class FileKind(Generic[T]):
     suffix: str
     read: Callable[[Path], tuple[str, T]]
     folder: str
+    taken: type[NameTaken]
     lock_name: str | None = None
     companions: tuple[str, ...] = ()
 
@@ -168,7 +180,8 @@ class NamedFiles(Generic[T]):
             with os.scandir(directory) as it:
                 listing = sorted(it, key=lambda e: e.name)
         except FileNotFoundError:
-            if builtin:
+            if builtin and (directory, "missing") not in self._reported:
+                self._reported.add((directory, "missing"))
                 log.warning("The built-in %s folder %s is missing", self.rules.noun, directory)
             return entries, problems
         except OSError as exc:
@@ -213,15 +226,15 @@ class NamedFiles(Generic[T]):
         raise self.error(f"There is no {self.rules.noun} called '{show(name.strip())}'.")
 
     def taken(self, existing: Entry[T]) -> NoReturn:
+        noun, name = self.rules.noun, show(existing.name)
         if existing.builtin:
-            raise self.error(
-                f"There is already a built-in {self.rules.noun} called '{show(existing.name)}'; give the "
-                "import another name, or import again allowing it to be replaced (--overwrite)."
+            message = (
+                f"There is already a built-in {noun} called '{name}'; give the import another name, "
+                "or import again allowing it to be replaced (--overwrite)."
             )
-        raise self.error(
-            f"There is already a {self.rules.noun} called '{show(existing.name)}'; "
-            "choose another name or replace it."
-        )
+        else:
+            message = f"There is already a {noun} called '{name}'; choose another name or replace it."
+        raise self.kind.taken(message, existing.name, existing.builtin)
 
     def refuse_unusable(self, scan: Scan[T], name: str) -> None:
         """Refuse to shadow a file that holds this name but cannot be read, rather than hide it."""
@@ -303,7 +316,8 @@ class NamedFiles(Generic[T]):
         """
         if current.builtin:
             raise self.error(
-                f"Built-in {self.kind.plural} cannot be renamed; save a copy under a new name instead."
+                f"Built-in {self.kind.plural} cannot be renamed; "
+                "export one and import the copy under a new name instead."
             )
         if key(clean) != key(current.name):
             taken = scan.named(clean)
@@ -363,6 +377,16 @@ class NamedFiles(Generic[T]):
                 f"'{show(path.name)}' is a name Windows keeps for a device, so the exported "
                 f"{self.rules.noun} could not be opened there; choose another file name."
             )
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise self.error(f"{failed} ({os_reason(exc)}).") from None
+        else:
+            # A device, a pipe or a link: replacing (or writing through) it is never an export.
+            if not stat.S_ISREG(info.st_mode):
+                raise self.error(f"'{show(path)}' exists and is not a regular file; choose another name.")
         try:
             if os.path.lexists(path) and os.path.samefile(path, entry.path):
                 raise self.error(

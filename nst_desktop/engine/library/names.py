@@ -29,6 +29,8 @@ WINDOWS_RESERVED: Final = frozenset(
 # one-line messages and UTF-8 encoding. Format characters (Cf) stay allowed because emoji
 # sequences need the zero-width joiner.
 FORBIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
+#: Characters of a refused name a message shows (the same for every kind).
+SHOWN_NAME: Final = 60
 # Leaves room for a "-NN" collision suffix while keeping file names comfortably short.
 SLUG_MAX_LENGTH: Final = 48
 
@@ -88,7 +90,7 @@ class NameRules:
         fault = self.fault(clean)
         if fault is not None:
             raise self.error(
-                f"The {self.noun} name '{clip(clean, self.max_length)}' cannot be used because {fault}."
+                f"The {self.noun} name '{clip(clean, SHOWN_NAME)}' cannot be used because {fault}."
             )
         return clean
 
