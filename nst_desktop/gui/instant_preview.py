@@ -49,20 +49,18 @@ IDLE_MS = 300
 TASK_KEY = "instant-preview"
 _CACHE_ITEMS = 12
 
-PaintFn = Callable[..., RGB8]
-"""Paints the instant picture of a photo already at the preview size (runs on the side thread):
-``paint(photo, styles, settings)``, with ``keep=mask`` too when part of the photo is kept."""
+PaintFn = Callable[[RGB8, Sequence[StyleImage], Settings], RGB8]
+"""Paints the instant picture of a photo already at the preview size (runs on the side thread);
+paintings with a mask paint their regions."""
 RegionsFn = Callable[[Sequence[ImageInput]], tuple[tuple[ImageInput, ...], ImageInput | None]]
 """The paintings with their region masks, and the keep mask (see :attr:`InstantPreview.regions`)."""
 
 
-def paint_instant(
-    content: RGB8, styles: Sequence[StyleImage], settings: Settings, keep: Mask | None = None
-) -> RGB8:
+def paint_instant(content: RGB8, styles: Sequence[StyleImage], settings: Settings) -> RGB8:
     """The engine's instant picture (torch is imported here, on the side thread)."""
     from nst_desktop.engine.instant import stylize_instant
 
-    return stylize_instant(content, styles, settings, keep=keep).image
+    return stylize_instant(content, styles, settings).image
 
 
 class InstantPreview(QObject):
@@ -207,11 +205,10 @@ class InstantPreview(QObject):
                 from nst_desktop.engine import Cancelled
 
                 raise Cancelled()
+            image = self.paint(photo, paintings, settings)
             kept = _mask_at(keep, w, h)
-            if kept is None:
-                image = self.paint(photo, paintings, settings)
-            else:
-                image = self.paint(photo, paintings, settings, keep=kept)
+            if kept is not None:  # the photo put back where it is kept, as the painters do
+                image = _kept(image, photo, kept)
             self.runs += 1
             return np.array(image, dtype=np.uint8, copy=True)
 
@@ -268,6 +265,16 @@ def _mask_at(source: ImageInput | None, width: int, height: int) -> Mask | None:
     from nst_desktop.engine import regions
 
     return regions.fit_mask(regions.to_mask(source.load(max(width, height))), width, height)
+
+
+def _kept(picture: RGB8, photo: RGB8, keep: Mask) -> RGB8:
+    """``picture`` with the photo over it where ``keep`` is white (the engine's keep_photo)."""
+    from nst_desktop.engine import regions
+
+    h, w = picture.shape[:2]
+    blended = regions.keep_photo(picture.astype(np.float32), regions.photo_float(photo, w, h), keep)
+    out: RGB8 = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+    return out
 
 
 def _source_key(source: ImageInput) -> tuple[Any, ...]:
