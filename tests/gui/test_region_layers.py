@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from nst_desktop.gui.widgets.region_layers import KEEP, MASK_SIDE, RegionLayers
 
 
@@ -41,6 +43,19 @@ def test_painting_one_paintings_region_takes_it_from_the_others_not_from_keep() 
     assert a is not None and b is not None and keep is not None
     assert b[40, 60] == 1.0 and a[40, 60] == 0.0 and a[5, 5] == 1.0
     assert keep.min() == 1.0
+
+
+def test_fill_takes_what_the_other_paintings_leave() -> None:
+    regions = layers()
+    regions.stroke("sky", [(0.0, 10.0), (120.0, 10.0)], radius=15.0, softness=0.0)
+    regions.fill("ground", ["sky", "ground"])
+    sky, ground = regions.mask("sky"), regions.mask("ground")
+    assert sky is not None and ground is not None
+    assert ground[10, 60] == 0.0 and ground[70, 60] == 1.0
+    assert np.allclose(sky + ground, 1.0, atol=1 / 255)  # every pixel belongs to one of them
+    regions.fill(KEEP)
+    keep = regions.mask(KEEP)
+    assert keep is not None and keep.min() == 1.0
 
 
 def test_invert_clear_and_feather() -> None:

@@ -160,8 +160,15 @@ class RegionLayers:
                 target = self._writable(other)
                 target[...] = np.rint(target.astype(np.float32) * (1.0 - alpha)).astype(np.uint8)
 
-    def fill(self, key: str, exclusive: Iterable[str] = ()) -> None:
-        self.add(key, np.ones((self.height, self.width), np.float32), exclusive)
+    def fill(self, key: str, others: Iterable[str] = ()) -> None:
+        """Layer ``key`` takes everything the ``others`` (the other paintings) leave: the sky
+        selected for one painting, Fill on another paints the ground. With no others, all."""
+        taken = np.zeros((self.height, self.width), np.float32)
+        for other in others:
+            layer = self._layers.get(other)
+            if other != key and layer is not None:
+                taken += layer.astype(np.float32) / 255.0
+        self.add(key, np.clip(1.0 - taken, 0.0, 1.0))
 
     def invert(self, key: str) -> None:
         layer = self._writable(key)

@@ -40,7 +40,7 @@ TOOLS: tuple[tuple[Tool, str, str], ...] = (
     ("smart", "Smart", "One rough stroke over an object: the region grows to its edges"),
 )
 COMMANDS: tuple[tuple[Command, str, str], ...] = (
-    ("fill", "Fill", "The whole picture is this region"),
+    ("fill", "Fill", "This region takes everything the other paintings' regions leave"),
     ("invert", "Invert", "This region becomes everything it was not"),
     ("clear", "Clear", "Empty this region"),
     ("feather", "Feather", "Soften this region's edges"),
