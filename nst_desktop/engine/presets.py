@@ -58,7 +58,9 @@ class PresetNameTaken(NameTaken, PresetError):
 
 
 #: Presets lock their folder itself: it holds nothing but preset files.
-KIND: Final = FileKind(RULES, SUFFIX, read_stored, "the presets folder", PresetNameTaken, lock_name=None)
+KIND: Final = FileKind(
+    RULES, SUFFIX, read_stored, "the presets folder", PresetNameTaken, lock_name=None, log_name=__name__
+)
 
 
 def _preset(entry: Entry[Parsed], customised: bool = False) -> Preset:

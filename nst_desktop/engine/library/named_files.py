@@ -86,7 +86,8 @@ class FileKind(Generic[T]):
     ``read`` returns the name inside a file and its value, or raises :class:`Unusable`;
     ``taken`` is the kind's error (a :class:`NameTaken` too) for a name already there.
     ``lock_name`` None locks the folder itself (so that it holds nothing but the kind's
-    files); ``companions`` are suffixes whose files reserve a name (a training under way).
+    files); ``companions`` are suffixes whose files reserve a name (a training under way);
+    ``log_name`` is the logger problems are noted in (the CLI quietens it: it says them itself).
     """
 
     rules: NameRules
@@ -96,6 +97,8 @@ class FileKind(Generic[T]):
     taken: type[NameTaken]
     lock_name: str | None = None
     companions: tuple[str, ...] = ()
+    log_name: str | None = None
+    """The logger that notes each problem once (None: the callers report them all)."""
 
     @property
     def plural(self) -> str:
@@ -162,9 +165,9 @@ class NamedFiles(Generic[T]):
         scan.problems += problems
         for problem in scan.problems:
             # Every call rescans; say it once per file and problem, not on every refresh.
-            if (problem.path, problem.message) not in self._reported:
+            if self.kind.log_name is not None and (problem.path, problem.message) not in self._reported:
                 self._reported.add((problem.path, problem.message))
-                log.warning("%s", problem.message)
+                logging.getLogger(self.kind.log_name).warning("%s", problem.message)
         return scan
 
     def _read_folder(
@@ -180,9 +183,11 @@ class NamedFiles(Generic[T]):
             with os.scandir(directory) as it:
                 listing = sorted(it, key=lambda e: e.name)
         except FileNotFoundError:
-            if builtin and (directory, "missing") not in self._reported:
+            if builtin and self.kind.log_name is not None and (directory, "missing") not in self._reported:
                 self._reported.add((directory, "missing"))
-                log.warning("The built-in %s folder %s is missing", self.rules.noun, directory)
+                logging.getLogger(self.kind.log_name).warning(
+                    "The built-in %s folder %s is missing", self.rules.noun, directory
+                )
             return entries, problems
         except OSError as exc:
             message = f"The {self.rules.noun} folder '{show(directory)}' cannot be read ({os_reason(exc)})."

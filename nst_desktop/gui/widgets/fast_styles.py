@@ -4,7 +4,8 @@ Reading style files needs torch (the store parses them), so listing, importing, 
 deleting run as side tasks (:class:`~nst_desktop.gui.side_tasks.TaskRunner`); the list is read
 the first time the panel is shown. The panel asks the window to paint (``apply_requested``)
 and to train (``train_requested``); the questions it asks go through small hook methods that
-tests replace.
+tests replace. Import, export, rename and delete are the flows every named-file panel shares
+(:class:`~.named_files.NamedFileActions`), run here on the side thread.
 
 A fast style is only worth training if it paints better than the free instant picture, so each
 card shows what the style measured ("≈ 50 steps": as good as that many optimiser steps) and
@@ -22,16 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPen, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
@@ -40,9 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import imaging, user_paths
-from ..plain_text import ask_yes_no, capped, plain_tooltip
+from .. import imaging
+from ..plain_text import capped, plain_tooltip
 from ..side_tasks import TaskRunner
+from .named_files import Dialogs, NamedFileActions, Words
 
 if TYPE_CHECKING:
     from nst_desktop.engine.fast.quality import Quality  # imports torch: never at run time here
@@ -52,6 +54,7 @@ THUMB = 56
 CARD_WIDTH = 180
 PAD = 4
 STYLE_FILTER = "nst-desktop fast style (*.nststyle);;All files (*)"
+WORDS = Words("fast style", STYLE_FILTER, ".nststyle")
 NAME_ROLE = Qt.ItemDataRole.UserRole
 BUILTIN_ROLE = Qt.ItemDataRole.UserRole + 1
 CAPTION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -193,10 +196,10 @@ class StyleCardDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-#: A store action run on the side thread: what it did ("list", "import", ...) and its detail.
-_Action: TypeAlias = Callable[[threading.Event], tuple[str, Any]]
-#: What a side task hands back: the action's (what, detail), then the styles and problems read.
-_Outcome: TypeAlias = tuple[str, Any, list[StyleEntry], list[str]]
+#: What a side task hands back: the store call's result, then the styles and problems read.
+_Outcome: TypeAlias = tuple[Any, list[StyleEntry], list[str]]
+#: What to do on the GUI thread when a store call ends: with its result, or with its error.
+_Callbacks: TypeAlias = tuple[Callable[[Any], None], Callable[[BaseException], None]]
 
 
 class FastStylesPanel(QWidget):
@@ -220,7 +223,16 @@ class FastStylesPanel(QWidget):
         self._loaded = False  # a listing has arrived (until then the gallery says "Loading…")
         self._count = 0
         self._last_click = ("", -1e9)
-        self.last_dir = ""
+        self._pending: dict[str, _Callbacks] = {}
+        dialogs = Dialogs(
+            ask_open=lambda: self.ask_open_file(),
+            ask_save=lambda suggested: self.ask_save_file(suggested),
+            ask_text=lambda title, label, text: self.ask_text(title, label, text),
+            confirm=lambda question: self.confirm(question),
+        )
+        self.files = NamedFileActions(WORDS, self.store, self._run, dialogs, self)
+        self.files.message.connect(self.message)
+        self.files.changed.connect(lambda name: self.select(name) if name else None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -245,6 +257,8 @@ class FastStylesPanel(QWidget):
         self.list.itemClicked.connect(self._on_clicked)
         self.list.itemActivated.connect(self._on_clicked)  # Enter, or a platform's activation click
         self.list.currentItemChanged.connect(self._update_buttons)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._show_menu)
         self.empty_label = QLabel(LOADING)
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_label.setWordWrap(True)
@@ -302,15 +316,23 @@ class FastStylesPanel(QWidget):
         self._listed_once = True
         if select is not None:
             self._want_select = select
-        self._submit(lambda cancel: ("list", None))
+        self._submit(lambda: None)
 
-    def _submit(self, action: _Action, essential: bool = False) -> None:
-        """Run ``action`` on the side thread, then list again (one task, so they keep their order).
+    def _run(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """Run a store call on the side thread, then ``done``/``failed`` here; it writes or
+        deletes a file, so a closing app waits for it."""
+        self._submit(work, (done, failed))
 
-        ``essential``: it writes or deletes a file, so a closing app waits for it."""
+    def _submit(self, work: Callable[[], Any], callbacks: _Callbacks | None = None) -> None:
+        """Run ``work`` on the side thread, then list again (one task, so they keep their order)."""
 
         def task(cancel: threading.Event) -> _Outcome:
-            what, detail = action(cancel)
+            result = work()
             store = self.store()
             entries = [
                 StyleEntry(
@@ -328,29 +350,28 @@ class FastStylesPanel(QWidget):
             if len(store.problems) == 1:
                 summary = f"A fast style file could not be read: {summary}"
             problems = [summary] if summary else []
-            return what, detail, entries, problems
+            return result, entries, problems
 
         # Store actions must never replace one another in the queue: each gets its own key.
         self._count += 1
-        self._generation = self.runner.submit(f"{KEY}-{id(self)}-{self._count}", task, essential=essential)
+        key = f"{KEY}-{id(self)}-{self._count}"
+        if callbacks is not None:
+            self._pending[key] = callbacks
+        self._generation = self.runner.submit(key, task, essential=callbacks is not None)
 
     @Slot(str, int, object)
     def _on_task_finished(self, key: str, generation: int, value: object) -> None:
         if not key.startswith(f"{KEY}-{id(self)}-"):
             return
         # The runner's signal carries ``object``; a key of ours means it is what task() returned.
-        what, detail, entries, problems = cast(_Outcome, value)
+        result, entries, problems = cast(_Outcome, value)
+        callbacks = self._pending.pop(key, None)
         self._entries = list(entries)
         self._loaded = True
         self._show_entries()
-        if what == "import":
-            self._want_select = detail
-            self.message.emit(f"Imported the fast style '{detail}'.", False)
-        elif what == "export":
-            self.message.emit(f"Exported the style to {user_paths.shown_name(detail)}.", False)
-        elif what == "delete":
-            self.message.emit(f"Deleted the fast style '{detail}'.", False)
-        if problems and what == "list":
+        if callbacks is not None:
+            callbacks[0](result)
+        elif problems:
             self.message.emit(problems[0], True)
         if self._want_select is not None:
             self.select(self._want_select)
@@ -366,6 +387,10 @@ class FastStylesPanel(QWidget):
         if not self._loaded:  # no listing will come: say "none", not "loading" for ever
             self._loaded = True
             self._show_entries()
+        callbacks = self._pending.pop(key, None)
+        if callbacks is not None and isinstance(error, BaseException):
+            callbacks[1](error)
+            return
         self.message.emit(failure_message(error) if isinstance(error, BaseException) else str(error), True)
 
     def _show_entries(self) -> None:
@@ -444,64 +469,48 @@ class FastStylesPanel(QWidget):
         self.train_button.setEnabled(not busy)
         self.resume_button.setEnabled(not busy)
 
-    # Import / export / delete ------------------------------------------------------------------
+    # Import / export / rename / delete -----------------------------------------------------------
 
     def import_style(self) -> None:
-        path = self.ask_open_file()
-        if path is None:
-            return
-        self.last_dir = str(path.parent)
-        problem = user_paths.problem(path)
-        if problem:
-            self.message.emit(problem, True)
-            return
-
-        def action(cancel: threading.Event) -> tuple[str, str]:
-            return "import", self.store().import_file(path).name
-
-        self._submit(action, essential=True)
+        self.files.import_file()
 
     def export_style(self) -> None:
         name = self.selected_name()
-        if name is None:
-            return
-        path = self.ask_save_file(f"{name}.nststyle")
-        if path is None:
-            return
-        self.last_dir = str(path.parent)
-        problem = user_paths.save_problem(path)
-        if problem:
-            self.message.emit(problem, True)
-            return
-        self._submit(lambda cancel: ("export", str(self.store().export(name, path))), essential=True)
+        if name is not None:
+            self.files.export(name)
+
+    def rename_style(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and not bool(item.data(BUILTIN_ROLE)):
+            self.files.rename(str(item.data(NAME_ROLE)))
 
     def delete_style(self) -> None:
         item = self.list.currentItem()
-        if item is None or bool(item.data(BUILTIN_ROLE)):
-            return
-        name = str(item.data(NAME_ROLE))
-        if not self.confirm(f"Delete the fast style '{name}'? This cannot be undone."):
-            return
+        if item is not None and not bool(item.data(BUILTIN_ROLE)):
+            self.files.delete(str(item.data(NAME_ROLE)))
 
-        def action(cancel: threading.Event) -> tuple[str, str]:
-            self.store().delete(name)
-            return "delete", name
-
-        self._submit(action, essential=True)
+    def _show_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        own = not bool(item.data(BUILTIN_ROLE))
+        menu = QMenu(self)
+        menu.addAction("Rename…", self.rename_style).setEnabled(own)
+        menu.addAction("Export…", self.export_style)
+        menu.addAction("Delete", self.delete_style).setEnabled(own)
+        menu.exec(self.list.viewport().mapToGlobal(pos))
 
     # Dialog hooks (tests replace these) --------------------------------------------------------
 
     def ask_open_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import a fast style", self.last_dir, STYLE_FILTER)
-        return Path(name) if name else None
+        return self.files.open_dialog()
 
     def ask_save_file(self, suggested: str) -> Path | None:
-        start = str(Path(self.last_dir) / suggested) if self.last_dir else suggested
-        name, _ = QFileDialog.getSaveFileName(self, "Export the fast style", start, STYLE_FILTER)
-        if not name:
-            return None
-        path = Path(name)
-        return path if path.suffix else path.with_suffix(".nststyle")
+        return self.files.save_dialog(suggested)
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        return self.files.text_dialog(title, label, text)
 
     def confirm(self, text: str) -> bool:
-        return ask_yes_no(self, text)
+        return self.files.confirm_dialog(text)

@@ -4,7 +4,9 @@ A preset is a look: choosing one sets the look fields only and keeps the output 
 device and network the artist chose (see :meth:`Preset.apply_to`). When the controls no longer
 show the chosen preset's look, its name says "(modified)"; it clears when they match again.
 
-Dialogs go through small ``ask_*`` methods so tests can answer them without a modal loop.
+Dialogs go through small ``ask_*`` methods so tests can answer them without a modal loop;
+import, export, rename and delete are the flows every named-file panel shares
+(:class:`~.named_files.NamedFileActions`), with the same questions and messages.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QMenu,
     QPushButton,
     QSizePolicy,
@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from nst_desktop.engine import EngineError, Settings
-from nst_desktop.engine.presets import Preset, PresetStore, read_preset_file
+from nst_desktop.engine.presets import Preset, PresetStore
 
-from .. import user_paths
-from ..plain_text import ask_yes_no, plain_tooltip
+from ..plain_text import plain_tooltip
+from .named_files import Dialogs, NamedFileActions, Words, run_now
 
 PRESET_FILTER = "nst-desktop presets (*.json);;All files (*)"
+WORDS = Words("preset", PRESET_FILTER, ".json")
 MODIFIED = "(modified)"
 
 
@@ -59,7 +60,15 @@ class PresetBar(QWidget):
         self._presets: list[Preset] = []
         self._labels: list[str] = []
         self._modified = False
-        self.last_dir = ""
+        dialogs = Dialogs(
+            ask_open=lambda: self.ask_open_path(),
+            ask_save=lambda suggested: self.ask_save_path(suggested),
+            ask_text=lambda title, label, text: self.ask_text(title, label, text),
+            confirm=lambda question: self.confirm(question),
+        )
+        self.files = NamedFileActions(WORDS, lambda: self.store, run_now, dialogs, self)
+        self.files.message.connect(self.message)
+        self.files.changed.connect(lambda name: self.refresh(select=name or None))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.combo = QComboBox()
@@ -97,20 +106,25 @@ class PresetBar(QWidget):
     # Dialog hooks (replaced in tests) --------------------------------------------------------
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        value, ok = QInputDialog.getText(self, title, label, text=text)
-        return value.strip() if ok and value.strip() else None
+        return self.files.text_dialog(title, label, text)
 
     def ask_open_path(self) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a preset", self.last_dir, PRESET_FILTER)
-        return Path(path) if path else None
+        return self.files.open_dialog()
 
     def ask_save_path(self, suggested: str) -> Path | None:
-        start = str(Path(self.last_dir) / suggested) if self.last_dir else suggested
-        path, _ = QFileDialog.getSaveFileName(self, "Export the preset", start, PRESET_FILTER)
-        return Path(path) if path else None
+        return self.files.save_dialog(suggested)
 
     def confirm(self, text: str) -> bool:
-        return ask_yes_no(self, text)
+        return self.files.confirm_dialog(text)
+
+    @property
+    def last_dir(self) -> str:
+        """The folder of the last import or export (kept between sessions by the window)."""
+        return self.files.last_dir
+
+    @last_dir.setter
+    def last_dir(self, folder: str) -> None:
+        self.files.last_dir = folder
 
     # State -----------------------------------------------------------------------------------
 
@@ -264,82 +278,23 @@ class PresetBar(QWidget):
 
     def rename_current(self) -> None:
         preset = self.current_preset()
-        if preset is None:
-            return
-        new = self.ask_text("Rename preset", f"New name for '{preset.name}':", preset.name)
-        if new is None or new == preset.name:
-            return
-        self._do(lambda: self.store.rename(preset.name, new), f"Renamed '{preset.name}' to '{new}'.", new)
+        if preset is not None:
+            self.files.rename(preset.name)
 
     def delete_current(self) -> None:
         preset = self.current_preset()
-        if preset is None:
-            return
-        customised = preset.customised
-        question = (
-            f"Restore the built-in '{preset.name}', dropping your changes to it?"
-            if customised
-            else f"Delete the preset '{preset.name}'?"
-        )
-        if not self.confirm(question):
-            return
-        done = (
-            f"Restored the built-in '{preset.name}'."
-            if customised
-            else f"Deleted the preset '{preset.name}'."
-        )
-        self._do(lambda: self.store.delete(preset.name), done, preset.name if customised else "")
+        if preset is not None:
+            self.files.delete(preset.name, restores_builtin=preset.customised)
 
     def import_file(self) -> None:
-        path = self.ask_open_path()
-        if path is None:
-            return
-        self.last_dir = str(path.parent)
-        problem = user_paths.problem(path)
-        if problem:
-            self.message.emit(problem, True)
-            return
-        try:
-            # A file named like a built-in replaces it only when the artist says so (issue 8).
-            incoming = read_preset_file(path)
-            builtin = next(
-                (p for p in self.store.list() if p.builtin and p.name.casefold() == incoming.name.casefold()),
-                None,
-            )
-            overwrite = False
-            if builtin is not None:
-                question = (
-                    f"'{builtin.name}' is a built-in preset. Replace it with the imported one? "
-                    "Deleting yours later brings the original back."
-                )
-                if not self.confirm(question):
-                    return
-                overwrite = True
-            preset = self.store.import_file(path, overwrite=overwrite)
-        except EngineError as exc:
-            self.message.emit(str(exc), True)
-            return
-        self.refresh(select=preset.name)
-        self.message.emit(f"Imported the preset '{preset.name}'.", False)
+        self.files.import_file()
 
     def export_current(self) -> None:
         preset = self.current_preset()
         if preset is None:
             self.message.emit("Choose a preset to export first.", True)
             return
-        path = self.ask_save_path(f"{preset.name}.json")
-        if path is None:
-            return
-        self.last_dir = str(path.parent)
-        problem = user_paths.save_problem(path)
-        if problem:
-            self.message.emit(problem, True)
-            return
-        self._do(
-            lambda: self.store.export(preset.name, path),
-            f"Exported '{preset.name}' to {user_paths.shown_name(path)}.",
-            preset.name,
-        )
+        self.files.export(preset.name)
 
     def reset_builtins(self) -> None:
         if not self.confirm("Reset every built-in preset to how it shipped? Your own presets are kept."):
