@@ -25,6 +25,14 @@ while read -r p; do
   patch -p1 -N --fuzz=0 --no-backup-if-mismatch -s -i "debian/patches/$p"
 done < "$LOGS/cpython-patches.txt"
 echo "  applied $(wc -l < "$LOGS/cpython-patches.txt") of $(grep -c . debian/patches/series) Debian patches (from $PATCHES_FROM)"
+# Debian links pyexpat into libpython (Py_BUILD_CORE_BUILTIN), so its backport of the
+# CVE-2026-4224 fix includes an internal header (pycore_ceval.h) without the marker upstream puts
+# first in a module built as a shared extension, as here; without it pyexpat fails to compile
+# ("this header requires Py_BUILD_CORE define") and the install stops. Add upstream's marker.
+if grep -q '^#include "pycore_' Modules/pyexpat.c && ! grep -q 'Py_BUILD_CORE' Modules/pyexpat.c; then
+  sed -i '1i #ifndef Py_BUILD_CORE_BUILTIN\n#  define Py_BUILD_CORE_MODULE 1\n#endif' Modules/pyexpat.c
+  echo "  pyexpat.c: marked a core module (Py_BUILD_CORE_MODULE), as upstream does"
+fi
 ./configure --prefix="$PREFIX" --enable-shared --with-ensurepip=install --with-system-expat \
   LDFLAGS="-Wl,-rpath,$PREFIX/lib" > "$LOGS/cpython-configure.log"
 make -j"$(nproc)" GITTAG="echo $TAG" > "$LOGS/cpython-make.log" 2>&1
