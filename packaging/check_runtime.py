@@ -19,14 +19,15 @@ success; one sentence and exit status 1 on failure.
 from __future__ import annotations
 
 import argparse
-import pyexpat
+import importlib
 import re
-import sqlite3
-import ssl
 import sys
 from pathlib import Path
 
 TAG_PREFIX = "debian-"
+# Extension modules a build can silently lack when a -dev package or a patch is missing (setup.py
+# only warns): the app and its packages need them, and a frozen bundle cannot add them later.
+NEEDED_MODULES = ("ssl", "sqlite3", "pyexpat", "lzma", "bz2", "zlib", "ctypes", "_uuid")
 _KEY_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=(\S*)$")
 
 
@@ -142,11 +143,25 @@ def bundle_problem(bundle: Path, tag: str) -> str | None:
     return None
 
 
+def missing_modules(names: tuple[str, ...] = NEEDED_MODULES) -> list[str]:
+    """The standard modules from ``names`` this interpreter cannot import."""
+    missing = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
 def runtime_line(tag: str) -> str:
-    """What a security scanner asks first, in one line."""
+    """What a security scanner asks first, in one line (after missing_modules() found none)."""
+    ssl = importlib.import_module("ssl")
+    sqlite3 = importlib.import_module("sqlite3")
+    pyexpat = importlib.import_module("pyexpat")
     return (
-        f"CPython {sys.version.split()[0]} ({tag}), {ssl.OPENSSL_VERSION}, SQLite "
-        f"{sqlite3.sqlite_version}, {pyexpat.EXPAT_VERSION}"
+        f"CPython {sys.version.split()[0]} ({tag or 'no build tag'}), {ssl.OPENSSL_VERSION}, "
+        f"SQLite {sqlite3.sqlite_version}, {pyexpat.EXPAT_VERSION}"
     )
 
 
@@ -164,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     tag = str(git[1])
     major, minor, micro = sys.version_info[:3]
     problem = interpreter_problem(pin, (major, minor, micro), tag)
+    missing = missing_modules()
+    if problem is None and missing:
+        problem = f"the CPython {major}.{minor}.{micro} here cannot import {', '.join(missing)}"
     if problem is None and args.bundle is not None:
         problem = bundle_problem(args.bundle, tag)
     if problem is not None:

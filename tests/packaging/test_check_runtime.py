@@ -121,6 +121,13 @@ def test_the_bundle_must_carry_the_interpreters_stamp(tmp_path: Path) -> None:
     assert check_runtime.bundle_problem(bundle, "debian-3.11.2-6+deb12u8") is None
 
 
+def test_a_module_the_build_failed_to_make_is_named() -> None:
+    assert check_runtime.missing_modules() == []  # this interpreter has them all
+    assert check_runtime.missing_modules(("ssl", "no_such_module_from_a_failed_build")) == [
+        "no_such_module_from_a_failed_build"
+    ]
+
+
 def test_the_command_refuses_an_unstamped_interpreter_in_one_sentence(tmp_path: Path) -> None:
     """This test's interpreter is not the pinned build: unless it is newer upstream or carries
     the stamp, the command must say so and exit 1 (no traceback)."""
