@@ -40,7 +40,7 @@ import statistics
 from collections.abc import Callable, Sequence
 
 from . import memory
-from .schedule import Level, plan
+from .schedule import Level, plan, sweep_steps
 from .settings import Settings
 
 #: One unit of work: one optimisation step over a million pixels.
@@ -56,12 +56,16 @@ PREPARE_STEPS = 1.0
 #: of an AMD EPYC (benchmarks/README.md, "Time left"): +3 to +5 % per doubling up to 256 px,
 #: +16 to +18 % from 362 to 512 px (partly other programs' load); 8 % is between the two.
 SIZE_PENALTY = 1.08
-#: A tiled level's step costs this many times a whole one of the same pixels: every tile
-#: computes on its context margin too, neighbours overlap, each visit computes the photo's
-#: features of its window, and each sweep starts with a forward pass over the whole picture.
-#: Measured on one CPU core (benchmarks/README.md, "Print size"): 2.0-2.4x in sweeps of five
-#: steps; a print level's sweeps of three pay the per-sweep passes over fewer steps.
+#: A tiled level's step in sweeps of five costs this many times a whole one of the same
+#: pixels. Measured on one CPU core (benchmarks/README.md, "Print size"): 2.0-2.4x.
 TILED_COST = 2.4
+#: A tiled level's work per pixel against a whole level's, for the same passes through VGG19:
+#: every tile computes on its context margin too and neighbours overlap. :func:`tiled_cost`
+#: counts the passes; this factor is what makes sweeps of five cost :data:`TILED_COST`.
+TILE_CONTEXT = TILED_COST * 3 * 24 / (4 * (3 * 5 + 2) + 3 * 4 + 2 + 3)
+#: A tiled level's preparation (the photo at its size, the paintings' statistics), in its
+#: steps: its passes over the whole picture are in :func:`tiled_cost` already.
+TILED_PREPARE_STEPS = 0.1
 #: Step times (after its first) a level needs before it counts.
 MIN_STEPS = 5
 #: How far (in pixels) the model may extrapolate from the largest measured level before its
@@ -95,9 +99,28 @@ def step_units(pixels: float) -> float:
     return (pixels + OVERHEAD_PIXELS) / MEGAPIXEL
 
 
+def tiled_cost(steps: int) -> float:
+    """A step's work at a tiled level of ``steps`` steps against a whole level's step.
+
+    Counted in forward passes through VGG19 (a whole step, forward and backward, is three):
+    each sweep's visits evaluate the loss once a step and compute the photo's features of
+    their window once, each sweep starts with a pass over the whole picture (the first also
+    through the photo) and the level ends with one through both, for its losses. With one
+    step a visit the passes are half the level: a print's last level costs a step 5.6 times
+    a whole one, a level in sweeps of five 2.4 times.
+    """
+    forwards = sum(3 * n + 2 for n in sweep_steps(steps)) + 3
+    return TILE_CONTEXT * forwards / (3 * max(1, steps))
+
+
+def prepare_steps(level: Level) -> float:
+    """A level's preparation in its steps, as the time model counts it before measuring."""
+    return PREPARE_STEPS if level.cost == 1.0 else TILED_PREPARE_STEPS
+
+
 def run_units(levels: Sequence[Level]) -> float:
     """The work of a whole run: every level's steps and its preparation."""
-    return sum((lv.steps + PREPARE_STEPS) * step_units(lv.work) for lv in levels)
+    return sum((lv.steps + prepare_steps(lv)) * step_units(lv.work) for lv in levels)
 
 
 def planned_levels(settings: Settings, content_width: int, content_height: int) -> list[Level]:
@@ -118,14 +141,12 @@ def planned_levels(settings: Settings, content_width: int, content_height: int) 
     """
     instant = settings.init == "instant"
     levels = 1 if instant and settings.levels == 0 else settings.levels
-    return plan(
-        content_width, content_height, settings.size, settings.steps, levels, painted_start=instant
-    )
+    return plan(content_width, content_height, settings.size, settings.steps, levels, painted_start=instant)
 
 
 def with_tiling(levels: Sequence[Level], tiled: Callable[[Level], bool]) -> list[Level]:
-    """``levels`` with :data:`TILED_COST` on those that ``tiled`` says run in tiles."""
-    return [dataclasses.replace(lv, cost=TILED_COST) if tiled(lv) else lv for lv in levels]
+    """``levels`` with their :func:`tiled_cost` on those that ``tiled`` says run in tiles."""
+    return [dataclasses.replace(lv, cost=tiled_cost(lv.steps)) if tiled(lv) else lv for lv in levels]
 
 
 def expected_seconds(
@@ -143,7 +164,7 @@ def expected_seconds(
     ``seconds_per_unit`` is :attr:`EtaEstimator.seconds_per_unit` of an earlier run (the
     engine returns it as ``Result.seconds_per_unit``) on the same device. With the memory
     ``budget`` (bytes) and what the process ``used`` already, levels that will not fit are
-    counted as tiled (:data:`TILED_COST`). The model loading and the first-run warm-up are
+    counted as tiled (:func:`tiled_cost`). The model loading and the first-run warm-up are
     not included: they are seconds, this is for minutes.
     """
     if seconds_per_unit is None or not math.isfinite(seconds_per_unit) or seconds_per_unit <= 0:
@@ -250,21 +271,19 @@ class EtaEstimator:
 
     @property
     def finished(self) -> bool:
-        return bool(self.levels) and all(
-            self._done[i] >= lv.steps for i, lv in enumerate(self.levels)
-        )
+        return bool(self.levels) and all(self._done[i] >= lv.steps for i, lv in enumerate(self.levels))
 
     @property
     def seconds_per_unit(self) -> float | None:
         """This run's measured rate: seconds per unit of :func:`run_units`'s work so far.
 
-        Counted like :func:`run_units` (a fixed :data:`PREPARE_STEPS` per level), so that
+        Counted like :func:`run_units` (a fixed :func:`prepare_steps` per level), so that
         :func:`expected_seconds` with this rate gives back this run's time for its settings.
         """
         if self._run_start is None or self._last_event is None:
             return None
         units = sum(
-            (done + PREPARE_STEPS) * step_units(lv.work)
+            (done + prepare_steps(lv)) * step_units(lv.work)
             for lv, done in zip(self.levels, self._done, strict=True)
             if done > 0
         )
@@ -330,7 +349,7 @@ class EtaEstimator:
             key=lambda lv: lv.work,
         )
         if anchor.work * MAX_LEVER * 1.05 < max(lv.work for lv in self.levels[k:]):  # sizes are rounded
-            return None
+            return self._by_rate(now)
         a, b = model
         measured = typical_step(self._durations[anchor.index])
         scale = measured / (a + b * anchor.work) if a + b * anchor.work > 0 else 1.0
@@ -343,15 +362,38 @@ class EtaEstimator:
             growth = SIZE_PENALTY ** math.log2(pixels / anchor.work) if pixels > anchor.work else 1.0
             return scale * (a + b * pixels) * growth
 
-        extra = self._prepare_steps()
+        measured_extra = self._prepare_steps()
+
+        def extra(level: Level) -> float:
+            # A tiled level's passes are in its cost; a whole level's first step is measured.
+            return measured_extra if level.cost == 1.0 else prepare_steps(level)
+
         current = self.levels[k]
         per = per_step(k)
         left = max(0, current.steps - self._done[k]) * per
         if self._done[k] == 0:  # still preparing
-            left += max(0.0, extra * per - (now - self._level_start))
+            left += max(0.0, extra(current) * per - (now - self._level_start))
         for lv in self.levels[k + 1 :]:
-            left += (lv.steps + extra) * per_step(lv.index)
+            left += (lv.steps + extra(lv)) * per_step(lv.index)
         return left
+
+    def _by_rate(self, now: float) -> float | None:
+        """Seconds left from this run's rate so far and the work left, as :func:`run_units`
+        counts it: the estimate before a run, with this run's own rate. For levels far
+        larger than any measured (a print's tiled ones) the fitted line would be a guess,
+        while the work model is the one the Print… dialog and the question used; so the
+        three figures agree (issue 18, flow 3). Only where tiled levels are still to come."""
+        k = self._current
+        rate = self.seconds_per_unit
+        if rate is None or all(lv.cost == 1.0 for lv in self.levels[k:]):
+            return None  # an ordinary run: silence until a level near the last is measured
+        current = self.levels[k]
+        units = max(0, current.steps - self._done[k]) * step_units(current.work)
+        if self._done[k] == 0:
+            prepared = (now - self._level_start) / rate
+            units += max(0.0, prepare_steps(current) * step_units(current.work) - prepared)
+        units += run_units(self.levels[k + 1 :])
+        return rate * units
 
     def _update(self, now: float) -> None:
         raw = self._raw(now)

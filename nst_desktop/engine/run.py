@@ -162,6 +162,9 @@ class _Painter:
         self.rng = np.random.default_rng(settings.seed)
         self.force_tile = 0
         self.tile_progress: TileProgress | None = None
+        #: (part, parts) of a pass over a whole print-size picture or painting, while one runs:
+        #: reported as stage "preparing" with the parts as its tiles (``Progress.tile``).
+        self.statistics: tuple[int, int] | None = None
         self.warned_budget = False
         # Fixed for the run, so previews and the finished picture share one palette.
         self.chroma_limit = colour.result_chroma_limit(
@@ -201,6 +204,14 @@ class _Painter:
             # A last level that is the first in tiles is too far from the measured ones for the
             # estimator to say anything; its own visits tell the rest of the run exactly.
             eta = level_eta
+        if self.statistics is not None:
+            # A pass over the whole picture: "preparing", its parts counted as the tiles.
+            stage = "preparing"
+            tile, tiles = self.statistics
+        elif self.tile_progress is not None:
+            tile, tiles = self.tile_progress.visit, self.tile_progress.visits
+        else:
+            tile = tiles = 0
         self.on_progress(
             Progress(
                 stage=stage,  # type: ignore[arg-type]
@@ -213,11 +224,16 @@ class _Painter:
                 elapsed=now - self.start,
                 eta=eta,
                 preview=preview,
-                tile=self.tile_progress.visit if self.tile_progress else 0,
-                tiles=self.tile_progress.visits if self.tile_progress else 0,
+                tile=tile,
+                tiles=tiles,
                 level_eta=level_eta,
             )
         )
+
+    def report_statistics(self, level: Level, stage: str, part: int, parts: int) -> None:
+        """A pass over a whole print-size picture takes minutes: say which part it is at."""
+        self.statistics = (part, parts)
+        self.report(level, stage)
 
     # -- image conversions -----------------------------------------------------------------
 
@@ -368,7 +384,17 @@ class _Painter:
                     rgb = colour.match_colour_statistics(rgb, content_rgb)
                 if tile:
                     painting = self.to_tensor(rgb)
-                    per_style.append(tiled_grams(model, painting, STYLE_LAYERS, tile, self.check_cancel))
+                    per_style.append(
+                        tiled_grams(
+                            model,
+                            painting,
+                            STYLE_LAYERS,
+                            tile,
+                            self.check_cancel,
+                            lambda part, parts: self.report_statistics(level, "preparing", part, parts),
+                        )
+                    )
+                    self.statistics = None
                 else:
                     feats = model(self.to_tensor(rgb), STYLE_LAYERS)
                     per_style.append({k: gram(v) for k, v in feats.items()})
@@ -529,12 +555,24 @@ class _Painter:
         content_t: torch.Tensor,
         tile: int,
     ) -> torch.Tensor:
-        """The level in tiles (:mod:`.tiles`); ``self.done`` advances a sweep at a time."""
+        """The level in tiles (:mod:`.tiles`); ``self.done`` advances a sweep at a time.
+
+        A cancel keeps the last complete picture: the level's start (the level below,
+        upsampled) or the canvas after its last finished sweep. A sweep half done is not
+        one: its first tiles carry the whole picture's statistics error alone (each tile's
+        loss is the whole picture's Gram matrices), so a tile painted on the instant picture
+        came out green-tinted with a hard edge (issue 18, flow 3). Kept as 8-bit, which is
+        also the level's first preview: 31 MB at 4096 px, and Stop answers at once instead
+        of converting the canvas after the cancel.
+        """
         s = self.settings
         # Painted in place: the caller's upsampled picture is not used again, and a copy would
         # cost a full-size array at the largest level.
         canvas = image.detach().contiguous()
         del image
+        kept, _ = self.pictures(canvas, with_float=False)
+        self.report(level, "preparing", preview=kept)
+        stage = "preparing"  # until the first visit: the passes over the whole picture
         worker = TiledLevel(
             model,
             targets,
@@ -545,9 +583,13 @@ class _Painter:
             learning_rate=s.learning_rate,
             bounds=(-self.mean, 255.0 - self.mean),
             poll=self.check_cancel,
+            on_statistics=lambda part, parts: self.report_statistics(level, stage, part, parts),
         )
 
         def on_visit(progress: TileProgress) -> None:
+            nonlocal stage
+            stage = "painting"
+            self.statistics = None
             self.tile_progress = progress
             self.report(level, "painting")
 
@@ -557,20 +599,24 @@ class _Painter:
             self.report(level, "painting", picture)
 
         def on_sweep_done(steps: int) -> None:
+            nonlocal kept
             self.done += steps
             self.level_done += steps
             self.estimator.step_done(level.index, time.perf_counter(), steps)
+            if self.done < sum(lv.steps for lv in self.levels[: level.index + 1]):
+                kept, _ = self.pictures(canvas, with_float=False)  # another sweep follows
 
         try:
             worker.run(
                 canvas, level.steps, on_visit=on_visit, on_tile_done=on_tile_done, on_sweep_done=on_sweep_done
             )
         except Cancelled:
-            # The canvas holds only finished tiles: show it as the picture the artist keeps.
-            self.report(level, "painting", canvas, force=True)
+            self.statistics = None
+            self.report(level, "painting", preview=kept, force=True)
             raise
         finally:
             self.tile_progress = None
+            self.statistics = None
         self.terms = dict(worker.terms)  # the whole picture's, measured after the last sweep
         return canvas
 

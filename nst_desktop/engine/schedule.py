@@ -10,6 +10,14 @@ picture already painted (the level below, upsampled), and at their size the brus
 set: what is left is detail. So a level over :data:`REFINE_ABOVE` px on the long side gets a
 short, fixed refinement of :data:`REFINE_STEPS` steps, and the steps it would have had go to
 the levels below, where they decide the picture.
+
+A print (an automatic plan over :data:`REFINE_ABOVE` px) goes further (issue 17: 71 min for
+4096 px on two cores, 35 of them on the 1448 and 2048 px levels' 48 tiled steps): the levels
+up to :data:`PRINT_WHOLE` px run whole and take the steps, and above that the size only
+doubles, each level a short refinement in tiles (:data:`PRINT_MID_STEPS`, one sweep) and the
+full size :data:`PRINT_FINAL_STEPS`. A tiled step costs 15-20 s a megapixel here against 11 s
+whole, and at those sizes a step sharpens strokes the whole levels already placed; the
+measurements are in benchmarks/README.md ("Print size in minutes").
 """
 
 from __future__ import annotations
@@ -32,6 +40,15 @@ REFINE_ABOVE = 2048
 #: Steps a print-size level gets: two sweeps of tiles (one on a grid shifted by half a tile,
 #: so no tile border stays one) of three L-BFGS steps each, when the level runs in tiles.
 REFINE_STEPS = 6
+#: Steps a tile gets per visit before the next tile takes over (engine/tiles.py).
+VISIT_STEPS = 5
+#: A print's levels up to this long side run whole (they fit any budget over 1 GB) and decide
+#: the picture; they share the run's steps.
+PRINT_WHOLE = 1024
+#: Steps of a print's levels between :data:`PRINT_WHOLE` and the full size: one sweep of tiles.
+PRINT_MID_STEPS = 3
+#: Steps at a print's full size: one evaluation per tile sharpens the upsampled strokes.
+PRINT_FINAL_STEPS = 1
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,8 @@ def plan(
     :data:`REFINE_ABOVE` px get at most :data:`REFINE_STEPS` steps when they start from a
     painted picture: every level but the first does, and the first when ``painted_start``
     (the instant picture). Their other steps go to the levels below; with none below, the
-    run is that much shorter.
+    run is that much shorter. An automatic plan over :data:`REFINE_ABOVE` px is a print
+    (:func:`print_plan`).
     """
     final_w, final_h = fit(width, height, size)
     if min(final_w, final_h) < MIN_SHORT_SIDE:
@@ -78,6 +96,10 @@ def plan(
             f"The photo is too thin for this output size ({final_w}x{final_h} px); "
             f"choose a larger size or a less elongated photo."
         )
+    if levels == 0 and size > REFINE_ABOVE:
+        printed = print_plan(width, height, size, steps)
+        if printed is not None:
+            return printed
     if levels == 0:
         levels = 1 + max(0, math.floor(math.log(size / COARSEST) / math.log(GROWTH) + 1e-9))
     levels = max(1, min(levels, steps))
@@ -101,6 +123,38 @@ def plan(
             for i, n in zip(rest, more, strict=True):
                 counts[i] = n
     return [Level(i, w, h, n) for i, ((w, h), n) in enumerate(zip(dims, counts, strict=True))]
+
+
+def print_plan(width: int, height: int, size: int, steps: int) -> list[Level] | None:
+    """A print's levels (see the module's docstring): the coarse-to-fine ladder up to
+    :data:`PRINT_WHOLE` px sharing the steps, then sizes doubling up to ``size``, each a short
+    refinement. ``None`` when ``steps`` are too few to give every whole level one."""
+    count = 1 + max(0, math.floor(math.log(size / COARSEST) / math.log(GROWTH) + 1e-9))
+    ladder = [round(size / GROWTH**k) for k in reversed(range(count))]
+    # A side within rounding of PRINT_WHOLE (1050 px of a 2100 px print) still runs whole.
+    whole = [fit(width, height, s) for s in ladder if s <= PRINT_WHOLE * 1.05]
+    whole = [d for d in whole if min(d) >= MIN_SHORT_SIDE]
+    # Above it every other side of the ladder from the top: the size doubles.
+    refine = [s for s in ladder if s > PRINT_WHOLE * 1.05][::-2][::-1]
+    counts = [PRINT_MID_STEPS] * (len(refine) - 1) + [PRINT_FINAL_STEPS]
+    left = steps - sum(counts)
+    if not whole or left < len(whole):
+        return None
+    dims = whole + [fit(width, height, s) for s in refine]
+    counts = _split(left, [2.0] + [1.0] * (len(whole) - 1)) + counts
+    return [Level(i, w, h, n) for i, ((w, h), n) in enumerate(zip(dims, counts, strict=True))]
+
+
+def sweep_steps(steps: int) -> list[int]:
+    """A tiled level's steps cut into as few sweeps of at most :data:`VISIT_STEPS` as hold
+    them, as even as can be: 6 steps are two sweeps of 3 (the second on the shifted grid), not
+    a sweep of 5 and one of 1 that would visit every tile again for a single step.
+
+    Here, not in the torch-bound tiles module, because the time model counts the sweeps too.
+    """
+    count = -(-max(1, steps) // VISIT_STEPS)
+    base, extra = divmod(max(1, steps), count)
+    return [base + 1] * extra + [base] * (count - extra)
 
 
 def _split(total: int, shares: list[float]) -> list[int]:

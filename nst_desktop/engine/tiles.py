@@ -39,9 +39,23 @@ import torch
 from .features import VGGFeatures
 from .losses import StyleTarget, Targets, Weights, relative_error
 from .memory import ALIGN, MARGIN, release_freed
+from .schedule import VISIT_STEPS, sweep_steps
 
-#: Steps a tile gets per visit before the next tile takes over.
-VISIT_STEPS: Final = 5
+__all__ = [
+    "FADE",
+    "HISTORY",
+    "OVERLAP",
+    "VISIT_STEPS",
+    "Tile",
+    "TileProgress",
+    "TiledLevel",
+    "grid",
+    "ramp",
+    "starts",
+    "sweep_steps",
+    "tiled_grams",
+]
+
 #: L-BFGS history per visit: a visit is a few steps long, so a longer memory would be unused.
 HISTORY: Final = 10
 #: Neighbouring tiles overlap by this many pixels.
@@ -69,20 +83,30 @@ class Tile:
 
 @dataclass
 class TileProgress:
-    """Where a tiled level is: ``visit`` of ``visits`` (1-based), seconds a visit takes."""
+    """Where a tiled level is: ``visit`` of ``visits`` (1-based), seconds a visit takes, and
+    the seconds the level's first pass over the whole picture took (``measure_seconds``)."""
 
     visit: int
     visits: int
     sweep: int
     sweeps: int
     seconds_per_visit: float | None
+    measure_seconds: float = 0.0
 
     @property
     def level_eta(self) -> float | None:
-        """Seconds left in this level, from the mean visit so far."""
+        """Seconds left in this level, from the mean visit so far and the passes still due.
+
+        Each later sweep starts with a pass over the whole picture (half the first one's
+        work: the photo's features are not needed again) and the level ends with one as
+        costly as the first (the picture's and the photo's features, for its losses). With
+        one step a visit those passes are nearly half the level: counting visits alone, the
+        figure after the first tile was half the truth (issue 18, flow 3).
+        """
         if self.seconds_per_visit is None:
             return None
-        return self.seconds_per_visit * (self.visits - self.visit + 1)
+        passes = self.measure_seconds * (1.0 + 0.5 * (self.sweeps - self.sweep))
+        return self.seconds_per_visit * (self.visits - self.visit + 1) + passes
 
 
 def starts(length: int, tile: int, shifted: bool = False) -> list[int]:
@@ -125,15 +149,6 @@ def grid(height: int, width: int, tile: int, shifted: bool = False, cells: bool 
     return tiles
 
 
-def sweep_steps(steps: int) -> list[int]:
-    """A level's steps cut into as few sweeps of at most :data:`VISIT_STEPS` as hold them,
-    as even as can be: 6 steps are two sweeps of 3 (the second on the shifted grid), not a
-    sweep of 5 and one of 1 that would visit every tile again for a single step."""
-    count = -(-max(1, steps) // VISIT_STEPS)
-    base, extra = divmod(max(1, steps), count)
-    return [base + 1] * extra + [base] * (count - extra)
-
-
 def ramp(length: int, fade_in: bool, fade_out: bool, device: torch.device) -> torch.Tensor:
     """1 inside, rising linearly over FADE at the ends that meet a neighbour's tile."""
     out = torch.ones(length, device=device)
@@ -162,6 +177,7 @@ class TiledLevel:
         learning_rate: float,
         bounds: tuple[torch.Tensor, torch.Tensor],
         poll: Callable[[], None],
+        on_statistics: Callable[[int, int], None] | None = None,
     ) -> None:
         self.model = model
         self.targets = targets
@@ -172,6 +188,9 @@ class TiledLevel:
         self.learning_rate = learning_rate
         self.low, self.high = bounds
         self.poll = poll
+        #: Hears each part (1-based) of a pass over the whole picture and their number:
+        #: at 4096 px a pass takes minutes, which must not look like a hung program.
+        self.on_statistics = on_statistics
         self.terms: dict[str, float] = {}
         self.wanted = sorted(targets.layers)
         _, _, self.height, self.width = content.shape
@@ -204,14 +223,18 @@ class TiledLevel:
         visits = sum(len(layout) for layout in layouts)
         visit = 0
         spent = 0.0
+        measured = 0.0
         for k, (layout, n) in enumerate(zip(layouts, plan, strict=True)):
             # Each sweep starts from the exact statistics of the whole canvas; tiles then keep
             # them current, so small drifts (the cross-fades) never add up.
+            began = time.perf_counter()
             self.measure(canvas, with_content=k == 0)
+            if k == 0:
+                measured = time.perf_counter() - began
             for tile in layout:
                 visit += 1
                 mean = spent / (visit - 1) if visit > 1 else None
-                progress = TileProgress(visit, visits, k + 1, len(plan), mean)
+                progress = TileProgress(visit, visits, k + 1, len(plan), mean, measured)
                 on_visit(progress)
                 began = time.perf_counter()
                 self.visit(canvas, tile, n)
@@ -238,8 +261,11 @@ class TiledLevel:
         content_norm2 = torch.zeros((), device=self.content.device)
         rough = torch.zeros((), device=self.content.device)
         layer = self.targets.content_layer
-        for tile in grid(self.height, self.width, self.tile, cells=True):
+        cells = grid(self.height, self.width, self.tile, cells=True)
+        for part, tile in enumerate(cells, 1):
             self.poll()
+            if self.on_statistics is not None:
+                self.on_statistics(part, len(cells))
             t0, l0, b0, r0 = tile.window
             with torch.no_grad():
                 window = canvas[:, :, t0:b0, l0:r0].to(self.content.device)
@@ -503,16 +529,25 @@ def _add_cell_grams(
 
 
 def tiled_grams(
-    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str], tile: int, poll: Callable[[], None]
+    model: VGGFeatures,
+    image: torch.Tensor,
+    layers: Sequence[str],
+    tile: int,
+    poll: Callable[[], None],
+    on_part: Callable[[int, int], None] | None = None,
 ) -> dict[str, torch.Tensor]:
     """Gram matrices (averaged over positions, as :func:`losses.gram`) of a picture too large to
     pass through VGG19 whole: a 2048 px painting's forward pass alone holds over a gigabyte of
-    activations. Sums over non-overlapping cells, each seen through its context window."""
+    activations. Sums over non-overlapping cells, each seen through its context window;
+    ``on_part`` hears each cell (1-based) and their number."""
     _, _, height, width = image.shape
     sums: dict[tuple[int, str], torch.Tensor] = {}
     counts: dict[tuple[int, str], float] = {}
-    for cell in grid(height, width, tile, cells=True):
+    cells = grid(height, width, tile, cells=True)
+    for part, cell in enumerate(cells, 1):
         poll()
+        if on_part is not None:
+            on_part(part, len(cells))
         t0, l0, b0, r0 = cell.window
         with torch.no_grad():
             feats: dict[str, torch.Tensor] = model(image[:, :, t0:b0, l0:r0], layers, poll=poll)

@@ -13,6 +13,13 @@ def describe_progress(progress: Progress) -> str:
     level = f"Level {progress.level}/{progress.levels}" if progress.levels > 1 else ""
     if progress.stage == "preparing":
         w, h = progress.size
+        if progress.tiles > 0:
+            # A print-size level's pass over the whole picture (or painting): minutes at
+            # 4096 px, so its parts are counted rather than one silent "preparing".
+            parts = [p for p in (level, f"{w}×{h} px", f"statistics {progress.tile}/{progress.tiles}") if p]
+            if progress.eta is not None:
+                parts.append(f"about {format_seconds(progress.eta)} left")
+            return " · ".join(parts)
         return f"{level + ' · ' if level else ''}preparing {w}×{h} px…"
     if progress.stage == "training":
         level = "Training"
@@ -52,4 +59,3 @@ def format_seconds(seconds: float) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
-

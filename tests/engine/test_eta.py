@@ -310,28 +310,73 @@ def test_the_estimate_counts_tiled_levels_at_their_cost() -> None:
     settings = Settings(size=4096)
     levels = planned_levels(settings, 1024, 640)
     whole = expected_seconds(settings, 1024, 640, RATE)
-    # 4 GB is the issue's budget for a 4096 px picture: the levels from 1448 px up run in tiles.
+    # 4 GB is the issue's budget for a 4096 px picture: a print's 2048 and 4096 px levels tile.
     tiled = expected_seconds(settings, 1024, 640, RATE, budget=4096 * 2**20, used=800 * 2**20)
     assert whole is not None and tiled is not None
+    big = [lv for lv in levels if lv.width >= 2048]
+    assert [lv.steps for lv in big] == [3, 1]
     extra = sum(
-        (lv.steps + eta.PREPARE_STEPS)
-        * (eta.step_units(lv.pixels * eta.TILED_COST) - eta.step_units(lv.pixels))
-        for lv in levels
-        if lv.width >= 1448
+        (lv.steps + eta.TILED_PREPARE_STEPS) * eta.step_units(lv.pixels * eta.tiled_cost(lv.steps))
+        - (lv.steps + eta.PREPARE_STEPS) * eta.step_units(lv.pixels)
+        for lv in big
     )
     assert tiled == pytest.approx(whole + RATE * extra)
     # A budget that holds every level whole changes nothing.
     assert expected_seconds(settings, 1024, 640, RATE, budget=2**40) == pytest.approx(whole)
 
 
+def test_a_tiled_step_costs_its_passes() -> None:
+    """Sweeps of five steps cost the measured 2.4x a whole step; one step a visit pays the
+    passes over the whole picture with a single step, more than twice that."""
+    assert eta.tiled_cost(24) == pytest.approx(eta.TILED_COST)
+    assert eta.tiled_cost(1) > 2 * eta.TILED_COST > eta.tiled_cost(3) > eta.tiled_cost(5)
+
+
 def test_a_run_that_tiles_measures_its_rate_in_whole_level_units() -> None:
     """The rate stored after a print-size run must predict the next, untiled one: tiled steps
     count at their cost, so a run that is slower only because it tiles gives the same rate."""
     levels = eta.with_tiling(plan(256, 256, 256, 60), lambda lv: lv.width == 256)
-    assert levels[-1].cost == eta.TILED_COST and levels[0].cost == 1.0
+    assert levels[-1].cost == eta.tiled_cost(levels[-1].steps) and levels[0].cost == 1.0
 
     def exact(level: Level, _step: int) -> float:
         return RATE * eta.step_units(level.work)
 
-    est, _ = simulate(levels, exact, lambda lv: RATE * eta.PREPARE_STEPS * eta.step_units(lv.work))
+    est, _ = simulate(levels, exact, lambda lv: RATE * eta.prepare_steps(lv) * eta.step_units(lv.work))
     assert est.seconds_per_unit == pytest.approx(RATE, rel=1e-6)
+
+
+def test_a_print_is_estimated_alike_before_and_during_the_run() -> None:
+    """Issue 18, flow 3: one print was estimated at 53 min (Print…), 23 min (the question) and
+    38 min (the run). Before the run the window counts :func:`run_units` at the stored rate;
+    during it, levels far larger than any measured are counted by the same function at the
+    rate this run measured so far. On a machine that works as the model says, both agree with
+    the truth at every point, from the first figure on."""
+    settings = Settings(size=4096)
+    budget, used = 4096 * 2**20, 800 * 2**20
+    levels = eta.with_tiling(
+        planned_levels(settings, 1024, 640),
+        lambda lv: eta.memory.plan_level(lv.width, lv.height, budget, used).tiled,
+    )
+    assert [lv.steps for lv in levels if lv.cost > 1.0] == [3, 1]  # a print: 2048 and 4096 px tile
+    before = expected_seconds(settings, 1024, 640, RATE, budget=budget, used=used)
+    est = EtaEstimator(levels)
+    now = 0.0
+    figures: list[tuple[float, float]] = []  # (shown, true) at each event
+    for lv in levels:
+        est.level_started(lv.index, now)
+        if lv.cost == 1.0:
+            now += RATE * eta.PREPARE_STEPS * eta.step_units(lv.work)
+            for _ in range(lv.steps):
+                now += RATE * eta.step_units(lv.work)
+                est.step_done(lv.index, now)
+                figures.append((now, est.remaining(now) or math.nan))
+        else:  # a tiled level hears of a whole sweep at once
+            now += RATE * (lv.steps + eta.TILED_PREPARE_STEPS) * eta.step_units(lv.work)
+            est.step_done(lv.index, now, lv.steps)
+            figures.append((now, est.remaining(now) or math.nan))
+    assert before == pytest.approx(now, rel=1e-6)
+    seen = [(t, e) for t, e in figures if not math.isnan(e)]
+    assert seen and seen[0][0] < 0.1 * now  # a figure within the first tenth of the run
+    for t, e in seen:
+        truth = now - t
+        assert abs(e - truth) <= 0.25 * truth + 1.0, (t, e, truth)

@@ -7,22 +7,32 @@ import pytest
 
 from nst_desktop.engine import run, schedule, tiles
 from nst_desktop.engine.eta import planned_levels
-from nst_desktop.engine.schedule import REFINE_ABOVE, REFINE_STEPS, plan
+from nst_desktop.engine.schedule import REFINE_STEPS, plan
 from nst_desktop.engine.settings import Settings
 from nst_desktop.engine.types import Progress, StyleImage
 
 
-@pytest.mark.parametrize("size", [4096, 8192])
-def test_print_levels_only_refine_and_hand_their_steps_down(size: int) -> None:
+@pytest.mark.parametrize("size", [3508, 4096, 8192])
+def test_a_print_paints_whole_up_to_1024_px_then_doubles_with_short_refinements(size: int) -> None:
     levels = plan(1200, 800, size, 300)
     assert sum(lv.steps for lv in levels) == 300
-    big = [lv for lv in levels if lv.width > REFINE_ABOVE]
-    assert big and all(lv.steps == REFINE_STEPS for lv in big)
-    small = [lv for lv in levels if lv.width <= REFINE_ABOVE]
-    # The steps saved go to the levels that decide the picture: more each than without the rule.
-    share = 300 / (len(levels) + 1)
-    assert all(lv.steps >= share for lv in small)
-    assert small[0].steps >= 2 * small[1].steps - 1  # still a double share for the first
+    big = [lv for lv in levels if lv.width > schedule.PRINT_WHOLE]
+    small = [lv for lv in levels if lv.width <= schedule.PRINT_WHOLE]
+    assert [lv.steps for lv in big] == [schedule.PRINT_MID_STEPS] * (len(big) - 1) + [
+        schedule.PRINT_FINAL_STEPS
+    ]
+    assert big[-1].width == size and big[0].width > schedule.PRINT_WHOLE
+    # Above the whole levels the size doubles: no sqrt(2) level in tiles pays for little.
+    assert all(b.width == pytest.approx(2 * a.width, abs=1) for a, b in zip(big, big[1:], strict=False))
+    assert big[0].width <= 2 * small[-1].width + 1
+    # The steps go to the whole levels, which decide the picture, with a double first share.
+    assert all(lv.steps >= 29 for lv in small[1:]) and small[0].steps >= 2 * small[1].steps - 1
+
+
+def test_a_print_just_over_the_whole_size_keeps_that_level_whole() -> None:
+    levels = plan(1200, 800, 2100, 300)
+    assert [lv.width for lv in levels][-2:] == [1050, 2100]
+    assert levels[-2].steps > schedule.PRINT_MID_STEPS and levels[-1].steps == schedule.PRINT_FINAL_STEPS
 
 
 def test_sizes_up_to_2048_are_planned_as_before() -> None:
@@ -34,6 +44,9 @@ def test_a_few_steps_are_never_raised_to_the_refinement() -> None:
     levels = plan(1200, 800, 4096, 20)
     assert sum(lv.steps for lv in levels) == 20
     assert all(1 <= lv.steps <= REFINE_STEPS for lv in levels)
+    # Fewer steps than the whole levels need: the ordinary plan, every level at least one.
+    few = plan(1200, 800, 4096, 8)
+    assert sum(lv.steps for lv in few) == 8 and all(lv.steps >= 1 for lv in few)
 
 
 def test_a_single_level_refines_only_from_a_painted_start() -> None:

@@ -237,31 +237,76 @@ def test_budget_comes_from_the_setting_or_the_free_memory() -> None:
 # -- cancel --------------------------------------------------------------------------------
 
 
-def test_cancel_mid_tile_keeps_the_last_complete_picture(photo160: np.ndarray, paint160: np.ndarray) -> None:
+def _cancelled(photo: np.ndarray, painting: np.ndarray, settings: Settings, when) -> list[Progress]:  # type: ignore[no-untyped-def]
+    """The reports of a tiled run cancelled at the first report for which ``when`` is true."""
     cancel = threading.Event()
     seen: list[Progress] = []
 
     def on_progress(p: Progress) -> None:
         seen.append(p)
-        if p.tile == 3 and p.preview is None:  # the third tile has started
+        if when(p):
             cancel.set()
 
     with pytest.raises(Cancelled):
         run.stylize(
-            photo160, [StyleImage(paint160)], ONE_LEVEL, tile=TILE, on_progress=on_progress,
-            cancel=cancel, preview_interval=0.0,
+            photo,
+            [StyleImage(painting)],
+            settings,
+            tile=TILE,
+            on_progress=on_progress,
+            cancel=cancel,
+            preview_interval=0.0,
         )
+    return seen
+
+
+def test_a_cancel_after_a_tile_keeps_the_levels_start_not_a_painted_square(
+    photo160: np.ndarray, paint160: np.ndarray
+) -> None:
+    """Issue 18, flow 3: a tile painted while the rest of the sweep is not carries the whole
+    picture's statistics error alone; kept, it was a hard-edged square. The picture kept is
+    the level's start, which the level showed first."""
+    seen = _cancelled(photo160, paint160, ONE_LEVEL, lambda p: p.tile == 3 and p.stage == "painting")
     last = seen[-1]
     assert last.preview is not None and last.preview.shape == photo160.shape
-    done = [p for p in seen if p.preview is not None and p.tile == 2]
-    assert done and np.array_equal(last.preview, done[-1].preview)  # tile 3's partial steps: none
-    first, second = tiles.grid(120, 160, TILE)[:2]
-    diff = np.abs(last.preview.astype(np.float64) - photo160.astype(np.float64))
-    for t in (first, second):
-        assert diff[t.top : t.bottom, t.left : t.right].mean() > 2.0  # painted (5 steps each)
-    # Below the first two tiles, still the level's starting picture (the photo, here).
-    untouched = diff[first.bottom :]
-    assert untouched.size and untouched.max() <= 1.0
+    start = next(p for p in seen if p.preview is not None)
+    assert start.stage == "preparing" and start.step == 0
+    assert np.array_equal(last.preview, start.preview)
+    # The level starts from the photo here: the kept picture is the photo, no square in it.
+    assert np.abs(last.preview.astype(np.float64) - photo160.astype(np.float64)).max() <= 1.0
+    # The tiles painted before the cancel were on show meanwhile.
+    painted = [p for p in seen if p.preview is not None and p.tile == 2]
+    assert painted and not np.array_equal(painted[-1].preview, start.preview)
+
+
+def test_a_cancel_in_the_second_sweep_keeps_the_first_sweep_seamless(
+    photo160: np.ndarray, paint160: np.ndarray
+) -> None:
+    first = len(tiles.grid(120, 160, TILE))
+    seen = _cancelled(photo160, paint160, ONE_LEVEL, lambda p: p.tile == first + 2 and p.stage == "painting")
+    last = seen[-1]
+    assert last.preview is not None and last.step == 5  # the first sweep's steps are done
+    swept = [p for p in seen if p.preview is not None and p.tile == first]
+    assert swept and np.array_equal(last.preview, swept[-1].preview)
+    assert np.abs(last.preview.astype(np.float64) - photo160.astype(np.float64)).mean() > 2.0  # painted
+    pooled, _worst = seams.seam_energy(last.preview, TILE, 1)
+    assert pooled < 1.5
+
+
+def test_the_passes_over_the_whole_picture_are_counted_in_parts(
+    photo160: np.ndarray, paint160: np.ndarray
+) -> None:
+    """At 4096 px such a pass takes minutes: the first report of a level is not the last
+    until its first visit ("preparing 3508x2192 px" showed for 2 min 10 s)."""
+    seen: list[Progress] = []
+    settings = ONE_LEVEL.replace(steps=3)
+    run.stylize(photo160, [StyleImage(paint160)], settings, tile=TILE, on_progress=seen.append)
+    parts = [(p.tile, p.tiles) for p in seen if p.stage == "preparing" and p.tiles]
+    cells = len(tiles.grid(120, 160, TILE, cells=True))
+    # The painting's statistics and the picture's, before the first visit and after the last.
+    assert parts.count((1, cells)) >= 2 and (cells, cells) in parts
+    last_visit = max(i for i, p in enumerate(seen) if p.stage == "painting" and p.tiles)
+    assert any(p.stage == "preparing" and p.tiles for p in seen[last_visit:])
 
 
 # -- print resolution ----------------------------------------------------------------------

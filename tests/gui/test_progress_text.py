@@ -58,3 +58,12 @@ def test_a_tiled_level_shows_its_tile_and_the_level_time_left() -> None:
         Progress("painting", 290, 300, 5, 5, (4096, 2731), tile=7, tiles=48, level_eta=900.0, eta=900.0)
     )
     assert last == "Level 5/5 · step 290/300 · tile 7/48 · about 15 min 00 s left"
+
+
+def test_a_pass_over_a_print_size_picture_counts_its_parts() -> None:
+    """Issue 17: "preparing 3508x2192 px…" showed for 2 min 10 s with nothing else."""
+    text = describe_progress(
+        Progress("preparing", 297, 300, 10, 10, (3508, 2192), tile=12, tiles=40, eta=400.0)
+    )
+    assert text == "Level 10/10 · 3508×2192 px · statistics 12/40 · about 6 min 40 s left"
+    assert "statistics" not in describe_progress(Progress("preparing", 0, 300, 1, 7, (64, 64)))
