@@ -379,6 +379,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         allow_download=args.download,
         dpi=args.dpi,
         keep=None if args.keep is None else ImageInput(args.keep.name, path=args.keep),
+        # The terminal shows no picture: a preview would convert the whole canvas after every
+        # tile (0.4 s of CPU each at 4096 px) for nothing.
+        preview_interval=math.inf,
     )
     check_output(args.output, inputs=job_inputs(job))
     bar = None if args.quiet else ProgressBar(sys.stderr)
