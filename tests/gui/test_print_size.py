@@ -257,3 +257,38 @@ def test_the_window_note_comes_from_its_memory_plan(qtbot, ready_window, monkeyp
     window.controls.print_button.click()
     assert "fits in memory whole" in opened[0].run_note.text()
     assert "minutes" not in opened[0].run_note.text()  # no speed measured yet: nothing said of time
+
+
+def test_the_dialog_the_question_and_the_engine_give_one_estimate(qtbot, ready_window, monkeypatch) -> None:
+    """Issue 18, flow 3: one print was estimated at 53 min in Print… and 23 min in the question.
+    Both come from the engine's work model (``eta.expected_seconds``) with this computer's
+    stored rate, its memory budget and what the process holds; the run's own figure counts
+    the same work (tests/engine/test_eta.py)."""
+    from nst_desktop.engine import eta, memory
+    from nst_desktop.gui.main_window import estimate
+    from nst_desktop.gui.progress_text import rough_duration
+
+    window = ready_window
+    settings = window.controls.settings().replace(memory_budget_mb=4096)
+    window.controls.set_settings(settings)
+    window.qsettings.setValue(f"{state.PAINT_RATE}/{settings.device}", 11.0)  # one core, s/MP-step
+    opened = accept_with(monkeypatch)  # A3 at 300 dpi
+    window.controls.print_button.click()
+    settings = window.controls.settings()
+    assert settings.size > 4000
+    photo = window.content_image
+    engine = eta.expected_seconds(
+        settings,
+        photo.width(),
+        photo.height(),
+        11.0,
+        budget=memory.cpu_budget(4096),
+        used=memory.process_rss(),
+    )
+    assert engine is not None and engine > estimate.WARN_SECONDS
+    words = rough_duration(engine)
+    assert f"About {words} on this computer." in opened[0].run_note.text()
+    asked: list[str] = []
+    window.ask_yes_no = lambda text: asked.append(text) or False
+    window.stylize()
+    assert asked and f"take about {words} on this computer" in asked[0]
