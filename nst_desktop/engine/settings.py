@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from .errors import SettingsError
-from .schedule import REFINE_ABOVE, REFINE_STEPS
+from .schedule import PRINT_WHOLE, REFINE_ABOVE
 from .setting_specs import SPEC_KEY, FieldSpec, Kind, labelled, spec
 from .text import clip, quote
 
@@ -144,8 +144,8 @@ class Settings:
             FieldSpec(
                 "Steps",
                 "Optimisation steps over all levels: more are slower and give cleaner, more "
-                f"finished strokes. Levels over {REFINE_ABOVE} px (print sizes) only refine, "
-                f"{REFINE_STEPS} steps each.",
+                f"finished strokes. A print (over {REFINE_ABOVE} px) spends them up to {PRINT_WHOLE} px "
+                "and only refines above, a few steps at each larger size.",
                 "look", "whole", 1, MAX_STEPS, step=10,
             )
         ),
