@@ -122,3 +122,18 @@ def test_a_batch_start_says_in_one_sentence_that_it_paints_without_regions(  # t
     window.batch.start_button.click()
     assert window.banner.text() == BATCH_NOTE
     qtbot.waitUntil(lambda: not window.batch_runner.running and not window.controller.busy, timeout=10_000)
+
+
+def test_use_these_settings_on_a_version_brings_its_regions_back(qtbot, ready_window) -> None:  # type: ignore[no-untyped-def]
+    window = ready_window
+    window.regions.layers.stroke(KEEP, [(10.0, 10.0), (50.0, 10.0)], 8.0, 0.0)
+    painted = window.regions.layers.mask(KEEP)
+    with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+        window.stylize_button.click()
+    version = window.shown.id if window.shown is not None else ""
+    window.regions.layers.clear(KEEP)
+    assert not window.regions.has_regions()
+    window.history.strip.settings_requested.emit(version)
+    back = window.regions.layers.mask(KEEP)
+    assert back is not None and painted is not None
+    assert np.abs(back - painted).mean() < 0.05
