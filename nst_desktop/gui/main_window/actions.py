@@ -36,10 +36,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("paste_painting", "&Edit", "Paste as &painting", "inputs.paste_style", ("Ctrl+Shift+V",)),
     ActionSpec("copy", "&Edit", "&Copy picture", "output.copy", ("Ctrl+C", "Ctrl+Shift+C")),
-    ActionSpec(
-        "undo", "&Edit", "&Undo control change", "look.undo_controls", (QKeySequence.StandardKey.Undo,)
-    ),
-    ActionSpec("redo", "&Edit", "&Redo control change", "look.redo_controls", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    ActionSpec("undo", "&Edit", "&Undo", "look.undo_controls", (QKeySequence.StandardKey.Undo,)),
+    ActionSpec("redo", "&Edit", "&Redo", "look.redo_controls", ("Ctrl+Shift+Z", "Ctrl+Y")),
     ActionSpec("stylize", "&Run", "&Paint", "stylize", ("Ctrl+Return", "Ctrl+Enter")),
     ActionSpec("stop", "&Run", "S&top", "stop", ("Esc",)),
     ActionSpec("train", "&Run", "&Train a fast style from these paintings…", "training.train"),

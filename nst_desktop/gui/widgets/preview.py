@@ -165,6 +165,7 @@ class PreviewView(QGraphicsView):
         self._brushing = False
         self._brush_radius = 0.0  # in canvas pixels
         self._hover: QPointF | None = None  # the pointer over the viewport, for the brush's ring
+        self._pan_from: QPointF | None = None  # a middle-button drag pans while the brush paints
 
     # Content -------------------------------------------------------------------------------
 
@@ -242,8 +243,8 @@ class PreviewView(QGraphicsView):
         return self.item.overlay is not None
 
     def set_brush_input(self, on: bool, radius: float = 0.0) -> None:
-        """A left drag paints (``brush_*`` signals) instead of panning; ``radius`` (canvas
-        pixels) is the ring drawn round the pointer."""
+        """A left drag paints (``brush_*`` signals) instead of panning (a middle-button drag
+        pans then); ``radius`` (canvas pixels) is the ring drawn round the pointer."""
         self._brush = on
         self._brush_radius = radius
         self._brushing = self._brushing and on
@@ -361,6 +362,9 @@ class PreviewView(QGraphicsView):
             self._brushing = True
             self.brush_pressed.emit(self._canvas_point(event))
             return
+        if self._brush and event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = event.position()
+            return
         if self._splitting() and event.button() == Qt.MouseButton.LeftButton:
             self._dragging_split = True
             self._split_from(event)
@@ -374,6 +378,12 @@ class PreviewView(QGraphicsView):
         if self._brushing:
             self.brush_moved.emit(self._canvas_point(event))
             return
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
+            return
         if self._dragging_split:
             self._split_from(event)
             return
@@ -381,6 +391,9 @@ class PreviewView(QGraphicsView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         self._dragging_split = False
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan_from is not None:
+            self._pan_from = None
+            return
         if self._brushing and event.button() == Qt.MouseButton.LeftButton:
             self._brushing = False
             self.brush_released.emit()
