@@ -104,7 +104,9 @@ def add_styles_parser(sub: Any) -> None:
     imp = ssub.add_parser("import", help="add a style from a .nststyle file")
     imp.add_argument("file", type=Path)
     imp.add_argument("--name", help="name to give it (default: the name in the file)")
-    imp.add_argument("--overwrite", action="store_true", help="replace your style of the same name")
+    imp.add_argument(
+        "--overwrite", action="store_true", help="replace a style of the same name (a built-in too)"
+    )
     exp = ssub.add_parser("export", help="write a style to a file")
     exp.add_argument("name")
     exp.add_argument("file", type=Path)
