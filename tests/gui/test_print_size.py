@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from nst_desktop.engine import Progress
+from nst_desktop.engine.errors import Cancelled
 from nst_desktop.engine.images import read_dpi
 from nst_desktop.gui.main_window import state
 from nst_desktop.gui.widgets import print_size
@@ -17,7 +21,7 @@ from nst_desktop.gui.widgets.print_size import (
     long_side_pixels,
 )
 
-from .conftest import write_image
+from .conftest import FakeEngine, write_image
 
 A4 = (210.0, 297.0)
 A3 = (297.0, 420.0)
@@ -292,3 +296,35 @@ def test_the_dialog_the_question_and_the_engine_give_one_estimate(qtbot, ready_w
     window.ask_yes_no = lambda text: asked.append(text) or False
     window.stylize()
     assert asked and f"take about {words} on this computer" in asked[0]
+
+
+class LastLevelEngine(FakeEngine):
+    """A print in its last level: 299 of 300 steps done (that level has one, the longest),
+    half the time spent; it holds there until stopped."""
+
+    def stylize(self, content, styles, settings, *, on_progress=None, cancel=None, **kwargs):  # type: ignore[no-untyped-def]
+        self.started.set()
+        preview = np.zeros((48, 64, 3), np.uint8)
+        assert on_progress is not None and cancel is not None
+        while not cancel.is_set():
+            on_progress(
+                Progress("painting", 299, 300, 11, 11, (64, 48), elapsed=600.0, eta=600.0, preview=preview)
+            )
+            time.sleep(0.01)
+        raise Cancelled()
+
+
+def test_a_print_stopped_in_its_last_level_says_how_far_it_was_in_time(
+    qtbot, make_window, photo: Path, painting: Path
+) -> None:
+    """Issue 18, flow 3: the stopped picture's label counted steps ("Stopped at 0 %" from the
+    instant picture; a print's last level is one step, so 100 % there). It says what the bar said."""
+    window = make_window(LastLevelEngine())
+    assert window.inputs.set_photo(photo) and window.inputs.add_style(painting)
+    window.controls.set_settings(window.controls.settings().replace(size=48, steps=20))
+    window.stylize_button.click()
+    qtbot.waitUntil(lambda: window.session.last_preview is not None, timeout=5000)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.stop_button.click()
+    assert window.shown is not None and not window.shown.complete
+    assert window.progress.format().startswith("Stopped at 50%")  # not 100%: 299 of 300 steps

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from nst_desktop.engine import Progress, Result, Settings
 
 from ..controller import JobController
+from ..progress_text import time_fraction
 from ..threads import JobHandle
 from ..worker import Engine, Job, failure_message, stylize_call
 from .picture import RGB8, Picture, frozen_array
@@ -198,7 +199,9 @@ class RunSession(QObject):
         if self.last_preview is None:
             self.stopped.emit()
             return
-        fraction = self._last_progress.fraction if self._last_progress is not None else 0.0
+        # The share the bar showed (time, not steps): a print stopped in its last level, one
+        # step long and the longest, said "Stopped at 100 %"; one from the instant picture 0 %.
+        fraction = time_fraction(self._last_progress) if self._last_progress is not None else 0.0
         self.picture_ready.emit(
             Picture.stopped(
                 job,

@@ -52,7 +52,7 @@ from nst_desktop.engine.versions import VersionStore, session_dir
 from .. import imaging, plain_text, shutdown, user_paths
 from ..about import AboutDialog
 from ..controller import JobController
-from ..progress_text import describe_progress, format_seconds
+from ..progress_text import describe_progress, format_seconds, time_fraction
 from ..threads import ThreadRegistry, registry
 from ..widgets.batch_list import BatchList
 from ..widgets.controls import ControlsPanel
@@ -94,18 +94,6 @@ INFO_SECONDS = 10_000
 """An information banner goes away by itself after this many ms; errors stay until solved."""
 ALERT_AFTER_SECONDS = 20.0
 """A run at least this long asks for attention when it ends (taskbar flash)."""
-
-
-def time_fraction(progress: Progress) -> float:
-    """How far a run is, as the title bar, the taskbar and the bar show it: in time, not steps
-    (the coarse levels' steps are cheap: 87 % of the steps may be half the time, and a print's
-    first tile takes minutes). The share of a time budget used where the job has one (a
-    training), else elapsed over elapsed plus the time left where the run has an estimate,
-    else the share of the steps."""
-    if progress.budget_used is not None or progress.eta is None:
-        return progress.fraction
-    total = progress.elapsed + progress.eta
-    return min(1.0, max(0.0, progress.elapsed / total)) if total > 0 else progress.fraction
 
 
 class MainWindow(QMainWindow):
