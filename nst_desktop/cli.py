@@ -289,7 +289,8 @@ class ProgressBar:
             self._report(p)
 
     def _report(self, p: Progress) -> None:
-        if p.stage not in ("painting", "training"):
+        counted = p.stage == "preparing" and p.tiles > 0  # a print's pass over the whole picture
+        if p.stage not in ("painting", "training") and not counted:
             if self.tty:
                 self._write(f"\r{p.stage}...".ljust(79))
             return
@@ -302,6 +303,8 @@ class ProgressBar:
             level = f"level {p.level}/{p.levels} " if p.levels > 1 else ""
             # A level painted in tiles advances its steps a sweep at a time; the tile shows the motion.
             tile = f"  tile {p.tile}/{p.tiles}" if p.tiles else ""
+            if counted:
+                tile = f"  statistics {p.tile}/{p.tiles}"
             where = f"{level}{p.size[0]}x{p.size[1]}  step {p.step}/{p.total}{tile}"
             text = f"{where}  {_duration(p.elapsed)}{eta}"
         if self.tty:

@@ -383,3 +383,6 @@ def test_the_command_lines_progress_shows_the_tile() -> None:
     first, last = out.getvalue().splitlines()
     assert first == "level 13/13 4096x2560  step 55/60  tile 3/40  0:10"
     assert last == "level 13/13 4096x2560  step 60/60  0:20"  # an untiled report as before
+    # A pass over the whole picture counts its parts (it takes minutes at 4096 px).
+    bar(Progress("preparing", 59, 60, 13, 13, (4096, 2560), elapsed=30.0, tile=5, tiles=48))
+    assert out.getvalue().splitlines()[-1] == "level 13/13 4096x2560  step 59/60  statistics 5/48  0:30"
