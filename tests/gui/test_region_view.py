@@ -30,7 +30,7 @@ def test_a_left_drag_paints_in_canvas_fractions_only_with_the_brush_on(qtbot) ->
     view.brush_moved.connect(lambda p: got.append(("move", p.x(), p.y())))
     view.brush_released.connect(lambda: got.append(("release", 0.0, 0.0)))
     port = view.viewport()
-    view.set_brush_input(True, radius=10)
+    view.set_brush_input(True, radius=0.05)
     qtbot.mousePress(port, Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(50, 25)))
     qtbot.mouseMove(port, pos=view.mapFromScene(QPointF(150, 75)))
     qtbot.mouseRelease(port, Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(150, 75)))
@@ -49,7 +49,7 @@ def test_a_left_drag_paints_in_canvas_fractions_only_with_the_brush_on(qtbot) ->
 
 def test_a_middle_drag_pans_while_the_brush_paints(qtbot) -> None:  # type: ignore[no-untyped-def]
     view = shown_view(qtbot)
-    view.set_brush_input(True, radius=10)
+    view.set_brush_input(True, radius=0.05)
     view.set_zoom(4.0)
     bar = view.horizontalScrollBar()
     bar.setValue(bar.maximum() // 2)

@@ -194,9 +194,8 @@ class Regions(QObject):
 
     def _update_brush(self) -> None:
         on = self.active and self.layers.ready
-        canvas = self._view.item.canvas.width()
-        scale = canvas / self.layers.width if self.layers.width else 1.0
-        self._view.set_brush_input(on, self.tools.brush_size() / 2 * scale)
+        share = self.tools.brush_size() / 2 / self.layers.width if self.layers.width else 0.0
+        self._view.set_brush_input(on, share)
 
     @Slot(str)
     def _choose_layer(self, key: str) -> None:

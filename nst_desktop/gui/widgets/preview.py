@@ -163,7 +163,7 @@ class PreviewView(QGraphicsView):
         self.flip_on_space = True
         self._brush = False
         self._brushing = False
-        self._brush_radius = 0.0  # in canvas pixels
+        self._brush_radius = 0.0  # a share of the canvas's width
         self._hover: QPointF | None = None  # the pointer over the viewport, for the brush's ring
         self._pan_from: QPointF | None = None  # a middle-button drag pans while the brush paints
 
@@ -244,7 +244,8 @@ class PreviewView(QGraphicsView):
 
     def set_brush_input(self, on: bool, radius: float = 0.0) -> None:
         """A left drag paints (``brush_*`` signals) instead of panning (a middle-button drag
-        pans then); ``radius`` (canvas pixels) is the ring drawn round the pointer."""
+        pans then); ``radius``, a share of the canvas's width, is the ring drawn round the
+        pointer (so it stays the brush's size when the canvas changes with the output size)."""
         self._brush = on
         self._brush_radius = radius
         self._brushing = self._brushing and on
@@ -449,7 +450,7 @@ class PreviewView(QGraphicsView):
             pen.setCosmetic(True)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            radius = self._brush_radius * self.zoom()
+            radius = self._brush_radius * self.item.canvas.width() * self.zoom()
             painter.drawEllipse(self._hover, radius, radius)
             painter.restore()
         if self.item.pair is not None:
