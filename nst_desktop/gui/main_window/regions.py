@@ -348,12 +348,16 @@ class Regions(QObject):
         return self.layers.snapshot()
 
     def restore_snapshot(self, snapshot: object) -> None:
-        """An undo or redo: the layers as they were (unless they were another photo's)."""
+        """An undo or redo: the layers as they were; a state from before this photo (another
+        photo's layers, or none yet) is this photo without regions."""
         if not isinstance(snapshot, Snapshot):
             return
-        if snapshot.size != (self.layers.width, self.layers.height):
+        if snapshot.size == (self.layers.width, self.layers.height):
+            self.layers.restore(snapshot)
+        elif self.layers.has_regions():
+            self.layers.reset(self.layers.width, self.layers.height)
+        else:
             return
-        self.layers.restore(snapshot)
         self.redraw()
         self.changed.emit()
 

@@ -128,6 +128,20 @@ def test_undo_takes_a_stroke_back_and_redo_brings_it_again(qtbot) -> None:  # ty
     assert kept is not None and kept[60, 80] == 1.0
 
 
+def test_undo_past_the_photo_leaves_this_photo_without_regions(qtbot) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot)
+    rig.regions.set_photo(np.zeros((10, 10, 3), np.uint8))  # the history began with another photo
+    undo = ControlsUndo(rig.controls, part=rig.regions)
+    rig.regions.set_photo(rig.photo)  # as the window: the photo comes after the history's start
+    rig.regions.stepped.connect(lambda: undo.record(merge=False))
+    rig.drag(qtbot, [(40, 60), (120, 60)])
+    assert rig.regions.has_regions()
+    assert undo.undo()
+    assert not rig.regions.has_regions()
+    assert (rig.regions.layers.width, rig.regions.layers.height) == (160, 120)  # still this photo's
+    assert undo.redo() and rig.regions.has_regions()
+
+
 def test_the_smart_tool_grows_one_stroke_to_the_discs_edge(qtbot) -> None:  # type: ignore[no-untyped-def]
     picture, disc, from_edge = disc_on_texture(120, 160)
     rig = Rig(qtbot, photo=picture)
