@@ -63,6 +63,12 @@ class FieldSpec:
     auto_zero: bool = False
     """For a ``whole`` number whose 0 means "choose for me": the command line's flag also takes
     the word ``auto`` for 0, and the window's box shows "Auto" there."""
+    none_label: str = ""
+    """For an ``optional`` setting: the window's word for ``None`` (the seed's "Random"),
+    a check box beside the value; "Auto" when not given."""
+    items: tuple[str, ...] = ()
+    """For ``weights``: what each number weighs, in order (the style layers); the window
+    shows one box per item."""
 
     @property
     def values(self) -> tuple[str, ...]:

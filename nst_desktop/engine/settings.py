@@ -157,7 +157,7 @@ class Settings:
                 "Seed",
                 "The same seed with the same settings paints the same picture again; without one "
                 "a seed is picked and recorded with the result.",
-                "output", "whole", 0, MAX_SEED, optional=True,
+                "output", "whole", 0, MAX_SEED, optional=True, none_label="Random",
             )
         ),
     )
@@ -197,7 +197,7 @@ class Settings:
                 "How much of the painted picture shows over the photo: 0 = the photo, 1 = all "
                 "painting. It fades a finished picture at once, without painting again (the "
                 "instant picture mixes the styles instead). Style strength changes the painting.",
-                "look", "number", 0.0, 1.0, step=0.05, decimals=2,
+                "look", "number", 0.0, 1.0, slider=(0.0, 1.0), step=0.05, decimals=2,
             )
         ),
     )
@@ -250,7 +250,7 @@ class Settings:
                 "Levels",
                 "Coarse-to-fine passes, big shapes first and then detail: 0 chooses from the size, "
                 "1 paints at full size only.",
-                "look", "whole", 0, MAX_LEVELS,
+                "look", "whole", 0, MAX_LEVELS, auto_zero=True,
             )
         ),
     )
@@ -272,7 +272,7 @@ class Settings:
                 "Texture scales",
                 "Weight of each texture scale (the layers " + ", ".join(STYLE_LAYERS) + "), "
                 "from fine (1) to coarse (5).",
-                "look", "weights", 0.0, 1000.0, step=0.25, decimals=2, flag=False,
+                "look", "weights", 0.0, 1000.0, step=0.25, decimals=2, flag=False, items=STYLE_LAYERS,
             )
         ),
     )
@@ -327,7 +327,7 @@ class Settings:
                 "Memory budget",
                 "Most memory a painting may use, in MB; 0 uses three quarters of the free memory "
                 "(of the GPU when painting on one). Larger pictures paint in tiles to stay under it.",
-                "machine", "whole", 0, MAX_MEMORY_MB, step=256, unit="MB",
+                "machine", "whole", 0, MAX_MEMORY_MB, step=256, unit="MB", auto_zero=True,
             )
         ),
     )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields, replace
+
 import pytest
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from nst_desktop.engine import Settings
+from nst_desktop.engine.errors import SettingsError
+from nst_desktop.engine.setting_specs import SPEC_KEY, FieldSpec
+from nst_desktop.engine.setting_specs import spec as meta
 from nst_desktop.engine.settings import SPECS
 from nst_desktop.gui.plain_text import plain_tooltip
-from nst_desktop.gui.widgets.controls import NOT_SHOWN, ControlsPanel, SliderRow, WholeNumberBox
+from nst_desktop.gui.widgets.controls import NOT_SHOWN, ControlsEdit, ControlsPanel, SliderRow, WholeNumberBox
 
 
 @pytest.fixture
@@ -93,3 +98,85 @@ def test_the_seed_box_refuses_what_is_not_a_seed(qtbot) -> None:  # type: ignore
     assert box.lineEdit().text() == "15" and box.value() == 15  # nothing typed: the value stays
     box.setValue(1000)
     assert box.value() == 99
+
+
+@dataclass(frozen=True)
+class Print:
+    """A settings type of its own, built from specs as Settings is: the panel knows none of it."""
+
+    grain: float = field(
+        default=0.5,
+        metadata=meta(
+            FieldSpec("Grain", "How grainy the print is.", "look", "number", 0.0, 2.0, slider=(0.0, 2.0))
+        ),
+    )
+    paper: str = field(
+        default="cold",
+        metadata=meta(
+            FieldSpec(
+                "Paper", "Which paper it is printed on.", "look", "choice",
+                choices=(("cold", "Cold press"), ("hot", "Hot press")),
+            )
+        ),
+    )  # fmt: skip
+    copies: int = field(
+        default=1, metadata=meta(FieldSpec("Copies", "How many prints.", "output", "whole", 1, 99))
+    )
+    signature: int | None = field(
+        default=None,
+        metadata=meta(FieldSpec("Signature", "A number signed on the back.", "output", "whole", 0, 2**40,
+                                optional=True, none_label="Unsigned")),
+    )  # fmt: skip
+
+    def __post_init__(self) -> None:
+        if self.paper == "hot" and self.grain > 1.0:
+            raise SettingsError("Hot press paper holds a grain up to 1 only.")
+
+
+def test_a_new_setting_gets_its_control_from_its_spec_alone(qtbot) -> None:  # type: ignore[no-untyped-def]
+    specs = {f.name: f.metadata[SPEC_KEY] for f in fields(Print)}
+    panel = ControlsPanel(specs=specs, make=Print)  # type: ignore[arg-type]
+    qtbot.addWidget(panel)
+    panel.advanced_toggle.setChecked(True)
+    captions = {label.text(): label for label in panel.findChildren(QLabel)}
+    assert {"Grain", "Paper", "Copies", "Signature"} <= set(captions)
+    assert captions["Grain"].toolTip() == plain_tooltip("How grainy the print is.")
+    assert isinstance(panel.grain, SliderRow) and panel.grain.slider_range() == (0.0, 2.0)
+    assert [panel.paper.itemText(i) for i in range(panel.paper.count())] == ["Cold press", "Hot press"]
+    assert isinstance(panel.copies, QSpinBox) and (panel.copies.minimum(), panel.copies.maximum()) == (1, 99)
+    assert isinstance(panel.signature, WholeNumberBox), "past 32 bits: the big whole-number box"
+    assert panel.random_seed is not None and panel.random_seed.text() == "Unsigned"
+    assert panel.settings() == Print()
+
+    wanted = Print(grain=0.75, paper="hot", copies=3, signature=2**40 - 1)
+    panel.set_settings(wanted)  # type: ignore[arg-type]
+    assert panel.settings() == wanted and panel.signature.isEnabled()
+    panel.random_seed.setChecked(True)
+    assert panel.settings() == replace(wanted, signature=None) and not panel.signature.isEnabled()
+
+
+def test_changed_carries_the_settings_or_why_they_are_not_valid(panel: ControlsPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+    edits: list[ControlsEdit] = []
+    panel.changed.connect(edits.append)
+    panel.style_strength.set_value(2.5)
+    assert edits[-1].error is None and edits[-1].settings == Settings(style_strength=2.5)
+    for box in panel.layer_weights:
+        box.setValue(0.0)
+    last = edits[-1]
+    assert last.settings is None and last.error == "At least one style layer weight must be above zero."
+    panel.layer_weights[2].setValue(1.0)
+    assert edits[-1].error is None and edits[-1].settings is not None
+    assert edits[-1].settings.style_layer_weights == (0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def test_a_custom_panel_reports_its_own_errors(qtbot) -> None:  # type: ignore[no-untyped-def]
+    specs = {f.name: f.metadata[SPEC_KEY] for f in fields(Print)}
+    panel = ControlsPanel(specs=specs, make=Print)  # type: ignore[arg-type]
+    qtbot.addWidget(panel)
+    edits: list[ControlsEdit] = []
+    panel.changed.connect(edits.append)
+    panel.grain.set_value(1.5)
+    panel.paper.setCurrentIndex(1)
+    assert edits[-1] == ControlsEdit(None, "Hot press paper holds a grain up to 1 only.")
+    with pytest.raises(SettingsError):
+        panel.settings()
