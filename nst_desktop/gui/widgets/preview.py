@@ -456,7 +456,8 @@ class PreviewView(QGraphicsView):
         if self.item.pair is not None:
             self._draw_label(painter, self.shown_label())
         elif self.item.after is not None:
-            self._draw_label(painter, self._caption)
+            # Bottom left: the banner's news comes in over the top of the picture.
+            self._draw_label(painter, self._caption, bottom=True)
         elif self._placeholder:
             painter.save()
             painter.resetTransform()
@@ -464,15 +465,17 @@ class PreviewView(QGraphicsView):
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             painter.restore()
 
-    def _draw_label(self, painter: QPainter, text: str) -> None:
-        """The shown version's name on a dark tag in the top-left corner (plain text)."""
+    def _draw_label(self, painter: QPainter, text: str, bottom: bool = False) -> None:
+        """The shown version's name (or the caption) on a dark tag in the top-left (bottom-left)
+        corner, as plain text."""
         if not text:
             return
         painter.save()
         painter.resetTransform()
         metrics = painter.fontMetrics()
         width = min(metrics.horizontalAdvance(text) + 20, self.viewport().width() - 12)
-        tag = QRect(6, 6, max(0, width), metrics.height() + 8)
+        height = metrics.height() + 8
+        tag = QRect(6, self.viewport().height() - height - 6 if bottom else 6, max(0, width), height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 170))
         painter.drawRoundedRect(tag, 4, 4)

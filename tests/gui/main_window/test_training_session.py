@@ -207,6 +207,8 @@ def test_resume_continues_the_curve_names_the_preview_photo_and_gives_the_pictur
         qtbot.waitUntil(lambda: rig.preview.has_image(), timeout=5000)
         rig.session.stop()
     assert rig.preview.caption() == "Preview: IMG_0042.jpg", "the photo the preview paints is named"
+    rig.preview.set_image(rig.preview.item.after)
+    assert rig.preview.caption() == "", "another picture on show drops the name"
     assert rig.details == [True, False], "Details opens while it trains and closes when it stops"
     rig.plot.clear()  # the window shows something else in between (a painting's run clears it)
     with qtbot.waitSignal(rig.session.ended, timeout=10_000):
