@@ -31,6 +31,8 @@ WINDOWS_RESERVED: Final = frozenset(
 FORBIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
 #: Characters of a refused name a message shows (the same for every kind).
 SHOWN_NAME: Final = 60
+# Every space separator (Unicode category Zs): a run of them is one plain space in a name.
+_SPACES: Final = re.compile("[\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # Leaves room for a "-NN" collision suffix while keeping file names comfortably short.
 SLUG_MAX_LENGTH: Final = 48
 
@@ -38,9 +40,7 @@ SLUG_MAX_LENGTH: Final = 48
 def normalise(name: str) -> str:
     """NFC (so "é" typed decomposed and composed is one name), stripped, each run of spaces made
     one plain space; line breaks and tabs stay, for :meth:`NameRules.fault` to refuse."""
-    text = unicodedata.normalize("NFC", name.strip())
-    spaced = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text)
-    return re.sub(" {2,}", " ", spaced)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", name.strip()))
 
 
 def key(name: str) -> str:
