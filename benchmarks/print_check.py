@@ -22,7 +22,7 @@ from common import command, machine, save
 from PIL import Image
 
 from nst_desktop.engine import memory, seams, tiles
-from nst_desktop.engine.schedule import REFINE_STEPS
+from nst_desktop.engine.schedule import PRINT_FINAL_STEPS
 
 Image.MAX_IMAGE_PIXELS = 80_000_000
 
@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--used-mb", type=int, default=900, help="the process at the level's start")
     parser.add_argument("--spread", type=int, default=64)
     parser.add_argument("--tiles", type=int, nargs="+", help="measure these tile sides instead of the plan's")
-    parser.add_argument("--steps", type=int, default=REFINE_STEPS, help="the last level's steps")
+    parser.add_argument("--steps", type=int, default=PRINT_FINAL_STEPS, help="the last level's steps")
     parser.add_argument("--views", type=Path, help="write a small full view and 1:1 crops here")
     parser.add_argument("--name", default="print_check")
     args = parser.parse_args()
