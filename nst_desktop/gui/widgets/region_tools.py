@@ -31,8 +31,9 @@ Tool = Literal["brush", "eraser", "smart"]
 Command = Literal["fill", "invert", "clear", "feather"]
 
 HINT = (
-    "Paint over the picture where each painting goes, or where the photo stays. Smart: one rough "
-    "stroke over a person or the sky grows to its edges. Ctrl+Z undoes a stroke."
+    "Paint over the picture where each painting goes, or where the photo stays (a middle-button "
+    "drag pans). Smart: one rough stroke over a person or the sky grows to its edges. Ctrl+Z "
+    "undoes a stroke. A batch paints without regions."
 )
 TOOLS: tuple[tuple[Tool, str, str], ...] = (
     ("brush", "Brush", "Paint the region (drag over the picture)"),
@@ -83,23 +84,29 @@ class RegionTools(QWidget):
             button.toggled.connect(lambda on, n=name: self._on_tool(on, n))
             top.addWidget(button)
         self.tool_buttons["brush"].setChecked(True)
-        top.addWidget(QLabel("Size"))
+        self.show_overlay = QCheckBox("Show regions")
+        self.show_overlay.setChecked(True)
+        self.show_overlay.setToolTip("The regions as tints over the picture (hide them to judge the picture)")
+        self.show_overlay.toggled.connect(self.overlay_toggled)
+        top.addWidget(self.show_overlay)
+        layout.addLayout(top)
+
+        # The sliders on a row of their own: at 1024 px beside the tools they were a few px wide.
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Size"))
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(2, 200)
         self.size_slider.setValue(40)
         self.size_slider.setToolTip("Brush size, in pixels of the photo as the regions hold it")
         self.size_slider.valueChanged.connect(self.brush_changed)
-        top.addWidget(self.size_slider, 1)
-        top.addWidget(QLabel("Softness"))
+        row.addWidget(self.size_slider, 1)
+        row.addWidget(QLabel("Softness"))
         self.softness_slider = QSlider(Qt.Orientation.Horizontal)
         self.softness_slider.setRange(0, 100)
         self.softness_slider.setValue(50)
         self.softness_slider.setToolTip("How far the brush's edge fades out (0: a hard edge)")
         self.softness_slider.valueChanged.connect(self.brush_changed)
-        top.addWidget(self.softness_slider, 1)
-        layout.addLayout(top)
-
-        row = QHBoxLayout()
+        row.addWidget(self.softness_slider, 1)
         self.command_buttons: dict[Command, QPushButton] = {}
         for command, label, about in COMMANDS:
             cmd_button = QPushButton(label)
@@ -107,12 +114,6 @@ class RegionTools(QWidget):
             cmd_button.clicked.connect(lambda _=False, c=command: self.command.emit(c))
             self.command_buttons[command] = cmd_button
             row.addWidget(cmd_button)
-        self.show_overlay = QCheckBox("Show regions")
-        self.show_overlay.setChecked(True)
-        self.show_overlay.setToolTip("The regions as tints over the picture (hide them to judge the picture)")
-        self.show_overlay.toggled.connect(self.overlay_toggled)
-        row.addWidget(self.show_overlay)
-        row.addStretch(1)
         layout.addLayout(row)
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
