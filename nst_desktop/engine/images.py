@@ -34,7 +34,7 @@ from .atomic import NotARegularFile, atomic_path, name_fits
 from .errors import ImageError, OutputError
 from .files import FileProblem, open_regular
 from .text import quote, show_path
-from .types import RGB8, RGBF
+from .types import RGB8, RGB16, RGBF
 
 try:
     from PIL import ImageCms
@@ -405,13 +405,17 @@ _FORMATS: dict[str, _Format] = {
 
 def save_image(
     path: str | os.PathLike[str],
-    image: RGB8 | RGBF,
+    image: RGB8 | RGB16 | RGBF,
     *,
     metadata: Mapping[str, Any] | None = None,
     dpi: float = DEFAULT_DPI,
-    png_compress_level: int | None = None,
+    compress_level: int | None = None,
 ) -> Path:
-    """Write a result atomically, in the format its suffix names, tagged sRGB.
+    """Write a picture with its metadata atomically, in the format its suffix names, tagged sRGB.
+
+    The one writer of pictures: Save, drag out, the history's versions, the pipeline (the
+    command line and the batch) all come here, so the metadata goes into every file the same
+    way (tests/engine/test_one_writer.py keeps it so).
 
     ``dpi`` is the print resolution recorded in the file (PNG pHYs, JPEG JFIF density, TIFF
     XResolution/YResolution in inches), so a 4961x3508 px picture at 300 dpi prints as A3.
@@ -428,19 +432,21 @@ def save_image(
     from an earlier save under the same name is removed when the new file needs none, so that
     :func:`read_metadata` never reports the settings of a picture that is gone.
 
-    ``png_compress_level`` (0-9) trades a PNG's size for speed where a file is wanted soon (a
-    drag out of the window: level 1 writes a 4096 px picture about a third faster, ~10 %
-    larger); None keeps the encoder's default (6). Other formats ignore it.
+    ``compress_level`` (0-9, zlib's) trades a PNG's or TIFF's size for speed where a file is
+    wanted soon (a drag out of the window: level 1 writes a 4096 px PNG about a third faster,
+    ~10 % larger; a history version, written after every run); None keeps the encoder's
+    default (6). JPEG ignores it.
 
-    ``image`` is HxWx3, ``uint8`` or float in 0..1 (clipped, rounded). Raises
+    ``image`` is HxWx3, ``uint8``, ``uint16`` (a version's 16-bit picture, written to a TIFF
+    as it is) or float in 0..1 (clipped, rounded). Raises
     :class:`OutputError` if the file cannot be written; the destination is then as it was.
     """
-    if png_compress_level is not None and (
-        isinstance(png_compress_level, bool)
-        or not isinstance(png_compress_level, int)
-        or not 0 <= png_compress_level <= 9
+    if compress_level is not None and (
+        isinstance(compress_level, bool)
+        or not isinstance(compress_level, int)
+        or not 0 <= compress_level <= 9
     ):
-        raise ValueError(f"png_compress_level must be 0-9 or None, not {png_compress_level!r}")
+        raise ValueError(f"compress_level must be 0-9 or None, not {compress_level!r}")
     final = Path(path)
     name = _display_name(final)
     fmt = _FORMATS.get(final.suffix.lower())
@@ -475,11 +481,11 @@ def save_image(
                 side_temp.write_bytes(sidecar.encode("utf-8"))
             with atomic_path(final) as temp:
                 if fmt == "png":
-                    _write_png(temp, _to_uint8(array), plain, dpi, png_compress_level)
+                    _write_png(temp, _to_uint8(array), plain, dpi, compress_level)
                 elif fmt == "jpeg":
                     _write_jpeg(temp, _to_uint8(array), comment, dpi)
                 else:
-                    _write_tiff(temp, _to_uint16(array), wrapped, dpi)
+                    _write_tiff(temp, _to_uint16(array), wrapped, dpi, compress_level)
     except OSError as exc:
         raise _output_error(exc, name, folder) from exc
     except MemoryError as exc:
@@ -511,8 +517,8 @@ def _check_array(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
     array = np.asarray(image)
     if array.ndim != 3 or array.shape[2] != 3 or array.shape[0] < 1 or array.shape[1] < 1:
         raise ValueError(f"save_image needs an HxWx3 array, not shape {array.shape}")
-    if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(f"save_image needs uint8 or float data, not {array.dtype}")
+    if array.dtype not in (np.uint8, np.uint16) and not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"save_image needs uint8, uint16 or float data, not {array.dtype}")
     return array
 
 
@@ -520,14 +526,17 @@ def _to_uint8(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     if array.dtype == np.uint8:
         return np.ascontiguousarray(array, dtype=np.uint8)
     out: npt.NDArray[np.uint8] = np.empty(array.shape, np.uint8)
+    scale = np.float32(65535.0 if array.dtype == np.uint16 else 1.0)
     for top in range(0, array.shape[0], _CONVERT_ROWS):
-        band = array[top : top + _CONVERT_ROWS].astype(np.float32)
+        band = array[top : top + _CONVERT_ROWS].astype(np.float32) / scale
         np.nan_to_num(band, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
         out[top : top + _CONVERT_ROWS] = np.rint(np.clip(band, 0.0, 1.0) * 255.0)
     return out
 
 
 def _to_uint16(array: npt.NDArray[Any]) -> npt.NDArray[np.uint16]:
+    if array.dtype == np.uint16:
+        return np.ascontiguousarray(array, dtype=np.uint16)
     if array.dtype == np.uint8:
         return array.astype(np.uint16) * np.uint16(257)
     # A band of rows at a time: converting a print-size picture (8192 px on the long side) whole
@@ -579,7 +588,9 @@ def _write_jpeg(temp: Path, data: npt.NDArray[np.uint8], comment: str | None, dp
     Image.fromarray(data).save(temp, format="JPEG", **options)
 
 
-def _write_tiff(temp: Path, data: npt.NDArray[np.uint16], text: str | None, dpi: float) -> None:
+def _write_tiff(
+    temp: Path, data: npt.NDArray[np.uint16], text: str | None, dpi: float, level: int | None = None
+) -> None:
     icc = _srgb_icc()
     # 34675 InterColorProfile, type 7 (UNDEFINED), written with the image's first page.
     extratags = [(34675, 7, len(icc), icc, True)] if icc else []
@@ -588,6 +599,7 @@ def _write_tiff(temp: Path, data: npt.NDArray[np.uint16], text: str | None, dpi:
         data,
         photometric="rgb",
         compression="zlib",
+        compressionargs=None if level is None else {"level": level},
         predictor=True,
         description=text,
         metadata=None,  # no tifffile "shaped" JSON in ImageDescription

@@ -1,6 +1,7 @@
 """The document embedded in every result, so a picture can be reopened with its settings.
 
-One builder for the CLI, the GUI's save and its batch runs keeps them from drifting apart;
+One builder, called from the run's record (engine/record.py) for every file of it (Save, drag
+out, a version's picture, the CLI and the batch), keeps them from drifting apart;
 reading it back goes through :meth:`Settings.from_dict`, so old results migrate like presets do.
 """
 
@@ -13,7 +14,7 @@ from .. import __version__
 from . import regions
 from .errors import SettingsError
 from .settings import Settings
-from .types import Mask, Result
+from .types import Mask
 
 APP = "nst-desktop"
 
@@ -37,13 +38,19 @@ def build_metadata(
     seconds: float | None = None,
     complete: bool = True,
     fast_style: str | None = None,
-    keep: Mask | None = None,
+    keep: Mask | str | None = None,
+    threads: int | None = None,
 ) -> dict[str, Any]:
     """``complete=False`` marks a picture saved from a stopped run (its last preview).
 
     Regions are recorded as small greyscale PNGs (regions.encode): a painting's ``mask`` in its
-    entry of ``styles`` (a style object may carry one), the photo's ``keep`` mask beside them;
+    entry of ``styles`` (a style object may carry one, as an array or already encoded, as a
+    record's ``SourceRef`` does), the photo's ``keep`` mask beside them;
     :func:`regions_from_metadata` reads them back.
+
+    ``threads``, the CPU threads a finished job computed with, is a fact about that run on
+    that machine, recorded beside the settings and never restored from them (the count that
+    suited one machine's load would be wrong on another).
 
     ``fast_style`` names the fast style that painted it: the settings may hold a file path
     that means nothing on another computer, the name still tells the viewer which look it is.
@@ -60,7 +67,7 @@ def build_metadata(
         "device": device,
     }
     if keep is not None:
-        meta["keep"] = regions.encode(keep)
+        meta["keep"] = keep if isinstance(keep, str) else regions.encode(keep)
     if seconds is not None:
         meta["seconds"] = round(seconds, 3)
     if not complete:
@@ -69,31 +76,8 @@ def build_metadata(
         meta["fast_style"] = fast_style
     if settings.precision != "auto":
         meta["precision"] = settings.precision
-    return meta
-
-
-def result_metadata(
-    result: Result,
-    *,
-    content_name: str,
-    styles: Sequence[NamedWeight],
-    fast_style: str | None = None,
-    keep: Mask | None = None,
-) -> dict[str, Any]:
-    """:func:`build_metadata` for a finished job, with the CPU threads it computed with: a
-    fact about that run on that machine, recorded beside the settings and never restored
-    from them (the count that suited one machine's load would be wrong on another)."""
-    meta = build_metadata(
-        result.settings,
-        content_name=content_name,
-        styles=styles,
-        device=result.device,
-        seconds=result.seconds,
-        fast_style=fast_style,
-        keep=keep,
-    )
-    if result.threads is not None:
-        meta["threads"] = result.threads
+    if threads is not None:
+        meta["threads"] = threads
     return meta
 
 
@@ -122,5 +106,5 @@ def _style_entry(style: NamedWeight) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": style.name, "weight": style.weight}
     mask = getattr(style, "mask", None)
     if mask is not None:
-        entry["mask"] = regions.encode(mask)
+        entry["mask"] = mask if isinstance(mask, str) else regions.encode(mask)
     return entry

@@ -28,7 +28,7 @@ from PIL import Image
 from . import images, regions, threads
 from .checks import raise_if_cancelled
 from .errors import ImageError, OutputError, SettingsError
-from .metadata import result_metadata
+from .record import FADED_AFTER, Record, SourceRef
 from .schedule import fit, style_side_for
 from .settings import Settings
 from .text import show_path
@@ -224,21 +224,49 @@ def run_job(
     if settings.method == "optimise" and job.allow_download:
         _download_weights(settings.weights, on_download, cancel)
     stage("Painting…")
+    faded_after = settings.method in FADED_AFTER
+    if faded_after:  # painted at full strength, faded below: the record keeps both
+        job = replace(job, settings=settings.replace(strength=1.0))
     with threads.job(settings.threads) as count:
         if paint is None:  # inside: auto's probe measures with the job's thread count
-            job = replace(job, settings=_resolve_precision(settings))
+            job = replace(job, settings=_resolve_precision(job.settings))
         result, fast_name = _paint(job, content, styles, keep, on_progress, cancel, paint)
-    result = replace(result, threads=count)
+    record = replace(
+        result,
+        threads=count,
+        unfaded=result.image_float if faded_after else None,
+        photo=SourceRef.of(job.content),
+        paintings=tuple(SourceRef.of(src, style.mask) for src, style in zip(job.styles, styles, strict=True))
+        if styles
+        else (),  # a fast style paints with its network, not with the paintings
+        fast_style=fast_name,
+        keep=None if keep is None else regions.encode(keep),
+    )
+    if faded_after:
+        record = record.faded(settings.strength, content)
     # A Stop pressed as the last step finished still means stop: the artist keeps the preview
     # they were looking at and no file appears after they asked for none.
     raise_if_cancelled(cancel)
     if job.output_path is not None:
         stage("Saving…")
-        metadata = result_metadata(
-            result, content_name=job.content.name, styles=styles, fast_style=fast_name, keep=keep
-        )
-        images.save_image(job.output_path, result.image_float, metadata=metadata, dpi=job.dpi)
-    return result
+        record.save(job.output_path, dpi=job.dpi)
+    return record
+
+
+def stopped_record(job: Job, preview: RGB8, *, progress: float, device: str, seconds: float) -> Record:
+    """The record of a run stopped before it finished: its last preview, with the job's
+    inputs (the paintings' regions are recorded by finished runs only)."""
+    fast = job.settings.method == "fast"
+    return Record.stopped(
+        preview,
+        job.settings,
+        progress=progress,
+        device=device,
+        seconds=seconds,
+        photo=SourceRef.of(job.content),
+        paintings=() if fast else tuple(SourceRef.of(s) for s in job.styles),
+        fast_style=job.settings.fast_style if fast else None,
+    )
 
 
 def _resolve_precision(settings: Settings) -> Settings:
@@ -364,11 +392,6 @@ def _paint(
             painted = replace(
                 painted, image_float=kept, image=np.clip(np.rint(kept * 255.0), 0, 255).astype(np.uint8)
             )
-    if settings.strength < 1.0:  # the optimiser paints at full strength; the fade comes after
-        from .fade import fade, to_8bit
-
-        faded = fade(painted.image_float, content, settings.strength)
-        painted = replace(painted, image_float=faded, image=to_8bit(faded))
     return painted, None
 
 

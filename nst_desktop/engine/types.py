@@ -12,10 +12,10 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .settings import Settings
-
 RGB8 = npt.NDArray[np.uint8]
 """An image as an HxWx3 ``uint8`` array in sRGB."""
+RGB16 = npt.NDArray[np.uint16]
+"""An image as an HxWx3 ``uint16`` array in sRGB (a history version's lossless picture)."""
 RGBF = npt.NDArray[np.float32]
 """An image as an HxWx3 ``float32`` array in sRGB, 0..1."""
 Mask = npt.NDArray[np.float32]
@@ -86,32 +86,22 @@ class Progress:
         return 0.0 if self.total <= 0 else min(1.0, self.step / self.total)
 
 
-@dataclass(frozen=True)
-class Result:
-    """A finished picture, with the settings that made it (seed and device resolved, and the
-    precision when it came through the pipeline)."""
+# The record of a run (engine/record.py) is what every painter returns; ``Result`` is its
+# name at the engine's boundary. Imported last: record.py uses the array types above.
+from .record import Record, SourceRef  # noqa: E402
 
-    image: RGB8
-    image_float: RGBF
-    settings: Settings
-    device: str
-    seconds: float
-    steps: int
-    losses: Mapping[str, float] = field(default_factory=dict)
-    seconds_per_unit: float | None = None
-    """The optimiser's measured speed (engine/eta.py): what the GUI stores per device for its
-    warning before a long run; ``None`` for the one-pass painters."""
-    threads: int | None = None
-    """The CPU threads the job computed with (engine/threads.py), set by the pipeline;
-    ``None`` when a painter was called directly."""
+Result = Record
 
-    @property
-    def precision(self) -> str:
-        """The number format the networks computed in: the settings', which the pipeline
-        resolves from ``auto`` before painting (so ``auto`` only from a direct call)."""
-        return self.settings.precision
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height)."""
-        return int(self.image.shape[1]), int(self.image.shape[0])
+__all__ = [
+    "RGB8",
+    "RGB16",
+    "RGBF",
+    "CancelToken",
+    "Mask",
+    "Progress",
+    "Record",
+    "Result",
+    "SourceRef",
+    "Stage",
+    "StyleImage",
+]

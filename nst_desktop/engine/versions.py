@@ -44,22 +44,23 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import tifffile
 from PIL import Image
 
-from .atomic import atomic_create, atomic_path, atomic_write_bytes
+from . import images
+from .atomic import atomic_create, atomic_write_bytes
 from .errors import EngineError, OutputError, SettingsError
 from .files import FileProblem, open_regular, read_regular
 from .images import DEFAULT_DPI, MAX_DPI
-from .metadata import build_metadata
 from .paths import user_data_dir
+from .record import Record, SourceRef, describe, run_metadata
 from .settings import MAX_SIZE, Settings
 from .text import clip, show_path
-from .types import RGB8, RGBF, Result
+from .types import RGB8, RGBF
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ MAX_ENTRIES: Final = 2000
 MAX_PAINTINGS: Final = 64
 MAX_NAME: Final = 1000
 MAX_PATH: Final = 8192
+MAX_MASK: Final = 64 * 1024
+"""Characters of a recorded region (``regions.encode``: a few kB; the sidecar's bound is the cap)."""
 ORPHAN_AGE: Final = 3600.0
 """Seconds after which a picture or thumbnail without its sidecar (a writer killed between the
 two) is removed; younger ones may belong to a version being added by another window."""
@@ -112,40 +115,17 @@ def session_dir() -> Path:
 # Records
 
 
-class _Source(Protocol):
-    """What the GUI and the pipeline hold for a picked image (``pipeline.ImageInput`` fits)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def weight(self) -> float: ...
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """A photo or painting a version was made from: its name, where it was (if a file), weight."""
-
-    name: str
-    path: str | None = None
-    weight: float = 1.0
-
-    @classmethod
-    def of(cls, source: _Source) -> SourceRef:
-        """From a picked image (``ImageInput``): its name, weight and file, if it has one."""
-        path = getattr(source, "path", None)
-        where = None if path is None else os.fspath(path)
-        return cls(name=str(source.name), path=where, weight=float(source.weight))
-
-
 @dataclass(frozen=True)
 class Version:
-    """One finished or stopped run, as the store keeps it (the picture itself stays on disk).
+    """One finished or stopped run's :class:`~.record.Record` as the store keeps it: the
+    record's facts in the sidecar, its picture on disk (read when asked for, see
+    :meth:`record`), and what only the history has (id, time, star, saved, print resolution).
 
     ``settings`` are the ones actually used, seed included; ``progress`` is how far a stopped
     run got (0..1, 1 when ``complete``); ``size`` is the picture's (width, height); ``dpi`` is
     the print resolution its saved files record (chosen in Print…; a record written before it
-    was kept reads as the default, 300).
+    was kept reads as the default, 300). The picture kept is the one on show (after its fade):
+    the picture before the fade is not kept, so a version read back cannot be faded anew.
     """
 
     id: str
@@ -163,6 +143,49 @@ class Version:
     saved: bool = False
     saved_path: str | None = None
     dpi: float = DEFAULT_DPI
+    keep: str | None = None
+    """Where the photo was kept rather than painted (``regions.encode``), if anywhere."""
+    threads: int | None = None
+    """The CPU threads the run computed with (recorded in its files, never a setting)."""
+
+    @classmethod
+    def of(cls, record: Record, *, version_id: str, created: float, dpi: float = DEFAULT_DPI) -> Version:
+        """The version that keeps ``record`` (its facts; the picture goes beside it)."""
+        return cls(
+            id=version_id,
+            created=created,
+            settings=record.settings,
+            size=record.size,
+            complete=record.complete,
+            progress=1.0 if record.complete else min(1.0, max(0.0, float(record.progress))),
+            photo=record.photo,
+            paintings=record.paintings,
+            fast_style=record.fast_style,
+            device=record.device,
+            seconds=max(0.0, float(record.seconds)),
+            dpi=valid_dpi(dpi, "a new version"),
+            keep=record.keep,
+            threads=record.threads,
+        )
+
+    def record(self, picture: RGBF) -> Record:
+        """The record this version keeps, with its ``picture`` (read from the store)."""
+        pixels: RGB8 = np.rint(np.clip(picture, 0.0, 1.0) * 255.0).astype(np.uint8)
+        return Record(
+            image=pixels,
+            image_float=picture,
+            settings=self.settings,
+            device=self.device,
+            seconds=self.seconds,
+            steps=0,
+            threads=self.threads,
+            complete=self.complete,
+            progress=self.progress,
+            photo=self.photo,
+            paintings=self.paintings,
+            fast_style=self.fast_style,
+            keep=self.keep,
+        )
 
     @property
     def percent(self) -> int:
@@ -182,48 +205,19 @@ class Version:
 
         Outside values (file names, style names, the device) are clipped and made printable.
         """
-        s = self.settings
         width, height = self.size
         head = f"{self.status_text().capitalize()} at {self.time_text()} · {width} × {height} px"
         if self.seconds > 0:
             head += f" · {_duration(self.seconds)}"
-        lines = [head]
-        if self.photo is not None:
-            lines.append(f"Photo: {clip(self.photo.name, 60)}")
-        if s.method == "fast":
-            lines.append(f"Fast style: {clip(self.fast_style or s.fast_style, 60)} · strength {s.strength:g}")
-        else:
-            shown = ", ".join(f"{clip(p.name, 40)} ({p.weight:g})" for p in self.paintings[:4])
-            more = f" and {len(self.paintings) - 4} more" if len(self.paintings) > 4 else ""
-            if shown:
-                lines.append(f"Paintings: {shown}{more}")
-        if s.method == "instant":
-            lines.append(f"Instant picture · strength {s.strength:g} · keep colours: {s.keep_colors}")
-        elif s.method == "optimise":
-            lines.append(
-                f"Style strength {s.style_strength:g} · keep content {s.keep_content:g} · "
-                f"smoothness {s.smoothness:g} · brush scale {s.brush_scale:g}"
-            )
-            seed = "" if s.seed is None else f" · seed {s.seed}"
-            lines.append(f"Keep colours: {s.keep_colors} · {s.steps} steps · start: {s.init}{seed}")
-        if self.device:
-            lines.append(f"Device: {clip(self.device, 60)}")
+        lines = [head, *describe(self)]
         marks = [m for m, on in (("Starred", self.starred), ("Saved", self.saved)) if on]
         if marks:
             lines.append(" · ".join(marks))
         return "\n".join(lines)
 
     def metadata(self) -> dict[str, Any]:
-        """The document to embed when this version is saved as a result file."""
-        return build_metadata(
-            self.settings,
-            content_name=self.photo.name if self.photo is not None else "",
-            styles=self.paintings,
-            device=self.device,
-            seconds=self.seconds,
-            complete=self.complete,
-            fast_style=self.fast_style,
-        )
+        """The document to embed when this version is saved as a result file (the record's)."""
+        return run_metadata(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The sidecar's JSON form."""
@@ -245,6 +239,8 @@ class Version:
             "saved": self.saved,
             "saved_path": self.saved_path,
             "dpi": self.dpi,
+            "keep": self.keep,
+            "threads": self.threads,
         }
 
     @classmethod
@@ -288,6 +284,8 @@ class Version:
             saved=_bool(data.get("saved", False), "saved"),
             saved_path=_text(data.get("saved_path"), "saved_path", MAX_PATH, optional=True),
             dpi=valid_dpi(data.get("dpi"), f"version {vid}"),
+            keep=_text(data.get("keep"), "keep", MAX_MASK, optional=True),
+            threads=None if data.get("threads") is None else _int(data.get("threads"), "threads", 1, 4096),
         )
 
 
@@ -332,7 +330,10 @@ def _duration(seconds: float) -> str:
 
 
 def _ref_dict(ref: SourceRef) -> dict[str, Any]:
-    return {"name": ref.name, "path": ref.path, "weight": ref.weight}
+    entry: dict[str, Any] = {"name": ref.name, "path": ref.path, "weight": ref.weight}
+    if ref.mask is not None:
+        entry["mask"] = ref.mask
+    return entry
 
 
 def _ref_from(data: object) -> SourceRef:
@@ -342,6 +343,7 @@ def _ref_from(data: object) -> SourceRef:
         name=_text(data.get("name", ""), "name", MAX_NAME) or "",
         path=_text(data.get("path"), "path", MAX_PATH, optional=True),
         weight=_number(data.get("weight", 1.0), "weight", 0.0, 1e6),
+        mask=_text(data.get("mask"), "mask", MAX_MASK, optional=True),
     )
 
 
@@ -612,30 +614,16 @@ class VersionStore:
         version_id: str | None = None,
         created: float | None = None,
     ) -> Added:
-        """Keep a new version and drop the oldest unstarred ones beyond the bounds.
-
-        ``picture`` is HxWx3, ``uint8`` or float in 0..1. ``progress`` matters for a stopped run
-        (``complete=False``). ``dpi`` is the print resolution chosen for it (an invalid one is
-        kept as the default, 300, with a log line). ``version_id`` (from :meth:`new_id`) and
-        ``created`` fix the id and time of a version already shown before it is written; by
-        default both are picked here.
-        Raises :class:`OutputError` if it cannot be written (nothing of it is then left behind)
-        and :class:`ValueError` for a picture of the wrong shape or an invalid ``version_id``.
-        Safe to call on one thread while others read or change the store.
-        """
-        if version_id is not None and not _ID.match(version_id):
-            raise ValueError("not a valid version id")
-        data = _to_uint16(picture)
-        height, width = int(data.shape[0]), int(data.shape[1])
-        if max(width, height) > MAX_SIZE:
-            raise ValueError(f"a version is at most {MAX_SIZE} px on its long side")
-        self._ensure_folder()
+        """Keep a new version made of these parts (see :meth:`keep`; :meth:`add_record` keeps
+        a run's record as it is). ``progress`` matters for a stopped run (``complete=False``);
+        ``version_id`` (from :meth:`new_id`) and ``created`` fix the id and time of a version
+        already shown before it is written; by default both are picked here."""
         now = time.time() if created is None else created
         version = Version(
             id=version_id or _new_id(now),
             created=now,
             settings=settings,
-            size=(width, height),
+            size=(1, 1),  # the picture's, set by keep
             complete=complete,
             progress=1.0 if complete else min(1.0, max(0.0, float(progress))),
             photo=photo,
@@ -645,17 +633,50 @@ class VersionStore:
             seconds=max(0.0, float(seconds)),
             dpi=valid_dpi(dpi, "a new version"),
         )
+        return self.keep(version, picture, fixed_id=version_id is not None)
+
+    def add_record(
+        self,
+        record: Record,
+        *,
+        dpi: float = DEFAULT_DPI,
+        version_id: str | None = None,
+        created: float | None = None,
+    ) -> Added:
+        """Keep a run's :class:`~.record.Record` (its picture on show, and all it knows of the run)."""
+        now = time.time() if created is None else created
+        version = Version.of(record, version_id=version_id or _new_id(now), created=now, dpi=dpi)
+        return self.keep(version, record.image_float, fixed_id=version_id is not None)
+
+    def keep(self, version: Version, picture: npt.NDArray[Any], *, fixed_id: bool = True) -> Added:
+        """Write ``version`` (its record's facts) with ``picture`` and drop the oldest
+        unstarred versions beyond the bounds.
+
+        ``picture`` is HxWx3, ``uint8`` or float in 0..1; the version's size is taken from it.
+        With ``fixed_id`` the version's id is kept (it is already shown); else another is
+        picked when it is taken. Raises :class:`OutputError` if it cannot be written (nothing
+        of it is then left behind) and :class:`ValueError` for a picture of the wrong shape or
+        an invalid id. Safe to call on one thread while others read or change the store.
+        """
+        if not _ID.match(version.id):
+            raise ValueError("not a valid version id")
+        data = _to_uint16(picture)
+        height, width = int(data.shape[0]), int(data.shape[1])
+        if max(width, height) > MAX_SIZE:
+            raise ValueError(f"a version is at most {MAX_SIZE} px on its long side")
+        self._ensure_folder()
+        version = dataclasses.replace(version, size=(width, height))
         sidecar = _sidecar_bytes(version)
         for _ in range(5):
             try:
                 self._write_new(version, data, sidecar)
                 break
             except FileExistsError:  # 32 random bits in the same millisecond: pick another id
-                if version_id is not None:
+                if fixed_id:
                     raise OutputError(
                         "The version could not be kept: its name is already taken in the history folder."
                     ) from None
-                version = dataclasses.replace(version, id=_new_id(now))
+                version = dataclasses.replace(version, id=_new_id(version.created))
                 sidecar = _sidecar_bytes(version)
         else:
             raise OutputError("The version could not be kept: no free name in the history folder.")
@@ -664,24 +685,11 @@ class VersionStore:
             self._sweep_orphans()
         return Added(version, dropped)
 
-    def add_result(
-        self,
-        result: Result,
-        *,
-        photo: _Source | None,
-        paintings: Iterable[_Source] = (),
-        fast_style: str | None = None,
-    ) -> Added:
-        """:meth:`add` for a finished run's :class:`Result` (its float picture, settings, device)."""
-        return self.add(
-            result.image_float,
-            settings=result.settings,
-            photo=None if photo is None else SourceRef.of(photo),
-            paintings=[SourceRef.of(p) for p in paintings],
-            fast_style=fast_style,
-            device=result.device,
-            seconds=result.seconds,
-        )
+    def record(self, version_id: str) -> Record | None:
+        """The record a version keeps, its picture read back (``None`` if it is unusable)."""
+        version = self.get(version_id)
+        picture = None if version is None else self.picture(version_id)
+        return None if version is None or picture is None else version.record(picture)
 
     def star(self, version_id: str, starred: bool = True) -> Version | None:
         """Star (keep for good) or unstar a version; the new record, or ``None`` if it is gone."""
@@ -747,22 +755,19 @@ class VersionStore:
             # Taken (an id given twice, or a collision): never write over another version's files.
             raise FileExistsError(version.id)
         try:
-            with atomic_path(picture) as temp:
-                tifffile.imwrite(
-                    temp,
-                    data,
-                    photometric="rgb",
-                    compression="zlib",
-                    compressionargs={"level": 1},  # fast: a history entry, not an archive
-                    predictor=True,
-                    metadata=None,
-                    software="nst-desktop",
-                )
+            # The one picture writer (engine/images.py): the record's metadata goes inside, so a
+            # version's picture is, like a saved file, a record of the run that made it.
+            images.save_image(picture, data, metadata=version.metadata(), dpi=version.dpi, compress_level=1)
             atomic_write_bytes(thumb, _thumbnail_png(data))
             atomic_create(base.with_name(version.id + _JSON), sidecar)
         except FileExistsError:
             _remove_quietly(picture, thumb)
             raise
+        except OutputError as exc:  # the writer's sentence names a temporary file: say it our way
+            _remove_quietly(picture, thumb)
+            cause = exc.__cause__
+            reason = _reason(cause) if isinstance(cause, OSError) else str(exc).rstrip(".")
+            raise OutputError(f"The version could not be kept in the history: {reason}.") from exc
         except OSError as exc:
             _remove_quietly(picture, thumb)
             raise OutputError(f"The version could not be kept in the history: {_reason(exc)}.") from exc

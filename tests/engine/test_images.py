@@ -536,23 +536,37 @@ def test_roundtrip_with_metadata(tmp_path: Path, suffix: str) -> None:
     assert read_metadata(written) == METADATA
 
 
-def test_png_compress_level_trades_size_for_speed_and_keeps_pixels_and_metadata(tmp_path: Path) -> None:
+def test_compress_level_trades_size_for_speed_and_keeps_pixels_and_metadata(tmp_path: Path) -> None:
     pixels = gradient()
     default = save_image(tmp_path / "default.png", pixels, metadata=METADATA)
-    fast = save_image(tmp_path / "fast.png", pixels, metadata=METADATA, png_compress_level=1)
-    stored = save_image(tmp_path / "stored.png", pixels, metadata=METADATA, png_compress_level=0)
+    fast = save_image(tmp_path / "fast.png", pixels, metadata=METADATA, compress_level=1)
+    stored = save_image(tmp_path / "stored.png", pixels, metadata=METADATA, compress_level=0)
     for path in (default, fast, stored):
         np.testing.assert_array_equal(load_image(path), pixels)
         assert read_metadata(path) == METADATA
     assert stored.stat().st_size > default.stat().st_size  # level 0 stores the rows as they are
-    same = save_image(tmp_path / "same.png", pixels, metadata=METADATA, png_compress_level=6)
+    same = save_image(tmp_path / "same.png", pixels, metadata=METADATA, compress_level=6)
     assert same.read_bytes() == default.read_bytes()  # None is the encoder's default, level 6
-    jpeg = save_image(tmp_path / "other.jpg", pixels, png_compress_level=1)  # other formats ignore it
+    jpeg = save_image(tmp_path / "other.jpg", pixels, compress_level=1)  # JPEG ignores it
     assert load_image(jpeg).shape == pixels.shape
+    tiffs = [
+        save_image(tmp_path / f"level{n}.tif", pixels, metadata=METADATA, compress_level=n) for n in (0, 9)
+    ]
+    for path in tiffs:  # TIFF's deflate takes the same level (a history version writes level 1)
+        np.testing.assert_array_equal(tifffile.imread(path), pixels.astype(np.uint16) * 257)
+        assert read_metadata(path) == METADATA
+    assert tiffs[0].stat().st_size > tiffs[1].stat().st_size
     for bad in (-1, 10, True, 1.5):
         with pytest.raises(ValueError):
-            save_image(tmp_path / "bad.png", pixels, png_compress_level=bad)  # type: ignore[arg-type]
+            save_image(tmp_path / "bad.png", pixels, compress_level=bad)  # type: ignore[arg-type]
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_sixteen_bit_input_goes_into_a_tiff_as_it_is_and_into_a_png_rounded(tmp_path: Path) -> None:
+    data = (np.arange(16 * 16 * 3, dtype=np.uint32).reshape(16, 16, 3) * 85).astype(np.uint16)
+    np.testing.assert_array_equal(tifffile.imread(save_image(tmp_path / "exact.tif", data)), data)
+    png = load_image(save_image(tmp_path / "eight.png", data))
+    np.testing.assert_array_equal(png, np.rint(data / 257.0).astype(np.uint8))
 
 
 def test_float_input_is_clipped_and_rounded(tmp_path: Path) -> None:

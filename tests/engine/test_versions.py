@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 import tifffile
 
-from nst_desktop.engine import OutputError, Result, Settings
+from nst_desktop.engine import OutputError, Result, Settings, regions
 from nst_desktop.engine import versions as versions_module
+from nst_desktop.engine.images import read_metadata
+from nst_desktop.engine.metadata import regions_from_metadata, settings_from_metadata
 from nst_desktop.engine.pipeline import ImageInput
 from nst_desktop.engine.versions import (
     THUMB_SIDE,
@@ -74,25 +76,44 @@ def test_add_keeps_picture_settings_and_sources(tmp_path: Path) -> None:
     assert _files(store.folder) == sorted(f"{version.id}{s}" for s in (".json", ".thumb.png", ".tif"))
 
 
-def test_add_result_takes_the_run_and_the_picked_images(tmp_path: Path) -> None:
+def test_a_record_kept_as_a_version_comes_back_as_the_same_record(tmp_path: Path) -> None:
+    """Issue 18: a version is the run's record kept on disk; loading it gives the record back,
+    and the picture's file (the version's TIFF) carries the same document as a saved file."""
     store = VersionStore(tmp_path)
     picture = _picture(20, 30)
-    result = Result(
+    region = np.zeros((20, 30), np.float32)
+    region[:, :15] = 1.0
+    record = Result(
         image=(picture * 255).astype(np.uint8),
         image_float=picture,
-        settings=Settings(seed=77),
+        settings=Settings(seed=77, strength=0.5),
         device="Apple M3 (MPS)",
         seconds=3.5,
         steps=300,
+        threads=3,
+        photo=SourceRef.of(ImageInput("cat.jpg", tmp_path / "cat.jpg")),
+        paintings=(
+            SourceRef.of(
+                ImageInput("pasted painting", pixels=np.zeros((4, 4, 3), np.uint8), weight=0.25), region
+            ),
+        ),
+        keep=regions.encode(1.0 - region),
     )
-    photo = ImageInput("cat.jpg", tmp_path / "cat.jpg")
-    pasted = ImageInput("pasted painting", pixels=np.zeros((4, 4, 3), np.uint8), weight=0.25)
-    version = store.add_result(result, photo=photo, paintings=[pasted]).version
+    version = store.add_record(record, dpi=600).version
     assert version.settings.seed == 77 and version.device == "Apple M3 (MPS)" and version.seconds == 3.5
     assert version.photo == SourceRef("cat.jpg", str(tmp_path / "cat.jpg"), 1.0)
-    assert version.paintings == (SourceRef("pasted painting", None, 0.25),)
-    back = store.picture(version.id)
-    assert back is not None and np.abs(back - picture).max() < 1e-4
+    assert version.paintings[0].name == "pasted painting" and version.paintings[0].mask is not None
+    assert version.dpi == 600 and version.threads == 3
+    back = VersionStore(tmp_path).record(version.id)  # another window reads it from the folder
+    assert back is not None
+    assert np.abs(back.image_float - picture).max() < 1e-4
+    assert back.metadata() == record.metadata(), "the same document as the record it keeps"
+    assert back.summary() == record.summary()
+    masks, keep = regions_from_metadata(back.metadata())
+    assert masks[0] is not None and keep is not None and float(masks[0][:, :8].mean()) > 0.99
+    embedded = read_metadata(tmp_path / f"{version.id}.tif")
+    assert embedded == record.metadata(), "the version's own picture carries its settings"
+    assert settings_from_metadata(embedded) == record.settings
 
 
 def test_uint8_pictures_round_trip_exactly(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ class DragSaves:
             return self._save(path, image, **kwargs)
         self.calls.append(Path(path))
         self.threads.append(threading.current_thread().name)
-        self.levels.append(kwargs.get("png_compress_level"))
+        self.levels.append(kwargs.get("compress_level"))
         self.entered.set()
         if not self.gate.wait(GATE_SECONDS):
             raise OSError("the test never opened the gate")
@@ -103,7 +103,7 @@ def test_after_a_run_the_drag_file_is_ready_and_the_drag_writes_nothing(
     assert complete_png(path, picture.pixels, seed=3)
     assert read_metadata(path)["content"] == "photo.png"
     assert dragged(window) == path and len(drag_saves.calls) == 1  # a second drag: the same file
-    assert window.output._drag_ready.pixels is None  # the finished task does not keep the array alive
+    assert window.output._drag_ready.record is None  # the finished task does not keep the arrays alive
 
 
 def test_a_drag_while_the_file_is_being_written_waits_for_it_and_gets_it_whole(

@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nst_desktop.engine import Settings
+from nst_desktop.engine import Result, Settings
 from nst_desktop.engine import versions as versions_module
 from nst_desktop.engine.pipeline import ImageInput, Job
+from nst_desktop.engine.record import SourceRef
 from nst_desktop.engine.versions import VersionStore, session_dir
-from nst_desktop.gui.main_window.picture import Picture, frozen_array
+from nst_desktop.gui.main_window.picture import Picture
 from nst_desktop.gui.widgets.history_strip import PIXMAP_ROLE
 
 GATE_SECONDS = 10.0
@@ -44,13 +45,17 @@ def make_picture(seed: int = 0, h: int = 48, w: int = 64) -> Picture:
     settings = Settings(size=max(h, w), seed=seed)
     styles = (ImageInput(name="painting.jpg"),)
     job = Job(content=ImageInput(name="photo.png"), styles=styles, settings=settings)
-    return Picture(
-        job=job,
-        pixels=frozen_array((full * 255).astype(np.uint8)),
-        settings=settings,
-        complete=True,
-        full=frozen_array(full),
+    record = Result(
+        (full * 255).astype(np.uint8),
+        full,
+        settings,
+        "",
+        0.0,
+        0,
+        photo=SourceRef.of(job.content),
+        paintings=tuple(SourceRef.of(s) for s in styles),
     )
+    return Picture(job=job, record=record.frozen())
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The window's saves record the CPU threads of the run that made the picture, as the command
-line's do (engine.metadata.result_metadata): a fact of that run, never restored as a setting."""
+line's do (engine/record.py's metadata): a fact of that run, never restored as a setting."""
 
 from __future__ import annotations
 

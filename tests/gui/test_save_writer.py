@@ -17,6 +17,7 @@ import pytest
 
 from nst_desktop.engine import images as images_module
 from nst_desktop.engine.images import load_image, read_metadata
+from nst_desktop.engine.versions import session_dir
 from nst_desktop.gui.main_window import state
 from nst_desktop.gui.main_window.output import drag_folder
 
@@ -26,8 +27,9 @@ from .test_history_writer import GATE_SECONDS, make_picture, newest_id, open_lat
 class GatedSave:
     """Stands in for the engine's save: waits until the test opens ``gate``, then saves.
 
-    The drag files the window prepares when a picture comes on show are written straight
-    through, unrecorded: these tests are about Save (test_drag_prepare.py gates those).
+    The drag files the window prepares when a picture comes on show and the history's
+    versions (the same writer) are written straight through, unrecorded: these tests are about
+    Save (test_drag_prepare.py gates drag files, test_history_writer.py versions).
     """
 
     def __init__(self) -> None:
@@ -40,7 +42,7 @@ class GatedSave:
         self._save = images_module.save_image
 
     def __call__(self, path: Any, image: Any, **kwargs: Any) -> Path:
-        if drag_folder() in Path(path).parents:
+        if drag_folder() in Path(path).parents or Path(path).parent == session_dir():
             return self._save(path, image, **kwargs)
         self.calls.append(Path(path))
         self.threads.append(threading.current_thread().name)

@@ -65,12 +65,10 @@ def quick_thumbnail(pixels: imaging.RGB8) -> imaging.RGB8:
 
 
 def picture_from_version(version: Version, store: VersionStore) -> Picture | None:
-    """A version of this or an earlier session as a picture the window can show and save."""
+    """A version of this or an earlier session as a picture the window can show and save: the
+    record it keeps, read back, with a job made of its inputs."""
     full = store.picture(version.id)
     if full is None:
-        return None
-    pixels = store.picture8(version.id)
-    if pixels is None:
         return None
     photo = _input(version.photo, "photo")
     before = None
@@ -87,19 +85,8 @@ def picture_from_version(version: Version, store: VersionStore) -> Picture | Non
         settings=version.settings,
         dpi=version.dpi,  # chosen in Print… for the run that made it, else the default
     )
-    return Picture(
-        job=job,
-        pixels=frozen_array(pixels),
-        settings=version.settings,
-        complete=version.complete,
-        device=version.device,
-        seconds=version.seconds,
-        fraction=version.progress,
-        before=before,
-        full=frozen_array(full) if version.complete else None,
-        id=version.id,
-        created=version.created,
-    )
+    record = version.record(full).frozen()
+    return Picture(job=job, record=record, before=before, id=version.id, created=version.created)
 
 
 class History(QObject):
@@ -166,29 +153,15 @@ class History(QObject):
             )
 
     def add(self, picture: Picture) -> None:
-        """Keep ``picture`` (a finished or stopped run) as a version in the strip.
+        """Keep ``picture`` (a finished or stopped run, a batch's too) as a version in the strip.
 
         The strip shows it at once; its files are written on the writer thread and the strip
         takes the stored record and thumbnail when they have landed (:meth:`_landed`).
         """
-        if picture.job.output_path is not None:
-            return  # a batch picture: already a file in the batch's folder
-        image = picture.image_to_save()
-        height, width = int(image.shape[0]), int(image.shape[1])
-        version = Version(
-            id=self.store.new_id(),
-            created=time.time(),
-            settings=picture.settings,
-            size=(width, height),
-            complete=picture.complete,
-            progress=1.0 if picture.complete else min(1.0, max(0.0, float(picture.fraction))),
-            photo=SourceRef.of(picture.photo),
-            paintings=tuple(SourceRef.of(p) for p in picture.paintings),
-            fast_style=picture.settings.fast_style if picture.settings.method == "fast" else None,
-            device=picture.device,
-            seconds=max(0.0, float(picture.seconds)),
-            dpi=picture.job.dpi,
+        version = Version.of(
+            picture.record, version_id=self.store.new_id(), created=time.time(), dpi=picture.job.dpi
         )
+        image = picture.image_to_save()
         kept = dataclasses.replace(picture, id=version.id)
         self._pictures[kept.id] = kept
         self.kept.emit(picture, kept)

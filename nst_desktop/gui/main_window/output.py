@@ -46,12 +46,13 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from nst_desktop.engine import EngineError, images
+from nst_desktop.engine import EngineError
+from nst_desktop.engine.record import Record
 from nst_desktop.engine.text import clip, show_path
 
 from .. import imaging, user_paths
 from . import state
-from .picture import RGB8, Picture
+from .picture import Picture
 from .version_writer import Task, VersionWriter
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ the receiving program copies them, a saved picture keeps the default."""
 
 
 class SaveFile(Task):
-    """Write ``picture`` to ``path`` with its settings inside, atomically (the engine's save).
+    """Write ``picture`` to ``path`` with its settings inside, atomically (its record's save,
+    the engine's one writer).
 
     Afterwards ``written`` is the file, or ``error`` says, as one plain sentence, why nothing
     was written (the destination is then as it was). The picture's arrays are read-only: the
@@ -76,7 +78,6 @@ class SaveFile(Task):
         self.key = f"save:{next(_save_keys)}"  # never a version id: deleting one keeps its saves
         self.path = path
         self.picture = picture
-        self.metadata = picture.metadata()  # built here, from the record, on the GUI thread
         self.written: Path | None = None
         self.error = ""
 
@@ -87,10 +88,7 @@ class SaveFile(Task):
 
     def run(self) -> None:
         try:
-            image = self.picture.image_to_save()
-            self.written = Path(
-                images.save_image(self.path, image, metadata=self.metadata, dpi=self.picture.job.dpi)
-            )
+            self.written = Path(self.picture.record.save(self.path, dpi=self.picture.job.dpi))
         except EngineError as exc:  # already a sentence for the artist
             self.error = str(exc)
         except OSError as exc:
@@ -193,7 +191,7 @@ class PrepareDrag(Task):
 
     def __init__(self, picture: Picture, folder: Path) -> None:
         self.key = f"drag:{next(_drag_keys)}"  # never a version id
-        self.pixels: RGB8 | None = picture.pixels
+        self.record: Record | None = picture.record
         self._of = weakref.ref(picture.pixels)  # the picture's own array, not kept alive by this
         self.metadata = picture.metadata()  # built here, from the record, on the GUI thread
         self.name = picture.suggested_name()
@@ -213,18 +211,14 @@ class PrepareDrag(Task):
 
     def run(self) -> None:
         own: Path | None = None
-        pixels, self.pixels = self.pixels, None  # a finished task does not keep the array alive
-        assert pixels is not None
+        record, self.record = self.record, None  # a finished task does not keep the arrays alive
+        assert record is not None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             prune_drag_folders_once(self.folder)  # before this process's own first folder
             own = Path(tempfile.mkdtemp(prefix="", dir=self.folder))  # private (0700), unique
             target = own / self.name
-            self.written = Path(
-                images.save_image(
-                    target, pixels, metadata=self.metadata, dpi=self.dpi, png_compress_level=DRAG_PNG_LEVEL
-                )
-            )
+            self.written = Path(record.save(target, dpi=self.dpi, compress_level=DRAG_PNG_LEVEL))
         except Exception as exc:  # noqa: BLE001 - a writer thread must always report an end
             if isinstance(exc, EngineError):  # already a sentence for the artist
                 self.error = str(exc)

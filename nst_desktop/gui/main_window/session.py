@@ -28,10 +28,9 @@ from ..worker import Engine, Job, failure_message, stylize_call
 from .picture import RGB8, Picture, frozen_array
 
 PREVIEW_MIN_INTERVAL = 0.1
-"""Seconds between previews put on screen: faster only costs the GUI thread."""
-FADED_HERE = ("optimise", "fast")
-"""Methods whose picture the window fades itself, so Fade moves a finished picture at once
-(the fast style's fade is the same blend as the engine's, after keep colours)."""
+"""Seconds between previews put on screen: faster only costs the GUI thread. (Fade is not
+this object's business: the pipeline's record comes faded, with the picture before the fade
+that Fade moves from.)"""
 
 
 def with_seed(settings: Settings) -> Settings:
@@ -63,7 +62,6 @@ class RunSession(QObject):
         self.job: Job | None = None
         self.before: RGB8 | None = None
         self.pending: tuple[Job, RGB8 | None] | None = None
-        self.fade_to = 1.0
         self.warming = False
         self.device_text = ""
         self.last_preview: RGB8 | None = None
@@ -106,13 +104,7 @@ class RunSession(QObject):
 
     def start(self, job: Job, before: RGB8 | None = None) -> bool:
         """Paint ``job``; while the model loads, the job waits and starts right after."""
-        settings = with_seed(job.settings)
-        fade_to = 1.0
-        if settings.method in FADED_HERE and settings.strength < 1.0 and job.output_path is None:
-            # Painted at full strength, faded when done: Fade can then move on the picture
-            # without painting again. A batch job writes its own file: the pipeline fades it.
-            fade_to, settings = settings.strength, settings.replace(strength=1.0)
-        job = dataclasses.replace(job, settings=settings)
+        job = dataclasses.replace(job, settings=with_seed(job.settings))
         before = frozen_array(before) if before is not None else None
         if self.warming:
             self.pending = (job, before)
@@ -122,7 +114,6 @@ class RunSession(QObject):
         if self.controller.busy:
             return False
         self.job, self.before = job, before
-        self.fade_to = fade_to
         self.last_preview = None
         self._last_progress = None
         self._last_shown = 0.0
@@ -182,10 +173,7 @@ class RunSession(QObject):
             return
         self.device_text = outcome.device
         self.device.emit(outcome.device)
-        picture = Picture.finished(job, outcome, self.before)
-        if self.fade_to < 1.0:
-            picture = picture.faded(self.fade_to, picture.photo_for_fade())
-        self.picture_ready.emit(picture)
+        self.picture_ready.emit(Picture.finished(job, outcome, self.before))
 
     @Slot(object)
     def _on_failed(self, error: Any) -> None:

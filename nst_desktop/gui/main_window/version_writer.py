@@ -63,7 +63,8 @@ class Task:
 
 
 class WriteVersion(Task):
-    """Write ``version`` (already shown, its id fixed) with ``picture`` into ``store``.
+    """Write ``version`` (a run's record as the history keeps it, already shown, its id
+    fixed) with ``picture`` into ``store``.
 
     Afterwards ``added`` and ``thumbnail`` hold what was written, or ``error`` says, as one
     plain sentence, why nothing was.
@@ -82,20 +83,7 @@ class WriteVersion(Task):
         v, picture = self.version, self.picture
         assert picture is not None
         try:
-            self.added = self.store.add(
-                picture,
-                settings=v.settings,
-                complete=v.complete,
-                progress=v.progress,
-                photo=v.photo,
-                paintings=v.paintings,
-                fast_style=v.fast_style,
-                device=v.device,
-                seconds=v.seconds,
-                dpi=v.dpi,
-                version_id=v.id,
-                created=v.created,
-            )
+            self.added = self.store.keep(v, picture)
         except EngineError as exc:  # already a sentence for the artist
             self.error = clip(str(exc), 300)
         except Exception as exc:  # noqa: BLE001 - a writer thread must always report an end

@@ -55,7 +55,7 @@ from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds, time_fraction
 from ..threads import ThreadRegistry, registry
 from ..widgets.batch_list import BatchList
-from ..widgets.controls import ControlsPanel
+from ..widgets.controls import ControlsEdit, ControlsPanel
 from ..widgets.fast_styles import FastStylesPanel
 from ..widgets.history_strip import HistoryStrip
 from ..widgets.image_drop import DropArea
@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
             settings=self.current_settings,
             busy=self._busy,
             ask_folder=lambda title: self.inputs.ask_folder(title),  # late-bound: tests replace it
+            version=lambda vid: self.history.picture(vid) if self.history.strip.version(vid) else None,
             parent=self,
         )
         self.inputs = Inputs(
@@ -314,6 +315,7 @@ class MainWindow(QMainWindow):
         hi.compare_requested.connect(lambda a, b, labels: self.preview.compare_versions(a, b, labels=labels))
         hi.save_requested.connect(self.output.save_as)
         hi.kept.connect(self._on_kept)
+        hi.kept.connect(self.batch_tab.kept)
         hi.settings_requested.connect(self.inputs.use_settings)
         hi.deleted.connect(self._on_version_deleted)
         hi.status.connect(self.statusBar().showMessage)
@@ -395,10 +397,9 @@ class MainWindow(QMainWindow):
 
     # The look ----------------------------------------------------------------------------------
 
-    def _on_controls_changed(self) -> None:
-        self.look.record()
+    def _on_controls_changed(self, edit: ControlsEdit) -> None:
         self.modes.look_changed()
-        self.look.refade()
+        self.look.changed(edit)
         if self.content_image is not None and not self.controller.busy and self.shown is None:
             self.preview.view.set_canvas_size(
                 *self._canvas_size(self.content_image.width(), self.content_image.height())
@@ -647,9 +648,12 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _on_kept(self, picture: Picture, kept: Picture) -> None:
-        """The picture on show is now a version: show the copy that carries its id."""
+        """The picture on show is now a version: show the copy that carries its id (a batch's
+        picture, whose photo is read when before/after is asked for, too)."""
         if self.shown is picture:
             self.shown = kept
+        if self._before_missing is picture:
+            self._before_missing = kept
 
     @Slot(str)
     def _on_version_deleted(self, version_id: str) -> None:
@@ -673,19 +677,14 @@ class MainWindow(QMainWindow):
         if self.shown is not None:
             self.show_picture(self.shown)
 
-    @Slot(object, object, str)
-    def _show_batch_result(self, pixels: imaging.RGB8, before: imaging.RGB8 | None, name: str) -> None:
-        """A batch row's saved file on show, with its own photo as before (or none)."""
-        self.shown = None  # a file on disk, already saved: not a version to save again
-        self.history.strip.select(None)
+    @Slot(object, str)
+    def _show_batch_result(self, picture: Picture, name: str) -> None:
+        """A batch row's picture on show, a version like any other (Save, Copy, Drag, star)."""
+        self.preview.end_compare()
+        self.history.strip.select(picture.id if self.history.strip.version(picture.id) else None)
         self.loss_plot.clear()
-        self._before_missing = None
-        self.preview.view.set_before(imaging.array_to_qimage(before) if before is not None else None)
-        h, w = pixels.shape[:2]
-        self.preview.view.set_canvas_size(w, h)
-        self.preview.view.set_image(imaging.array_to_qimage(pixels))
+        self.show_picture(picture)
         self.progress.setFormat(f"Batch result: {name}")
-        self._update_state()
 
     @Slot()
     def _on_stopped_empty(self) -> None:

@@ -78,20 +78,24 @@ def test_a_picture_kept_is_in_the_strip_at_once_and_on_disk_once_written(qtbot, 
     assert rig.shown == [kept], "shown from memory, the kept copy with its id"
 
 
-def test_a_batch_picture_is_not_kept_and_no_version_is_shown_during_a_run(
+def test_a_batch_picture_is_kept_like_any_version_and_none_is_shown_during_a_run(
     qtbot, rig: Rig, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
+    """Flow 9: a batch's picture is in the history (star, compare), the same record its file holds."""
     batch = _picture(2)
-    batch = Picture(
-        job=Job(batch.job.content, batch.job.styles, batch.settings, output_path=tmp_path / "out.png"),
-        pixels=batch.pixels,
-        settings=batch.settings,
-        complete=True,
-        full=batch.full,
-    )
+    job = Job(batch.job.content, batch.job.styles, batch.settings, output_path=tmp_path / "out.png")
+    batch = Picture(job=job, record=batch.record)
     rig.history.add(batch)
-    assert rig.strip.ids() == [] and rig.kept == []
+    ((original, kept),) = rig.kept
+    assert original is batch and kept.record is batch.record and rig.strip.ids() == [kept.id]
+    rig.landed(qtbot)
+    stored = rig.history.store.record(kept.id)
+    assert stored is not None and stored.metadata() == batch.metadata()
+    rig.history.star(kept.id, True)
+    assert rig.history.store.get(kept.id).starred  # type: ignore[union-attr]
     rig.history.add(_picture(3))
+    rig.history.compare(kept.id, rig.strip.ids()[-1])
+    assert len(rig.compared) == 1
     rig.busy = True
     rig.history.show(rig.strip.ids()[0])
     assert rig.shown == [] and rig.status == ["Versions can be viewed when the run has ended."]

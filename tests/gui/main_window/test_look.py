@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nst_desktop.engine import Settings
+from nst_desktop.engine import Result, Settings
 from nst_desktop.gui.main_window.look import Look
 from nst_desktop.gui.main_window.picture import Picture
 from nst_desktop.gui.main_window.undo import ControlsUndo
@@ -22,9 +22,8 @@ def _picture(photo: Path, *, base: bool = True) -> Picture:
     job = Job(ImageInput("photo.png", photo), (ImageInput("painting.png", photo),), settings)
     pixels = np.full((24, 32, 3), 250, np.uint8)
     full = pixels.astype(np.float32) / 255.0
-    return Picture(
-        job=job, pixels=pixels, settings=settings, complete=True, full=full, base=full if base else None
-    )
+    record = Result(pixels, full, settings, "cpu", 1.0, 10, unfaded=full if base else None)
+    return Picture(job=job, record=record)
 
 
 class Rig:
