@@ -137,3 +137,15 @@ def test_use_these_settings_on_a_version_brings_its_regions_back(qtbot, ready_wi
     back = window.regions.layers.mask(KEEP)
     assert back is not None and painted is not None
     assert np.abs(back - painted).mean() < 0.05
+
+
+def test_a_damaged_region_record_is_one_sentence_and_the_settings_still_come_back(ready_window) -> None:  # type: ignore[no-untyped-def]
+    from nst_desktop.engine.metadata import build_metadata
+
+    window = ready_window
+    meta = build_metadata(Settings(size=64, seed=5), content_name="photo.png", styles=[], device="cpu")
+    meta["keep"] = "this is not a PNG"
+    assert window.inputs.restore_settings(meta, "odd.png")
+    assert window.controls.settings().seed == 5
+    assert window.statusBar().currentMessage() == "A region mask recorded in this picture is damaged."
+    assert not window.regions.has_regions()

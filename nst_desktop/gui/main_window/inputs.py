@@ -319,7 +319,6 @@ class Inputs(QObject):
             self._say(f"Could not restore the settings from '{plain_text.capped(source, 80)}': {exc}")
             return False
         self.controls.set_settings(settings)
-        self.restored.emit(meta, source)
         text = f"Restored the settings used to paint '{plain_text.capped(source, 80)}'."
         used = meta.get("styles")
         if isinstance(used, list) and settings.method != "fast":
@@ -328,6 +327,7 @@ class Inputs(QObject):
                 shown = ", ".join(plain_text.capped(n, 40) for n in names)
                 text += f" It was painted from: {shown} (the paintings here are unchanged)."
         self._say(text, False)
+        self.restored.emit(meta, source)  # after the news: a region problem follows it
         return True
 
     @Slot(object, str)
