@@ -1,5 +1,10 @@
 """The batch tab as a part: adding photos, the output folder, starting a batch with the look as
-it is now (:class:`~.batch.BatchPlan`), and reading a finished row's result to show it.
+it is now (:class:`~.batch.BatchPlan`), and a finished row's picture to show.
+
+A batch's pictures are versions like any other run's (the history keeps them: star, compare,
+Save, Copy, Drag). A row clicked shows the version kept from it, which is exactly the picture
+its file holds and its thumbnail shows (one record, faded once); a row whose version is gone
+(dropped from the history, deleted) shows its file with the record its metadata keeps.
 
 :class:`BatchTab` gets the batch list, the batch's runner, the settings store and small
 callables for what the window knows (the paintings, the settings, whether a run holds the
@@ -15,16 +20,17 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 
 from nst_desktop.engine import EngineError, Settings
+from nst_desktop.engine.record import read_record
 
 from .. import imaging, user_paths
 from ..widgets.batch_list import BatchList
-from ..worker import ImageInput
+from ..worker import ImageInput, Job
 from . import state
 from .batch import BatchPlan, BatchRunner
+from .picture import Picture
 
 RESULT_SIDE = 4096
-"""A batch result is read for the view at most this long on its long side."""
-BEFORE_SIDE = 1600
+"""A batch result no longer in the history is read at most this long on its long side."""
 
 
 class BatchTab(QObject):
@@ -36,9 +42,9 @@ class BatchTab(QObject):
     """A batch starts: the banner's earlier news no longer applies."""
     status = Signal(str, int)
     """A line for the status bar and how long it stays (ms)."""
-    result_loaded = Signal(object, object, str)
-    """A finished row's result read to be shown: pixels, its own photo's pixels or None, and
-    the file's name as shown."""
+    result_loaded = Signal(object, str)
+    """A finished row's picture to show (a :class:`~.picture.Picture`, its own photo as the
+    job's photo), and the file's name as shown."""
 
     def __init__(
         self,
@@ -50,11 +56,13 @@ class BatchTab(QObject):
         settings: Callable[[], Settings | None],
         busy: Callable[[], bool],
         ask_folder: Callable[[str], Path | None],
+        version: Callable[[str], Picture | None] = lambda _id: None,
         parent: QObject | None = None,
     ) -> None:
         """``styles`` gives the paintings, ``settings`` the controls' settings (None when they
         are invalid, already said), ``busy`` whether a run holds the worker, ``ask_folder``
-        asks the artist for a folder (None when cancelled)."""
+        asks the artist for a folder (None when cancelled), ``version`` the picture of a
+        version still in the history (None when it is gone)."""
         super().__init__(parent)
         self.batch = batch
         self.runner = runner
@@ -63,6 +71,9 @@ class BatchTab(QObject):
         self._settings = settings
         self._busy = busy
         self._ask_folder = ask_folder
+        self._version = version
+        self._versions: dict[Path, str] = {}
+        """A finished row's file -> the id of the version kept from its picture."""
 
     @property
     def running(self) -> bool:
@@ -110,20 +121,31 @@ class BatchTab(QObject):
         self.runner.start(BatchPlan(settings, self._styles(), self.batch.output_dir))
 
     @Slot(object, object)
+    def kept(self, picture: Picture, kept: Picture) -> None:
+        """The history kept a picture as a version: a batch row's, remembered by its file."""
+        output = kept.job.output_path
+        if output is not None:
+            self._versions[output] = kept.id
+
+    @Slot(object, object)
     def show_result(self, output: Path, photo: Path) -> None:
-        """A finished row was clicked: read its saved file, with its own photo as before."""
+        """A finished row was clicked: show its version (or its file), with its own photo."""
         if self._busy():
             self.status.emit("The result is shown when the current run ends.", 4000)
             return
-        try:
-            from nst_desktop.engine import images
-
-            pixels = images.load_image(output, max_side=RESULT_SIDE)
-            before = images.load_image(photo, max_side=BEFORE_SIDE) if user_paths.is_file(photo) else None
-        except EngineError as exc:
-            self.message.emit(str(exc), True)
-            return
-        self.result_loaded.emit(pixels, before, user_paths.shown_name(output))
+        version_id = self._versions.get(output)
+        picture = self._version(version_id) if version_id is not None else None
+        if picture is None:
+            try:
+                record = read_record(output, max_side=RESULT_SIDE)
+            except EngineError as exc:
+                self.message.emit(str(exc), True)
+                return
+            content = ImageInput(name=photo.name, path=photo)
+            styles = tuple(ImageInput(name=p.name, weight=p.weight) for p in record.paintings)
+            job = Job(content=content, styles=styles, settings=record.settings, output_path=output)
+            picture = Picture(job=job, record=record.frozen())
+        self.result_loaded.emit(picture, user_paths.shown_name(output))
 
     @Slot()
     def save_options(self) -> None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
-from nst_desktop.engine import Settings
+from nst_desktop.engine import Result, Settings
+from nst_desktop.engine.record import SourceRef
 from nst_desktop.gui import threads
 from nst_desktop.gui.main_window import state
 from nst_desktop.gui.main_window.batch import BatchPlan
 from nst_desktop.gui.main_window.batch_tab import BatchTab
+from nst_desktop.gui.main_window.picture import Picture
 from nst_desktop.gui.widgets.batch_list import BatchList
-from nst_desktop.gui.worker import ImageInput
+from nst_desktop.gui.worker import ImageInput, Job
 
 from ..conftest import write_image
 
@@ -35,7 +39,14 @@ class Runner:
 
 class Rig:
     def __init__(
-        self, qtbot, tmp_path: Path, *, styles: int = 1, settings: bool = True, folder: bool = True
+        self,
+        qtbot,
+        tmp_path: Path,
+        *,
+        styles: int = 1,
+        settings: bool = True,
+        folder: bool = True,
+        version: Callable[[str], Picture | None] = lambda _id: None,
     ) -> None:  # type: ignore[no-untyped-def]
         self.list = BatchList(threads=threads.registry().child())
         qtbot.addWidget(self.list)
@@ -54,10 +65,11 @@ class Rig:
             settings=lambda: Settings(size=32) if settings else None,
             busy=lambda: self.busy,
             ask_folder=self._ask,
+            version=version,
         )
         self.messages: list[tuple[str, bool]] = []
         self.statuses: list[str] = []
-        self.loaded: list[tuple[object, object, str]] = []
+        self.loaded: list[tuple[object, str]] = []
         self.cleared = 0
         self.tab.message.connect(lambda text, error: self.messages.append((text, error)))
         self.tab.status.connect(lambda text, _ms: self.statuses.append(text))
@@ -124,16 +136,61 @@ def test_a_fast_style_batch_needs_no_painting(qtbot, tmp_path: Path) -> None:  #
     assert len(rig.runner.plans) == 1
 
 
-def test_a_result_is_read_with_its_own_photo_or_none(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _saved_record(path: Path, strength: float = 1.0) -> Result:
+    """A batch's file as the pipeline writes it: a picture with its record's metadata."""
+    pixels = np.random.default_rng(3).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    record = Result(
+        pixels,
+        pixels.astype(np.float32) / 255.0,
+        Settings(size=40, seed=9, strength=strength),
+        "cpu",
+        2.0,
+        10,
+        photo=SourceRef("photo.png"),
+        paintings=(SourceRef("p0.png", weight=0.5),),
+    )
+    record.save(path, dpi=300)
+    return record
+
+
+def test_a_row_shows_the_version_kept_from_its_picture(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Flow 9: a row clicked is its version (Save, Copy, Drag, star work on it), not a bare file."""
+    versions: dict[str, Picture] = {}
+    rig = Rig(qtbot, tmp_path, version=versions.get)
+    output = tmp_path / "photo-p0.png"
+    record = _saved_record(output)
+    photo = write_image(tmp_path / "photo.png", 32, 24)
+    job = Job(ImageInput("photo.png", photo), rig.styles, record.settings, output_path=output)
+    shown = Picture(job=job, record=record)
+    kept = Picture(job=job, record=record, id="20250101-000000-000-0123abcd")
+    versions[kept.id] = kept
+    rig.tab.kept(shown, kept)
+    rig.tab.show_result(output, photo)
+    assert rig.loaded == [(kept, "photo-p0.png")]
+    del versions[kept.id]  # dropped from the history meanwhile: its file still holds its record
+    rig.tab.show_result(output, photo)
+    (picture, name) = rig.loaded[1]
+    assert isinstance(picture, Picture) and name == "photo-p0.png"
+    assert picture.photo.path == photo and picture.job.output_path == output, "its own photo"
+    assert picture.metadata() == record.metadata() and picture.settings == record.settings
+    assert np.array_equal(picture.pixels, record.image)
+
+
+def test_a_result_is_read_with_its_record_or_is_one_sentence(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rig = Rig(qtbot, tmp_path)
-    output = write_image(tmp_path / "photo-p0.png", 40, 30)
+    output = tmp_path / "photo-p0.png"
+    record = _saved_record(output, strength=0.5)
     photo = write_image(tmp_path / "photo.png", 32, 24)
     rig.tab.show_result(output, photo)
     rig.tab.show_result(output, tmp_path / "moved-away.png")
     assert rig.messages == [] and len(rig.loaded) == 2, rig.messages
-    (pixels, before, name), (_, no_before, _) = rig.loaded
-    assert pixels.shape[:2] == (30, 40) and before.shape[:2] == (24, 32)  # type: ignore[attr-defined]
-    assert name == "photo-p0.png" and no_before is None
+    (picture, name), (moved, _) = rig.loaded
+    assert picture.size == (40, 30) and picture.settings.strength == 0.5  # type: ignore[attr-defined]
+    assert picture.record.paintings == record.paintings  # type: ignore[attr-defined]
+    assert name == "photo-p0.png" and moved.photo.path == tmp_path / "moved-away.png"  # type: ignore[attr-defined]
+    foreign = write_image(tmp_path / "foreign.png", 40, 30)  # no nst-desktop settings inside
+    rig.tab.show_result(foreign, photo)
+    assert len(rig.loaded) == 2 and rig.messages == [("This picture carries no nst-desktop settings.", True)]
 
 
 def test_a_result_waits_for_the_run_and_an_unreadable_one_is_a_message(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
