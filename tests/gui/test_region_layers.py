@@ -102,7 +102,7 @@ def test_the_overlay_tints_each_layer_in_its_colour_and_leaves_the_rest_clear() 
     regions.stroke(KEEP, [(100.0, 60.0)], radius=6.0, softness=0.0)
     rgba = regions.overlay([("a", (255, 0, 0)), (KEEP, (0, 0, 255))])
     assert rgba is not None and rgba.shape == (80, 120, 4)
-    assert tuple(rgba[20, 20]) == (255, 0, 0, 128)
+    assert tuple(rgba[20, 20]) == (255, 0, 0, 102)
     assert tuple(rgba[60, 100, :3]) == (0, 0, 255)
     assert rgba[40, 60, 3] == 0
     assert layers().overlay([("a", (255, 0, 0))]) is None

@@ -25,7 +25,8 @@ from nst_desktop.engine.schedule import fit
 MASK_SIDE: Final = 1024
 OVERLAY_SIDE: Final = 640
 """Long side of the overlay image: a tint needs no more, and it is redrawn as the brush moves."""
-OVERLAY_OPACITY: Final = 0.5
+OVERLAY_OPACITY: Final = 0.4
+"""The tint lets the picture show through: at 0.5 a saturated colour hid the picture (seen under Xvfb)."""
 KEEP: Final = "keep"
 """The key of the layer that keeps the photo."""
 
