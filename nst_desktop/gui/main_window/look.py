@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from nst_desktop.engine import EngineError, Settings
 
 from .. import imaging, plain_text
+from ..widgets.controls import ControlsEdit
 from .picture import Picture
 from .undo import ControlsUndo
 
@@ -57,16 +58,30 @@ class Look(QObject):
         """The controls changed: a step of the undo history (a drag is one step)."""
         self.undo.record()
 
-    def refade(self) -> None:
+    def changed(self, edit: ControlsEdit) -> None:
+        """The controls changed (``edit`` is what they hold now): a step of the undo history,
+        Fade applied to the picture on show, and, when the values are not valid settings,
+        the sentence that says why in the status bar, before Paint refuses them."""
+        self.record()
+        if edit.error is not None:
+            self.status.emit(plain_text.capped(edit.error), 6000)
+        self.refade(edit)
+
+    def refade(self, edit: ControlsEdit | None = None) -> None:
         """Fade moved while a finished optimiser or fast-style picture is on show: fade it now,
-        no repaint and no new version (the fade is recorded with the picture when it is saved)."""
+        no repaint and no new version (the fade is recorded with the picture when it is saved).
+        ``edit`` is the controls' change when there is one (else they are read)."""
         shown = self._shown()
         if shown is None or not shown.can_fade or self._busy():
             return
-        try:
-            strength = self.controls.settings().strength
-        except EngineError:
+        if edit is None:
+            try:
+                edit = ControlsEdit(self.controls.settings())
+            except EngineError:
+                return
+        if edit.settings is None:
             return
+        strength = edit.settings.strength
         if strength == shown.settings.strength:
             return
         if self._fade_photo is None or self._fade_photo[0] != shown.id:

@@ -55,7 +55,7 @@ from ..controller import JobController
 from ..progress_text import describe_progress, format_seconds, time_fraction
 from ..threads import ThreadRegistry, registry
 from ..widgets.batch_list import BatchList
-from ..widgets.controls import ControlsPanel
+from ..widgets.controls import ControlsEdit, ControlsPanel
 from ..widgets.fast_styles import FastStylesPanel
 from ..widgets.history_strip import HistoryStrip
 from ..widgets.image_drop import DropArea
@@ -397,10 +397,9 @@ class MainWindow(QMainWindow):
 
     # The look ----------------------------------------------------------------------------------
 
-    def _on_controls_changed(self) -> None:
-        self.look.record()
+    def _on_controls_changed(self, edit: ControlsEdit) -> None:
         self.modes.look_changed()
-        self.look.refade()
+        self.look.changed(edit)
         if self.content_image is not None and not self.controller.busy and self.shown is None:
             self.preview.view.set_canvas_size(
                 *self._canvas_size(self.content_image.width(), self.content_image.height())
