@@ -78,6 +78,7 @@ def build_ui(window: MainWindow, presets: PresetStore | None, fast_store: Any) -
         before=lambda: w.content_pixels,
         settings=w.current_settings,
         dpi=lambda: w.print_dpi,
+        regions=lambda styles: w.regions.job_inputs(styles),  # made below, with the Regions tab
         parent=w,
     )
     w.fast_styles = w.modes.fast_styles

@@ -14,8 +14,8 @@ that a test can build it alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -36,6 +36,16 @@ from .picture import Picture
 from .session import RunSession
 
 log = logging.getLogger(__name__)
+
+#: Said when a fast style paints while paintings have regions: its network learnt one look, so
+#: the keep mask is all of the regions it can follow (see engine/fast/apply.py).
+FAST_REGIONS_NOTE: Final = (
+    "A fast style paints one style everywhere: it keeps the photo where you marked it, "
+    "but the paintings' regions apply only when you Paint."
+)
+
+#: The window's regions for a job: the paintings given, with their masks, and the keep mask.
+JobRegions = Callable[[Sequence[ImageInput]], tuple[tuple[ImageInput, ...], ImageInput | None]]
 
 
 class Modes(QObject):
@@ -67,17 +77,19 @@ class Modes(QObject):
         before: Callable[[], imaging.RGB8 | None],
         settings: Callable[[], Settings | None],
         dpi: Callable[[], float],
+        regions: JobRegions | None = None,
         parent: QObject | None = None,
     ) -> None:
         """``paint`` is the engine's instant picture (None: no instant picture); ``running``
         says the worker thread is held at all, ``busy`` that it is held by more than the
         model's warm-up; ``photo`` is the window's photo once it is shown; ``settings`` the
-        controls' settings, or None once the reason is on show."""
+        controls' settings, or None once the reason is on show; ``regions`` the window's
+        masks for a job (None: no regions), of which a fast style takes the keep mask."""
         super().__init__(parent)
         self._controls, self._gallery, self._view, self._progress = controls, gallery, view, progress
         self._session, self._running, self._busy, self._batch_running = session, running, busy, batch_running
         self._shown, self._photo, self._before = shown, photo, before
-        self._settings, self._dpi = settings, dpi
+        self._settings, self._dpi, self._regions = settings, dpi, regions
         self.side_tasks = TaskRunner(self, threads=threads)
         self.instant: InstantPreview | None = None
         if paint is not None:
@@ -175,10 +187,22 @@ class Modes(QObject):
             return
         settings = settings.replace(method="fast", fast_style=name)
         self.cleared.emit()
+        keep = self._keep_mask()
         # While the model loads, the session starts this right after (the latest choice wins).
         self._session.start(
-            Job(content=photo, styles=(), settings=settings, dpi=self._dpi()), before=self._before()
+            Job(content=photo, styles=(), settings=settings, dpi=self._dpi(), keep=keep),
+            before=self._before(),
         )
+
+    def _keep_mask(self) -> ImageInput | None:
+        """The window's keep mask for a fast style, saying once per click that the paintings'
+        regions, if any, are not followed (a fast style is one network, one look)."""
+        if self._regions is None:
+            return None
+        styles, keep = self._regions(self._gallery.styles())
+        if any(style.mask is not None for style in styles):
+            self.message.emit(FAST_REGIONS_NOTE, False)  # news: the status bar's line is overwritten
+        return keep
 
     def job_ended(self) -> None:
         """A job ended: paint with the fast style chosen meanwhile, if any."""

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from nst_desktop.engine import Settings
-from nst_desktop.gui.main_window.modes import Modes
+from nst_desktop.gui.main_window.modes import FAST_REGIONS_NOTE, Modes
 from nst_desktop.gui.threads import ThreadRegistry
 from nst_desktop.gui.widgets.controls import ControlsPanel
 from nst_desktop.gui.widgets.preview import PreviewView
@@ -38,7 +38,7 @@ def _paint(content: np.ndarray, styles: Sequence[Any], settings: Settings) -> np
 
 
 class Rig:
-    def __init__(self, qtbot, tmp_path: Path, paint: Any = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, qtbot, tmp_path: Path, paint: Any = None, regions: Any = None) -> None:  # type: ignore[no-untyped-def]
         self.controls = ControlsPanel()
         self.gallery = StyleGallery()
         self.view = PreviewView()
@@ -69,6 +69,7 @@ class Rig:
             before=lambda: self.before,
             settings=self.controls.settings,
             dpi=lambda: 150.0,
+            regions=regions,
         )
         qtbot.addWidget(self.modes.fast_styles)
         self.messages: list[tuple[str, bool]] = []
@@ -200,4 +201,37 @@ def test_no_instant_picture_without_an_engine_that_paints_one(qtbot, tmp_path: P
     rig.add_photo()
     rig.modes.refresh_instant()
     assert rig.modes.instant is None and rig.modes.instant_image is None
+    rig.close()
+
+
+def test_a_fast_style_takes_the_keep_mask_and_names_the_regions_it_ignores(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    keep = ImageInput("the kept part", pixels=np.ones((30, 40), np.float32))
+    region = ImageInput("region of painting.png", pixels=np.ones((30, 40), np.float32))
+    painted_regions = False
+
+    def regions(styles: Sequence[ImageInput]) -> tuple[tuple[ImageInput, ...], ImageInput | None]:
+        mask = region if painted_regions else None
+        return tuple(ImageInput(s.name, s.path, weight=s.weight, mask=mask) for s in styles), keep
+
+    rig = Rig(qtbot, tmp_path, regions=regions)
+    rig.add_photo()
+    painting = write_image(tmp_path / "painting.png", 20, 20, seed=2)
+    rig.gallery.add(ImageInput("painting.png", painting), rig.view.grab().toImage())
+    rig.modes.apply_fast_style("Autumn")
+    [(job, _)] = rig.session.started
+    assert job.keep is keep and job.styles == ()
+    assert rig.messages == [], "only the keep mask: nothing is left out"
+    painted_regions = True
+    rig.modes.apply_fast_style("Autumn")
+    assert rig.session.started[-1][0].keep is keep
+    assert rig.messages == [(FAST_REGIONS_NOTE, False)] and rig.cleared == [True, True]
+    rig.close()
+
+
+def test_without_regions_a_fast_style_keeps_nothing(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, tmp_path, regions=lambda styles: (tuple(styles), None))
+    rig.add_photo()
+    rig.modes.apply_fast_style("Autumn")
+    [(job, _)] = rig.session.started
+    assert job.keep is None and rig.messages == []
     rig.close()
