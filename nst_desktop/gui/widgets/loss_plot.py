@@ -25,6 +25,18 @@ TERMS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+LEGEND_SIZE = "8pt"
+LEGEND_HEIGHT = 16
+
+
+def legend_html() -> str:
+    """The terms' names in their curves' colours, on one line, each after a line sample."""
+    return "&nbsp;&nbsp;&nbsp;".join(
+        f"<span style='color:{colour}'>&#9472;&#9472;</span>&nbsp;<span style='color:#c8c8cc'>{label}</span>"
+        for _, label, colour in TERMS
+    )
+
+
 @dataclass(frozen=True)
 class LossCurve:
     """The points a plot holds, kept apart from it: a stopped training's curve comes back when
@@ -56,9 +68,11 @@ class LossPlot(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        # Bottom right, on a backing: the curves start high and fall, so that corner is the emptiest.
-        legend = self.plot.addLegend(offset=(-8, -8), labelTextSize="8pt", brush=pg.mkBrush(32, 32, 36, 220))
-        legend.setColumnCount(len(TERMS))
+        # The key is the plot's title, above the curves: inside the plot any corner is crossed
+        # by some run (a finished optimiser's curves end at the bottom right, a training's stay
+        # level across the whole width).
+        self.plot.setTitle(legend_html(), size=LEGEND_SIZE)
+        self.plot.getPlotItem().layout.setRowFixedHeight(0, LEGEND_HEIGHT)  # pyqtgraph gives it 30 px
         self._x: list[float] = []
         self._y: dict[str, list[float]] = {key: [] for key, _, _ in TERMS}
         self._curves = {
