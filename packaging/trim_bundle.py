@@ -45,10 +45,18 @@ def content_dir(bundle: Path) -> Path:
     return internal if internal.is_dir() else bundle
 
 
+def dynload_dirs(content: Path) -> list[Path]:
+    """lib-dynload wherever PyInstaller puts it: at the top of the content folder, or (PyInstaller
+    6.x on Linux) in python3.X/lib-dynload. The first build of issue 19 stripped only the former
+    and left 55 modules with their debug info in the latter."""
+    return sorted(d for d in (content / "lib-dynload", *content.glob("python3*/lib-dynload")) if d.is_dir())
+
+
 def cpython_libraries(content: Path) -> list[Path]:
     """libpython and lib-dynload's extension modules (regular files, not links)."""
     found = [p for p in content.glob("libpython3*.so*") if p.is_file() and not p.is_symlink()]
-    found += sorted(p for p in (content / "lib-dynload").glob("*.so") if p.is_file() and not p.is_symlink())
+    for folder in dynload_dirs(content):
+        found += sorted(p for p in folder.glob("*.so") if p.is_file() and not p.is_symlink())
     return found
 
 
@@ -97,6 +105,9 @@ def _names(value: object) -> tuple[str, ...]:
 
 def check(bundle: Path) -> list[str]:
     problems = [f"{p} (excluded by nst-desktop.spec)" for p in excluded_present(bundle, spec_constants())]
+    content = content_dir(bundle)
+    if any(content.glob("libpython3*.so*")) and not dynload_dirs(content):
+        problems.append("no lib-dynload folder where trim_bundle.py looks (a new bundle layout?)")
     problems += [
         f"{p.relative_to(bundle).as_posix()} (still has debug info)"
         for p in cpython_libraries(content_dir(bundle))

@@ -34,18 +34,20 @@ def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True)
 
 
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
-    """A bundle with real CPython libraries that carry debug info (skips where they do not)."""
+@pytest.fixture(params=["lib-dynload", "python3.11/lib-dynload"])
+def bundle(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A bundle with real CPython libraries that carry debug info (skips where they do not), with
+    lib-dynload in either place PyInstaller puts it."""
     content = tmp_path / "nst-desktop" / "_internal"
-    (content / "lib-dynload").mkdir(parents=True)
+    dynload = content / str(request.param)
+    dynload.mkdir(parents=True)
     libs = sorted(LIBDIR.glob("libpython3*.so.1.0"))
     modules = [DYNLOAD / f"{name}{sysconfig.get_config_var('EXT_SUFFIX')}" for name in ("_json", "_bisect")]
     if not libs or not all(m.is_file() for m in modules):
         pytest.skip("this Python has no shared libpython or lib-dynload modules")
     shutil.copy(libs[0], content / libs[0].name)
     for module in modules:
-        shutil.copy(module, content / "lib-dynload" / module.name)
+        shutil.copy(module, dynload / module.name)
     if not any(trim_bundle.has_debug_info(p) for p in trim_bundle.cpython_libraries(content)):
         pytest.skip("this Python's libraries carry no debug info to strip")
     (content / "PySide6" / "Qt" / "plugins" / "platforms").mkdir(parents=True)
@@ -65,6 +67,7 @@ def test_strip_removes_debug_info_and_the_modules_still_load(bundle: Path) -> No
         and "still has debug info" in before.stderr
         and "Traceback" not in before.stderr
     )
+    assert len(trim_bundle.cpython_libraries(content)) == 3  # libpython and both modules
     size = sum(p.stat().st_size for p in trim_bundle.cpython_libraries(content))
     result = run("strip", bundle)
     assert result.returncode == 0, result.stderr
@@ -81,7 +84,7 @@ def test_strip_removes_debug_info_and_the_modules_still_load(bundle: Path) -> No
         "mod = u.module_from_spec(spec); loader.exec_module(mod)\n"
         "print(mod.encode_basestring_ascii('é'), mod.__file__)\n"
     )
-    stripped = next((content / "lib-dynload").glob("_json*.so"))
+    stripped = next(content.glob("**/lib-dynload/_json*.so"))
     loaded = subprocess.run([sys.executable, "-c", probe, str(stripped)], capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.split() == ['"\\u00e9"', str(stripped)], loaded.stdout
@@ -132,3 +135,11 @@ def test_the_spec_drops_what_the_check_looks_for() -> None:
 def test_a_missing_bundle_is_one_sentence(tmp_path: Path) -> None:
     result = run("check", tmp_path / "nope")
     assert result.returncode == 2 and "is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bundle_whose_lib_dynload_is_nowhere_to_be_found_fails_the_check(bundle: Path) -> None:
+    assert run("strip", bundle).returncode == 0
+    for folder in trim_bundle.dynload_dirs(bundle / "_internal"):
+        shutil.rmtree(folder)
+    result = run("check", bundle)
+    assert result.returncode == 1 and "no lib-dynload folder" in result.stderr
