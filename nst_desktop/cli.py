@@ -38,7 +38,7 @@ from typing import Any, NoReturn, TextIO, cast
 from . import __version__
 from .engine.errors import Cancelled, EngineError, SettingsError
 from .engine.settings import SPECS, Settings
-from .engine.text import show_path
+from .engine.text import os_reason, show_path
 from .engine.types import Progress
 
 EXIT_OK = 0
@@ -726,7 +726,7 @@ def _silence_stdout() -> None:
 def _os_error_sentence(exc: OSError) -> str:
     """A plain sentence for a file-system failure the engine did not word itself."""
     where = f" ({show_path(os.fsdecode(exc.filename))})" if isinstance(exc.filename, (str, bytes)) else ""
-    reason = (exc.strerror or type(exc).__name__).rstrip(".").lower()
+    reason = os_reason(exc)
     if exc.errno == errno.ENOENT and not exc.filename:
         return "the current folder no longer exists; change to another folder and try again."
     return f"a file could not be used{where}: {reason}."

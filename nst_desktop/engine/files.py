@@ -14,6 +14,8 @@ import os
 import stat
 from typing import Literal
 
+from .text import os_reason
+
 ProblemKind = Literal["missing", "folder", "denied", "special", "unreadable"]
 
 
@@ -24,10 +26,6 @@ class FileProblem(Exception):
         super().__init__(kind, reason)
         self.kind: ProblemKind = kind
         self.reason = reason
-
-
-def _reason(exc: OSError) -> str:
-    return " ".join((exc.strerror or type(exc).__name__).split())
 
 
 def open_regular(path: str | os.PathLike[str], *, follow_links: bool = True) -> tuple[int, os.stat_result]:
@@ -57,12 +55,12 @@ def open_regular(path: str | os.PathLike[str], *, follow_links: bool = True) -> 
     except OSError as exc:
         if not follow_links and exc.errno == errno.ELOOP:
             raise FileProblem("special", "a symbolic link") from None
-        raise FileProblem("unreadable", _reason(exc)) from None
+        raise FileProblem("unreadable", os_reason(exc)) from None
     try:
         info = os.fstat(fd)
     except OSError as exc:
         os.close(fd)
-        raise FileProblem("unreadable", _reason(exc)) from None
+        raise FileProblem("unreadable", os_reason(exc)) from None
     if stat.S_ISDIR(info.st_mode):
         os.close(fd)
         raise FileProblem("folder")
@@ -99,6 +97,6 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, follow_links: bool
             remaining -= len(chunk)
         return b"".join(chunks)
     except OSError as exc:
-        raise FileProblem("unreadable", _reason(exc)) from None
+        raise FileProblem("unreadable", os_reason(exc)) from None
     finally:
         os.close(fd)

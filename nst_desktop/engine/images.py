@@ -33,7 +33,7 @@ from PIL.PngImagePlugin import PngInfo
 from .atomic import NotARegularFile, atomic_path, name_fits
 from .errors import ImageError, OutputError
 from .files import FileProblem, open_regular
-from .text import quote, show_path
+from .text import os_reason, quote, show_path
 from .types import RGB8, RGB16, RGBF
 
 try:
@@ -185,11 +185,7 @@ def _open_input(path: Path, name: str) -> IO[bytes]:
         return os.fdopen(fd, "rb")
     except OSError as exc:
         os.close(fd)
-        raise ImageError(f"{name} cannot be opened ({_reason(exc)}).") from exc
-
-
-def _reason(exc: OSError) -> str:
-    return _clean(exc.strerror or type(exc).__name__).rstrip(".").lower()
+        raise ImageError(f"{name} cannot be opened ({os_reason(exc)}).") from exc
 
 
 def _too_large(name: str, size: tuple[int, int] | None = None) -> ImageError:
@@ -641,7 +637,7 @@ def _output_error(exc: OSError, name: str, folder: Path) -> OutputError:
         return OutputError(f"The name {name} is too long for the file system; choose a shorter name.")
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return OutputError(f"There is not enough disk space in {where} to save {name}.")
-    return OutputError(f"{name} could not be saved ({_reason(exc)}).")
+    return OutputError(f"{name} could not be saved ({os_reason(exc)}).")
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from .errors import ImageError, OutputError, SettingsError
 from .record import FADED_AFTER, Record, SourceRef
 from .schedule import fit, style_side_for
 from .settings import Settings
-from .text import show_path
+from .text import os_reason, show_path
 from .types import RGB8, CancelToken, Mask, Progress, Result, StyleImage
 
 ProgressCallback = Callable[[Progress], None]
@@ -121,7 +121,7 @@ def check_output(
     try:
         folder = written.parent.resolve()
     except OSError as exc:  # the current folder was deleted, or a link loops
-        raise OutputError(f"The folder for the output {shown} cannot be found ({_reason(exc)}).") from None
+        raise OutputError(f"The folder for the output {shown} cannot be found ({os_reason(exc)}).") from None
     except RuntimeError:  # a link to itself on the way (Python < 3.13 raises this, not OSError)
         raise OutputError(f"The folder for the output {shown} cannot be found (a loop of links).") from None
     where = show_path(folder)
@@ -134,7 +134,7 @@ def check_output(
     except PermissionError:
         raise OutputError(f"nst-desktop is not allowed to enter the folder {where}.") from None
     except OSError as exc:
-        raise OutputError(f"The folder {where} cannot be examined ({_reason(exc)}).") from None
+        raise OutputError(f"The folder {where} cannot be examined ({os_reason(exc)}).") from None
     if not stat.S_ISDIR(folder_info.st_mode):
         missing = show_path(written.parent)
         raise OutputError(f"The folder for the output does not exist: {missing}{link_note}.")
@@ -145,7 +145,7 @@ def check_output(
     except PermissionError:
         raise OutputError(f"nst-desktop is not allowed to enter the folder {where}.") from None
     except OSError as exc:
-        raise OutputError(f"The output {shown} cannot be examined ({_reason(exc)}).") from None
+        raise OutputError(f"The output {shown} cannot be examined ({os_reason(exc)}).") from None
     if target is not None and stat.S_ISDIR(target.st_mode):
         raise OutputError(f"The output {shown} is a folder; give a file name such as result{suffixes[0]}.")
     if target is not None and not stat.S_ISREG(target.st_mode):
@@ -174,10 +174,6 @@ def _through_link(path: Path) -> Path:
         return Path(os.path.realpath(path))
     except (OSError, ValueError):
         return path
-
-
-def _reason(exc: OSError) -> str:
-    return show_path(exc.strerror or type(exc).__name__).rstrip(".").lower()
 
 
 def job_inputs(job: Job) -> list[Path]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Final
 
-__all__ = ["MAX_QUOTED", "clip", "quote", "show_path"]
+__all__ = ["MAX_QUOTED", "clip", "os_reason", "quote", "show_path"]
 
 MAX_QUOTED: Final = 80
 """Characters of an outside value a message shows; enough to recognise it, never a flood."""
@@ -70,3 +70,12 @@ def show_path(path: str | os.PathLike[str], limit: int = 120) -> str:
     start = "".join(ch if ch.isprintable() else "?" for ch in text[:half])
     end = "".join(ch if ch.isprintable() else "?" for ch in text[-half:])
     return f"{start}{_ELLIPSIS}{end}"
+
+
+def os_reason(exc: OSError, limit: int = 80) -> str:
+    """Why an OS call failed, worded once for every message of the app: the system's own words
+    (what an artist can search for), on one line, cut to ``limit``, lower case and without a full
+    stop, because every sentence puts them after a colon or inside parentheses:
+    "could not be written (no space left on device)"."""
+    words = exc.strerror or str(exc) or type(exc).__name__
+    return clip(" ".join(words.split()), limit).rstrip(".").lower()

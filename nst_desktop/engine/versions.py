@@ -59,7 +59,7 @@ from .images import DEFAULT_DPI, MAX_DPI
 from .paths import user_data_dir
 from .record import Record, SourceRef, describe, run_metadata
 from .settings import MAX_SIZE, Settings
-from .text import clip, show_path
+from .text import clip, os_reason, show_path
 from .types import RGB8, RGBF
 
 log = logging.getLogger(__name__)
@@ -715,7 +715,7 @@ class VersionStore:
         except FileNotFoundError:
             existed = False
         except OSError as exc:
-            raise OutputError(f"The version could not be deleted: {_reason(exc)}.") from exc
+            raise OutputError(f"The version could not be deleted: {os_reason(exc)}.") from exc
         else:
             existed = True
         self._cache.pop(sidecar.name, None)
@@ -725,7 +725,7 @@ class VersionStore:
             except FileNotFoundError:
                 pass
             except OSError as exc:  # left as an orphan; a later add sweeps it
-                log.warning("Could not remove %s%s: %s", version_id, suffix, _reason(exc))
+                log.warning("Could not remove %s%s: %s", version_id, suffix, os_reason(exc))
         return existed
 
     def clear(self, *, keep_starred: bool = False) -> int:
@@ -745,7 +745,7 @@ class VersionStore:
             self._folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(
-                f"The history folder {show_path(self._folder)} could not be made: {_reason(exc)}."
+                f"The history folder {show_path(self._folder)} could not be made: {os_reason(exc)}."
             ) from exc
 
     def _write_new(self, version: Version, data: npt.NDArray[np.uint16], sidecar: bytes) -> None:
@@ -766,11 +766,11 @@ class VersionStore:
         except OutputError as exc:  # the writer's sentence names a temporary file: say it our way
             _remove_quietly(picture, thumb)
             cause = exc.__cause__
-            reason = _reason(cause) if isinstance(cause, OSError) else str(exc).rstrip(".")
+            reason = os_reason(cause) if isinstance(cause, OSError) else str(exc).rstrip(".")
             raise OutputError(f"The version could not be kept in the history: {reason}.") from exc
         except OSError as exc:
             _remove_quietly(picture, thumb)
-            raise OutputError(f"The version could not be kept in the history: {_reason(exc)}.") from exc
+            raise OutputError(f"The version could not be kept in the history: {os_reason(exc)}.") from exc
         except MemoryError as exc:
             _remove_quietly(picture, thumb)
             raise OutputError("The version could not be kept in the history: not enough memory.") from exc
@@ -839,7 +839,7 @@ class VersionStore:
         try:
             atomic_write_bytes(path, _sidecar_bytes(new))
         except OSError as exc:
-            raise OutputError(f"The version could not be updated: {_reason(exc)}.") from exc
+            raise OutputError(f"The version could not be updated: {os_reason(exc)}.") from exc
         if not (self._folder / (version_id + _PICTURE)).exists():
             # Deleted by another window meanwhile: do not leave a sidecar without its picture.
             _remove_quietly(path)
@@ -927,7 +927,7 @@ def _picture_problem(path: Path, size: tuple[int, int]) -> str:
     except FileNotFoundError:
         return "is missing"
     except OSError as exc:
-        return f"cannot be examined ({_reason(exc)})"
+        return f"cannot be examined ({os_reason(exc)})"
     if stat.S_ISLNK(info.st_mode):
         return "is a link, not a file the app wrote"
     if not stat.S_ISREG(info.st_mode):
@@ -944,7 +944,3 @@ def _remove_quietly(*paths: Path) -> None:
     for path in paths:
         with contextlib.suppress(OSError):
             path.unlink()
-
-
-def _reason(exc: OSError) -> str:
-    return " ".join((exc.strerror or type(exc).__name__).split()).lower()

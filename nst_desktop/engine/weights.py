@@ -38,7 +38,7 @@ from .atomic import atomic_path
 from .errors import Cancelled, WeightsError
 from .files import FileProblem, open_regular
 from .paths import resources_dir, user_data_dir
-from .text import clip, show_path
+from .text import clip, os_reason, show_path
 from .types import CancelToken
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def _unreadable(what: str, path: Path, exc: OSError | FileProblem) -> WeightsErr
             "special": "it is not a regular file",
         }.get(exc.kind, exc.reason or "unreadable")
     else:
-        reason = exc.strerror or type(exc).__name__
+        reason = os_reason(exc)
     return WeightsError(f"The {what} file {path} cannot be read ({reason}).")
 
 
@@ -402,7 +402,7 @@ def download_weight_set(
         raise WeightsError(f"{failed} (the connection was lost); {fallback}") from None
     except OSError as exc:
         raise WeightsError(
-            f"Could not save the {ws.title} weights in {path.parent} ({exc.strerror or exc})."
+            f"Could not save the {ws.title} weights in {path.parent} ({os_reason(exc)})."
         ) from None
     log.info("Downloaded the %s weights to %s", ws.title, path)
     return path

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from nst_desktop.engine.text import os_reason
+
 from . import user_paths
 
 if TYPE_CHECKING:
@@ -88,7 +90,7 @@ class StyleFileOpener:
             return None
         except OSError as exc:
             shown = user_paths.shown_name(path)
-            self._show_message(f"Could not import {shown} ({exc.strerror or exc}).", True)
+            self._show_message(f"Could not import {shown} ({os_reason(exc)}).", True)
             return None
         self._select(str(info.name))
         self._show_message(f"Imported the fast style '{info.name}'.", False)

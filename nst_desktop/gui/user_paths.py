@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from nst_desktop.engine.text import show_path
+from nst_desktop.engine.text import os_reason, show_path
 
 __all__ = ["is_dir", "is_file", "problem", "save_problem", "shown_name"]
 
@@ -47,7 +47,7 @@ def problem(path: str | os.PathLike[str] | None, want: str = "file") -> str:
             return f"The name '{name}' is too long for the file system."
         if exc.errno == errno.ELOOP:
             return f"'{name}' is a loop of symbolic links."
-        reason = show_path(exc.strerror or type(exc).__name__, 60).rstrip(".").lower()
+        reason = os_reason(exc, 60)
         return f"'{name}' cannot be examined ({reason})."
     except (ValueError, TypeError):  # a NUL byte in the name, or not a path at all
         return f"'{name}' is not a valid file name."

@@ -129,9 +129,9 @@ def failure_message(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
         return f"The computer ran out of memory. {OOM_ADVICE}"
     if isinstance(exc, OSError):  # a file or folder that went away or may not be touched
-        from nst_desktop.engine.text import show_path
+        from nst_desktop.engine.text import os_reason, show_path
 
-        reason = show_path(exc.strerror or type(exc).__name__, 80).rstrip(".")
+        reason = os_reason(exc)
         filename = exc.filename
         where = f" ({show_path(os.fsdecode(filename), 120)})" if isinstance(filename, (str, bytes)) else ""
         return f"A file could not be used: {reason}{where}."

@@ -210,7 +210,7 @@ def test_a_full_disk_reads_the_same_for_both_kinds(tmp_path: Path, monkeypatch: 
         reasons.append(message[message.index(" (") :])
         assert store.names() == []
         assert [p.name for p in (tmp_path / kind).iterdir() if not p.name.startswith(".")] == []
-    assert reasons == [" (No space left on device)."] * 2
+    assert reasons == [" (no space left on device)."] * 2
 
 
 # The folder lock.

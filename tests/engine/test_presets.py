@@ -528,7 +528,7 @@ def test_failed_replace_keeps_the_old_file_and_leaves_no_temp_files(
     with pytest.raises(PresetError) as info:
         store.save("Mine", Settings(size=400), overwrite=True)
     assert_one_sentence(str(info.value))
-    assert "No space left on device" in str(info.value)
+    assert "no space left on device" in str(info.value)
     with pytest.raises(PresetError):
         store.save("New", Settings())
     with pytest.raises(PresetError):
@@ -550,9 +550,9 @@ def test_failed_atomic_write_is_a_preset_error(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(named_files_module, "atomic_write_bytes", refuse)
-    with pytest.raises(PresetError, match="Permission denied"):
+    with pytest.raises(PresetError, match="permission denied"):
         store.save("Mine", Settings(size=400), overwrite=True)
-    with pytest.raises(PresetError, match="Permission denied"):
+    with pytest.raises(PresetError, match="permission denied"):
         store.export("Mine", user_dir.parent / "out.json")
     assert (user_dir / "mine.json").read_bytes() == before
 

@@ -233,7 +233,7 @@ def test_a_drag_that_cannot_write_the_file_says_so_in_one_sentence(
     landed(qtbot, window)
     assert window.run_bar.drag_button.mime_data() is None
     message = window.statusBar().currentMessage()
-    assert message == "The picture could not be prepared for dragging: No space left on device."
+    assert message == "The picture could not be prepared for dragging: no space left on device."
     assert drag_files() == []
 
 

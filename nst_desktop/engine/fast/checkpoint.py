@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from ..atomic import atomic_path
 from ..errors import FastStyleError
+from ..text import os_reason
 
 if TYPE_CHECKING:
     import torch
@@ -67,7 +68,7 @@ def save_checkpoint(
         with atomic_path(path) as temp, open(temp, "wb") as f:
             f.write(buffer.getbuffer())
     except OSError as exc:
-        reason = " ".join((exc.strerror or type(exc).__name__).split()).lower()
+        reason = os_reason(exc)
         raise FastStyleError(f"The training checkpoint could not be written ({reason}).") from None
 
 

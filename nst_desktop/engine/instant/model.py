@@ -19,6 +19,7 @@ import torch
 from ..errors import WeightsError
 from ..files import FileProblem
 from ..paths import resources_dir
+from ..text import os_reason
 from ..weights import read_hashed
 from .network import InstantNetwork
 
@@ -94,7 +95,7 @@ def _read(path: Path) -> dict[str, torch.Tensor]:
         ) from None
     except OSError as exc:
         raise WeightsError(
-            f"The instant style weights file {path} cannot be read ({exc.strerror})."
+            f"The instant style weights file {path} cannot be read ({os_reason(exc)})."
         ) from None
     if actual != WEIGHTS_SHA256:
         raise WeightsError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
+from ..text import os_reason
 from .names import FORBIDDEN_CATEGORIES
 
 __all__ = ["as_sentence", "one_line", "os_reason", "show"]
@@ -31,11 +32,6 @@ def show(value: object, limit: int = MAX_SHOWN) -> str:
 
 def one_line(text: str) -> str:
     return " ".join(show(text).split())
-
-
-def os_reason(exc: OSError) -> str:
-    """Why an OS call failed, for inside parentheses: "No space left on device"."""
-    return one_line(exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
 
 
 def as_sentence(message: str) -> str:

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from nst_desktop.engine import EngineError
 from nst_desktop.engine.record import Record
-from nst_desktop.engine.text import clip, show_path
+from nst_desktop.engine.text import clip, os_reason, show_path
 
 from .. import imaging, user_paths
 from . import state
@@ -92,7 +92,7 @@ class SaveFile(Task):
         except EngineError as exc:  # already a sentence for the artist
             self.error = str(exc)
         except OSError as exc:
-            self.error = f"Could not save '{self.name}': {exc.strerror or exc}."
+            self.error = f"Could not save '{self.name}': {os_reason(exc)}."
         except Exception as exc:  # noqa: BLE001 - a writer thread must always report an end
             log.warning("Saving %s failed", self.path, exc_info=True)
             self.error = f"Could not save '{self.name}': {clip(str(exc), 200)}."
@@ -223,7 +223,7 @@ class PrepareDrag(Task):
             if isinstance(exc, EngineError):  # already a sentence for the artist
                 self.error = str(exc)
             elif isinstance(exc, OSError):
-                self.error = f"{exc.strerror or exc}."
+                self.error = f"{os_reason(exc)}."
             else:
                 log.warning("Preparing the drag file %s failed", self.name, exc_info=True)
                 self.error = f"{clip(str(exc), 200)}."

@@ -162,7 +162,7 @@ def test_a_failed_training_is_one_sentence(qtbot, tmp_path: Path) -> None:  # ty
     rig.run(qtbot)
     assert rig.progress.format() == "Training failed" and len(rig.messages) == 1
     text, error = rig.messages[0]
-    assert error and text.startswith("A file could not be used: No space left on device")
+    assert error and text.startswith("A file could not be used: no space left on device")
 
 
 def test_it_hears_only_its_own_job(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
