@@ -141,7 +141,8 @@ verify_suite() {
   [[ -n "$py_tag" ]] || fail "the bundled libpython carries no patch revision (build tag)"
   dpkg --compare-versions "${py_tag#debian-}" ge "$py_min" \
     || fail "the bundled CPython is $py_tag, older than the pinned $py_min"
-  expat="$(in_root /bin/sh -c 'ldd /opt/nst-desktop/_internal/lib-dynload/pyexpat*.so' | grep libexpat || true)"
+  expat="$(in_root /bin/sh -c 'ldd $(find /opt/nst-desktop/_internal -path "*lib-dynload/pyexpat*.so")' \
+    | grep libexpat || true)"
   [[ "$expat" == *"=> /lib/"* || "$expat" == *"=> /usr/lib/"* ]] || fail "pyexpat does not use the system's libexpat: $expat"
   echo "runtime: CPython $py_tag (pinned >= $py_min); pyexpat uses the system's libexpat" \
     "$(in_root dpkg-query -W -f '${Version}' libexpat1)" | tee "$outdir/runtime.txt"
