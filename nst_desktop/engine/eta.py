@@ -56,13 +56,14 @@ PREPARE_STEPS = 1.0
 #: of an AMD EPYC (benchmarks/README.md, "Time left"): +3 to +5 % per doubling up to 256 px,
 #: +16 to +18 % from 362 to 512 px (partly other programs' load); 8 % is between the two.
 SIZE_PENALTY = 1.08
-#: A tiled level's step in sweeps of five costs this many times a whole one of the same
-#: pixels. Measured on one CPU core (benchmarks/README.md, "Print size"): 2.0-2.4x.
-TILED_COST = 2.4
 #: A tiled level's work per pixel against a whole level's, for the same passes through VGG19:
-#: every tile computes on its context margin too and neighbours overlap. :func:`tiled_cost`
-#: counts the passes; this factor is what makes sweeps of five cost :data:`TILED_COST`.
-TILE_CONTEXT = TILED_COST * 3 * 24 / (4 * (3 * 5 + 2) + 3 * 4 + 2 + 3)
+#: every tile computes on its context margin too and neighbours overlap; :func:`tiled_cost`
+#: counts the passes. From the 4096 px prints (benchmarks/README.md, "Print size in
+#: minutes"): 1.13 (2048 px, sweeps of five), 1.19 (4096 px, two sweeps of three) and 1.33
+#: (2896 px) against the whole levels of the same quiet run; the print plan's run, whose whole
+#: levels ran under twice the load of its tiled ones, gave 0.85-1.0 against them. The flat
+#: 2.4x used before was measured at small sizes, where the margins are most of a window.
+TILE_CONTEXT = 1.25
 #: A tiled level's preparation (the photo at its size, the paintings' statistics), in its
 #: steps: its passes over the whole picture are in :func:`tiled_cost` already.
 TILED_PREPARE_STEPS = 0.1
@@ -106,8 +107,8 @@ def tiled_cost(steps: int) -> float:
     each sweep's visits evaluate the loss once a step and compute the photo's features of
     their window once, each sweep starts with a pass over the whole picture (the first also
     through the photo) and the level ends with one through both, for its losses. With one
-    step a visit the passes are half the level: a print's last level costs a step 5.6 times
-    a whole one, a level in sweeps of five 2.4 times.
+    step a visit the passes are half the level: a print's last level costs a step 3.3 times
+    a whole one, a level in sweeps of five 1.5 times.
     """
     forwards = sum(3 * n + 2 for n in sweep_steps(steps)) + 3
     return TILE_CONTEXT * forwards / (3 * max(1, steps))

@@ -58,7 +58,7 @@ class Level:
     height: int
     steps: int
     #: A step's work per pixel against a whole level's: above 1 where the level runs in
-    #: tiles (context, overlaps and the per-sweep statistics; see ``eta.TILED_COST``).
+    #: tiles (context, overlaps and the per-sweep statistics; see ``eta.tiled_cost``).
     cost: float = 1.0
 
     @property

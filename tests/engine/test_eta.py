@@ -326,10 +326,12 @@ def test_the_estimate_counts_tiled_levels_at_their_cost() -> None:
 
 
 def test_a_tiled_step_costs_its_passes() -> None:
-    """Sweeps of five steps cost the measured 2.4x a whole step; one step a visit pays the
-    passes over the whole picture with a single step, more than twice that."""
-    assert eta.tiled_cost(24) == pytest.approx(eta.TILED_COST)
-    assert eta.tiled_cost(1) > 2 * eta.TILED_COST > eta.tiled_cost(3) > eta.tiled_cost(5)
+    """A step in sweeps of five costs about 1.5 whole ones (1.34 measured at 2048 px on the
+    71-min print); one step a visit pays the passes over the whole picture with that single
+    step: over twice as much (the print plan's last level)."""
+    assert eta.tiled_cost(24) == pytest.approx(1.48, abs=0.01)
+    assert eta.tiled_cost(1) > 2 * eta.tiled_cost(24)
+    assert eta.tiled_cost(1) > eta.tiled_cost(3) > eta.tiled_cost(5) > 1.0
 
 
 def test_a_run_that_tiles_measures_its_rate_in_whole_level_units() -> None:

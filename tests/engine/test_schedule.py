@@ -80,7 +80,7 @@ def test_the_engine_runs_the_refinement_it_planned(monkeypatch: pytest.MonkeyPat
     result = run.stylize(photo, [StyleImage(painting)], settings, on_progress=seen.append, tile=48)
     assert result.steps == 30
     assert {p.total for p in seen} == {30}
-    last = [p for p in seen if p.level == 3 and p.tiles]
+    last = [p for p in seen if p.level == 3 and p.tiles and p.stage == "painting"]
     # Two sweeps: 2x2 tiles, then the shifted grid (its 96 px side is two tiles: 3 starts).
     assert last[-1].tiles == len(tiles.grid(72, 96, 48)) + len(tiles.grid(72, 96, 48, shifted=True))
     assert result.image.shape == (72, 96, 3)
