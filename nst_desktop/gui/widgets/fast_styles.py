@@ -253,10 +253,6 @@ class FastStylesPanel(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.delegate = StyleCardDelegate(self.list)
         self.list.setItemDelegate(self.delegate)
-        # One whole row of cards at least, however small the window: the rest scroll, but a
-        # row cut in half (seen at 1024x700 with Details open) hid the names and qualities.
-        card = StyleCardDelegate.card_size(self.list.font()).height() + 2 * self.list.spacing()
-        self.list.setMinimumHeight(card + 2 * self.list.frameWidth())
         self.list.setToolTip("Click a style to paint the photo with it at once")
         self.list.itemClicked.connect(self._on_clicked)
         self.list.itemActivated.connect(self._on_clicked)  # Enter, or a platform's activation click
