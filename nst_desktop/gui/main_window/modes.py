@@ -7,7 +7,8 @@
 first), the :class:`~..instant_preview.InstantPreview`, the Fast styles panel and the fast
 style asked for while another job runs. A fast style paints through the window's
 :class:`~.session.RunSession` like the optimiser, so its picture is a
-:class:`~.picture.Picture` record too. What it needs of the window comes in as callables, so
+:class:`~.picture.Picture` record too; it keeps the photo under the Regions tab's keep mask,
+the one region a single network's look can follow. What it needs of the window comes in as callables, so
 that a test can build it alone.
 """
 
