@@ -17,6 +17,7 @@ immutable record of what is on show).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Any
 
@@ -592,9 +593,10 @@ class MainWindow(QMainWindow):
                 if not picture.smaller_than_asked
                 else f" ({w}×{h} px, below the {picture.settings.size} px asked)"
             )
-            self.progress.setFormat(
-                f"Stopped at {picture.fraction:.0%}: the picture so far can be saved{size}"
-            )
+            # Floored and below 100, as the history badge counts (engine/versions.py): rounded,
+            # the line said 18% beside a badge's 17%, and 100% for a stop just before the end.
+            percent = min(99, math.floor(picture.fraction * 100))
+            self.progress.setFormat(f"Stopped at {percent}%: the picture so far can be saved{size}")
             self.statusBar().showMessage("Stopped.", 5000)
         self.history.add(picture)
 
