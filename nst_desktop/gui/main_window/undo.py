@@ -2,8 +2,9 @@
 
 Trying variations means moving sliders and wanting the last good combination back. The
 history holds whole :class:`Settings` snapshots; a slider dragged through fifty values in one
-go is one step, because changes that follow each other within :data:`MERGE_SECONDS` replace the
-newest snapshot instead of adding one. A part with a state of its own (the region layers: see
+go is one step, because changes of the same control that follow each other within
+:data:`MERGE_SECONDS` replace the newest snapshot instead of adding one (a value typed in another
+box right after a drag is a step of its own). A part with a state of its own (the region layers: see
 :class:`UndoPart`) is snapshotted beside the settings, so a stroke is a step between two
 control changes and one Ctrl+Z takes back whichever came last; a stroke never merges.
 
@@ -13,6 +14,7 @@ undo would otherwise take the key right after a value was typed, and nothing wou
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -82,7 +84,12 @@ class ControlsUndo:
             return
         del self.states[self.index + 1 :]
         t = self.clock()
-        if merge and len(self.states) >= 2 and t - self._last < MERGE_SECONDS:
+        if (
+            merge
+            and len(self.states) >= 2
+            and t - self._last < MERGE_SECONDS
+            and _changed(self.states[-1], now) <= _changed(self.states[-2], self.states[-1])
+        ):
             self.states[-1] = now
         else:
             self.states.append(now)
@@ -121,6 +128,14 @@ class ControlsUndo:
         finally:
             self._applying = False
         self._last = 0.0
+
+
+def _changed(a: State, b: State) -> frozenset[str]:
+    """The settings that differ between two states: a drag changes one field again and again
+    and merges; a change of another control right after it is a step of its own."""
+    return frozenset(
+        f.name for f in dataclasses.fields(a[0]) if getattr(a[0], f.name) != getattr(b[0], f.name)
+    )
 
 
 def _same(a: State, b: State) -> bool:
