@@ -57,7 +57,7 @@ from .errors import EngineError, OutputError, SettingsError
 from .files import FileProblem, open_regular, read_regular
 from .images import DEFAULT_DPI, MAX_DPI
 from .paths import user_data_dir
-from .record import Record, SourceRef, describe, run_metadata
+from .record import Record, SourceRef, describe, run_metadata, stopped_percent
 from .settings import MAX_SIZE, Settings
 from .text import clip, os_reason, show_path
 from .types import RGB8, RGBF
@@ -190,7 +190,7 @@ class Version:
     @property
     def percent(self) -> int:
         """How far the run got, in whole percent (100 when complete)."""
-        return 100 if self.complete else min(99, max(0, math.floor(self.progress * 100)))
+        return 100 if self.complete else stopped_percent(self.progress)
 
     def status_text(self) -> str:
         """ "finished", or "stopped at 40%": how the run that made it ended."""

@@ -19,7 +19,7 @@ from nst_desktop.engine.fade import fade, to_8bit
 from nst_desktop.engine.images import read_metadata, save_image
 from nst_desktop.engine.metadata import regions_from_metadata, settings_from_metadata
 from nst_desktop.engine.pipeline import ImageInput, Job, run_job, stopped_record
-from nst_desktop.engine.record import Record, SourceRef, read_record
+from nst_desktop.engine.record import Record, SourceRef, read_record, stopped_percent
 
 
 def _paint_white(content: Any, styles: Any, settings: Settings, **kwargs: Any) -> Result:
@@ -99,3 +99,8 @@ def test_a_stopped_run_records_its_preview_unfaded_with_the_job_inputs(tmp_path:
     assert record.metadata()["stopped_early"] is True
     assert record.summary() == "Painted: 16×12 px, seed None, stopped at 40%"
     assert np.array_equal(to_8bit(record.image_float), preview)
+
+
+def test_one_rule_says_how_far_a_stopped_run_got() -> None:
+    """The progress line, the history badge, the summary and the file name floor the same way."""
+    assert [stopped_percent(p) for p in (0.0, 0.174, 0.176, 0.998, 1.0, -0.1)] == [0, 17, 17, 99, 99, 0]

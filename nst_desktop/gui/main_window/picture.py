@@ -21,7 +21,7 @@ import numpy as np
 
 from nst_desktop.engine import Result, Settings
 from nst_desktop.engine.pipeline import ImageInput, Job, stopped_record
-from nst_desktop.engine.record import FADED_AFTER, Record, SourceRef
+from nst_desktop.engine.record import FADED_AFTER, Record, SourceRef, stopped_percent
 
 RGB8 = np.ndarray
 
@@ -151,5 +151,5 @@ class Picture:
         else:
             style = Path(self.job.styles[0].name).stem if self.job.styles else "style"
         if not self.complete:
-            style += f"-stopped-{round(self.fraction * 100)}pct"
+            style += f"-stopped-{stopped_percent(self.fraction)}pct"
         return f"{photo}-{style}.png".replace(" ", "-")

@@ -17,7 +17,6 @@ immutable record of what is on show).
 from __future__ import annotations
 
 import logging
-import math
 import time
 from typing import Any
 
@@ -47,6 +46,7 @@ from PySide6.QtWidgets import (
 from nst_desktop.engine import EngineError, Progress, Settings
 from nst_desktop.engine.images import DEFAULT_DPI
 from nst_desktop.engine.presets import PresetStore
+from nst_desktop.engine.record import stopped_percent
 from nst_desktop.engine.schedule import fit
 from nst_desktop.engine.versions import VersionStore, session_dir
 
@@ -593,9 +593,7 @@ class MainWindow(QMainWindow):
                 if not picture.smaller_than_asked
                 else f" ({w}×{h} px, below the {picture.settings.size} px asked)"
             )
-            # Floored and below 100, as the history badge counts (engine/versions.py): rounded,
-            # the line said 18% beside a badge's 17%, and 100% for a stop just before the end.
-            percent = min(99, math.floor(picture.fraction * 100))
+            percent = stopped_percent(picture.fraction)
             self.progress.setFormat(f"Stopped at {percent}%: the picture so far can be saved{size}")
             self.statusBar().showMessage("Stopped.", 5000)
         self.history.add(picture)
