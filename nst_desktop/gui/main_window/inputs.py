@@ -337,9 +337,15 @@ class Inputs(QObject):
         self.controls.set_settings(settings)
         # The banner, as for settings restored from a picture: the status line is soon taken by
         # the instant picture's "The look changed" that the new settings bring.
+        if settings.method == "fast" and settings.fast_style:
+            # Paint runs the optimiser: a fast style paints again from its card.
+            style = plain_text.capped(Path(settings.fast_style).stem, 60)
+            again = f"Click '{style}' in Fast styles to paint with it again, or Paint to refine."
+        else:
+            again = "Paint to try again."
         self._say(
             f"Using the settings of {plain_text.capped(source, 80)}; the photo and paintings "
-            "are the ones on screen. Paint to try again.",
+            f"are the ones on screen. {again}",
             False,
         )
 

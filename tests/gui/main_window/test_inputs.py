@@ -113,3 +113,14 @@ def test_restored_settings_reach_the_controls_and_name_the_paintings_used(qtbot,
     ((text, error),) = rig.messages
     assert not error and text.startswith("Restored the settings used to paint 'painted.png'.")
     assert "starry.jpg" in text, "the gallery here has other paintings"
+
+
+def test_using_a_versions_settings_says_how_to_paint_again(qtbot, qsettings) -> None:  # type: ignore[no-untyped-def]
+    """Paint runs the optimiser: a fast-style version is painted again from its card."""
+    rig = Rig(qtbot, qsettings)
+    rig.inputs.use_settings(Settings(size=96, seed=3), "version 12:00:01")
+    rig.inputs.use_settings(Settings(size=96, method="fast", fast_style="Autumn"), "version 12:00:02")
+    assert [s.seed for s in rig.controls.set][:1] == [3]
+    (first, _), (second, _) = rig.messages
+    assert first.endswith("Paint to try again.")
+    assert "Click 'Autumn' in Fast styles to paint with it again" in second
