@@ -56,7 +56,7 @@ def build_ui(window: MainWindow, presets: PresetStore | None, fast_store: Any) -
     w.stylize_button, w.stop_button = bar.stylize_button, bar.stop_button
     w.save_button, w.copy_button, w.progress = bar.save_button, bar.copy_button, bar.progress
     w.loss_plot = LossPlot()
-    w.loss_plot.setMinimumHeight(120)
+    w.loss_plot.setMinimumHeight(96)  # with Details open at 700 px the tabs keep one row of cards
     w.loss_plot.hide()
     centre_layout.addWidget(w.loss_plot)
 

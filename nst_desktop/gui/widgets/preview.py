@@ -153,7 +153,7 @@ class PreviewView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setBackgroundBrush(QColor(48, 48, 52))
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(240, 200)
+        self.setMinimumSize(240, 176)
         self._fit = True
         self._placeholder = ""
         self._dragging_split = False
