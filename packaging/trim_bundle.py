@@ -82,6 +82,7 @@ def excluded_present(bundle: Path, constants: dict[str, object]) -> list[str]:
     content = content_dir(bundle)
     plugin_dirs = set(_names(constants["DROP_QT_PLUGIN_DIRS"]))
     plugin_names = _names(constants["DROP_QT_PLUGINS"])
+    qt_libs = _names(constants["DROP_QT_LIBS"])
     tests = re.compile(str(constants["TEST_DIR_PATTERN"]))
     found = []
     for path in sorted(content.rglob("*")):
@@ -90,7 +91,9 @@ def excluded_present(bundle: Path, constants: dict[str, object]) -> list[str]:
         in_plugins = "plugins" in parts[:-1]
         if path.is_dir() and in_plugins and parts[-1] in plugin_dirs and parts[-2] == "plugins":
             found.append(rel + "/")
-        elif path.is_file() and in_plugins and parts[-1].startswith(plugin_names):
+        elif (path.is_file() and in_plugins and parts[-1].startswith(plugin_names)) or (
+            (path.is_file() or path.is_symlink()) and parts[-1].startswith(qt_libs)
+        ):
             found.append(rel)
         elif path.is_dir() and tests.match(rel + "/") and not tests.match(rel.rsplit("/", 1)[0] + "/"):
             found.append(rel + "/")

@@ -100,6 +100,9 @@ def test_check_names_what_the_spec_excludes(bundle: Path) -> None:
     (plugins / "generic" / "libqtuiotouchplugin.so").write_bytes(b"\x7fELF")
     (content / "torch" / "testing" / "_internal" / "data").mkdir(parents=True)
     (content / "numpy" / "_core" / "tests").mkdir(parents=True)
+    (content / "PySide6" / "Qt" / "lib").mkdir(parents=True)
+    (content / "PySide6" / "Qt" / "lib" / "libQt6Network.so.6").write_bytes(b"\x7fELF")
+    (content / "PySide6" / "Qt" / "lib" / "libQt6Gui.so.6").write_bytes(b"\x7fELF")
     result = run("check", bundle)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     for name in (
@@ -107,10 +110,12 @@ def test_check_names_what_the_spec_excludes(bundle: Path) -> None:
         "PySide6/Qt/plugins/generic/libqtuiotouchplugin.so",
         "torch/testing/_internal/",
         "numpy/_core/tests/",
+        "PySide6/Qt/lib/libQt6Network.so.6",
     ):
         assert name in result.stderr, name
     assert "torch/testing/_internal/data" not in result.stderr  # the folder is named once
     assert "libqxcb" not in result.stderr and "libqoffscreen" not in result.stderr
+    assert "libQt6Gui" not in result.stderr
     assert "_comparison" not in result.stderr
 
 
