@@ -84,3 +84,23 @@ def test_the_engine_runs_the_refinement_it_planned(monkeypatch: pytest.MonkeyPat
     # Two sweeps: 2x2 tiles, then the shifted grid (its 96 px side is two tiles: 3 starts).
     assert last[-1].tiles == len(tiles.grid(72, 96, 48)) + len(tiles.grid(72, 96, 48, shifted=True))
     assert result.image.shape == (72, 96, 3)
+
+
+def test_a_prints_whole_levels_take_their_precision_as_a_1024_px_picture_would() -> None:
+    """precision.level_dtype keeps the coarse levels in float32; judged against 4096 px that
+    was every whole level of a print (5.8 s a step at 724 px against 3.3 s in bfloat16)."""
+    import torch
+
+    from nst_desktop.engine import precision
+
+    levels = plan(1024, 640, 4096, 300)
+    whole = [lv for lv in levels if lv.width <= schedule.PRINT_WHOLE]
+    assert all(run.precision_reference(levels, lv) == whole[-1] for lv in whole)
+    assert all(run.precision_reference(levels, lv) == levels[-1] for lv in levels[len(whole) :])
+    dtypes = [precision.level_dtype(torch.bfloat16, lv, run.precision_reference(levels, lv)) for lv in levels]
+    alone = plan(1024, 640, 1024, 300)  # the same whole levels as a 1024 px picture
+    assert dtypes[: len(whole)] == [precision.level_dtype(torch.bfloat16, lv, alone[-1]) for lv in alone]
+    assert dtypes[-2:] == [torch.bfloat16, torch.bfloat16]
+    # Pictures up to 2048 px are judged against their last level, as before.
+    small = plan(1024, 640, 2048, 300)
+    assert all(run.precision_reference(small, lv) == small[-1] for lv in small)
