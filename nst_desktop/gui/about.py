@@ -65,6 +65,11 @@ def runtime_text() -> str:
     torch = sys.modules.get("torch")
     torch_text = f"torch {torch.__version__}" if torch is not None else "torch (not loaded yet)"
     python = sys.version.split()[0]
+    # The bundled CPython carries the Debian source revision of its security patches as its build
+    # tag (packaging/linux/build_cpython.sh); a scanner needs it, as 3.11.2 alone looks unpatched.
+    tag = getattr(sys, "_git", ("", "", ""))[1]
+    if isinstance(tag, str) and tag.startswith("debian-"):
+        python += f" ({tag})"
     qt = f"Qt {qVersion()}, PySide6 {PySide6.__version__}"
     return f"Runtime: Python {python}, {ssl.OPENSSL_VERSION}, {qt}, {torch_text}."
 

@@ -62,3 +62,15 @@ def test_about_names_the_runtime_versions() -> None:
     assert f"Qt {qVersion()}" in line and f"PySide6 {PySide6.__version__}" in line
     torch = sys.modules.get("torch")
     assert (f"torch {torch.__version__}" if torch is not None else "torch (not loaded yet)") in line
+
+
+def test_about_names_the_patch_revision_a_bundled_python_was_built_with(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """packaging/linux/build_cpython.sh stamps Debian's revision as the build tag."""
+    import sys
+
+    from nst_desktop.gui.about import runtime_text
+
+    monkeypatch.setattr(sys, "_git", ("CPython", "debian-3.11.2-6+deb12u8", ""), raising=False)
+    assert f"Python {sys.version.split()[0]} (debian-3.11.2-6+deb12u8)," in runtime_text()
+    monkeypatch.setattr(sys, "_git", ("CPython", "", ""), raising=False)
+    assert f"Python {sys.version.split()[0]}," in runtime_text()
