@@ -27,7 +27,7 @@ from PIL import Image
 
 from . import images, regions, threads
 from .checks import raise_if_cancelled
-from .errors import ImageError, OutputError, SettingsError
+from .errors import EngineError, ImageError, OutputError, SettingsError
 from .record import FADED_AFTER, Record, SourceRef
 from .schedule import fit, style_side_for
 from .settings import Settings
@@ -251,8 +251,10 @@ def run_job(
 
 def stopped_record(job: Job, preview: RGB8, *, progress: float, device: str, seconds: float) -> Record:
     """The record of a run stopped before it finished: its last preview, with the job's
-    inputs (the paintings' regions are recorded by finished runs only)."""
+    inputs and regions (masks taken to the preview's size; one that cannot be read any more is
+    left out rather than losing the picture)."""
     fast = job.settings.method == "fast"
+    keep = _mask_if_readable(job.keep, preview)
     return Record.stopped(
         preview,
         job.settings,
@@ -260,9 +262,21 @@ def stopped_record(job: Job, preview: RGB8, *, progress: float, device: str, sec
         device=device,
         seconds=seconds,
         photo=SourceRef.of(job.content),
-        paintings=() if fast else tuple(SourceRef.of(s) for s in job.styles),
+        paintings=()
+        if fast
+        else tuple(SourceRef.of(s, _mask_if_readable(s.mask, preview)) for s in job.styles),
         fast_style=job.settings.fast_style if fast else None,
+        keep=None if keep is None else regions.encode(keep),
     )
+
+
+def _mask_if_readable(source: ImageInput | None, preview: RGB8) -> Mask | None:
+    if source is None:
+        return None
+    try:
+        return _load_mask(source, preview, "the region")
+    except EngineError:
+        return None
 
 
 def _resolve_precision(settings: Settings) -> Settings:

@@ -216,6 +216,7 @@ class Record:
         photo: SourceRef | None = None,
         paintings: tuple[SourceRef, ...] = (),
         fast_style: str | None = None,
+        keep: str | None = None,
     ) -> Record:
         """A stopped run's last preview: painted at full strength whatever Fade says (the fade
         comes after painting), so that is what it records; at its level's size."""
@@ -234,6 +235,7 @@ class Record:
             photo=photo,
             paintings=paintings,
             fast_style=fast_style,
+            keep=keep,
         )
 
     @property

@@ -101,6 +101,23 @@ def test_a_stopped_run_records_its_preview_unfaded_with_the_job_inputs(tmp_path:
     assert np.array_equal(to_8bit(record.image_float), preview)
 
 
+def test_a_stopped_run_keeps_the_regions_it_was_painted_with(tmp_path: Path) -> None:
+    """A stopped version restores its regions as a finished one does; a mask gone is left out."""
+    job = _job(tmp_path)
+    left = np.zeros((24, 32, 3), np.uint8)
+    left[:, :16] = 255
+    painting = replace(job.styles[0], mask=ImageInput("left.png", pixels=left))
+    job = replace(job, styles=(painting,), keep=ImageInput("keep.png", pixels=255 - left))
+    preview = np.full((12, 16, 3), 7, np.uint8)
+    record = stopped_record(job, preview, progress=0.4, device="cpu", seconds=3.0)
+    (mask,), keep = regions_from_metadata(record.metadata())
+    assert keep is not None and keep[:, :8].mean() < 0.05 and keep[:, 8:].mean() > 0.95
+    assert mask is not None and mask[:, :8].mean() > 0.95 and mask[:, 8:].mean() < 0.05
+    gone = replace(job, keep=ImageInput("gone.png", tmp_path / "gone.png"))
+    record = stopped_record(gone, preview, progress=0.4, device="cpu", seconds=3.0)
+    assert record.keep is None and record.paintings[0].name == "style.png"
+
+
 def test_one_rule_says_how_far_a_stopped_run_got() -> None:
     """The progress line, the history badge, the summary and the file name floor the same way."""
     assert [stopped_percent(p) for p in (0.0, 0.174, 0.176, 0.998, 1.0, -0.1)] == [0, 17, 17, 99, 99, 0]
