@@ -96,6 +96,10 @@ class Job:
     """Print resolution recorded in the saved file (it changes no pixel)."""
     keep: ImageInput | None = None
     """Where the photo is kept (white) rather than painted, for every method (see regions.py)."""
+    fast_regions: tuple[ImageInput, ...] = ()
+    """Method "fast" only: more fast styles, each painting the region its ``mask`` marks (``name``
+    is the style's name or file, as ``settings.fast_style``); ``settings.fast_style`` paints
+    the rest, and the pictures meet in feathered edges (engine/fast/apply.py)."""
 
 
 def check_output(
@@ -178,7 +182,7 @@ def _through_link(path: Path) -> Path:
 
 def job_inputs(job: Job) -> list[Path]:
     """The files a job reads, which its output must not replace."""
-    masks = [s.mask for s in job.styles if s.mask is not None]
+    masks = [s.mask for s in (*job.styles, *job.fast_regions) if s.mask is not None]
     if job.keep is not None:
         masks.append(job.keep)
     return [i.path for i in (job.content, *job.styles, *masks) if i.path is not None]
@@ -217,6 +221,7 @@ def run_job(
     stage("Reading images…")
     content, styles = _load_inputs(job)
     keep = _load_mask(job.keep, content, "the keep mask") if job.keep else None
+    fast_masks = _fast_masks(job, content)
     if settings.method == "optimise" and job.allow_download:
         _download_weights(settings.weights, on_download, cancel)
     stage("Painting…")
@@ -226,7 +231,11 @@ def run_job(
     with threads.job(settings.threads) as count:
         if paint is None:  # inside: auto's probe measures with the job's thread count
             job = replace(job, settings=_resolve_precision(job.settings))
-        result, fast_name = _paint(job, content, styles, keep, on_progress, cancel, paint)
+        fast_name: str | None
+        if paint is None and settings.method == "fast":
+            result, fast_name = _paint_fast(job, content, keep, fast_masks, on_progress, cancel)
+        else:
+            result, fast_name = _paint(job, content, styles, keep, on_progress, cancel, paint)
     record = replace(
         result,
         threads=count,
@@ -236,6 +245,8 @@ def run_job(
         if styles
         else (),  # a fast style paints with its network, not with the paintings
         fast_style=fast_name,
+        # Only a fast style reads its regions' masks (another method leaves fast_masks empty).
+        fast_regions=tuple(map(SourceRef.of, job.fast_regions, fast_masks)),
         keep=None if keep is None else regions.encode(keep),
     )
     if faded_after:
@@ -266,6 +277,9 @@ def stopped_record(job: Job, preview: RGB8, *, progress: float, device: str, sec
         if fast
         else tuple(SourceRef.of(s, _mask_if_readable(s.mask, preview)) for s in job.styles),
         fast_style=job.settings.fast_style if fast else None,
+        fast_regions=tuple(SourceRef.of(r, _mask_if_readable(r.mask, preview)) for r in job.fast_regions)
+        if fast
+        else (),
         keep=None if keep is None else regions.encode(keep),
     )
 
@@ -336,6 +350,22 @@ def _load_inputs(job: Job) -> tuple[RGB8, list[StyleImage]]:
     return content, styles
 
 
+def _fast_masks(job: Job, content: RGB8) -> list[Mask]:
+    """The masks of a fast-style job's extra styles at the photo's size (none for another
+    method, which ignores ``job.fast_regions``); one sentence for a region without a mask."""
+    if job.settings.method != "fast":
+        return []
+    masks = []
+    for region in job.fast_regions:
+        if region.mask is None:
+            raise SettingsError(
+                f"The fast style {show_path(region.name)} needs a mask: the first fast style "
+                "paints wherever the others' masks do not."
+            )
+        masks.append(_load_mask(region.mask, content, f"the mask for fast style {show_path(region.name)}"))
+    return masks
+
+
 def _load_mask(source: ImageInput, content: RGB8, role: str) -> Mask:
     """A region mask at the photo's size; one sentence when it is missing, unreadable, empty
     or shaped for another picture (``role`` says which mask: "the keep mask")."""
@@ -359,14 +389,12 @@ def _paint(
     cancel: CancelToken | None,
     paint: Painter | None,
 ) -> tuple[Result, str | None]:
-    """Run the painter ``job.settings.method`` names; the fast style's name comes back too.
+    """Run the painter ``job.settings.method`` names (a fast style's: :func:`_paint_fast`).
 
     Each painter keeps the photo under ``keep`` itself (the optimiser in its previews too); a
     stand-in painter's picture gets the photo composited over it here.
     """
     settings = job.settings
-    if paint is None and settings.method == "fast":
-        return _paint_fast(content, settings, keep, on_progress, cancel)
     if paint is None and settings.method == "instant":
         from .instant import stylize_instant
 
@@ -406,17 +434,24 @@ def _paint(
 
 
 def _paint_fast(
+    job: Job,
     content: RGB8,
-    settings: Settings,
     keep: Mask | None,
+    masks: Sequence[Mask],
     on_progress: ProgressCallback | None,
     cancel: CancelToken | None,
 ) -> tuple[Result, str]:
+    """The fast style ``job.settings.fast_style`` over the photo, with ``job.fast_regions``'
+    styles in their ``masks``; the first style's name comes back too."""
     from .fast.apply import apply_fast_style
     from .fast.store import FastStyleStore
 
-    style = FastStyleStore().get(settings.fast_style)
-    result = apply_fast_style(content, style, settings, on_progress=on_progress, cancel=cancel, keep=keep)
+    store = FastStyleStore()
+    style = store.get(job.settings.fast_style)
+    others = [(store.get(r.name), m) for r, m in zip(job.fast_regions, masks, strict=True)]
+    result = apply_fast_style(
+        content, style, job.settings, on_progress=on_progress, cancel=cancel, keep=keep, region_styles=others
+    )
     return result, str(style.name)
 
 

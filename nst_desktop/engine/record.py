@@ -201,6 +201,9 @@ class Record:
     """The paintings it learnt from (none for a fast style, which paints with its network)."""
     fast_style: str | None = None
     """The fast style that painted it, by name (the settings may hold a path)."""
+    fast_regions: tuple[SourceRef, ...] = ()
+    """More fast styles, each with the region it painted (``name``: the style's name or file,
+    ``mask``: ``regions.encode``'s text); the first style painted the rest."""
     keep: str | None = None
     """Where the photo was kept rather than painted (``regions.encode``), if anywhere."""
 
@@ -216,6 +219,7 @@ class Record:
         photo: SourceRef | None = None,
         paintings: tuple[SourceRef, ...] = (),
         fast_style: str | None = None,
+        fast_regions: tuple[SourceRef, ...] = (),
         keep: str | None = None,
     ) -> Record:
         """A stopped run's last preview: painted at full strength whatever Fade says (the fade
@@ -235,6 +239,7 @@ class Record:
             photo=photo,
             paintings=paintings,
             fast_style=fast_style,
+            fast_regions=fast_regions,
             keep=keep,
         )
 
@@ -281,8 +286,12 @@ class Record:
         )
 
     def metadata(self) -> dict[str, Any]:
-        """The document embedded in this run's files (see :func:`run_metadata`)."""
-        return run_metadata(self)
+        """The document embedded in this run's files (see :func:`run_metadata`), with the fast
+        styles' regions when it has any (``fast_regions``: a name and an encoded mask each)."""
+        document = run_metadata(self)
+        if self.fast_regions:
+            document["fast_regions"] = [{"name": r.name, "mask": r.mask} for r in self.fast_regions]
+        return document
 
     def summary(self) -> str:
         """One line for labels and the progress bar: method, size, seed and how it ended."""
@@ -334,6 +343,14 @@ def read_record(path: str | os.PathLike[str], *, max_side: int | None = None) ->
         for entry in (styles if isinstance(styles, list) else [])[:64]
         if isinstance(entry, dict) and isinstance(entry.get("name"), str)
     )
+    recorded = meta.get("fast_regions")
+    fast_regions = tuple(
+        SourceRef(name=entry["name"][:1000], mask=entry["mask"])
+        for entry in (recorded if isinstance(recorded, list) else [])[:64]
+        if isinstance(entry, dict)
+        and isinstance(entry.get("name"), str)
+        and isinstance(entry.get("mask"), str)
+    )
     device, seconds, fast_style = meta.get("device"), meta.get("seconds"), meta.get("fast_style")
     keep, threads = meta.get("keep"), meta.get("threads")
     return Record(
@@ -352,6 +369,7 @@ def read_record(path: str | os.PathLike[str], *, max_side: int | None = None) ->
         photo=SourceRef(content[:1000]) if isinstance(content, str) else None,
         paintings=paintings,
         fast_style=fast_style[:1000] if isinstance(fast_style, str) else None,
+        fast_regions=fast_regions,
         keep=keep if isinstance(keep, str) else None,
     )
 

@@ -11,13 +11,18 @@ recorded on the whole picture shrunk to that size, frozen, and shared by every
 tile; each tile also gets a margin of context that is thrown away, and neighbours cross-fade
 over their overlap, so no seam shows. Peak memory is then a few full-size float arrays plus
 one tile's activations.
+
+Several styles can share a picture, each painting its region (``region_styles=``): every
+style paints the whole photo the same way (one pass each), and the pictures are blended by the
+instant network's feathered region weights (engine/instant/regional.py ``layout``); what no
+region covers takes the first style.
 """
 
 from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import numpy as np
@@ -27,6 +32,7 @@ from .. import colour, conv_tiles, precision, regions
 from ..checks import raise_if_cancelled
 from ..devices import describe_device, is_out_of_memory, release_memory, resolve_device
 from ..errors import Cancelled, OutOfMemory
+from ..instant import regional
 from ..instant.api import instant_dtype, transform
 from ..instant.network import StyleTransformer
 from ..settings import Settings
@@ -52,13 +58,15 @@ def apply_fast_style(
     cancel: CancelToken | None = None,
     tile: int | None = None,
     keep: Mask | None = None,
+    region_styles: Sequence[tuple[FastStyle, Mask]] = (),
 ) -> Result:
     """Paint ``content`` (already at the output size) with ``style`` in one pass.
 
     ``settings.strength`` fades the picture against the photo, ``settings.keep_colors`` puts
     the photo's colours back. ``tile`` forces tiling at that tile size (tests use it).
     ``keep`` puts the photo back where it is white: a fast style is one network trained on
-    its paintings, so the only region it has is the one it leaves alone.
+    its paintings, so the only region it has is the one it leaves alone. ``region_styles`` are
+    more styles, each painting where its mask is white; ``style`` paints the rest.
     """
     start = time.perf_counter()
     device = resolve_device(settings.device)
@@ -78,7 +86,12 @@ def apply_fast_style(
             )
 
     try:
-        styled = _paint(_network(style, device), style, content, settings, device, tile, cancel, on_tile)
+        styled = _styled(style, content, settings, device, tile, cancel, on_tile)
+        if region_styles:
+            weights = regional.layout([mask for _, mask in region_styles], h, w)
+            styled *= regional.own(weights)[..., None]
+            for (other, _), weight in zip(region_styles, weights, strict=True):
+                styled += weight[..., None] * _styled(other, content, settings, device, tile, cancel, on_tile)
     except Cancelled:
         raise
     except Exception as exc:
@@ -89,9 +102,6 @@ def apply_fast_style(
         where = "The GPU" if device.type != "cpu" else "This computer"
         raise OutOfMemory(f"{where} ran out of memory applying the fast style at {w}x{h} px.") from None
     raise_if_cancelled(cancel)
-    # The thumbnail is the painting the style was trained on (its first, for several).
-    limit = colour.result_chroma_limit([style.thumbnail], content, settings.keep_colors)
-    finish(styled, content, settings, limit)
     if keep is not None:
         _keep_photo(styled, content, regions.fit_mask(keep, w, h))
     image = apply_memory.to_uint8(styled)
@@ -106,6 +116,25 @@ def apply_fast_style(
         seconds=seconds,
         steps=0,
     )
+
+
+def _styled(
+    style: FastStyle,
+    content: RGB8,
+    settings: Settings,
+    device: torch.device,
+    tile: int | None,
+    cancel: CancelToken | None,
+    on_tile: Callable[[int, int], None] | None,
+) -> RGBF:
+    """One style's finished picture of the whole photo (0..1): painted, its colours capped by
+    its own painting's (the thumbnail is the painting it was trained on, its first for several),
+    faded and recoloured as the settings say."""
+    styled = _paint(_network(style, device), style, content, settings, device, tile, cancel, on_tile)
+    raise_if_cancelled(cancel)
+    limit = colour.result_chroma_limit([style.thumbnail], content, settings.keep_colors)
+    finish(styled, content, settings, limit)
+    return styled
 
 
 def _paint(
