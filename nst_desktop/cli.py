@@ -33,13 +33,16 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from . import __version__
 from .engine.errors import Cancelled, EngineError, SettingsError
 from .engine.settings import SPECS, Settings
 from .engine.text import os_reason, show_path
 from .engine.types import Progress
+
+if TYPE_CHECKING:
+    from .cli_regions import FastStyleSpec
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -92,8 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     st.add_argument(
         "--fast-style",
-        metavar="NAME|FILE",
-        help="paint in one pass with a trained fast style (a .nststyle file or a name from 'styles list')",
+        action="append",
+        metavar="NAME|FILE[@MASK]",
+        help="paint in one pass with a trained fast style (a .nststyle file or a name from 'styles list'); "
+        "repeatable: each later one with @MASK paints where its mask is white, the first paints the rest",
     )
     st.add_argument(
         "--instant", action="store_true", help="paint in one pass with the instant network (any painting)"
@@ -213,10 +218,23 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         settings = preset.apply_to(settings)
     changes = {name: getattr(args, name) for name in setting_flags() if getattr(args, name) is not None}
     if args.fast_style is not None:
-        changes.update(method="fast", fast_style=_fast_style_reference(args.fast_style))
+        changes.update(method="fast", fast_style=_fast_style_reference(fast_style_specs(args)[0].name))
     else:
         changes.update(method="instant" if args.instant else "optimise", fast_style="")
     return settings.replace(**changes)
+
+
+def fast_style_specs(args: argparse.Namespace) -> list[FastStyleSpec]:
+    """The ``--fast-style`` flags read as ``NAME[@MASK]``; the first may not have a mask."""
+    from .cli_regions import parse_fast_style_spec
+
+    specs = [parse_fast_style_spec(s) for s in args.fast_style or ()]
+    if specs and specs[0].mask is not None:
+        raise UsageError(
+            "the first --fast-style paints wherever the others' masks do not, so it takes no @MASK; "
+            "give masks to the fast styles after it"
+        )
+    return specs
 
 
 def _fast_style_reference(text: str) -> str:
@@ -382,6 +400,12 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         allow_download=args.download,
         dpi=args.dpi,
         keep=None if args.keep is None else ImageInput(args.keep.name, path=args.keep),
+        fast_regions=tuple(
+            ImageInput(_fast_style_reference(spec.name), mask=ImageInput(spec.mask.name, path=spec.mask))
+            if spec.mask is not None
+            else ImageInput(_fast_style_reference(spec.name))
+            for spec in fast_style_specs(args)[1:]
+        ),
         # The terminal shows no picture: a preview would convert the whole canvas after every
         # tile (0.4 s of CPU each at 4096 px) for nothing.
         preview_interval=math.inf,

@@ -10,6 +10,11 @@ is first taken whole when such a file exists, then split at an ``@`` whose paint
 (rightmost first), then read as ``PAINTING:WEIGHT`` when that painting exists; only when no
 reading names an existing painting is it split at the last ``@``, whose painting the engine
 then reports as missing.
+
+``--fast-style NAME[@MASK]``, repeatable, does the same for fast styles: the first paints
+wherever the others' masks do not (so it takes no mask), each later one its mask's region. A
+spec is taken whole when it names a file or a fast style that exists, then split at an ``@``
+whose style exists (rightmost first), else at the last ``@``.
 """
 
 from __future__ import annotations
@@ -72,3 +77,33 @@ def _is_file(text: str) -> bool:
         return os.path.isfile(text)
     except (OSError, ValueError):
         return False
+
+
+@dataclass(frozen=True)
+class FastStyleSpec:
+    """One ``--fast-style``: the style's name or file and its mask (``None``: the rest)."""
+
+    name: str
+    mask: Path | None = None
+
+
+def parse_fast_style_spec(spec: str) -> FastStyleSpec:
+    """``NAME[@MASK]`` (see the module's docstring for names with ``@``)."""
+    if _is_fast_style(spec):
+        return FastStyleSpec(spec)
+    readings = []
+    at = len(spec)
+    while (at := spec.rfind("@", 0, at)) > 0:
+        if spec[at + 1 :]:
+            readings.append((spec[:at], Path(spec[at + 1 :])))
+    for head, mask in readings:
+        if _is_fast_style(head):
+            return FastStyleSpec(head, mask)
+    return FastStyleSpec(*readings[0]) if readings else FastStyleSpec(spec)
+
+
+def _is_fast_style(text: str) -> bool:
+    """Whether ``text`` is a file or the name of an installed fast style."""
+    from .engine.fast.store import FastStyleStore
+
+    return _is_file(text) or FastStyleStore().find(text) is not None
