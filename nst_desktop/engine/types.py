@@ -78,6 +78,10 @@ class Progress:
     #: What ``preview`` shows when it is not the run's own picture: the file name of the photo
     #: a training paints for its preview (one it does not learn from).
     preview_of: str | None = None
+    #: A resumed training's losses before this session, as (step, losses) points: sent once,
+    #: with the first report after the resumption, so a curve drawn after a restart of the app
+    #: starts where the training did.
+    history: tuple[tuple[int, Mapping[str, float]], ...] = ()
 
     @property
     def fraction(self) -> float:

@@ -1,7 +1,8 @@
 """Training checkpoints: a stopped or crashed training resumes exactly where it was.
 
-A checkpoint holds the network, Adam's state, the steps done, the training time spent and the
-recipe (paintings, photos, settings), so only the same training resumes from it, and a time
+A checkpoint holds the network, Adam's state, the steps done, the training time spent, the loss
+curve so far and the recipe (paintings, photos, settings), so only the same training resumes
+from it, its curve goes on where it was after a restart of the app, and a time
 budget continues where it was rather than anew. It is read with ``weights_only`` and so never
 runs code. ``checkpoint_path`` needs no torch, so the window can look for one cheaply.
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 from ..atomic import atomic_path
 from ..errors import FastStyleError
 from ..text import os_reason
+from .loss_history import LossHistory
 
 if TYPE_CHECKING:
     import torch
@@ -31,10 +33,11 @@ SCHEMA: Final = 2
 
 
 class Resumed(NamedTuple):
-    """Where a checkpoint left its training: steps done and training seconds spent."""
+    """Where a checkpoint left its training: steps done, training seconds spent, the losses."""
 
     step: int
     seconds: float
+    history: LossHistory | None = None
 
 
 def checkpoint_path(output: Path) -> Path:
@@ -48,6 +51,7 @@ def save_checkpoint(
     opt: torch.optim.Optimizer,
     step: int,
     seconds: float = 0.0,
+    history: LossHistory | None = None,
 ) -> None:
     import torch
 
@@ -56,6 +60,7 @@ def save_checkpoint(
         "recipe": json.dumps(recipe, sort_keys=True),
         "step": step,
         "seconds": float(seconds),
+        "history": (history or LossHistory()).to_json(),
         "net": {k: v.detach().cpu() for k, v in net.state_dict().items()},
         "optimizer": _to_cpu(opt.state_dict()),
     }
@@ -121,7 +126,8 @@ def load_checkpoint(
         ) from None
     if not 0 <= step <= max_steps:
         raise FastStyleError("The training checkpoint is past the number of steps asked for.")
-    return Resumed(step, seconds)
+    # The curve is a view of the training, not the training: a damaged one reads as none.
+    return Resumed(step, seconds, LossHistory.from_json(state.get("history"), step))
 
 
 def _comparable(recipe: Mapping[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from ..weights import CAFFE_MEAN_BGR
 from .apply import apply_fast_style
 from .budget import MAX_SECONDS, STEP_CAP, Budget
 from .checkpoint import Resumed, checkpoint_path, load_checkpoint, save_checkpoint
+from .loss_history import LossHistory
 from .network import DEFAULT_BLOCKS, DEFAULT_WIDTH, TransformerNet
 from .photos import PhotoSet, load_photos, random_crops
 from .quality import Quality, measure_style, side_for
@@ -207,6 +208,10 @@ class _Trainer:
         self.budget = Budget(steps=settings.steps, seconds=settings.seconds, clock=clock)
         self.last_preview = -math.inf
         self.losses: dict[str, float] = {}
+        self.history = LossHistory()
+        """The curve so far, kept in the checkpoint so it survives a restart of the app."""
+        self.unsent_history: tuple[tuple[int, Mapping[str, float]], ...] = ()
+        """A resumed training's curve before this session, for the next report to carry."""
         self.mean = torch.tensor(CAFFE_MEAN_BGR, dtype=torch.float32, device=self.device).view(1, 3, 1, 1)
         # The policy of engine/precision.py: bfloat16 where the processor or GPU computes it
         # natively (AMX/AVX-512 BF16, Ampere on), float16 with a loss scaler on older NVIDIA
@@ -251,8 +256,10 @@ class _Trainer:
                 preview=preview,
                 budget_used=budget.fraction(step) if budget.seconds is not None else None,
                 preview_of=photos.preview_name if preview is not None and photos is not None else None,
+                history=self.unsent_history,
             )
         )
+        self.unsent_history = ()
 
     def preview(self, net: nn.Module, photo: RGB8) -> RGB8:
         h, w = photo.shape[:2]
@@ -287,6 +294,9 @@ class _Trainer:
         if resume:
             earlier = load_checkpoint(ckpt, recipe, net, optimizer, self.device, s.steps, self.output.name)
         first = earlier.step
+        if earlier.history is not None:
+            self.history = earlier.history
+            self.unsent_history = earlier.history.points()
         budget = self.budget
         budget.spent = earlier.seconds
         weights = Weights.from_artist(s.style_strength, s.keep_content, s.smoothness)
@@ -308,13 +318,14 @@ class _Trainer:
                 self.scaler.update()
                 step += 1
                 budget.lap()
+                self.history.add(step, self.losses)
                 if time.perf_counter() - last_save >= s.checkpoint_seconds:
-                    save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed)
+                    save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed, self.history)
                     last_save = time.perf_counter()
                 self.report(step, net, photos, "training")
         except Cancelled:
             if step > first:
-                save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed)
+                save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed, self.history)
             raise
         if budget.seconds is not None:
             # The last step's report still estimated more to come; say it is the last.
@@ -327,7 +338,7 @@ class _Trainer:
                 quality = self.measure(style, photos)
             except Cancelled:
                 # The training is done: a stop while measuring must not lose it.
-                save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed)
+                save_checkpoint(ckpt, recipe, net, optimizer, step, budget.elapsed, self.history)
                 raise
         style = dataclasses.replace(
             style,

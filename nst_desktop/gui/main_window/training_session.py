@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtWidgets import QDialog, QTabWidget, QWidget
@@ -23,7 +22,7 @@ from ..progress_text import describe_progress
 from ..train_dialog import TrainDialog
 from ..training import TrainOutcome, TrainRequest
 from ..widgets.fast_styles import FastStylesPanel
-from ..widgets.loss_plot import LossCurve, LossPlot
+from ..widgets.loss_plot import LossPlot, curve_of
 from ..widgets.preview import PreviewView
 from ..widgets.progress_line import ProgressLine
 from ..worker import ImageInput, JobFn, failure_message
@@ -84,8 +83,6 @@ class TrainingSession(QObject):
         """A stopped training that Resume continues, None when there is none."""
         self._preview_shown = 0.0
         self._details_were_open = False
-        self._curve: tuple[Path, LossCurve] | None = None
-        """The stopped training's loss curve (by its style file): Resume continues it."""
 
     def offer_left_over(self) -> None:
         """At start: a training stopped before it finished (in an earlier session) can resume."""
@@ -144,12 +141,9 @@ class TrainingSession(QObject):
         self.training = request
         self._offer_resume(None)
         self._preview_shown = 0.0
-        kept = self._curve
-        if request.resume and kept is not None and kept[0] == request.output:
-            self._loss_plot.restore(kept[1])  # the curve before the Stop, continued
-        else:
-            self._loss_plot.clear()
-        self._curve = None
+        # A resumed training's curve before the Stop comes with its first report, from its
+        # checkpoint: the same after a Stop in this session or a restart of the app.
+        self._loss_plot.clear()
         # The curves show while it trains; afterwards Details is as the artist had it, so the
         # picture gets its room back.
         self._details_were_open = not self._loss_plot.isHidden()
@@ -188,6 +182,9 @@ class TrainingSession(QObject):
         self._progress.setValue(round(progress.fraction * 1000))
         self._progress.setFormat(describe_progress(progress))
         self.title.emit(progress.fraction)  # a training's fraction is its time budget used
+        if progress.history and self._loss_plot.points() == 0:
+            # Resumed: the checkpoint's curve, continued.
+            self._loss_plot.restore(curve_of(progress.history))
         if progress.losses:
             self._loss_plot.add(progress.step, progress.losses)
         preview = progress.preview
@@ -240,9 +237,6 @@ class TrainingSession(QObject):
 
     @Slot()
     def _on_finished(self) -> None:
-        request = self.training
-        if request is not None and self.stopped_training is not None:
-            self._curve = (request.output, self._loss_plot.curve())
         self._show_details(self._details_were_open)
         self.training = None
         self.title.emit(None)

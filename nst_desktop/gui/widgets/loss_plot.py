@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
@@ -44,6 +44,20 @@ class LossCurve:
 
     steps: tuple[float, ...] = ()
     values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+
+def curve_of(points: Sequence[tuple[int, Mapping[str, float]]]) -> LossCurve:
+    """The curve of ``(step, losses)`` points, as a training's checkpoint keeps them."""
+    return LossCurve(
+        tuple(float(step) for step, _ in points),
+        {key: tuple(_shown(losses.get(key, math.nan)) for _, losses in points) for key, _, _ in TERMS},
+    )
+
+
+def _shown(value: float) -> float:
+    """A loss as the log axis can draw it: a gap (NaN) for what is not positive and finite."""
+    value = float(value)
+    return value if value > 0 and math.isfinite(value) else math.nan
 
 
 class LossPlot(QWidget):
@@ -103,8 +117,7 @@ class LossPlot(QWidget):
             return
         self._x.append(float(step))
         for key in self._y:
-            value = float(losses.get(key, math.nan))
-            self._y[key].append(value if value > 0 and math.isfinite(value) else math.nan)
+            self._y[key].append(_shown(losses.get(key, math.nan)))
         if not self._redraw.isActive():
             self._redraw.start()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
@@ -195,7 +196,8 @@ def test_resume_continues_the_curve_names_the_preview_photo_and_gives_the_pictur
             report(_progress(2, preview=True))
             cancel.wait(10)
             raise Cancelled()
-        report(_progress(3))
+        # As the engine does: the first report after resuming carries the checkpoint's curve.
+        report(dataclasses.replace(_progress(3), history=((1, {"total": 1.0}), (2, {"total": 0.5}))))
         report(_progress(4))
         return TrainOutcome(rig.request, rig.request.output, 8.0, 4, "Test CPU", 2.0, session_steps=2)
 
