@@ -57,7 +57,7 @@ from .errors import EngineError, OutputError, SettingsError
 from .files import FileProblem, open_regular, read_regular
 from .images import DEFAULT_DPI, MAX_DPI
 from .paths import user_data_dir
-from .record import Record, SourceRef, describe, run_metadata, stopped_percent
+from .record import FADED_AFTER, Record, SourceRef, describe, run_metadata, stopped_percent
 from .settings import MAX_SIZE, Settings
 from .text import clip, os_reason, show_path
 from .types import RGB8, RGBF
@@ -74,6 +74,7 @@ __all__ = [
     "VersionStore",
     "dropped_text",
     "session_dir",
+    "unfaded_to_keep",
 ]
 
 FORMAT: Final = "nst-desktop-version"
@@ -103,6 +104,9 @@ two) is removed; younger ones may belong to a version being added by another win
 _JSON = ".json"
 _PICTURE = ".tif"
 _THUMB = ".thumb.png"
+_UNFADED = ".unfaded.tif"
+_FILES = (_PICTURE, _THUMB, _UNFADED)
+"""What a version may have beside its sidecar; the longest suffix that fits names the file."""
 _ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9]{3}-[0-9a-f]{8}$")
 
 
@@ -124,8 +128,10 @@ class Version:
     ``settings`` are the ones actually used, seed included; ``progress`` is how far a stopped
     run got (0..1, 1 when ``complete``); ``size`` is the picture's (width, height); ``dpi`` is
     the print resolution its saved files record (chosen in Print…; a record written before it
-    was kept reads as the default, 300). The picture kept is the one on show (after its fade):
-    the picture before the fade is not kept, so a version read back cannot be faded anew.
+    was kept reads as the default, 300). The picture kept is the one on show (after its fade).
+    Fade moves a finished optimiser or fast-style picture without painting again, also after a
+    restart: at full strength the picture is the one before the fade, and below it that one
+    is kept beside it (``unfaded``), so a version read back can be faded anew.
     """
 
     id: str
@@ -147,6 +153,8 @@ class Version:
     """Where the photo was kept rather than painted (``regions.encode``), if anywhere."""
     threads: int | None = None
     """The CPU threads the run computed with (recorded in its files, never a setting)."""
+    unfaded: bool = False
+    """The picture before the fade is kept beside this one (a picture faded below full strength)."""
 
     @classmethod
     def of(cls, record: Record, *, version_id: str, created: float, dpi: float = DEFAULT_DPI) -> Version:
@@ -168,9 +176,18 @@ class Version:
             threads=record.threads,
         )
 
-    def record(self, picture: RGBF) -> Record:
-        """The record this version keeps, with its ``picture`` (read from the store)."""
+    @property
+    def fades_after(self) -> bool:
+        """A finished picture whose fade came after painting: Fade can move it at once."""
+        return self.complete and self.settings.method in FADED_AFTER
+
+    def record(self, picture: RGBF, unfaded: RGBF | None = None) -> Record:
+        """The record this version keeps, with its ``picture`` and the one before its fade
+        (``unfaded``, read from the store) when it was kept."""
         pixels: RGB8 = np.rint(np.clip(picture, 0.0, 1.0) * 255.0).astype(np.uint8)
+        before = None
+        if self.fades_after:
+            before = unfaded if unfaded is not None else picture if self.settings.strength >= 1.0 else None
         return Record(
             image=pixels,
             image_float=picture,
@@ -185,6 +202,7 @@ class Version:
             paintings=self.paintings,
             fast_style=self.fast_style,
             keep=self.keep,
+            unfaded=before,
         )
 
     @property
@@ -241,6 +259,7 @@ class Version:
             "dpi": self.dpi,
             "keep": self.keep,
             "threads": self.threads,
+            "unfaded": self.unfaded,
         }
 
     @classmethod
@@ -286,7 +305,16 @@ class Version:
             dpi=valid_dpi(data.get("dpi"), f"version {vid}"),
             keep=_text(data.get("keep"), "keep", MAX_MASK, optional=True),
             threads=None if data.get("threads") is None else _int(data.get("threads"), "threads", 1, 4096),
+            unfaded=_bool(data.get("unfaded", False), "unfaded"),
         )
+
+
+def unfaded_to_keep(version: Version, record: Record) -> RGBF | None:
+    """The picture before the fade that ``version`` keeps beside ``record``'s picture: only for
+    a fade below full strength (at full strength the picture is that one)."""
+    if version.fades_after and record.settings.strength < 1.0:
+        return record.unfaded
+    return None
 
 
 class Added(NamedTuple):
@@ -552,17 +580,18 @@ class VersionStore:
     def picture(self, version_id: str) -> RGBF | None:
         """The full picture, HxWx3 float32 in 0..1; ``None`` (and a log line) if it is unusable."""
         version = self.get(version_id)
-        if version is None:
-            return None
-        path = self._folder / (version_id + _PICTURE)
+        return None if version is None else self._picture(version, _PICTURE, "picture")
+
+    def _picture(self, version: Version, suffix: str, what: str) -> RGBF | None:
+        path = self._folder / (version.id + suffix)
         try:
             return _read_picture(path, version.size)
         except FileProblem as exc:
-            log.warning("Skipping the picture of version %s (%s)", version_id, exc.kind)
+            log.warning("Skipping the %s of version %s (%s)", what, version.id, exc.kind)
         except MemoryError:
-            log.warning("Skipping the picture of version %s: not enough memory", version_id)
+            log.warning("Skipping the %s of version %s: not enough memory", what, version.id)
         except Exception as exc:  # noqa: BLE001 - a damaged file may make the decoder raise anything
-            log.warning("Skipping the damaged picture of version %s: %s", version_id, clip(str(exc), 200))
+            log.warning("Skipping the damaged %s of version %s: %s", what, version.id, clip(str(exc), 200))
         return None
 
     def picture8(self, version_id: str) -> RGB8 | None:
@@ -646,17 +675,27 @@ class VersionStore:
         """Keep a run's :class:`~.record.Record` (its picture on show, and all it knows of the run)."""
         now = time.time() if created is None else created
         version = Version.of(record, version_id=version_id or _new_id(now), created=now, dpi=dpi)
-        return self.keep(version, record.image_float, fixed_id=version_id is not None)
+        unfaded = unfaded_to_keep(version, record)
+        return self.keep(version, record.image_float, fixed_id=version_id is not None, unfaded=unfaded)
 
-    def keep(self, version: Version, picture: npt.NDArray[Any], *, fixed_id: bool = True) -> Added:
+    def keep(
+        self,
+        version: Version,
+        picture: npt.NDArray[Any],
+        *,
+        fixed_id: bool = True,
+        unfaded: npt.NDArray[Any] | None = None,
+    ) -> Added:
         """Write ``version`` (its record's facts) with ``picture`` and drop the oldest
         unstarred versions beyond the bounds.
 
         ``picture`` is HxWx3, ``uint8`` or float in 0..1; the version's size is taken from it.
         With ``fixed_id`` the version's id is kept (it is already shown); else another is
-        picked when it is taken. Raises :class:`OutputError` if it cannot be written (nothing
-        of it is then left behind) and :class:`ValueError` for a picture of the wrong shape or
-        an invalid id. Safe to call on one thread while others read or change the store.
+        picked when it is taken. ``unfaded``, the picture before its fade (of the same shape),
+        is kept beside it so Fade can move it after a restart. Raises :class:`OutputError` if
+        it cannot be written (nothing of it is then left behind) and :class:`ValueError` for a
+        picture of the wrong shape or an invalid id. Safe to call on one thread while others
+        read or change the store.
         """
         if not _ID.match(version.id):
             raise ValueError("not a valid version id")
@@ -664,12 +703,15 @@ class VersionStore:
         height, width = int(data.shape[0]), int(data.shape[1])
         if max(width, height) > MAX_SIZE:
             raise ValueError(f"a version is at most {MAX_SIZE} px on its long side")
+        before = None if unfaded is None else _to_uint16(unfaded)
+        if before is not None and before.shape != data.shape:
+            raise ValueError("the picture before the fade must be the picture's size")
         self._ensure_folder()
-        version = dataclasses.replace(version, size=(width, height))
+        version = dataclasses.replace(version, size=(width, height), unfaded=before is not None)
         sidecar = _sidecar_bytes(version)
         for _ in range(5):
             try:
-                self._write_new(version, data, sidecar)
+                self._write_new(version, data, sidecar, before)
                 break
             except FileExistsError:  # 32 random bits in the same millisecond: pick another id
                 if fixed_id:
@@ -686,10 +728,16 @@ class VersionStore:
         return Added(version, dropped)
 
     def record(self, version_id: str) -> Record | None:
-        """The record a version keeps, its picture read back (``None`` if it is unusable)."""
+        """The record a version keeps, its picture read back (``None`` if it is unusable); the
+        picture before its fade too where it was kept (a damaged one only costs Fade)."""
         version = self.get(version_id)
-        picture = None if version is None else self.picture(version_id)
-        return None if version is None or picture is None else version.record(picture)
+        picture = None if version is None else self._picture(version, _PICTURE, "picture")
+        if version is None or picture is None:
+            return None
+        unfaded = None
+        if version.unfaded and version.fades_after:
+            unfaded = self._picture(version, _UNFADED, "picture before the fade")
+        return version.record(picture, unfaded)
 
     def star(self, version_id: str, starred: bool = True) -> Version | None:
         """Star (keep for good) or unstar a version; the new record, or ``None`` if it is gone."""
@@ -719,7 +767,7 @@ class VersionStore:
         else:
             existed = True
         self._cache.pop(sidecar.name, None)
-        for suffix in (_PICTURE, _THUMB):
+        for suffix in _FILES:
             try:
                 (self._folder / (version_id + suffix)).unlink()
             except FileNotFoundError:
@@ -748,31 +796,40 @@ class VersionStore:
                 f"The history folder {show_path(self._folder)} could not be made: {os_reason(exc)}."
             ) from exc
 
-    def _write_new(self, version: Version, data: npt.NDArray[np.uint16], sidecar: bytes) -> None:
+    def _write_new(
+        self,
+        version: Version,
+        data: npt.NDArray[np.uint16],
+        sidecar: bytes,
+        unfaded: npt.NDArray[np.uint16] | None = None,
+    ) -> None:
         base = self._folder / version.id
         picture, thumb = base.with_name(version.id + _PICTURE), base.with_name(version.id + _THUMB)
-        if any(os.path.lexists(p) for p in (picture, thumb, base.with_name(version.id + _JSON))):
+        before = base.with_name(version.id + _UNFADED)
+        if any(os.path.lexists(base.with_name(version.id + suffix)) for suffix in (*_FILES, _JSON)):
             # Taken (an id given twice, or a collision): never write over another version's files.
             raise FileExistsError(version.id)
         try:
             # The one picture writer (engine/images.py): the record's metadata goes inside, so a
             # version's picture is, like a saved file, a record of the run that made it.
             images.save_image(picture, data, metadata=version.metadata(), dpi=version.dpi, compress_level=1)
+            if unfaded is not None:  # no metadata: it is not the picture the run recorded
+                images.save_image(before, unfaded, dpi=version.dpi, compress_level=1)
             atomic_write_bytes(thumb, _thumbnail_png(data))
             atomic_create(base.with_name(version.id + _JSON), sidecar)
         except FileExistsError:
-            _remove_quietly(picture, thumb)
+            _remove_quietly(picture, thumb, before)
             raise
         except OutputError as exc:  # the writer's sentence names a temporary file: say it our way
-            _remove_quietly(picture, thumb)
+            _remove_quietly(picture, thumb, before)
             cause = exc.__cause__
             reason = os_reason(cause) if isinstance(cause, OSError) else str(exc).rstrip(".")
             raise OutputError(f"The version could not be kept in the history: {reason}.") from exc
         except OSError as exc:
-            _remove_quietly(picture, thumb)
+            _remove_quietly(picture, thumb, before)
             raise OutputError(f"The version could not be kept in the history: {os_reason(exc)}.") from exc
         except MemoryError as exc:
-            _remove_quietly(picture, thumb)
+            _remove_quietly(picture, thumb, before)
             raise OutputError("The version could not be kept in the history: not enough memory.") from exc
 
     def _read_entry(self, name: str) -> Version | None:
@@ -862,7 +919,11 @@ class VersionStore:
                 log.warning("Not counting the version %s: its picture %s", version.id, problem)
                 continue
             unstarred.append(version)
-        sizes = {v.id: _file_size(self._folder / (v.id + _PICTURE)) for v in unstarred}
+        sizes = {
+            v.id: _file_size(self._folder / (v.id + _PICTURE))
+            + (_file_size(self._folder / (v.id + _UNFADED)) if v.unfaded else 0)
+            for v in unstarred
+        }
         total = sum(sizes.values())
         dropped: list[Version] = []
         for version in unstarred:  # oldest first
@@ -886,11 +947,12 @@ class VersionStore:
         now = time.time()
         try:
             with os.scandir(self._folder) as entries:
-                files = [(e.name, e) for e in entries if e.name.endswith((_PICTURE, _THUMB))]
+                files = [(e.name, e) for e in entries if e.name.endswith(_FILES)]
         except OSError:
             return
         for name, entry in files:
-            vid = name[: -len(_THUMB)] if name.endswith(_THUMB) else name[: -len(_PICTURE)]
+            suffix = max((s for s in _FILES if name.endswith(s)), key=len)
+            vid = name[: -len(suffix)]
             if not _ID.match(vid) or (self._folder / (vid + _JSON)).exists():
                 continue
             try:

@@ -35,6 +35,7 @@ from nst_desktop.engine.versions import (
     Version,
     VersionStore,
     dropped_text,
+    unfaded_to_keep,
 )
 
 from .. import imaging, plain_text, user_paths
@@ -67,8 +68,8 @@ def quick_thumbnail(pixels: imaging.RGB8) -> imaging.RGB8:
 def picture_from_version(version: Version, store: VersionStore) -> Picture | None:
     """A version of this or an earlier session as a picture the window can show and save: the
     record it keeps, read back, with a job made of its inputs."""
-    full = store.picture(version.id)
-    if full is None:
+    record = store.record(version.id)
+    if record is None:
         return None
     photo = _input(version.photo, "photo")
     before = None
@@ -85,8 +86,7 @@ def picture_from_version(version: Version, store: VersionStore) -> Picture | Non
         settings=version.settings,
         dpi=version.dpi,  # chosen in Print… for the run that made it, else the default
     )
-    record = version.record(full).frozen()
-    return Picture(job=job, record=record, before=before, id=version.id, created=version.created)
+    return Picture(job=job, record=record.frozen(), before=before, id=version.id, created=version.created)
 
 
 class History(QObject):
@@ -167,7 +167,8 @@ class History(QObject):
         self.kept.emit(picture, kept)
         self.strip.add_version(version, quick_thumbnail(picture.pixels))
         # The picture's arrays are read-only: the writer thread reads them as they are.
-        self.writer.submit(WriteVersion(self.store, version, image))
+        unfaded = unfaded_to_keep(version, picture.record)
+        self.writer.submit(WriteVersion(self.store, version, image, unfaded))
 
     def finish(self) -> None:
         """Let every pending version and save land on disk, then end the writer thread (at close)."""

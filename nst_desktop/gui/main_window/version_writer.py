@@ -70,11 +70,19 @@ class WriteVersion(Task):
     plain sentence, why nothing was.
     """
 
-    def __init__(self, store: VersionStore, version: Version, picture: npt.NDArray[Any]) -> None:
+    def __init__(
+        self,
+        store: VersionStore,
+        version: Version,
+        picture: npt.NDArray[Any],
+        unfaded: npt.NDArray[Any] | None = None,
+    ) -> None:
         self.store = store
         self.version = version
         self.key = version.id
         self.picture: npt.NDArray[Any] | None = picture
+        self.unfaded = unfaded
+        """The picture before its fade, kept beside it when the fade was below full strength."""
         self.added: Added | None = None
         self.thumbnail: RGB8 | None = None
         self.error = ""
@@ -83,7 +91,7 @@ class WriteVersion(Task):
         v, picture = self.version, self.picture
         assert picture is not None
         try:
-            self.added = self.store.keep(v, picture)
+            self.added = self.store.keep(v, picture, unfaded=self.unfaded)
         except EngineError as exc:  # already a sentence for the artist
             self.error = clip(str(exc), 300)
         except Exception as exc:  # noqa: BLE001 - a writer thread must always report an end
@@ -92,7 +100,7 @@ class WriteVersion(Task):
         else:
             self.thumbnail = self.store.thumbnail(v.id)
         finally:
-            self.picture = None  # the window's array is not kept alive by a finished task
+            self.picture = self.unfaded = None  # a finished task keeps no array of the window's alive
 
 
 class LoadThumbnails(Task):

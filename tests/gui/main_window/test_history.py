@@ -3,10 +3,12 @@ no window; what the window should do is read from the part's signals."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
@@ -199,3 +201,27 @@ def test_use_these_settings_offers_the_versions_settings_when_no_run_holds_the_w
     assert settings == picture.settings and settings.seed == 11
     assert source.startswith("the version from ")
     rig.landed(qtbot)
+
+
+def test_a_faded_version_can_be_faded_anew_after_a_restart(qtbot, rig: Rig, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The picture before the fade goes to disk with the version, so the next start of the app
+    moves Fade on it without painting again (it used to come back unfadeable)."""
+    painted = _picture(5)
+    photo = np.full((24, 32, 3), 200, np.uint8)
+    faded = dataclasses.replace(
+        painted, record=dataclasses.replace(painted.record, unfaded=painted.record.image_float)
+    )
+    faded = dataclasses.replace(faded, record=faded.record.faded(0.3, photo))
+    assert faded.record.can_fade and faded.record.settings.strength == 0.3
+    rig.history.add(faded)
+    rig.landed(qtbot)
+    [(_, kept)] = rig.kept
+    later = Rig(qtbot, tmp_path / "versions")  # the next start: the same folder, nothing in memory
+    try:
+        later.history.show(kept.id)
+        [shown] = later.shown
+        assert shown.can_fade and shown.record.settings.strength == 0.3
+        full = shown.record.faded(1.0, photo)
+        assert np.abs(full.image_float - painted.record.image_float).max() < 1e-4
+    finally:
+        later.writer.finish()
