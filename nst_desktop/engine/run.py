@@ -195,7 +195,7 @@ class _Painter:
             preview = self.pictures(image, with_float=False)[0]
             self.last_preview = now
         eta = self.estimator.remaining(now)
-        level_eta = self.tile_progress.level_eta if self.tile_progress else None
+        level_eta = self.tile_progress.level_eta(now) if self.tile_progress else None
         if eta is not None and level_eta is not None:
             # The estimator hears of a tiled level once a sweep; between sweeps its figure
             # would run down to 0 while the level's own figure, from its visits, knows better.

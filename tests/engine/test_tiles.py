@@ -386,3 +386,18 @@ def test_the_command_lines_progress_shows_the_tile() -> None:
     # A pass over the whole picture counts its parts (it takes minutes at 4096 px).
     bar(Progress("preparing", 59, 60, 13, 13, (4096, 2560), elapsed=30.0, tile=5, tiles=48))
     assert out.getvalue().splitlines()[-1] == "level 13/13 4096x2560  step 59/60  statistics 5/48  0:30"
+
+
+def test_a_tiled_levels_time_left_counts_visits_and_passes_down() -> None:
+    """Issue 18: at 4096 px the figure jumped to 1.43x the truth after the first visit (which
+    allocates and takes longer) and stood still for the whole last pass."""
+    first = tiles.TileProgress(1, 35, 1, 1, None, measure_seconds=46.0, visit_done=True)
+    assert first.level_eta(0.0) is None, "no figure from the first visit alone"
+    during = tiles.TileProgress(10, 35, 1, 1, 4.0, measure_seconds=46.0)
+    assert during.level_eta(0.0) == 4.0 * 26 + 46.0, "the visit under way, the rest, the last pass"
+    last = tiles.TileProgress(35, 35, 1, 1, 4.0, measure_seconds=46.0, visit_done=True)
+    assert last.level_eta(0.0) == 46.0
+    last.final_pass_since = 100.0
+    assert [last.level_eta(t) for t in (100.0, 120.0, 146.0, 200.0)] == [46.0, 26.0, 0.0, 0.0]
+    two_sweeps = tiles.TileProgress(3, 10, 1, 2, 4.0, measure_seconds=10.0, visit_done=True)
+    assert two_sweeps.level_eta(0.0) == 4.0 * 7 + 10.0 * 0.5 + 10.0, "the next sweep's pass too"
