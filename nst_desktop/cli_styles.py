@@ -136,7 +136,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     side = style_side_for(settings.size, settings.brush_scale)
     paintings = [StyleImage(load_image(p, max_side=side), w, p.name) for p, w in specs]
     bar = None if args.quiet else ProgressBar(sys.stderr)
-    count = threads.choose(args.threads, threads.machine())  # engine/threads.py: the free cores
+    count = threads.choose(args.threads, threads.machine(sample=args.threads <= 0))  # the free cores
     threads.set_torch_threads(count)
     with ctrl_c_cancels() as cancel:
         try:

@@ -124,9 +124,9 @@ def contended(count: int, facts: threads.Machine) -> bool:
     """Whether ``count`` threads must share their cores with other programs: the cores free
     of others' load (the 1-minute load average less this process's own part) are fewer than
     ``count`` by half a core or more (the rounding of :func:`threads.choose`)."""
-    if facts.load is None:
+    others = facts.others
+    if others is None:
         return False
-    others = max(0.0, facts.load - max(0.0, facts.own))
     return facts.cores - others < count - 0.5
 
 

@@ -18,10 +18,15 @@ So the policy has two halves:
 * **Count.** :func:`choose` takes as many threads as the cores other programs leave free,
   judged at the start of each job (:func:`machine`: the cores this process may use and the
   1-minute load average, less this process's own part of that load, so a finished painting's
-  threads are not mistaken for someone else's), and at least one. An explicit count is used
-  as given. :func:`job` applies it to torch for a job; :func:`use_side_threads` gives a side
-  task (the window's instant picture) one thread while a job runs, so that it does not take
-  the job's cores.
+  threads are not mistaken for someone else's), and at least one. The average lags by a
+  minute: a program that has just ended still counts as running. So a job also looks at the
+  processors' use over the last tenth of a second (:func:`busy_now`) and believes the lower
+  of the two; without it a script calling the command line in a loop on an idle 2-core
+  machine ran every painting after the first on one thread, its predecessor's load still in
+  the average. A burst seen now does not lower the count (the average says more of it).
+  An explicit count is used as given. :func:`job` applies it to torch for a job;
+  :func:`use_side_threads` gives a side task (the window's instant picture) one thread while
+  a job runs, so that it does not take the job's cores.
 
 No torch at import: the entry point imports this module before torch may be loaded.
 """
@@ -76,6 +81,21 @@ class Machine:
     """This process's own part of ``load``: its recent CPU use, weighted the same way."""
     limit: int | None = None
     """``OMP_NUM_THREADS`` when the user set it: the most threads ``auto`` takes."""
+    busy_now: float | None = None
+    """Cores other programs kept busy over the last tenth of a second (:func:`busy_now`);
+    None when not sampled."""
+
+    @property
+    def others(self) -> float | None:
+        """The cores other programs use: their part of the load average, or what they use now
+        if that is less (the average still counts a program that has ended); None without a
+        load average."""
+        if self.load is None or not math.isfinite(self.load):
+            return None
+        others = max(0.0, self.load - max(0.0, self.own))
+        if self.busy_now is not None and math.isfinite(self.busy_now):
+            others = min(others, max(0.0, self.busy_now))
+        return others
 
 
 def choose(requested: int, facts: Machine) -> int:
@@ -90,9 +110,9 @@ def choose(requested: int, facts: Machine) -> int:
     ceiling = max(1, facts.cores)
     if facts.limit is not None:
         ceiling = max(1, min(ceiling, facts.limit))
-    if facts.load is None or not math.isfinite(facts.load):
+    others = facts.others
+    if others is None:
         return ceiling
-    others = max(0.0, facts.load - max(0.0, facts.own))
     free = math.floor(facts.cores - others + 0.5)
     return max(1, min(ceiling, free))
 
@@ -166,13 +186,67 @@ class _Usage:
 _usage = _Usage()
 
 
-def machine() -> Machine:
-    """This machine's facts now."""
+def machine(*, sample: bool = False) -> Machine:
+    """This machine's facts now; with ``sample``, also what other programs use at this moment
+    (:func:`busy_now`, a tenth of a second: for a job, not for every preview)."""
     try:
         load: float | None = os.getloadavg()[0]
     except (AttributeError, OSError):
         load = None
-    return Machine(cores=usable_cores(), load=load, own=_usage.own(), limit=_env_limit(os.environ))
+    now = busy_now() if sample and load is not None else None
+    return Machine(
+        cores=usable_cores(), load=load, own=_usage.own(), limit=_env_limit(os.environ), busy_now=now
+    )
+
+
+def busy_now(window: float = 0.1, stat: Path = Path("/proc/stat")) -> float | None:
+    """Cores other programs kept busy during ``window`` seconds from now: the system's busy
+    time in that window (``/proc/stat``) less this process's own; None where the system does
+    not say (no ``/proc/stat``, as on macOS and Windows)."""
+    first = _cpu_times(stat)
+    if first is None:
+        return None
+    own0 = time.process_time()
+    time.sleep(window)
+    second = _cpu_times(stat)
+    own1 = time.process_time()
+    if second is None:
+        return None
+    busy = second[0] - first[0]
+    total = busy + second[1] - first[1]
+    if total <= 0:
+        return None
+    # /proc/stat counts in clock ticks of all cores; busy/total is the busy share of them.
+    cores = os.cpu_count() or 1
+    elapsed_cores = total / _ticks_per_second()
+    used = busy / total * cores
+    mine = (own1 - own0) * cores / elapsed_cores if elapsed_cores > 0 else 0.0
+    return max(0.0, used - mine)
+
+
+def _cpu_times(stat: Path) -> tuple[int, int] | None:
+    """(busy, idle) clock ticks of all processors together, from the first line of ``stat``."""
+    try:
+        with open(stat, encoding="ascii") as f:
+            fields = f.readline().split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(fields) < 5 or fields[0] != "cpu":
+        return None
+    try:
+        ticks = [int(v) for v in fields[1:9]]
+    except ValueError:
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is inside user already)
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+    return sum(ticks) - idle, idle
+
+
+def _ticks_per_second() -> int:
+    try:
+        return int(os.sysconf("SC_CLK_TCK"))
+    except (AttributeError, ValueError, OSError):
+        return 100
 
 
 def _env_limit(environ: Mapping[str, str]) -> int | None:
@@ -189,7 +263,7 @@ def job(requested: int) -> Iterator[int]:
 
     Counts the job as running meanwhile (:func:`use_side_threads` reads that).
     """
-    count = choose(requested, machine())
+    count = choose(requested, machine(sample=requested <= 0))
     set_torch_threads(count)
     with _usage.lock:
         _usage.jobs += 1

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,13 @@ SAMPLES = ROOT / "resources" / "samples"
         (Machine(cores=8, load=0.0, limit=3), 3),  # OMP_NUM_THREADS caps auto
         (Machine(cores=8, load=7.0, limit=3), 1),
         (Machine(cores=0, load=0.0), 1),
+        # The average still counts a program that ended a moment ago; now the cores are idle.
+        (Machine(cores=2, load=1.9, busy_now=0.05), 2),
+        (Machine(cores=2, load=1.9, busy_now=1.0), 1),
+        # A burst seen now does not lower the count: the average says more of it.
+        (Machine(cores=2, load=0.1, busy_now=2.0), 2),
+        (Machine(cores=2, load=None, busy_now=2.0), 2),
+        (Machine(cores=2, load=1.9, busy_now=float("nan")), 1),
     ],
 )
 def test_auto_takes_the_free_cores(facts: Machine, expected: int) -> None:
@@ -250,3 +258,50 @@ def test_the_cli_takes_auto_or_a_number(tmp_path: Path, capsys: pytest.CaptureFi
         torch.set_num_threads(before)
     assert main([*args, "-o", str(tmp_path / "c.png"), "--threads", "many"]) == 2
     assert "--threads: expected a whole number or auto" in capsys.readouterr().err
+
+
+def _stat(path: Path, busy: int, idle: int) -> None:
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    path.write_text(f"cpu  {busy} 0 0 {idle} 0 0 0 0 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n", encoding="ascii")
+
+
+def test_busy_now_reads_the_processors_use_less_this_process(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nst_desktop.engine import threads as module
+
+    stat = tmp_path / "stat"
+    readings = iter([(1000, 1000), (1000 + 150, 1000 + 50)])  # 150 of 200 ticks busy
+
+    def fake_times(_path: Path) -> tuple[int, int] | None:
+        return next(readings)
+
+    own = iter([10.0, 10.5])  # this process used half a core-second of them
+    monkeypatch.setattr(module, "_cpu_times", fake_times)
+    monkeypatch.setattr(module, "_ticks_per_second", lambda: 100)  # 200 ticks: 1 s of 2 cores
+    # The module's own names only: the real time and os modules stay as they are.
+    monkeypatch.setattr(module, "os", SimpleNamespace(cpu_count=lambda: 2))
+    clock = SimpleNamespace(process_time=lambda: next(own), sleep=lambda _s: None)
+    monkeypatch.setattr(module, "time", clock)
+    assert module.busy_now(stat=stat) == pytest.approx(1.5 - 0.5)
+
+
+@pytest.mark.parametrize("text", ["", "intr 1 2 3\n", "cpu  a b c d e\n", "cpu 1 2\n"])
+def test_an_unreadable_proc_stat_says_nothing(tmp_path: Path, text: str) -> None:
+    from nst_desktop.engine import threads as module
+
+    stat = tmp_path / "stat"
+    stat.write_text(text, encoding="ascii")
+    assert module.busy_now(0.0, stat) is None
+    assert module.busy_now(0.0, tmp_path / "missing") is None
+
+
+def test_busy_now_on_this_machine_is_a_number_of_cores(tmp_path: Path) -> None:
+    from nst_desktop.engine import threads as module
+
+    now = module.busy_now(0.05)
+    if not Path("/proc/stat").is_file():
+        assert now is None
+    else:
+        assert now is not None and 0.0 <= now <= (os.cpu_count() or 1) + 0.5
+    stat = tmp_path / "stat"
+    _stat(stat, 100, 100)
+    assert module.busy_now(0.0, stat) is None, "no ticks passed: nothing to say"
