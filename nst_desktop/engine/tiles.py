@@ -29,6 +29,7 @@ so L-BFGS sees the same magnitudes tiled or not (see ``run.py``'s closure).
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,10 @@ __all__ = [
 
 #: L-BFGS history per visit: a visit is a few steps long, so a longer memory would be unused.
 HISTORY: Final = 10
+#: Timed visits (the first is never timed) before a tiled level's own time left is given.
+TIMED_VISITS: Final = 3
+#: The latest visits whose median gives a visit's time.
+RECENT_VISITS: Final = 9
 #: Neighbouring tiles overlap by this many pixels.
 OVERLAP: Final = 32
 #: A finished tile cross-fades into the canvas over this many pixels at its inner edges. Its
@@ -116,6 +121,13 @@ class TileProgress:
         else:
             passes += max(0.0, self.measure_seconds - (now - self.final_pass_since))
         return self.seconds_per_visit * visits_left + passes
+
+
+def _per_visit(timed: list[float]) -> float | None:
+    """A visit's seconds from the timed ones: their recent median, once there are enough."""
+    if len(timed) < TIMED_VISITS:
+        return None
+    return statistics.median(timed[-RECENT_VISITS:])
 
 
 def starts(length: int, tile: int, shifted: bool = False) -> list[int]:
@@ -231,9 +243,11 @@ class TiledLevel:
         layouts = [grid(self.height, self.width, self.tile, shifted=k % 2 == 1) for k in range(len(plan))]
         visits = sum(len(layout) for layout in layouts)
         visit = 0
-        # The first visit is not timed with the others: it allocates what the rest reuse and
-        # took 1.6x a later one at 4096 px, so a figure from it alone said 1.43x the time left.
-        spent = 0.0
+        # The first visits are slower than the rest (allocations the later ones reuse): at 4096
+        # px the first took 1.6x a later one on one thread and the second 1.7x on two, and a
+        # figure from them said 1.42x the time left. The first is not timed, and the figure
+        # waits for TIMED_VISITS timed ones and takes their median.
+        timed: list[float] = []
         measured = 0.0
         progress: TileProgress | None = None
         for k, (layout, n) in enumerate(zip(layouts, plan, strict=True)):
@@ -245,8 +259,7 @@ class TiledLevel:
                 measured = time.perf_counter() - began
             for tile in layout:
                 visit += 1
-                mean = spent / (visit - 2) if visit > 2 else None
-                progress = TileProgress(visit, visits, k + 1, len(plan), mean, measured)
+                progress = TileProgress(visit, visits, k + 1, len(plan), _per_visit(timed), measured)
                 on_visit(progress)
                 began = time.perf_counter()
                 self.visit(canvas, tile, n)
@@ -255,8 +268,8 @@ class TiledLevel:
                     # they would fragment and raise the resident size visit after visit.
                     release_freed()
                 if visit > 1:
-                    spent += time.perf_counter() - began
-                    progress.seconds_per_visit = spent / (visit - 1)
+                    timed.append(time.perf_counter() - began)
+                    progress.seconds_per_visit = _per_visit(timed)
                 progress.visit_done = True
                 on_tile_done(progress, canvas)
             on_sweep_done(n)
