@@ -201,8 +201,9 @@ def machine(*, sample: bool = False) -> Machine:
 
 def busy_now(window: float = 0.1, stat: Path = Path("/proc/stat")) -> float | None:
     """Cores other programs kept busy during ``window`` seconds from now: the system's busy
-    time in that window (``/proc/stat``) less this process's own; None where the system does
-    not say (no ``/proc/stat``, as on macOS and Windows)."""
+    time in that window (``/proc/stat``; niced programs' time counts as free) less this
+    process's own; None where the system does not say (no ``/proc/stat``, as on macOS and
+    Windows)."""
     first = _cpu_times(stat)
     if first is None:
         return None
@@ -225,7 +226,8 @@ def busy_now(window: float = 0.1, stat: Path = Path("/proc/stat")) -> float | No
 
 
 def _cpu_times(stat: Path) -> tuple[int, int] | None:
-    """(busy, idle) clock ticks of all processors together, from the first line of ``stat``."""
+    """(busy, free) clock ticks of all processors together, from the first line of ``stat``:
+    busy at normal priority or above, free when idle or running niced programs."""
     try:
         with open(stat, encoding="ascii") as f:
             fields = f.readline().split()
@@ -237,9 +239,11 @@ def _cpu_times(stat: Path) -> tuple[int, int] | None:
         ticks = [int(v) for v in fields[1:9]]
     except ValueError:
         return None
-    # user nice system idle iowait irq softirq steal (guest time is inside user already)
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
-    return sum(ticks) - idle, idle
+    # user nice system idle iowait irq softirq steal (guest time is inside user already).
+    # Time of niced programs counts as free: they yield their core to a job at normal priority
+    # (a nice-19 test run beside a painting made auto take one thread of two for nothing).
+    free = ticks[1] + ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+    return sum(ticks) - free, free
 
 
 def _ticks_per_second() -> int:

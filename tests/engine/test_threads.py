@@ -305,3 +305,12 @@ def test_busy_now_on_this_machine_is_a_number_of_cores(tmp_path: Path) -> None:
     stat = tmp_path / "stat"
     _stat(stat, 100, 100)
     assert module.busy_now(0.0, stat) is None, "no ticks passed: nothing to say"
+
+
+def test_niced_programs_leave_their_cores_free(tmp_path: Path) -> None:
+    from nst_desktop.engine import threads as module
+
+    stat = tmp_path / "stat"
+    # user 10, nice 500, system 5, idle 100, iowait 5, irq 0, softirq 0, steal 0
+    stat.write_text("cpu  10 500 5 100 5 0 0 0 0 0\n", encoding="ascii")
+    assert module._cpu_times(stat) == (15, 605)
