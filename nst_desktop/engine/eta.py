@@ -64,6 +64,12 @@ SIZE_PENALTY = 1.08
 #: levels ran under twice the load of its tiled ones, gave 0.85-1.0 against them. The flat
 #: 2.4x used before was measured at small sizes, where the margins are most of a window.
 TILE_CONTEXT = 1.25
+#: A tiled step on several CPU threads costs this much more again, against a whole one, than
+#: on one thread: its windows and cells keep the threads less busy than a whole level does.
+#: Measured on two quiet 4096 px prints of one machine (benchmarks/README.md, "Print size in
+#: minutes"): per unit of work against the 1024 px level, 1.10 (2048 px) and 1.07 (4096 px) on
+#: one thread, 1.46 and 1.22-1.33 on two: 1.14-1.33 more.
+TILED_THREADS = 1.25
 #: A tiled level's preparation (the photo at its size, the paintings' statistics), in its
 #: steps: its passes over the whole picture are in :func:`tiled_cost` already.
 TILED_PREPARE_STEPS = 0.1
@@ -100,7 +106,7 @@ def step_units(pixels: float) -> float:
     return (pixels + OVERHEAD_PIXELS) / MEGAPIXEL
 
 
-def tiled_cost(steps: int) -> float:
+def tiled_cost(steps: int, threads: int = 1) -> float:
     """A step's work at a tiled level of ``steps`` steps against a whole level's step.
 
     Counted in forward passes through VGG19 (a whole step, forward and backward, is three):
@@ -108,10 +114,12 @@ def tiled_cost(steps: int) -> float:
     their window once, each sweep starts with a pass over the whole picture (the first also
     through the photo) and the level ends with one through both, for its losses. With one
     step a visit the passes are half the level: a print's last level costs a step 3.3 times
-    a whole one, a level in sweeps of five 1.5 times.
+    a whole one, a level in sweeps of five 1.5 times; on several CPU ``threads``
+    :data:`TILED_THREADS` times more.
     """
     forwards = sum(3 * n + 2 for n in sweep_steps(steps)) + 3
-    return TILE_CONTEXT * forwards / (3 * max(1, steps))
+    parallel = TILED_THREADS if threads > 1 else 1.0
+    return TILE_CONTEXT * parallel * forwards / (3 * max(1, steps))
 
 
 def prepare_steps(level: Level) -> float:
@@ -145,9 +153,10 @@ def planned_levels(settings: Settings, content_width: int, content_height: int) 
     return plan(content_width, content_height, settings.size, settings.steps, levels, painted_start=instant)
 
 
-def with_tiling(levels: Sequence[Level], tiled: Callable[[Level], bool]) -> list[Level]:
-    """``levels`` with their :func:`tiled_cost` on those that ``tiled`` says run in tiles."""
-    return [dataclasses.replace(lv, cost=tiled_cost(lv.steps)) if tiled(lv) else lv for lv in levels]
+def with_tiling(levels: Sequence[Level], tiled: Callable[[Level], bool], threads: int = 1) -> list[Level]:
+    """``levels`` with their :func:`tiled_cost` on those that ``tiled`` says run in tiles
+    (on ``threads`` CPU threads; 1 for a GPU)."""
+    return [dataclasses.replace(lv, cost=tiled_cost(lv.steps, threads)) if tiled(lv) else lv for lv in levels]
 
 
 def expected_seconds(
@@ -158,6 +167,7 @@ def expected_seconds(
     *,
     budget: int | None = None,
     used: int = 0,
+    threads: int = 1,
 ) -> float | None:
     """How long an optimiser run with these settings will take on a computer whose rate an
     earlier run measured; ``None`` without a usable rate (no run yet on this device).
@@ -165,8 +175,8 @@ def expected_seconds(
     ``seconds_per_unit`` is :attr:`EtaEstimator.seconds_per_unit` of an earlier run (the
     engine returns it as ``Result.seconds_per_unit``) on the same device. With the memory
     ``budget`` (bytes) and what the process ``used`` already, levels that will not fit are
-    counted as tiled (:func:`tiled_cost`). The model loading and the first-run warm-up are
-    not included: they are seconds, this is for minutes.
+    counted as tiled (:func:`tiled_cost`, on ``threads`` CPU threads). The model loading and
+    the first-run warm-up are not included: they are seconds, this is for minutes.
     """
     if seconds_per_unit is None or not math.isfinite(seconds_per_unit) or seconds_per_unit <= 0:
         return None
@@ -174,7 +184,9 @@ def expected_seconds(
         return None
     levels = planned_levels(settings, content_width, content_height)
     if budget is not None:
-        levels = with_tiling(levels, lambda lv: memory.plan_level(lv.width, lv.height, budget, used).tiled)
+        levels = with_tiling(
+            levels, lambda lv: memory.plan_level(lv.width, lv.height, budget, used).tiled, threads
+        )
     return seconds_per_unit * run_units(levels)
 
 
@@ -403,12 +415,19 @@ class EtaEstimator:
         included as this run measured it: the whole run's average (:attr:`seconds_per_unit`)
         counts the tiny levels, where a step is mostly fixed overhead and each level prepares
         the paintings anew, and at a print's start it said 3-5x the time left."""
-        measured = [i for i in range(len(self.levels)) if len(self._durations[i]) >= MIN_STEPS]
+        # A tiled level counts once a sweep is done: it reports sweeps, its passes inside.
+        measured = [
+            i
+            for i, lv in enumerate(self.levels)
+            if len(self._durations[i]) >= MIN_STEPS or (lv.cost != 1.0 and self._durations[i])
+        ]
         if not measured:
             return self.seconds_per_unit
         largest = max(measured, key=lambda i: self.levels[i].work)
         level = self.levels[largest]
         step = typical_step(self._durations[largest])
+        if level.cost != 1.0:  # its preparation is inside its sweeps' times
+            return step * level.steps / ((level.steps + prepare_steps(level)) * step_units(level.work))
         # Its preparation as measured, spread over its steps, as run_units counts it.
         spread = (level.steps + self._prepare_steps()) / (level.steps + prepare_steps(level))
         return step * spread / step_units(level.work)

@@ -291,7 +291,10 @@ class _Painter:
         budget = memory.device_budget(self.device, s.memory_budget_mb)
         # The time model counts a tiled level's steps at their cost (as the window's estimate
         # before the run did); the estimator has heard of no event yet.
-        self.levels = with_tiling(self.levels, lambda lv: self.tile_for(lv, budget, quiet=True) > 0)
+        cpu_threads = torch.get_num_threads() if self.device.type == "cpu" else 1
+        self.levels = with_tiling(
+            self.levels, lambda lv: self.tile_for(lv, budget, quiet=True) > 0, cpu_threads
+        )
         self.estimator = EtaEstimator(self.levels)
         for level in self.levels:
             self.current_size = (level.width, level.height)

@@ -273,7 +273,8 @@ def test_the_dialog_the_question_and_the_engine_give_one_estimate(qtbot, ready_w
     from nst_desktop.gui.progress_text import rough_duration
 
     window = ready_window
-    settings = window.controls.settings().replace(memory_budget_mb=4096)
+    # Two threads, as set (auto would depend on the load at each call): tiles cost more on two.
+    settings = window.controls.settings().replace(memory_budget_mb=4096, threads=2)
     window.controls.set_settings(settings)
     window.qsettings.setValue(f"{state.PAINT_RATE}/{settings.device}", 11.0)  # one core, s/MP-step
     opened = accept_with(monkeypatch)  # A3 at 300 dpi
@@ -288,8 +289,12 @@ def test_the_dialog_the_question_and_the_engine_give_one_estimate(qtbot, ready_w
         11.0,
         budget=memory.cpu_budget(4096),
         used=memory.process_rss(),
+        threads=2,
     )
     assert engine is not None and engine > estimate.WARN_SECONDS
+    budget, used = memory.cpu_budget(4096), memory.process_rss()
+    one = eta.expected_seconds(settings, photo.width(), photo.height(), 11.0, budget=budget, used=used)
+    assert one is not None and one < engine, "a tiled step costs more on two threads"
     words = rough_duration(engine)
     assert f"About {words} on this computer." in opened[0].run_note.text()
     asked: list[str] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nst_desktop.engine import Settings, memory
+from nst_desktop.engine import Settings, memory, threads
 from nst_desktop.engine.eta import expected_seconds as engine_expected
 from nst_desktop.engine.eta import updated_rate
 from nst_desktop.engine.memory import amount
@@ -39,6 +39,8 @@ def expected_seconds(window: MainWindow, settings: Settings) -> float | None:
         return None
     memory = _cpu_memory(window, settings)
     budget, used = memory if memory is not None else (None, 0)
+    # The threads the job will take (engine/threads.py): tiles cost more on several.
+    cpu_threads = threads.choose(settings.threads, threads.machine()) if memory is not None else 1
     return engine_expected(
         settings,
         image.width(),
@@ -46,6 +48,7 @@ def expected_seconds(window: MainWindow, settings: Settings) -> float | None:
         stored_rate(window, settings.device),
         budget=budget,
         used=used,
+        threads=cpu_threads,
     )
 
 
