@@ -89,6 +89,14 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=2, help="busy loops beside each run in the busy rows")
     parser.add_argument("--quick", action="store_true", help="one repetition at 128 px (a smoke run)")
     parser.add_argument("--only", choices=("quiet", "busy"), help="one of the two conditions")
+    parser.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        default=[],
+        help="another checkout whose --threads auto runs as one more way (named by its folder)",
+    )
+    parser.add_argument("--out", default="threads", help="name of the results file (results/NAME.json)")
     args = parser.parse_args()
     if args.quick:
         args.reps, args.size = 1, 128
@@ -99,6 +107,8 @@ def main() -> int:
         "auto": (args.after, ["--threads", "auto"]),
         "one": (args.after, ["--threads", "1"]),
     }
+    for other in args.also:
+        ways[f"auto@{other.name}"] = (other, ["--threads", "auto"])
     out = Path("/tmp") / f"bench_threads_{os.getpid()}.png"
     info = machine()
     results: dict[str, dict[str, list[dict[str, float]]]] = {}
@@ -118,7 +128,7 @@ def main() -> int:
                 row["load"] = load
                 rows[name].append(row)
                 print(
-                    f"{condition} rep {rep + 1} {name:6s} wall {row['wall']:6.1f} s  "
+                    f"{condition} rep {rep + 1} {name:12s} wall {row['wall']:6.1f} s  "
                     f"cpu {row['cpu']:6.1f} s  engine {row['engine']:6.1f} s  "
                     f"threads {row['threads']:.0f}  load {load:.1f}",
                     flush=True,
@@ -140,7 +150,7 @@ def main() -> int:
                 f"| {condition} | {name} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['engine']:.1f} | "
                 f"{m['threads']:.0f} | {m['wall'] / base:.2f} |"
             )
-    path = save("threads_quick" if args.quick else "threads", summary)
+    path = save("threads_quick" if args.quick else args.out, summary)
     print(f"\nSaved {path}")
     return 0
 
