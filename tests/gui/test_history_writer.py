@@ -32,12 +32,12 @@ class GatedStore(VersionStore):
         self.entered = threading.Event()
         self.threads: list[str] = []
 
-    def _write_new(self, version, data, sidecar) -> None:  # type: ignore[no-untyped-def]
+    def _write_new(self, version, data, sidecar, unfaded=None) -> None:  # type: ignore[no-untyped-def]
         self.threads.append(threading.current_thread().name)
         self.entered.set()
         if not self.gate.wait(GATE_SECONDS):
             raise OSError("the test never opened the gate")
-        super()._write_new(version, data, sidecar)
+        super()._write_new(version, data, sidecar, unfaded)
 
 
 def make_picture(seed: int = 0, h: int = 48, w: int = 64) -> Picture:
