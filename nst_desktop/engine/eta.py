@@ -78,6 +78,11 @@ MIN_STEPS = 5
 #: How far (in pixels) the model may extrapolate from the largest measured level before its
 #: figure is shown: 4 is two levels of the default schedule (each doubles the pixels).
 MAX_LEVER = 4.0
+#: A print's time left waits for a measured level of at least this many pixels (512x320), or
+#: its largest whole one: from smaller levels, where a step is mostly fixed overhead, the first
+#: figures said 1.3-1.9x the truth, and from 512x320 on 0.8-1.0x (benchmarks/README.md, "The
+#: print plan on a quiet machine").
+RATE_PIXELS = 150_000
 #: Time constant of the shown figure, in seconds.
 SMOOTHING_SECONDS = 8.0
 #: A new estimate is clipped to within this factor of the shown figure before blending.
@@ -422,9 +427,12 @@ class EtaEstimator:
             if len(self._durations[i]) >= MIN_STEPS or (lv.cost != 1.0 and self._durations[i])
         ]
         if not measured:
-            return self.seconds_per_unit
+            return None
         largest = max(measured, key=lambda i: self.levels[i].work)
         level = self.levels[largest]
+        whole = [lv.pixels for lv in self.levels if lv.cost == 1.0]
+        if level.cost == 1.0 and level.pixels < min(RATE_PIXELS, max(whole)):
+            return None  # too small to say what a print's levels cost: "estimating…"
         step = typical_step(self._durations[largest])
         if level.cost != 1.0:  # its preparation is inside its sweeps' times
             return step * level.steps / ((level.steps + prepare_steps(level)) * step_units(level.work))

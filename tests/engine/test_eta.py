@@ -389,7 +389,8 @@ def test_a_print_on_a_machine_unlike_the_model_is_estimated_from_its_largest_lev
     """A machine whose steps carry five times the model's fixed overhead and whose levels
     prepare for three steps: the whole run's average rate (the tiny levels, mostly overhead
     and preparation) said 1.65x the time left at the 512 px level and 1.43x at 724 px; the
-    largest measured level's own rate says 1.22x and 1.13x there, and the error only shrinks."""
+    largest measured level's own rate says 1.22x and 1.13x there, and the error only shrinks;
+    before a level of 512x320 px is measured it says nothing."""
     settings = Settings(size=4096)
     budget, used = 4096 * 2**20, 800 * 2**20
     levels = eta.with_tiling(
@@ -419,7 +420,9 @@ def test_a_print_on_a_machine_unlike_the_model_is_estimated_from_its_largest_lev
     for k, t, e in figures:
         if not math.isnan(e) and now - t > 0:
             first.setdefault(k, e / (now - t))
+    # Nothing is said until a level of 512x320 px is measured: from the smaller ones the
+    # figure was 3.3x the truth ("estimating…" instead); from there on within 25 %.
+    assert min(first) == 6, first
     assert first[6] <= 1.25 and first[7] <= 1.15, first
-    assert max(first.values()) <= 3.5
     ordered = [first[k] for k in sorted(first)]
-    assert all(b <= a + 0.05 for a, b in itertools.pairwise(ordered[1:])), ordered
+    assert all(b <= a + 0.05 for a, b in itertools.pairwise(ordered)), ordered
