@@ -12,7 +12,8 @@ with torch's defaults and 16.5 s with this policy at a load average of 9-13, and
 So the policy has two halves:
 
 * **Waiting.** :func:`prepare_process` asks the OpenMP runtime for threads that sleep when
-  idle (``OMP_WAIT_POLICY=PASSIVE``; ``KMP_BLOCKTIME=0`` for Intel's runtime). The runtime
+  idle (``OMP_WAIT_POLICY=PASSIVE``; ``KMP_BLOCKTIME=0`` for Intel's runtime), after a short
+  spin in GNU's (``GOMP_SPINCOUNT``, see :data:`WAIT_ENV`). The runtime
   reads these once, when torch loads it, so the entry point calls this before anything
   imports torch. A value the user set in the environment is kept.
 * **Count.** :func:`choose` takes as many threads as the cores other programs leave free,
@@ -46,8 +47,17 @@ from pathlib import Path
 from typing import Final
 
 #: What :func:`prepare_process` puts in the environment unless the user set it: idle OpenMP
-#: threads sleep at once (GNU and LLVM/Intel runtimes read the first, Intel's also the second).
-WAIT_ENV: Final[Mapping[str, str]] = {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0"}
+#: threads sleep (GNU and LLVM/Intel runtimes read the first, Intel's also the second) after a
+#: short spin in GNU's (the third, a tenth of its own default of 300,000 spins). Sleeping at
+#: once cost 6-28 % on an idle 2-core machine (training 1.21x, tiles 1.07x torch's defaults,
+#: which spin long); the short spin gave 0.93-1.04x on the optimiser, tiles, the instant
+#: picture and training, the same as sleeping at once when busy (benchmarks/README.md,
+#: "Threads across every kind of work").
+WAIT_ENV: Final[Mapping[str, str]] = {
+    "OMP_WAIT_POLICY": "PASSIVE",
+    "KMP_BLOCKTIME": "0",
+    "GOMP_SPINCOUNT": "30000",
+}
 
 #: The load average's time constant in seconds (Linux's 1-minute average).
 LOAD_WINDOW: Final = 60.0

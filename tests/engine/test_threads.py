@@ -105,16 +105,16 @@ def test_the_machine_facts_are_read() -> None:
 
 
 def test_prepare_process_asks_for_sleeping_threads_but_keeps_the_users_choice() -> None:
-    env: dict[str, str] = {"OMP_WAIT_POLICY": "ACTIVE"}
+    env: dict[str, str] = {"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "INFINITE"}
     threads.prepare_process(env)
-    assert env == {"OMP_WAIT_POLICY": "ACTIVE", "KMP_BLOCKTIME": "0"}
+    assert env == {"OMP_WAIT_POLICY": "ACTIVE", "KMP_BLOCKTIME": "0", "GOMP_SPINCOUNT": "INFINITE"}
     env = {}
     threads.prepare_process(env)
-    assert env == {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0"}
+    assert env == {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0", "GOMP_SPINCOUNT": "30000"}
 
 
 def _child_env() -> dict[str, str]:
-    ours = ("OMP_WAIT_POLICY", "KMP_BLOCKTIME", "OMP_NUM_THREADS")
+    ours = ("OMP_WAIT_POLICY", "KMP_BLOCKTIME", "GOMP_SPINCOUNT", "OMP_NUM_THREADS")
     env = {k: v for k, v in os.environ.items() if k not in ours}
     env["OMP_DISPLAY_ENV"] = "VERBOSE"  # the OpenMP runtime prints what it read when it loads
     return env
@@ -140,8 +140,9 @@ def test_the_entry_point_tells_torch_before_its_pool_starts(tmp_path: Path) -> N
     assert summary["device"] == "CPU (1 thread)"
     if "GOMP_SPINCOUNT" not in proc.stderr:
         pytest.skip("this torch's OpenMP runtime is not GNU's: it does not show its wait policy")
-    # GNU OpenMP spins 300000 times before sleeping unless the policy is passive.
-    assert "GOMP_SPINCOUNT = '0'" in proc.stderr, proc.stderr
+    # GNU OpenMP spins 300000 times before sleeping by default; ours is a tenth.
+    assert "GOMP_SPINCOUNT = '30000'" in proc.stderr, proc.stderr
+    assert "OMP_WAIT_POLICY = 'PASSIVE'" in proc.stderr, proc.stderr
 
 
 def test_without_the_entry_point_torch_spins_so_the_child_test_can_tell() -> None:
@@ -151,7 +152,8 @@ def test_without_the_entry_point_torch_spins_so_the_child_test_can_tell() -> Non
     )
     if "GOMP_SPINCOUNT" not in proc.stderr:
         pytest.skip("this torch's OpenMP runtime is not GNU's")
-    assert "GOMP_SPINCOUNT = '0'" not in proc.stderr
+    assert "GOMP_SPINCOUNT = '30000'" not in proc.stderr
+    assert "GOMP_SPINCOUNT = '300000'" in proc.stderr
 
 
 # -- applied per job ----------------------------------------------------------------------------
