@@ -80,6 +80,34 @@ def test_fade_scrubbing_on_a_fast_style_picture_adds_no_version(
     assert len(engine.calls) == 2 and engine.calls[-1].strength == 1.0
 
 
+def test_a_faded_picture_can_be_faded_anew_after_a_restart(qtbot, make_window, photo: Path) -> None:
+    """Its version keeps the picture before the fade, so the next start of the app moves Fade
+    on it without painting again (it used to come back at the Fade it was kept with)."""
+    engine = NegativeEngine()
+    window = make_window(engine)
+    assert window.inputs.set_photo(photo)
+    window.controls.set_settings(window.controls.settings().replace(size=48, steps=3, strength=0.5))
+    _paint_fast(qtbot, window)
+    painted = window.shown
+    assert painted is not None and painted.settings.strength == 0.5
+    full = painted.record.faded(1.0, painted.photo_for_fade())
+    qtbot.waitUntil(lambda: not window.history.writer.busy, timeout=10_000)
+    (version_id,) = window.history.strip.ids()
+    window.close()
+
+    later = make_window(engine)  # the next start: the same history folder, nothing in memory
+    assert window.history.store.folder == later.history.store.folder
+    assert later.inputs.set_photo(photo)
+    later.history.show(version_id)
+    shown = later.shown
+    assert shown is not None and shown.id == version_id and shown.can_fade
+    later.controls.strength.set_value(1.0)
+    qtbot.waitUntil(lambda: later.shown is not None and later.shown.settings.strength == 1.0, timeout=5000)
+    assert len(engine.calls) == 1, "no repaint"
+    again = later.shown
+    assert again is not None and np.abs(again.pixels.astype(int) - full.image.astype(int)).max() <= 1
+
+
 def test_a_batch_writes_its_files_faded_by_the_pipeline(qtbot, ready_window, tmp_path: Path) -> None:
     """A batch job writes its own file: it is painted at the Fade asked, not faded afterwards
     in the window only (the row would show a faded picture and the file an unfaded one)."""
