@@ -11,9 +11,10 @@ Scored with the shared measure (``measure.py``) against the photo and the painti
 size. The models (VGG19 and the instant network) are loaded once before the first pair, as the app
 loads them once per process.
 
-Arms are ``INIT:STEPS`` or ``INIT:STEPS:LEVELS`` (``INIT`` is a ``Settings.init`` value:
-content = the photo, instant = the instant picture); the first arm is the reference the others are
-divided by. Engine defaults otherwise (seed 0, precision auto, levels automatic).
+Arms are ``INIT:STEPS``, ``INIT:STEPS:LEVELS`` or ``INIT:STEPS:LEVELS:STYLE`` (``INIT`` is a
+``Settings.init`` value: content = the photo, instant = the instant picture; ``LEVELS`` 0 is
+automatic; ``STYLE`` the style strength, 1 by default); the first arm is the reference the
+others are divided by. Engine defaults otherwise (seed 0, precision auto, levels automatic).
 
     cd benchmarks
     ../.venv/bin/python bench_default_paint.py --size 256 \
@@ -58,13 +59,14 @@ def _image(path: Path, side: int) -> np.ndarray:
 
 def _arm(text: str) -> dict[str, Any]:
     parts = text.split(":")
-    if len(parts) not in (2, 3):
-        raise SystemExit(f"An arm is INIT:STEPS or INIT:STEPS:LEVELS, not {text!r}.")
+    if len(parts) not in (2, 3, 4):
+        raise SystemExit(f"An arm is INIT:STEPS, INIT:STEPS:LEVELS or INIT:STEPS:LEVELS:STYLE, not {text!r}.")
     arm = {
         "name": text,
         "init": parts[0],
         "steps": int(parts[1]),
-        "levels": int(parts[2]) if len(parts) == 3 else 0,
+        "levels": int(parts[2]) if len(parts) >= 3 else 0,
+        "style_strength": float(parts[3]) if len(parts) == 4 else 1.0,
     }
     return arm
 
@@ -101,7 +103,13 @@ def paint_pair(
     order = arms[turn % len(arms) :] + arms[: turn % len(arms)]
     for arm in order:
         settings = Settings(
-            size=size, seed=0, device="cpu", steps=arm["steps"], init=arm["init"], levels=arm["levels"]
+            size=size,
+            seed=0,
+            device="cpu",
+            steps=arm["steps"],
+            init=arm["init"],
+            levels=arm["levels"],
+            style_strength=arm.get("style_strength", 1.0),
         )
         t0 = time.process_time()
         image = stylize(photo, [StyleImage(painting)], settings).image
