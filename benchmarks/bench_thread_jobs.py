@@ -25,16 +25,15 @@ summary (for training, its ``seconds``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench_threads import CLEARED, busy_loops, stop
+from bench_threads import CLEARED, run_in, timed_process
 from common import ROOT, machine, median, save
 
 SAMPLES = ROOT / "resources" / "samples"
@@ -66,22 +65,7 @@ def run_once(job: str, extra: list[str], env_extra: dict[str, str], out: Path) -
     env = {k: v for k, v in os.environ.items() if k not in CLEARED} | env_extra
     env["PYTHONPATH"] = str(ROOT)
     cmd = [sys.executable, "-m", "nst_desktop", *job_args(job, out), "--json", "-q", *extra]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stdout = proc.stdout.read() if proc.stdout else b""
-    stderr = proc.stderr.read() if proc.stderr else b""
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{cmd} failed ({code}): {stderr.decode(errors='replace')}")
-    summary = json.loads(stdout)
-    return {
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "engine": float(summary["seconds"]),
-        "threads": float(summary.get("threads") or 0),
-    }
+    return timed_process(cmd, ROOT, env)
 
 
 def main() -> int:
@@ -111,19 +95,12 @@ def main() -> int:
                 rows: dict[str, list[dict[str, float]]] = {name: [] for name in ways}
                 for rep in range(args.reps):
                     for name, (extra, env_extra) in ways.items():
-                        loops = busy_loops(args.busy) if condition == "busy" else []
-                        try:
-                            time.sleep(0.5 if loops else 0.0)
-                            load = os.getloadavg()[0]
-                            row = run_once(job, extra, env_extra, out)
-                        finally:
-                            stop(loops)
-                        row["load"] = load
+                        row = run_in(condition, args.busy, partial(run_once, job, extra, env_extra, out))
                         rows[name].append(row)
                         print(
                             f"{job:8s} {condition} rep {rep + 1} {name:8s} wall {row['wall']:6.1f} s  "
                             f"cpu {row['cpu']:6.1f} s  engine {row['engine']:6.2f} s  "
-                            f"threads {row['threads']:.0f}  load {load:.1f}",
+                            f"threads {row['threads']:.0f}  load {row['load']:.1f}",
                             flush=True,
                         )
                 results.setdefault(job, {})[condition] = rows

@@ -27,6 +27,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,13 @@ def run_once(where: Path, extra: list[str], size: int, steps: int, out: Path) ->
         "-o", str(out), "--size", str(size), "--steps", str(steps), "--seed", "1",
         "--device", "cpu", "--json", "-q", *extra,
     ]  # fmt: skip
+    return timed_process(cmd, where, env)
+
+
+def timed_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    """Run ``cmd`` (a ``--json`` command of nst-desktop) to its end: wall, CPU, engine, threads."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=where, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     stdout = proc.stdout.read() if proc.stdout else b""
@@ -75,6 +82,20 @@ def stop(loops: list[subprocess.Popen[bytes]]) -> None:
         loop.terminate()
     for loop in loops:
         loop.wait()
+
+
+def run_in(condition: str, busy: int, run: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """``run()`` quiet, or beside ``busy`` busy loops when ``condition`` is "busy"; its row,
+    with the load average at its start."""
+    loops = busy_loops(busy) if condition == "busy" else []
+    try:
+        time.sleep(0.5 if loops else 0.0)  # let the loops take their cores
+        load = os.getloadavg()[0]
+        row = run()
+    finally:
+        stop(loops)
+    row["load"] = load
+    return row
 
 
 def main() -> int:
@@ -118,19 +139,13 @@ def main() -> int:
         rows: dict[str, list[dict[str, float]]] = {name: [] for name in ways}
         for rep in range(args.reps):
             for name, (where, extra) in ways.items():
-                loops = busy_loops(args.busy) if condition == "busy" else []
-                try:
-                    time.sleep(0.5 if loops else 0.0)  # let the loops take their cores
-                    load = os.getloadavg()[0]
-                    row = run_once(where, extra, args.size, args.steps, out)
-                finally:
-                    stop(loops)
-                row["load"] = load
+                paint = partial(run_once, where, extra, args.size, args.steps, out)
+                row = run_in(condition, args.busy, paint)
                 rows[name].append(row)
                 print(
                     f"{condition} rep {rep + 1} {name:12s} wall {row['wall']:6.1f} s  "
                     f"cpu {row['cpu']:6.1f} s  engine {row['engine']:6.1f} s  "
-                    f"threads {row['threads']:.0f}  load {load:.1f}",
+                    f"threads {row['threads']:.0f}  load {row['load']:.1f}",
                     flush=True,
                 )
         results[condition] = rows
