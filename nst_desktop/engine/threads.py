@@ -35,6 +35,7 @@ No torch at import: the entry point imports this module before torch may be load
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import math
 import os
@@ -198,15 +199,17 @@ _usage = _Usage()
 
 def machine(*, sample: bool = False) -> Machine:
     """This machine's facts now; with ``sample``, also what other programs use at this moment
-    (:func:`busy_now`, a tenth of a second: for a job, not for every preview)."""
+    (:func:`busy_now`, a tenth of a second: for a job, not for every preview). The sample can
+    only raise :func:`choose`'s count, so it is taken only when the load average leaves fewer
+    threads than the cores: a fast style on an idle machine does not wait for it."""
     try:
         load: float | None = os.getloadavg()[0]
     except (AttributeError, OSError):
         load = None
-    now = busy_now() if sample and load is not None else None
-    return Machine(
-        cores=usable_cores(), load=load, own=_usage.own(), limit=_env_limit(os.environ), busy_now=now
-    )
+    facts = Machine(cores=usable_cores(), load=load, own=_usage.own(), limit=_env_limit(os.environ))
+    if sample and load is not None and choose(0, facts) < choose(0, dataclasses.replace(facts, load=None)):
+        facts = dataclasses.replace(facts, busy_now=busy_now())
+    return facts
 
 
 def busy_now(window: float = 0.1, stat: Path = Path("/proc/stat")) -> float | None:
