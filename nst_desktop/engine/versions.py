@@ -920,8 +920,7 @@ class VersionStore:
                 continue
             unstarred.append(version)
         sizes = {
-            v.id: _file_size(self._folder / (v.id + _PICTURE))
-            + (_file_size(self._folder / (v.id + _UNFADED)) if v.unfaded else 0)
+            v.id: _file_size(self._folder / (v.id + _PICTURE)) + self._unfaded_size(v)
             for v in unstarred
         }
         total = sum(sizes.values())
@@ -941,6 +940,15 @@ class VersionStore:
         if dropped:
             log.info("Dropped %d old version(s) from the history", len(dropped))
         return tuple(dropped)
+
+    def _unfaded_size(self, version: Version) -> int:
+        """The bytes of a version's picture before the fade, 0 for one the app did not write (a
+        link, a FIFO, a 10 GB sparse file): like the picture's, it must not push the artist's
+        versions out of the bounds."""
+        if not version.unfaded:
+            return 0
+        path = self._folder / (version.id + _UNFADED)
+        return 0 if _picture_problem(path, version.size) else _file_size(path)
 
     def _sweep_orphans(self) -> None:
         """Remove pictures and thumbnails an hour old whose sidecar is gone (a killed writer)."""

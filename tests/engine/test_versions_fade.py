@@ -105,3 +105,13 @@ def test_an_old_orphan_picture_before_the_fade_is_swept(tmp_path: Path) -> None:
     os.utime(orphan, (hour_ago, hour_ago))
     store.add_record(_run())
     assert not orphan.exists()
+
+
+def test_a_foreign_picture_before_the_fade_costs_no_version(tmp_path: Path) -> None:
+    """A 10 GB sparse file in its place counts as nothing against the byte bound."""
+    store = VersionStore(tmp_path, max_bytes=1 << 20)
+    first = store.add_record(_run(strength=0.5)).version
+    with open(tmp_path / f"{first.id}.unfaded.tif", "wb") as f:
+        f.truncate(10 << 30)
+    added = store.add_record(_run(strength=0.5))
+    assert added.dropped == () and len(store.versions()) == 2
